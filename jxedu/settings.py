@@ -1,0 +1,135 @@
+"""Settings: values the reference marks unverified, and planning assumptions.
+
+Everything here has a documented default and can be changed per run, without touching code:
+
+>>> from jxedu.settings import get_settings
+>>> s = get_settings(teaching_point_min_students=60)
+
+or from a YAML file (``get_settings(path="jxedu.yaml")``) holding any of the fields below. The
+file's keys are the field names; unknown keys are an error.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from jxedu._errors import SettingsError
+
+
+def _ages(lo: int, hi: int) -> tuple[int, ...]:
+    return tuple(range(lo, hi + 1))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Run settings (frozen; use :func:`get_settings` with overrides to change one).
+
+    Attributes
+    ----------
+    teaching_point_min_students
+        A 教学点 with at least this many students counts as a 小学 unit; smaller ones are left out
+        of the resource indicators. [U] in the reference (certain for Hebei's rules and the national
+        form's wording). Default 50.
+    special_ed_funding_min
+        特殊教育学校 生均公用经费 floor in 元 per student per year. [U]: one regional copy says 8000.
+        Default 6000.
+    room_area_relaxation
+        Apply the transitional relaxations of the music/art room areas (73/67 ㎡ for schools built in
+        2016 or earlier; 54/61 ㎡ for small rural schools). [V1]. Default on.
+    school_size_relaxation
+        Apply the relaxed school-size caps (2400/3000) to schools built in 2010 or earlier or with
+        more than 50 % 随迁子女. [V1]. Default on.
+    rotation_min_years
+        A teacher is eligible for rotation after this many years at the same school (counted from
+        本校任教起始年份 to the school year). Common provincial rule: 6 years. Default 6.
+    rotation_exclude_years_to_retirement
+        Teachers within this many years of retirement are not eligible. Default 5.
+    retirement_age
+        Statutory retirement age by gender (years), used with the previous field. Default male 60,
+        female 55. Teachers with unknown gender use the male age.
+    cv_compare_rounded
+        Compare the CV with its limit after rounding to 3 decimals. [U]; default off (compare
+        unrounded, show rounded).
+    walk_limit_m
+        Walking distance limit per stage, metres (planning assumption: rural 小学 service radius about
+        2 km, 初中 about 3 km). Pupils farther away need a bus or boarding.
+    bus_stop_access_m
+        How far a pupil walks to a school-bus stop, metres. Default 800.
+    school_stop_radius_m
+        A bus stop within this distance of a school serves it, metres. Default 300.
+    bus_speed_kmh
+        Assumed school-bus speed where a timetable is missing, km/h. Default 30.
+    stage_ages
+        Single-year ages that make up each stage's demand in the village population table.
+    tianditu_key
+        Key for 天地图 base maps (None: 天地图 not available).
+    leaflet_assets
+        Folder with a local copy of Leaflet's scripts and styles for offline maps (None: use the
+        copy shipped in ``jxedu/static`` when offline, CDNs otherwise).
+    """
+
+    teaching_point_min_students: int = 50  # students
+    special_ed_funding_min: float = 6000.0  # 元 per student per year
+    room_area_relaxation: bool = True
+    school_size_relaxation: bool = True
+    rotation_min_years: int = 6  # years at the same school
+    rotation_exclude_years_to_retirement: int = 5  # years
+    retirement_age: dict = field(default_factory=lambda: {"male": 60, "female": 55})  # years
+    cv_compare_rounded: bool = False
+    walk_limit_m: dict = field(default_factory=lambda: {"primary": 2000.0, "junior": 3000.0})  # metres
+    bus_stop_access_m: float = 800.0  # metres
+    school_stop_radius_m: float = 300.0  # metres
+    bus_speed_kmh: float = 30.0  # km/h
+    stage_ages: dict = field(default_factory=lambda: {"primary": _ages(6, 11), "junior": _ages(12, 14)})
+    tianditu_key: str | None = None
+    leaflet_assets: str | None = None
+
+
+_FIELDS = {f.name for f in dataclasses.fields(Settings)}
+
+
+def get_settings(*, path: str | Path | None = None, **overrides) -> Settings:
+    """Return settings: defaults, then a YAML file, then keyword overrides.
+
+    Parameters
+    ----------
+    path
+        Optional YAML file with any of the :class:`Settings` fields.
+    **overrides
+        Field values that take precedence.
+
+    Returns
+    -------
+    Settings
+
+    Raises
+    ------
+    SettingsError
+        Unknown field, unreadable file, or a value of the wrong kind.
+    """
+    values: dict = {}
+    if path is not None:
+        p = Path(path)
+        try:
+            loaded = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise SettingsError(f"无法读取设置文件 (unreadable_settings): {p}: {exc}") from None
+        if not isinstance(loaded, dict):
+            raise SettingsError(f"设置文件应为键值对 (bad_settings): {p}")
+        values.update(loaded)
+    values.update(overrides)
+    unknown = set(values) - _FIELDS
+    if unknown:
+        raise SettingsError(
+            f"未知设置项 (unknown_setting): {'、'.join(sorted(unknown))}；可用：{'、'.join(sorted(_FIELDS))}"
+        )
+    s = Settings(**values)
+    if s.teaching_point_min_students < 0:
+        raise SettingsError("教学点人数下限不能为负 (bad_setting): teaching_point_min_students")
+    if s.rotation_min_years < 0:
+        raise SettingsError("交流轮岗任教年限不能为负 (bad_setting): rotation_min_years")
+    return s
