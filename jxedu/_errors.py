@@ -40,6 +40,10 @@ class ScenarioError(JxeduError):
     """A scenario file is malformed (the message names the file and line)."""
 
 
+class LedgerError(JxeduError):
+    """The ledger workbook cannot be read or written (open in Excel, locked, malformed)."""
+
+
 class ReportError(JxeduError):
     """One or more reports could not be produced."""
 

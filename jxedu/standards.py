@@ -98,6 +98,7 @@ def resource_thresholds() -> pd.DataFrame:
     return df.pivot(index="key", columns="stage", values="value").loc[list(RESOURCE_KEYS)]
 
 
+@lru_cache(maxsize=None)
 def _row(key: str, stage: str) -> pd.Series:
     df = standards()
     m = df[(df["key"] == key) & (df["stage"] == stage)]
