@@ -34,7 +34,7 @@ def load(path, **kwargs) -> Dataset:
 
 
 def validate(path, **kwargs):
-    """Validate a data set and return every problem; see :func:`jxedu.validate.validate_path`."""
-    from jxedu.validate import validate_path
+    """Validate a data set and return every problem; see :func:`jxedu.validation.validate_path`."""
+    from jxedu.validation import validate_path
 
     return validate_path(path, **kwargs)

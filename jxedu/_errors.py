@@ -20,7 +20,7 @@ class DataError(JxeduError):
     message
         Chinese message with the English key.
     problems
-        The individual problems found (``jxedu.validate.Problem`` objects), if any.
+        The individual problems found (``jxedu.validation.Problem`` objects), if any.
     """
 
     def __init__(self, message: str, problems: list | None = None) -> None:

@@ -54,7 +54,7 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出问题清单")] = False,
 ) -> int:
     """检查数据集，列出全部问题 (validate a data set; exit 1 on errors, 0 on warnings only)."""
-    from jxedu.validate import cli_validate
+    from jxedu.validation import cli_validate
 
     return cli_validate(path, as_json=as_json)
 

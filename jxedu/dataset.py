@@ -44,7 +44,7 @@ class Dataset:
     synthetic
         True for the synthetic demo data (meta item 合成数据 = 是).
     problems
-        Warnings found while loading (``jxedu.validate.Problem``); errors raise instead.
+        Warnings found while loading (``jxedu.validation.Problem``); errors raise instead.
     """
 
     source: Path

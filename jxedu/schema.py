@@ -1,7 +1,7 @@
 """The bureau's data format, as data: tables, their Chinese headers, types and rules.
 
 This module is the single description of the input format. The loader (:mod:`jxedu.io`), the
-validator (:mod:`jxedu.validate`), the blank templates and the demo data generator all read it.
+validator (:mod:`jxedu.validation`), the blank templates and the demo data generator all read it.
 
 Column values of categorical columns are stored under English codes (``primary``, ``rural`` …);
 :data:`LABELS` turns a code back into the Chinese word a planner reads.
@@ -30,7 +30,7 @@ SCHOOL_TYPES: dict[str, str] = {
 }
 STAGES: dict[str, str] = {"小学": "primary", "初中": "junior", "高中": "senior"}
 URBAN_RURAL: dict[str, str] = {"城区": "urban", "镇区": "town", "乡村": "rural"}
-CRS_NAMES: dict[str, str] = {"WGS84": "WGS84", "GCJ02": "GCJ02", "CGCS2000": "CGCS2000"}
+CRS_NAMES: dict[str, str] = {"WGS84": "WGS84", "GCJ02": "GCJ02", "BD09": "BD09", "CGCS2000": "CGCS2000"}
 YES_NO: dict[str, bool] = {"是": True, "否": False}
 ROOM_TYPES: dict[str, str] = {"音乐": "music", "美术": "art"}
 GENDERS: dict[str, str] = {"男": "male", "女": "female"}
@@ -53,6 +53,7 @@ ALIASES: dict[str, str] = {
     "WGS-84": "WGS84",
     "GCJ-02": "GCJ02",
     "CGCS-2000": "CGCS2000",
+    "BD-09": "BD09",
     "Y": "是",
     "N": "否",
     "有": "是",
@@ -355,7 +356,7 @@ TABLES_BY_KEY: dict[str, Table] = {t.key: t for t in TABLES}
 TABLES_BY_ZH: dict[str, Table] = {t.zh: t for t in TABLES}
 
 #: Personal data: dropped on load, never stored, logged or shown.
-PERSONAL_COLUMNS: dict[str, str] = {"姓名": "name", "身份证号": "id_number", "身份证号码": "id_number",
+PERSONAL_COLUMNS: dict[str, str] = {"姓名": "personal_name", "身份证号": "id_number", "身份证号码": "id_number",
                                     "手机号": "phone", "联系电话": "phone"}
 
 #: Geo layers (file stem -> key). 镇街边界 needs a 镇街名称 attribute.
