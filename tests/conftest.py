@@ -1,0 +1,30 @@
+"""Shared test set-up: headless matplotlib with a Chinese font, and the demo data path.
+
+``MPLBACKEND=Agg`` is set before anything imports matplotlib, so no test needs a display (an inline
+backend inherited from a notebook environment must not leak in); fonts are set up once per session
+so that a chart drawn by any test renders Chinese.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["MPLBACKEND"] = "Agg"
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from jxedu import config  # noqa: E402
+from jxedu.plotting import setup_fonts  # noqa: E402
+
+setup_fonts()
+
+
+@pytest.fixture(scope="session")
+def demo_dir() -> Path:
+    """The committed synthetic demo data set (``data/demo``)."""
+    path = config.DEMO_DIR
+    if not path.exists():
+        pytest.fail(f"demo data missing: {path} (regenerate with `jxedu demo-data data/demo`)")
+    return path
