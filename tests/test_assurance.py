@@ -275,11 +275,11 @@ def roster():
         ("T7", None, 1969, 2000, "none"),        # unknown gender uses 60: 5 -> excluded
         ("T8", None, 1970, 2000, "none"),        # unknown gender: 60 - 54 = 6 -> eligible (as female: 1)
         ("T10", "female", 1985, 2010, "county"),  # eligible, backbone
-    ] + [(f"T{i}", "male", 1985, 2010, "none") for i in range(11, 26)]  # 15 more eligible
+    ] + [(f"T{i}", "male", 1985, 2010, "none") for i in range(11, 27)]  # 16 more eligible
     rows = [{"teacher_id": tid, "school_id": "S", "stage": "primary", "subject": "语文", "gender": g,
              "birth_year": b, "education": "bachelor", "backbone_level": lv, "certified": True,
              "start_year": st, "training_hours": 400.0, "honour_year": None} for tid, g, b, st, lv in t]
-    # a 高中 teacher meeting both conditions (the rule does not look at the stage)
+    # a 高中 teacher meeting both conditions: not eligible, the rule covers compulsory-stage teachers only
     rows.append({**rows[0], "teacher_id": "H1", "stage": "senior"})
     rows[0]["honour_year"] = 2024
     rows[1]["honour_year"] = 2023
@@ -299,10 +299,10 @@ def rotation_ds(rotated):
 def test_eligible_teachers_by_hand():
     ds = rotation_ds([])
     ids = set(eligible_teachers(ds, year=YEAR)["teacher_id"])
-    # T1, T5b, T8, T10, T11..T25 (15), H1 = 20 teachers
-    assert ids == {"T1", "T5b", "T8", "T10", "H1"} | {f"T{i}" for i in range(11, 26)}
-    # stricter rule: 7 years here drops T1 and its copy H1 (6 years each) -> 18
-    assert len(eligible_teachers(ds, year=YEAR, settings=get_settings(rotation_min_years=7))) == 18
+    # T1, T5b, T8, T10, T11..T26 (16) = 20 teachers; H1 teaches 高中 and is left out
+    assert ids == {"T1", "T5b", "T8", "T10"} | {f"T{i}" for i in range(11, 27)}
+    # stricter rule: 7 years here drops T1 (6 years) -> 19
+    assert len(eligible_teachers(ds, year=YEAR, settings=get_settings(rotation_min_years=7))) == 19
 
 
 def test_rotation_ratios_by_hand():
@@ -366,8 +366,9 @@ def test_training_from_roster():
     ds.stage_stats["trained_teachers"] = None
     ds.teachers.loc[ds.teachers["teacher_id"] == "T2", "training_hours"] = 359.5
     tr = _item(assurance_items(ds, year=YEAR), "training_completion")
-    # 25 compulsory-stage teachers (H1 is 高中), one below 360 -> 24 / 25 = 96.0 %
-    assert tr["value"] == 96.0
+    # 26 compulsory-stage teachers (T1..T8, T5b, T10, T11..T26; H1 is 高中), one below 360
+    # -> 25 / 26 = 96.15 % -> 96.2 (one decimal, as the national form)
+    assert tr["value"] == 96.2
     assert tr["status"] == STATUS_NOT_MET
 
 

@@ -1,0 +1,102 @@
+"""No teacher name or ID number reaches any output of rotation, class-size and projection.
+
+A tiny data set is written to a temporary folder with the columns 姓名 and 身份证号 planted in the
+teacher roster; it is loaded with :func:`jxedu.load` (which must drop them), every function of
+:mod:`jxedu.rotation`, :mod:`jxedu.classsize` and :mod:`jxedu.projection` is run, notebooks 04 and 05
+are executed on it, and every output (frames' text, map HTML, notebook JSON) is searched.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+import jxedu
+from jxedu import classsize, demo, projection, rotation
+from jxedu.config import ROOT
+
+NAME = "张三"
+ID_NUMBER = "370828199001011234"
+PLANTED = (NAME, ID_NUMBER)
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory) -> Path:
+    """The demo generator's smallest county (scale 0.2: 3 镇街) with personal columns planted."""
+    out = tmp_path_factory.mktemp("planted")
+    demo.generate(out, scale=0.2)
+    roster = out / "教师.csv"
+    t = pd.read_csv(roster, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    t.insert(1, "姓名", NAME)
+    t.insert(2, "身份证号", ID_NUMBER)
+    t.to_csv(roster, index=False, encoding="utf-8-sig")
+    text = roster.read_text(encoding="utf-8-sig")
+    assert NAME in text and ID_NUMBER in text  # the input really holds them
+    return out
+
+
+def _clean(text: str, where: str) -> None:
+    for s in PLANTED:
+        assert s not in text, f"{s!r} found in {where}"
+
+
+def _frames(ds) -> dict[str, pd.DataFrame]:
+    plan = rotation.plan_next_year(ds)
+    proj = projection.project_enrolment(ds)
+    th = rotation.training_honours(ds)
+    return {
+        "eligible": rotation.eligible_teachers(ds),
+        "records": rotation.rotation_records(ds),
+        "summary": rotation.rotation_summary(ds),
+        "summary_township": rotation.rotation_summary(ds, by="township"),
+        "summary_school": rotation.rotation_summary(ds, by="school"),
+        "matrix": rotation.direction_matrix(ds),
+        "gaps": rotation.gap_filling(ds),
+        "plan": plan,
+        "plan_zh": rotation.to_chinese(plan),
+        "plan_summary": rotation.plan_summary(plan),
+        "pe_art": rotation.pe_art_needs(ds, plan=plan),
+        **{f"training_{k}": v for k, v in th.items()},
+        "classes": classsize.class_records(ds),
+        "class_summary": classsize.class_size_summary(ds, by="school"),
+        "class_trend": classsize.class_size_trend(ds),
+        "class_top": classsize.top_oversize_schools(ds),
+        "class_needed": classsize.classes_needed(ds),
+        "projection": proj,
+        "needs": projection.classroom_needs(proj, ds),
+    }
+
+
+def test_loader_drops_personal_columns(planted):
+    ds = jxedu.load(planted)
+    assert "name" not in ds.teachers.columns and "id_number" not in ds.teachers.columns
+    _clean(ds.teachers.to_csv(), "loaded teachers table")
+
+
+def test_no_personal_data_in_frames_texts_and_map(planted):
+    ds = jxedu.load(planted)
+    for key, df in _frames(ds).items():
+        _clean(df.to_csv(), key)
+        _clean(repr(df.attrs), f"{key}.attrs")
+    _clean(rotation.key_figures(ds), "rotation.key_figures")
+    _clean(classsize.key_figures(ds), "classsize.key_figures")
+    _clean(projection.key_figures(projection.project_variants(ds), ds), "projection.key_figures")
+    html = rotation.flow_map(ds).get_root().render()
+    _clean(html, "flow map HTML")
+    plt.close("all")
+
+
+@pytest.mark.parametrize("notebook", ["04_teacher_rotation.ipynb", "05_class_size.ipynb"])
+def test_no_personal_data_in_notebooks(planted, notebook, tmp_path):
+    papermill = pytest.importorskip("papermill")
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    out = tmp_path / notebook
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / notebook), str(out), parameters={"data_dir": str(planted)},
+        kernel_name="python3", progress_bar=False, cwd=str(ROOT / "notebooks"),
+    )
+    _clean(out.read_text(encoding="utf-8"), f"executed {notebook}")
