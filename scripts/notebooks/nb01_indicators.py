@@ -31,7 +31,7 @@ data_dir = None
 year = None
 """, tags=["parameters"]),
     code("""
-from jxedu import assurance, indicators, overview, shortfalls
+from jxedu import assurance, indicators, overview, shortfalls, trend
 """),
     md("""
 ## 读取数据
@@ -120,6 +120,21 @@ shortfalls.cv_fixes_table(shortfalls.cv_fixes(ds, year=y))
 """),
     code("""
 assurance.assurance_items(ds, year=y)
+"""),
+    md("""
+## 历年变化
+
+数据中每个学年的达标比例和差异系数，看整改是否有效、哪些指标在变差。
+"""),
+    code("""
+tr = trend.indicator_trend(ds)
+fig = trend.plot_trend(tr, what="passing_share")
+"""),
+    code("""
+fig = trend.plot_trend(tr, what="cv")
+"""),
+    code("""
+fig = trend.plot_assurance_trend(trend.assurance_trend(ds))
 """),
     md("""
 ## 说明
