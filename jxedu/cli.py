@@ -100,6 +100,20 @@ def ledger(
 
 @app.command()
 @_friendly
+def scenario(
+    data: DataArg,
+    file: Annotated[Path, typer.Argument(help="方案文件 YAML (scenario file, see data/scenarios/README.md)")],
+    year: YearOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出对比结果")] = False,
+) -> int:
+    """评估布局调整方案并与现状对比 (evaluate a layout scenario against the baseline)."""
+    from jxedu.scenarios import cli_scenario
+
+    return cli_scenario(data, file, year=year, as_json=as_json)
+
+
+@app.command()
+@_friendly
 def reports(
     data: DataArg,
     year: YearOpt = None,

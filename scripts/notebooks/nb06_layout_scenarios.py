@@ -1,0 +1,89 @@
+"""Definition of notebooks/06_layout_scenarios.ipynb (学校布局调整方案)."""
+
+from build_notebooks import code, md
+
+NOTEBOOK = "06_layout_scenarios.ipynb"
+
+CELLS = [
+    md("""
+# 学校布局调整方案
+
+本笔记本评估一个学校布局调整方案（关闭、合并、新建、扩建学校，新增校车线路，调整划片），与现状逐项对比：
+上学距离、超出步行距离的学生、校车覆盖、学校规模、需新增班级、七项资源配置指标及其差异系数。
+方案写在 `data/scenarios/` 下的 YAML 文件中（格式见该文件夹的 README.md）；参数 `scenario` 填文件名。
+"""),
+    code("""
+# 参数 (parameters)：data_dir = None 使用合成演示数据；year = None 使用最新学年；scenario 为方案文件名
+data_dir = None
+year = None
+scenario = "close_teaching_point.yaml"
+""", tags=["parameters"]),
+    code("""
+from jxedu import optimize, overview, scenarios
+
+ds = overview.open_dataset(data_dir)
+overview.synthetic_notice(ds)
+"""),
+    md("## 方案内容\n\n读取方案文件并逐项检查（出错时会指出文件名和行号）。"),
+    code("""
+scn = scenarios.load_scenario(scenario)
+print(scn.name)
+print(scn.description)
+"""),
+    md("""
+## 评估现状和方案
+
+现状即“不做任何调整”。各村居的学龄儿童按就近、有学位的原则分配到学校（容量约束的线性规划，由 HiGHS 求解）；
+学位容量默认为 班级数 × 班额上限（小学 45、初中 50）。因为考虑了学位容量，现状的平均上学距离比
+《学校布局》笔记本中“只看最近学校”的结果略长。学生总数在任何方案下都保持不变。
+"""),
+    code("""
+base = scenarios.evaluate(ds, year=year)
+res = scenarios.evaluate(ds, scn, year=year)
+"""),
+    code("""
+# NBVAL_CHECK_OUTPUT
+print("学生总数不变：", res.summary["students"] == base.summary["students"])
+print("关闭或并入", res.summary["closed"], "所，新建", res.summary["opened"], "所")
+print("小学平均上学距离（米）：现状", round(base.summary["primary_mean_m"]), "，方案", round(res.summary["primary_mean_m"]))
+"""),
+    md("## 现状与方案对比"),
+    code("scenarios.compare([base, res])"),
+    md("## 变化的学校和学生去向"),
+    code("scenarios.school_changes(res).head(15)"),
+    code("scenarios.moves_table(res).head(15)"),
+    md("## 变化地图\n\n红色为关闭、橙色为并入、绿色为新建、蓝色为扩建、紫色为学生增减的学校；紫色虚线为改到新学校的村居。"),
+    code("""
+# NBVAL_IGNORE_OUTPUT
+scenarios.change_map(ds, res)
+"""),
+    md("""
+## 小规模学校撤并排序
+
+逐一假设关闭每所不足 100 人的小学、教学点（乡村小规模学校），学生分流到最近的有学位学校，
+按增加的上学路程从小到大排序：排在前面的学校撤并对学生出行的影响最小。
+"""),
+    code("""
+ranking = optimize.closure_ranking(ds, stage="primary", year=year, labels=True)
+ranking.head(10)
+"""),
+    md("""
+## 选址建议
+
+在现有初中中保留若干所：p-中位模型使学生总上学距离最短，最大覆盖模型使步行距离内的学生最多。结果供布局调整参考。
+"""),
+    code("""
+n_junior = int((base.schools["stage"] == "junior").sum())
+pmed = optimize.suggest_sites(ds, stage="junior", p=n_junior - 3, candidates=None, year=year)
+pmed.summary
+"""),
+    code("""
+mclp = optimize.suggest_sites(ds, stage="junior", p=n_junior - 3, model="mclp", candidates=None, year=year)
+mclp.summary
+"""),
+    md("## 交互式探索\n\n选择要关闭的学校、调整容量系数或选择方案文件，对比表和地图随之更新。"),
+    code("""
+# NBVAL_IGNORE_OUTPUT
+scenarios.explorer(ds, year=year)
+"""),
+]
