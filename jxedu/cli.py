@@ -121,11 +121,15 @@ def reports(
     workers: Annotated[int, typer.Option("--workers", help="并行进程数")] = 2,
     out: Annotated[Optional[Path], typer.Option("--out", help="输出文件夹，默认 reports/")] = None,
     dask: Annotated[Optional[str], typer.Option("--dask", help="Dask 集群地址 (scheduler address)")] = None,
+    fresh_kernels: Annotated[
+        bool, typer.Option("--fresh-kernels", help="每份报告启动新内核（较慢，便于排查问题）")
+    ] = False,
 ) -> int:
     """批量生成各镇街与全县 PDF 报告 (render the PDF reports)."""
     from jxedu.reports import cli_reports
 
-    return cli_reports(data, year=year, townships=township, workers=workers, out=out, dask_address=dask)
+    return cli_reports(data, year=year, townships=township, workers=workers, out=out, dask_address=dask,
+                       reuse_kernel=not fresh_kernels)
 
 
 @app.command()

@@ -48,6 +48,14 @@ def code(source: str, *, tags: list[str] | tuple[str, ...] = ()) -> nbformat.Not
     return cell
 
 
+def skip(cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Tag a cell ``report-skip``: shown in JupyterLab, left out of the PDF (:mod:`jxedu.reports`)."""
+    from jxedu.reports import SKIP_TAG
+
+    cell.metadata["tags"] = [*cell.metadata.get("tags", []), SKIP_TAG]
+    return cell
+
+
 def make_notebook(cells: list) -> nbformat.NotebookNode:
     """A notebook of the given cells with the project's kernel metadata, cell ids stable."""
     nb = new_notebook(cells=list(cells))

@@ -1,18 +1,8 @@
 """Definition of notebooks/township_report.ipynb (镇街定期通报 — rendered to PDF by ``jxedu reports``)."""
 
-from build_notebooks import code, md
+from build_notebooks import code, md, skip
 
 NOTEBOOK = "township_report.ipynb"
-
-#: Cells tagged ``report-skip`` are shown in JupyterLab but left out of the PDF (jxedu.reports).
-SKIP = ["report-skip"]
-
-
-def skip(cell):
-    """Tag a cell ``report-skip`` (kept in the notebook, left out of the PDF)."""
-    cell.metadata["tags"] = SKIP
-    return cell
-
 
 CELLS = [
     skip(md("""
@@ -40,10 +30,10 @@ rc.title(ds, year=year, township=township)
     code("""
 rc.synthetic_notice(ds)
 """),
-    code("""
+    skip(code("""
 # NBVAL_CHECK_OUTPUT
 print(rc.key_figures(ds, year=year, township=township))
-""", tags=SKIP),
+""")),
     md("""
 ## 一、关键数字
 
