@@ -44,6 +44,10 @@ class LedgerError(JxeduError):
     """The ledger workbook cannot be read or written (open in Excel, locked, malformed)."""
 
 
+class OptimizationError(JxeduError):
+    """A location model has no solution (capacity too small, bad ``p``, time limit without a solution)."""
+
+
 class ReportError(JxeduError):
     """One or more reports could not be produced."""
 

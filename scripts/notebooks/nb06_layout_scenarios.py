@@ -70,17 +70,35 @@ ranking.head(10)
     md("""
 ## 选址建议
 
-在现有初中中保留若干所：p-中位模型使学生总上学距离最短，最大覆盖模型使步行距离内的学生最多。结果供布局调整参考。
+两种常用的选址模型，都由 HiGHS 求解器在几秒内算出：
+
+- **p-中位模型（总出行距离最小）**：在给定的学校数量下，使全部学生上学路程的总和最小——即“学校离孩子们整体最近”。
+  **有容量约束**时，每所学校只能接收其学位数（班级数 × 班额上限；新址按小学 36 班计）以内的学生，
+  多出的学生要到更远的学校，因此建议的位置会偏向现有学校学位紧张的地方。
+- **最大覆盖模型（覆盖人数最多）**：在给定的学校数量下，使步行距离（小学 2 公里）内能上学的学生最多——
+  关注的是“有多少孩子能走着上学”，而不是平均路程。
+
+下面保留全部现有小学，在全县 2 公里网格的候选点中再选 3 处新址。网格点只是示意位置：
+**模型结果是规划参考，不是决定**，每个建议位置都需要实地核查用地、道路、安全和学区等条件后才能进入方案。
 """),
     code("""
-n_junior = int((base.schools["stage"] == "junior").sum())
-pmed = optimize.suggest_sites(ds, stage="junior", p=n_junior - 3, candidates=None, year=year)
+n_primary = int((base.schools["stage"] == "primary").sum())
+pmed = optimize.suggest_sites(ds, stage="primary", p=n_primary + 3, keep="existing", year=year)
 pmed.summary
 """),
+    code("pmed.new_sites()"),
+    md("有容量约束的 p-中位：新址放在学位最紧张的地方，使全部学生都有学位且总路程最短。"),
     code("""
-mclp = optimize.suggest_sites(ds, stage="junior", p=n_junior - 3, model="mclp", candidates=None, year=year)
+pmed_cap = optimize.suggest_sites(ds, stage="primary", p=n_primary + 3, keep="existing", capacitated=True, year=year)
+pmed_cap.summary
+"""),
+    code("pmed_cap.new_sites()"),
+    md("最大覆盖：新址放在步行距离内还没有学校的学生最多的地方。"),
+    code("""
+mclp = optimize.suggest_sites(ds, stage="primary", p=n_primary + 3, keep="existing", model="mclp", year=year)
 mclp.summary
 """),
+    code("mclp.new_sites()"),
     md("## 交互式探索\n\n选择要关闭的学校、调整容量系数或选择方案文件，对比表和地图随之更新。"),
     code("""
 # NBVAL_IGNORE_OUTPUT
