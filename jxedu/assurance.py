@@ -674,7 +674,7 @@ def assurance_items(
         "training_completion", CATEGORY_ASSURANCE, "政府保障第9项", f"教师5年{_v('training_hours_required')}学时培训完成率达到{_v('training_completion', pct=True)}",
         value=_pct(val), target=_pct(_thr("training_completion")), unit="%",
         status=_status_ratio(val, "training_completion", partial=partial),
-        gap=f"尚有 {d - n} 名专任教师未完成360学时培训" if d > n else "",
+        gap=f"尚有 {d - n} 名专任教师未完成{_v('training_hours_required')}学时培训" if d > n else "",
         detail=f"完成 {n} 人 / 专任教师 {d} 人（来源：{how}）。" if d else "学段统计与教师名册均无培训数据。",
         source=_source("training_completion")))
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from jxedu._errors import DataError
+from jxedu.indicators import township_sort_key
 from jxedu.standards import threshold
 
 __all__ = [
@@ -169,7 +170,7 @@ def _aggregate(c: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 def _township_order(s: pd.Series) -> pd.Series:
     if s.name == "township":
-        return s.map(lambda n: (2, "") if n == COUNTY_ROW else (0 if str(n).endswith("街道") else 1, str(n)))
+        return s.map(township_sort_key)
     if s.name == "stage":
         return s.map({"primary": 0, "junior": 1})
     return s

@@ -57,6 +57,7 @@ __all__ = [
     "by_township",
     "key_figures",
     "failing_table",
+    "township_sort_key",
     "township_table",
     "balance_table",
     "cli_indicators",
@@ -219,6 +220,26 @@ def _labels(keys: pd.Series, stages: pd.Series) -> list[str]:
     sc = pd.Categorical(np.asarray(stages, dtype=object), categories=list(STAGES)).codes
     table = np.array([[m[(k, st)] for st in STAGES] for k in KEYS] + [[None] * len(STAGES)], dtype=object)
     return table[np.where(sc < 0, len(KEYS), kc), np.maximum(sc, 0)].tolist()
+
+
+def township_sort_key(name) -> tuple[int, str]:
+    """Sort key of a 镇街 name: 街道 first, then 镇, each by name; the county row 全县 last.
+
+    The one ordering of 镇街 in every table of the package (as :attr:`Dataset.townships_list`).
+
+    Parameters
+    ----------
+    name
+        镇街 name (or ``"全县"``).
+
+    Returns
+    -------
+    tuple
+        ``(group, name)`` with group 0 for 街道, 1 for the others, 2 for 全县.
+    """
+    if name == "全县":
+        return (2, "")
+    return (0 if str(name).endswith("街道") else 1, str(name))
 
 
 def _none_if_nan(x) -> float | None:
@@ -643,9 +664,7 @@ def by_township(ind_df: pd.DataFrame, *, with_county: bool = True) -> pd.DataFra
     out["passing"] = out["passing"].astype(int)
     out["failing"] = out["units"] - out["passing"]
     out["passing_share"] = out["passing"] / out["units"]
-    names = [t for t in out["township"].unique() if t != "全县"]
-    order = {t: i for i, t in enumerate(sorted(names, key=lambda n: (not str(n).endswith("街道"), str(n))))}
-    order["全县"] = len(order)
+    order = {t: i for i, t in enumerate(sorted(out["township"].unique(), key=township_sort_key))}
     out["_to"] = out["township"].map(order)
     out["_so"] = out["stage"].map(_STAGE_ORDER)
     return out.sort_values(["year", "_to", "_so"]).drop(columns=["_to", "_so"]).reset_index(drop=True)

@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from jxedu._errors import DataError, SettingsError
+from jxedu.indicators import township_sort_key
 from jxedu.standards import threshold
 
 __all__ = [
@@ -243,7 +244,7 @@ def estimate_rates(ds, *, to_year: int = 2030, history: pd.DataFrame | None = No
     k_max = int(to_year) - y0
     if k_max < 1:
         raise DataError(f"预测终止年份应晚于最新学年 (bad_to_year): {to_year} ≤ {y0}")
-    townships = sorted(e["township"].unique(), key=lambda n: (not str(n).endswith("街道"), str(n)))
+    townships = sorted(e["township"].unique(), key=township_sort_key)
     t_idx = {t: i for i, t in enumerate(townships)}
     ny, nt = len(years), len(townships)
     y_idx = {y: i for i, y in enumerate(years)}

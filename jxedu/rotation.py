@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from jxedu._errors import DataError, SettingsError
+from jxedu.indicators import township_sort_key
 from jxedu.schema import LABELS
 from jxedu.settings import Settings, get_settings
 from jxedu.standards import ASSESSED_STAGES, threshold
@@ -559,7 +560,7 @@ def rotation_summary(
 def _township_key(col: pd.Series) -> pd.Series:
     """Sort key: 街道 first, then by name (as :attr:`Dataset.townships_list`)."""
     if col.name == "township":
-        return col.map(lambda n: (0 if str(n).endswith("街道") else 1, str(n)))
+        return col.map(township_sort_key)
     return col
 
 
@@ -1251,20 +1252,22 @@ def training_honours(ds, *, year: int | None = None) -> dict[str, pd.DataFrame]:
     Returns
     -------
     dict
-        ``"training"``: per 镇街 and 全县 from the roster — ``township, teachers, trained,
-        trained_share, meets_training`` (trained = 近五年培训学时 ≥ ``training_hours_required``; an
-        empty cell counts as not trained). ``"training_trend"``: per year from 学段统计 —
+        ``"training"``: per 镇街 and 全县 from the roster's 小学/初中 teachers (as assurance item 9;
+        高中部 teachers are outside the rule) — ``township, teachers, trained, trained_share,
+        meets_training`` (trained = 近五年培训学时 ≥ ``training_hours_required``; an empty cell counts
+        as not trained). ``"training_trend"``: per year from the 小学/初中 rows of 学段统计 —
         ``year, teachers, trained, trained_share, meets_training`` (empty when the column is
         empty). ``"honours"``: per year from the first 最美教师年份 (or the first data year) to
         ``year`` — ``year, honoured, target, meets_honours``.
     """
     y = ds.year_or_latest(year)
     t = _teachers(ds)
+    t = t[t["stage"].isin(COMPULSORY)].copy()  # 专任教师 of 小学/初中, as assurance item 9
     hours_req = threshold("training_hours_required")
     share_req = threshold("training_completion")
     target = int(threshold("plan_honoured_teachers_per_year"))
     hours = t["training_hours"] if "training_hours" in t else pd.Series(np.nan, index=t.index)
-    t["trained"] = hours.astype(float).fillna(0) >= hours_req
+    t["trained"] = pd.to_numeric(hours, errors="coerce").astype(float).fillna(0) >= hours_req
     t = t.merge(_schools(ds)[["school_id", "township"]], on="school_id", how="left")
     g = t.groupby("township").agg(teachers=("teacher_id", "size"), trained=("trained", "sum")).reset_index()
     g = pd.concat(
@@ -1275,18 +1278,19 @@ def training_honours(ds, *, year: int | None = None) -> dict[str, pd.DataFrame]:
     g["trained"] = g["trained"].astype(int)
     g["trained_share"] = g["trained"] / g["teachers"].where(g["teachers"] > 0)
     g["meets_training"] = g["trained_share"].fillna(0) >= share_req - 1e-12
-    g = g.sort_values("township", key=lambda s: s.map(
-        lambda n: (2, "") if n == COUNTY_ROW else (0 if str(n).endswith("街道") else 1, str(n)))).reset_index(drop=True)
+    g = g.sort_values("township", key=lambda s: s.map(township_sort_key)).reset_index(drop=True)
 
     st = ds.stage_stats
     trend = pd.DataFrame(columns=["year", "teachers", "trained", "trained_share", "meets_training"])
     if "trained_teachers" in st and st["trained_teachers"].notna().any():
-        s2 = st[st["trained_teachers"].notna()]
+        s2 = st[st["trained_teachers"].notna() & st["stage"].isin(COMPULSORY)]
         trend = s2.groupby("year").agg(teachers=("teachers", "sum"), trained=("trained_teachers", "sum")).reset_index()
         trend["trained_share"] = trend["trained"] / trend["teachers"].where(trend["teachers"] > 0)
         trend["meets_training"] = trend["trained_share"].fillna(0) >= share_req - 1e-12
 
-    hy = t["honour_year"].dropna().astype(int) if "honour_year" in t else pd.Series([], dtype=int)
+    roster = _teachers(ds)  # 最美教师 may teach any stage
+    hy = (pd.to_numeric(roster["honour_year"], errors="coerce").dropna().astype(int) if "honour_year" in roster
+          else pd.Series([], dtype=int))
     first = int(min(hy.min(), y)) if len(hy) else ds.years[0]
     years = list(range(first, y + 1))
     counts = hy.value_counts()

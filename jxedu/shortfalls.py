@@ -285,9 +285,7 @@ def totals(sf: pd.DataFrame, *, scope: str = "pass", with_county: bool = True) -
         c["township"] = "全县"
         out = pd.concat([out, c[out.columns]], ignore_index=True)
     out["township"] = out["township"].astype(object)
-    names = [n for n in out["township"].unique() if n != "全县"]
-    order = {n: i for i, n in enumerate(sorted(names, key=lambda n: (not str(n).endswith("街道"), str(n))))}
-    order["全县"] = len(order)
+    order = {n: i for i, n in enumerate(sorted(out["township"].unique(), key=ind_mod.township_sort_key))}
     out = out.sort_values(["year", "township"], key=lambda s: s.map(order) if s.name == "township" else s)
     num = ["units_to_fix", *TOTAL_COLUMNS]
     out[num] = out[num].astype("int64")
@@ -383,11 +381,14 @@ def cv_fixes_from(
     -------
     pandas.DataFrame
         ``year, stage, key, label_zh, cv, cv_limit, status`` (``"over"``/``"near"``), ``goal_cv,
-        school_id, name, township, students, target, value, target_value, amount, unit, new_value,
-        new_cv, sufficient, action_zh``; cheapest sufficient changes first within a stage × key.
+        school_id, name, township, students, target, value, target_value, amount`` (what the unit
+        gets), ``school_amount`` (what the school adds: ``ceil(amount / share)`` for a shared facility
+        item of a split school, else ``amount``), ``unit, new_value, new_cv, sufficient, action_zh``;
+        cheapest sufficient changes first within a stage × key.
     """
     cols = ["year", "stage", "key", "label_zh", "cv", "cv_limit", "status", "goal_cv", "school_id", "name",
-            "township", "students", "target", "value", "target_value", "amount", "unit", "new_value", "new_cv",
+            "township", "students", "target", "value", "target_value", "amount", "school_amount", "unit", "new_value",
+            "new_cv",
             "sufficient", "action_zh"]  # fmt: skip
     b = balance_df.loc[balance_df["cv"].notna()].copy()
     over = b["cv"] > b["cv_limit"]
@@ -427,6 +428,13 @@ def cv_fixes_from(
         mean_n = m + s1n / tot
         var_n = np.maximum(s2n / tot - (s1n / tot) ** 2, 0.0)
         c["amount"] = amount
+        # A shared facility item of a split school reaches the unit only by its weighted share s:
+        # the school adds amount / s (rounded up) so that its 部 gets ``amount``.
+        share = c["facility_share"].to_numpy(dtype=float)
+        split = c["key"].map({k: s.shared for k, s in SPECS.items()}).to_numpy(dtype=bool) & (share < 1 - 1e-12)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            c["school_amount"] = np.where(split, _ceil(amount / share), amount)
+        c["_split"] = split
         c["new_value"] = new_x
         c["new_cv"] = np.sqrt(var_n) / mean_n
         frames.append(c)
@@ -437,10 +445,12 @@ def cv_fixes_from(
     out["unit"] = out["key"].map({k: s.unit for k, s in SPECS.items()})
     tz = {"threshold": "达到标准值", "county_mean": "达到县域均值"}
     out["action_zh"] = [
-        f"{name}（{LABELS[st]}）{tz[t]}：{_ACTIONS[k].format(n=_fmt_int(a)).removeprefix('需')}，"
-        f"差异系数降至 {cv:.3f}" + ("" if ok else "（单项不足以达标）")
-        for name, st, t, k, a, cv, ok in zip(out["name"], out["stage"], out["target"], out["key"], out["amount"],
-                                             out["new_cv"], out["sufficient"], strict=True)
+        f"{name}（{LABELS[st]}）{tz[t]}：{_ACTIONS[k].format(n=_fmt_int(a)).removeprefix('需')}"
+        + (f"（与其他学部按加权学生数分摊，学校层面需增加 {_fmt_int(sa)} {u}）" if sp else "")
+        + f"，差异系数降至 {cv:.3f}" + ("" if ok else "（单项不足以达标）")
+        for name, st, t, k, a, sa, sp, u, cv, ok in zip(out["name"], out["stage"], out["target"], out["key"],
+                                                        out["amount"], out["school_amount"], out["_split"],
+                                                        out["unit"], out["new_cv"], out["sufficient"], strict=True)
     ]  # fmt: skip
     out["_so"] = out["stage"].map(ind_mod._STAGE_ORDER)
     out["_ko"] = out["key"].map(ind_mod._KEY_ORDER)

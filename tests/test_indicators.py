@@ -520,3 +520,10 @@ def test_cli_readable_summary(tmp_path):
     assert "金乡一中" in result.stdout and "未达标学校（学段）：4 个" in result.stdout
     bad = CliRunner().invoke(app, ["indicators", str(folder), "--year", "2019"])
     assert bad.exit_code == 2 and "unknown_year" in bad.output
+
+
+def test_township_sort_key():
+    # 街道 first, then 镇, each by name; 全县 last.
+    names = ["羊山镇", "全县", "金乡街道", "胡集镇", "高河街道"]
+    # Within a group by code point: 金 U+91D1 < 高 U+9AD8; 羊 U+7F8A < 胡 U+80E1.
+    assert sorted(names, key=ind.township_sort_key) == ["金乡街道", "高河街道", "羊山镇", "胡集镇", "全县"]

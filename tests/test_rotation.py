@@ -328,6 +328,23 @@ def test_training_honours(roster):
     assert not h["meets_honours"].any()  # target 100 per year
 
 
+def test_training_counts_compulsory_stage_teachers_only(roster):
+    # Item 9 concerns the 义务教育 专任教师 (as assurance.assurance_items): a 高中 teacher of U1 with 0 学时
+    # changes nothing, while a 最美教师 of any stage still counts toward the ≥ 100 a year.
+    ds = roster
+    t = ds.teachers.copy()
+    t["training_hours"] = 400.0
+    senior = t.loc[t["teacher_id"] == "A"].assign(teacher_id="S1", stage="senior", training_hours=0.0,
+                                                     honour_year=2024)
+    ds.teachers = pd.concat([t, senior], ignore_index=True)
+    out = rotation.training_honours(ds, year=2024)
+    tr = out["training"].set_index("township")
+    # 15 compulsory-stage teachers, all with 400 ≥ 360 学时 → 15 of 15 = 100 %.
+    assert tr.loc["全县", ["teachers", "trained"]].tolist() == [15, 15]
+    assert tr.loc["全县", "meets_training"]
+    assert out["honours"].set_index("year").loc[2024, "honoured"] == 1  # S1
+
+
 def test_flow_map_escapes_names(roster):
     ds = roster
     sch = ds.schools.copy()

@@ -205,3 +205,30 @@ def test_cv_fixes_near_the_limit():
     assert fx.loc["threshold", "amount"] == 3
     assert fx.loc["threshold", "new_cv"] == pytest.approx(0.76 / 11)
     assert sfm.cv_fixes(ds, watch_margin=0.0).empty
+
+
+def test_cv_fixes_split_school_adds_more_than_its_part():
+    # 初中 units: 羊山学校 N (九年一贯制, A = 290, B = 100 → W = 290 + 1.1·100 = 400, 初中部 share 0.275) and
+    # J (初中, 100). Everything equal per student except multimedia rooms: N 0 rooms, J 4 rooms
+    # → 初中 values 0 and 4 per 100, equal weights: CV = |a − b|/(a + b) = 1.0 > 0.45.
+    # N 初中部 to the mean 2: 2 rooms → values 2, 4: CV 2/6 = 0.3333 ✓; the school builds
+    #   ceil(2/0.275) = ceil(7.27) = 8 rooms so that its 初中部 gets 2.
+    # N 初中部 to the standard 2.4: ceil(2.4) = 3 rooms → values 3, 4: CV 1/7 = 0.1429 ✓; school ceil(3/0.275)
+    #   = ceil(10.91) = 11 rooms.
+    # Other items equal: N totals 4000 ㎡, 4000 ㎡, 400 万元 → 初中部 0.275·… = 1100, 1100, 1.1e6 = J's.
+    ds = make_dataset(
+        [("N", "羊山学校", "nine_year", "羊山镇", "rural"), ("J", "城关初中", "junior", "金乡街道", "urban")],
+        [("N", "primary", 290, 7, 20, 15, 3, 1, 1, 1), ("N", "junior", 100, 2, 10, 6, 1, 1, 0, 0),
+         ("J", "junior", 100, 2, 10, 6, 1, 1, 0, 0)],
+        [("N", 4000.0, 0.0, 4000.0, 400.0, 0), ("J", 1100.0, 0.0, 1100.0, 110.0, 4)],
+    )  # fmt: skip
+    fx = sfm.cv_fixes(ds)
+    fx = fx.loc[fx["stage"] == "junior"].set_index("target")
+    assert fx.loc["county_mean", "amount"] == 2 and fx.loc["county_mean", "school_amount"] == 8
+    assert fx.loc["county_mean", "new_cv"] == pytest.approx(1 / 3)
+    assert fx.loc["threshold", "amount"] == 3 and fx.loc["threshold", "school_amount"] == 11
+    assert fx.loc["threshold", "new_cv"] == pytest.approx(1 / 7)
+    assert fx.loc["county_mean", "action_zh"] == (
+        "羊山学校（初中）达到县域均值：增加网络多媒体教室 2 间（与其他学部按加权学生数分摊，学校层面需增加 8 间），"
+        "差异系数降至 0.333")
+    # A plain school's fix is the same at both levels (test_cv_fixes_hand_case: no split text).
