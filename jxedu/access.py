@@ -46,6 +46,7 @@ __all__ = [
     "distance_summary",
     "nearby_share",
     "nearest_straight",
+    "pairs_within",
     "network_nearest",
     "road_graph",
     "stage_schools",
@@ -229,6 +230,38 @@ def nearest_straight(sources_xy, targets_xy) -> tuple[np.ndarray, np.ndarray]:
         return np.full(len(tgt), np.nan), np.full(len(tgt), -1, dtype=np.int64)
     d, i = cKDTree(src).query(tgt, k=1)
     return np.asarray(d, dtype=float), np.asarray(i, dtype=np.int64)
+
+
+def pairs_within(a_xy, b_xy, radius_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every pair (a, b) of points at most ``radius_m`` apart by straight line (``cKDTree``).
+
+    The one home of the "within a radius" search (stops near schools, villages near stops,
+    villages near a bus link in scenarios).
+
+    Parameters
+    ----------
+    a_xy, b_xy
+        Arrays of shape (n, 2) in metres (UTM).
+    radius_m
+        Search radius in metres.
+
+    Returns
+    -------
+    a_index, b_index : numpy.ndarray
+        Rows of the pairs (int64), grouped by ``a`` in row order.
+    distance : numpy.ndarray
+        Metres between the two points of each pair.
+    """
+    a = np.asarray(a_xy, dtype=float).reshape(-1, 2)
+    b = np.asarray(b_xy, dtype=float).reshape(-1, 2)
+    if not len(a) or not len(b):
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty.copy(), np.empty(0, dtype=float)
+    hits = cKDTree(b).query_ball_point(a, r=radius_m)
+    ai = np.repeat(np.arange(len(a), dtype=np.int64), [len(h) for h in hits])
+    bi = np.fromiter((j for h in hits for j in h), dtype=np.int64, count=len(ai))
+    d = np.hypot(a[ai, 0] - b[bi, 0], a[ai, 1] - b[bi, 1])
+    return ai, bi, d
 
 
 # --- road network ---------------------------------------------------------------------------

@@ -30,10 +30,9 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import Transformer
-from scipy.spatial import cKDTree
 
 from jxedu._errors import DataError, MissingTableError
-from jxedu.access import _grouped, village_access
+from jxedu.access import _grouped, nearest_straight, pairs_within, village_access
 from jxedu.config import UTM50N, WGS84
 
 __all__ = [
@@ -191,12 +190,9 @@ def _near_school_stops(ds, stop_xy: pd.DataFrame, radius_m: float) -> pd.DataFra
     sch = ds.schools
     sxy = sch[["x", "y"]].to_numpy(float)
     pxy = stop_xy[["x", "y"]].to_numpy(float)
-    hits = cKDTree(pxy).query_ball_point(sxy, r=radius_m)
-    rows = [(i, j) for i, js in enumerate(hits) for j in js]
-    if not rows:
+    i, j, d = pairs_within(sxy, pxy, radius_m)
+    if not len(i):
         return pd.DataFrame(columns=cols)
-    i, j = np.array(rows).T
-    d = np.hypot(*(sxy[i] - pxy[j]).T)
     return pd.DataFrame(
         {"school_id": sch["school_id"].to_numpy()[i], "stop_id": stop_xy["stop_id"].to_numpy()[j],
          "school_stop_m": d}
@@ -532,19 +528,16 @@ def coverage(
     out["bus_link"] = False
     if len(stop_xy) and n:
         pxy = stop_xy[["x", "y"]].to_numpy(float)
-        tree = cKDTree(pxy)
-        d, j = tree.query(vxy, k=1)
+        d, j = nearest_straight(pxy, vxy)
         out["nearest_stop_id"] = stop_xy["stop_id"].to_numpy(dtype=object)[j]
         out["nearest_stop_name"] = stop_xy["stop_name"].to_numpy(dtype=object)[j]
         out["nearest_stop_m"] = d
-        hits = tree.query_ball_point(vxy, r=reach)
-        vs = [(i, k) for i, ks in enumerate(hits) for k in ks]
-        if vs:
-            vi, sk = np.array(vs).T
+        vi, sk, vd = pairs_within(vxy, pxy, reach)
+        if len(vi):
             cand = pd.DataFrame({
                 "row": vi,
                 "stop_id": stop_xy["stop_id"].to_numpy()[sk],
-                "stop_m": np.hypot(*(vxy[vi] - pxy[sk]).T),
+                "stop_m": vd,
                 "school_id": out["assigned_school_id"].to_numpy()[vi],
             })
             lk = links(ds, feed=feed, school_stop_radius_m=school_stop_radius_m, settings=s)

@@ -343,6 +343,14 @@ def _check_township(ds: Dataset, township: str | None) -> None:
         ds.subset_township(township)  # raises DataError naming the unknown 镇街
 
 
+def _without_schools(ds: Dataset, township: str | None) -> bool:
+    """Whether a named 镇街 has no school at all (its report shows notes instead of failing)."""
+    return township is not None and not bool((ds.schools["township"] == township).any())
+
+
+_NO_SCHOOLS_NOTE = "本镇街没有学校，此项不适用。"
+
+
 # --- sections -----------------------------------------------------------------------------------
 
 
@@ -840,8 +848,10 @@ def class_size_section(ds: Dataset, *, year: int | None = None, township: str | 
         rows = [[LABELS[r["stage"]], _fmt(r["classes"]), _fmt(r["students"]), _fmt(r["mean_size"], 1),
                  _fmt(r["max_size"]), f'{_fmt(r["over_cap"])}', _fmt(r["big"]), _fmt(r["super"])]
                 for _, r in g.iterrows()]
+        big, sup = int(std.threshold("class_band_big")), int(std.threshold("class_band_super"))  # students
         parts.append(html_table(rows, ["学段", "班级数", "学生数", "平均班额", "最大班额", "超标准班额",
-                                       "大班额<br>(56–65)", "超大班额<br>(≥66)"], numeric=set(range(1, 8))))
+                                       f"大班额<br>({big}–{sup - 1})", f"超大班额<br>(≥{sup})"],
+                                numeric=set(range(1, 8))))
     top = classsize.top_oversize_schools(ds, year=rd.year, n=1000)
     if township is not None:
         top = top[top["township"] == township]
@@ -853,7 +863,7 @@ def class_size_section(ds: Dataset, *, year: int | None = None, township: str | 
     else:
         parts.append(_note(f"本学年没有超过标准班额（小学 {_cap('primary')} 人、初中 {_cap('junior')} 人）的班级。"))
     proj = rd.projections
-    if proj is not None:
+    if proj is not None and not _without_schools(ds, township):
         from jxedu import projection
 
         text = projection.key_figures(proj, ds, year=PROJECTION_YEAR, township=township)
@@ -889,6 +899,8 @@ def projection_figure(ds: Dataset, *, year: int | None = None, township: str | N
     proj = rd.projections
     if proj is None:
         return HTML(_note("数据中没有班级表，无法预测在校生。"))
+    if _without_schools(ds, township):
+        return HTML(_note(_NO_SCHOOLS_NOTE))
     fig = projection.plot_projection(proj, ds, township=township, title=f"{_scope(township)}义务教育在校生：实际与预测")
     fig.set_size_inches(FIGURE_WIDTH_IN, 3.2)
     return Figure(fig, caption=f"图 {_scope(township)}在校生实际数与{PROJECTION_YEAR}年前的预测（低、中、高方案）")

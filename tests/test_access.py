@@ -354,3 +354,18 @@ def test_summary_of_one_township_has_no_county_row():
     s = access.distance_summary(acc[acc["township"] == "乙镇"])
     # only 乙镇 (V3: 20 pupils at 800 m); a 全县 row would repeat it
     assert s["township"].tolist() == ["乙镇"] and s.loc[0, "mean_m"] == pytest.approx(800)
+
+
+def test_pairs_within_hand_case():
+    # a = (0,0), (100,0); b = (30,40) [50 m from a0; hypot(70,40) = 80.6 m from a1], (100,60)
+    # [hypot(100,60) = 116.6 m from a0; 60 m from a1]. Radius 70 m: (a0,b0) 50 m and (a1,b1) 60 m.
+    from jxedu.access import pairs_within
+
+    a_i, b_i, d = pairs_within([[0, 0], [100, 0]], [[30, 40], [100, 60]], 70.0)
+    assert a_i.tolist() == [0, 1] and b_i.tolist() == [0, 1]
+    assert d.tolist() == pytest.approx([50.0, 60.0])
+    # radius 90 m adds (a1,b0) at 80.6 m; nothing on either side gives empty int arrays
+    a_i, b_i, d = pairs_within([[0, 0], [100, 0]], [[30, 40], [100, 60]], 90.0)
+    assert sorted(zip(a_i.tolist(), b_i.tolist(), strict=True)) == [(0, 0), (1, 0), (1, 1)]
+    a_i, b_i, d = pairs_within(np.empty((0, 2)), [[0, 0]], 10.0)
+    assert len(a_i) == len(b_i) == len(d) == 0 and a_i.dtype == np.int64

@@ -456,3 +456,21 @@ def test_summary_probe_is_valid_script():
     assert script.startswith("<script>") and script.endswith("</script>")
     assert "path.jx-school" in script
     json.dumps(script)  # plain text, no objects
+
+
+def test_catchment_map_of_a_township_without_schools():
+    # drop 鸡黍镇's schools (S3, S4, S6): its two 村居 are served from 金乡街道, and its own map
+    # shows them with no school marker instead of failing (an empty mask once selected columns)
+    import dataclasses
+
+    ds = make_dataset(villages=True)
+    keep = ds.schools["township"] != "鸡黍镇"
+    ids = set(ds.schools.loc[keep, "school_id"])
+    ds = dataclasses.replace(ds, schools=ds.schools[keep], stage_stats=ds.stage_stats[ds.stage_stats["school_id"].isin(ids)],
+                             facilities=ds.facilities[ds.facilities["school_id"].isin(ids)])
+    m = maps.catchment_map(ds, township="鸡黍镇", basemap=None)
+    assert sum(len(v) for v in _markers(m).values()) == 0
+    villages = [c for c in m._children.values() if isinstance(c, folium.FeatureGroup)
+                and c.layer_name == "村居学龄人口（小学）"]
+    gj = [c for c in villages[0]._children.values() if isinstance(c, folium.GeoJson)][0]
+    assert sorted(f["properties"]["name"] for f in gj.data["features"]) == sorted([maps.esc(XSS), "张堂村"])

@@ -170,3 +170,21 @@ def test_key_figures_are_plain_text(ds):
     k = rc.key_figures(ds, year=YEAR, township=TOWNSHIP)
     assert k.splitlines()[0] == "金乡街道 2026学年"
     assert "<" not in k
+
+
+def test_township_without_schools_gets_notes_not_errors(ds):
+    # every school of 鸡黍镇 dropped (its 村居 stay): the class-size and projection sections of its
+    # report say so instead of failing the whole 镇街 report with unknown_township
+    keep = ds.schools["township"] != "鸡黍镇"
+    ids = set(ds.schools.loc[keep, "school_id"])
+
+    def only(df):
+        return None if df is None else df[df["school_id"].isin(ids)]
+
+    sub = dataclasses.replace(ds, schools=ds.schools[keep], stage_stats=only(ds.stage_stats),
+                              facilities=only(ds.facilities), classes=only(ds.classes),
+                              special_rooms=only(ds.special_rooms), teachers=only(ds.teachers),
+                              rotations=None)
+    assert text_of(rc.projection_figure(sub, township="鸡黍镇")) == text_of(rc.HTML(rc._note(rc._NO_SCHOOLS_NOTE)))
+    html = text_of(rc.class_size_section(sub, township="鸡黍镇"))
+    assert "本学年没有超过标准班额" in html and "年在校生与教室预测" not in html

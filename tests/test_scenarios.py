@@ -210,6 +210,13 @@ def test_gcj02_point_is_converted():
     x2, y2 = fwd.transform(f["lon"], f["lat"])
     assert 200 < np.hypot(x1 - x2, y1 - y2) < 1000
     assert f["crs_in"] == "GCJ02"
+    # and in the right direction: shifting the stored WGS-84 point to GCJ-02 gives the input back
+    # (a WGS->GCJ mix-up would land about twice the offset away)
+    from jxedu.coords import wgs84_to_gcj02
+
+    glon, glat = wgs84_to_gcj02(f["lon"], f["lat"])
+    x3, y3 = fwd.transform(float(glon), float(glat))
+    assert np.hypot(x3 - x1, y3 - y1) < 1.0  # metres
 
 
 def test_compare_has_chinese_rows():
@@ -228,3 +235,29 @@ def test_shipped_examples_parse():
     for f in files:
         scn = sc.load_scenario(f)
         assert scn.edits and scn.name
+
+
+def test_indicators_met_against_primary_thresholds():
+    # primary thresholds (standards.csv): qualified 4.2, backbone 1.0, pe/art 0.9 per 100; teaching
+    # 4.5 ㎡, sports 7.5 ㎡, equipment 2000 元, multimedia 2.3 per 100 students.
+    # Baseline A (60 students): 10, 1.67, 1.67, 600/60 = 10, 900/60 = 15, 120000/60 = 2000, 5 -> 7 met.
+    # (With the 初中 thresholds equipment 2000 < 2500 would fail: a stage mix-up is caught.)
+    ds = _dataset()
+    base = sc.evaluate(ds).indicators.set_index("school_id")
+    assert base.loc["A", "indicators_met"] == 7 and bool(base.loc["A", "passes"])
+    assert base.loc["B", "indicators_met"] == 7  # teaching 300/60 = 5 >= 4.5
+    # Close A: B has 120 students, 12 qualified, 2 backbone, 2 pe (teachers follow the pupils),
+    # its own facilities: teaching 300/120 = 2.5 (< 4.5), sports 900/120 = 7.5 (= 7.5, met),
+    # equipment 120000/120 = 1000 (< 2000), multimedia 3/120*100 = 2.5 (>= 2.3) -> 5 met, fails.
+    r = sc.evaluate(ds, {"name": "x", "edits": [{"type": "close", "school": "A"}]}, capacity="enrolment")
+    b = r.indicators.set_index("school_id").loc["B"]
+    assert b["equipment_value_per_student"] == pytest.approx(1000.0)
+    assert b["indicators_met"] == 5
+    assert not bool(b["passes"])
+
+
+def test_closing_every_school_of_a_stage_is_a_named_error():
+    ds = _dataset()
+    scn = {"name": "全关", "edits": [{"type": "close", "school": "A"}, {"type": "close", "school": "B"}]}
+    with pytest.raises(ScenarioError, match="no_open_school"):
+        sc.evaluate(ds, scn)
