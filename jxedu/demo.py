@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
+import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -156,7 +158,10 @@ def generate(out: Path, *, seed: int = DEFAULT_SEED, scale: float = 1.0) -> Path
     ----------
     out
         Output folder; created if needed. Files the generator writes are overwritten; other files
-        are left alone (the ``公交/`` folder is rewritten as a whole).
+        are left alone (the ``公交/`` folder is rewritten as a whole). A folder that already holds
+        tables of a data set that is not synthetic is refused (it may be the bureau's real data).
+        The files are written to a hidden sibling folder first and moved in at the end, so a
+        failed run leaves ``out`` as it was.
     seed
         Random seed. The same seed and scale give byte-identical files.
     scale
@@ -173,15 +178,69 @@ def generate(out: Path, *, seed: int = DEFAULT_SEED, scale: float = 1.0) -> Path
     Raises
     ------
     DataError
-        If ``scale`` is not a positive number.
+        If ``scale`` is not a positive number, or ``out`` is a file or holds real (not synthetic)
+        data tables.
     """
     if not (scale > 0) or not math.isfinite(scale):
         raise DataError(f"规模倍数必须为正数 (bad_scale): {scale}")
     out = Path(out)
+    _check_target(out)
     county = _build_county(int(seed))
     data = _tile(county, float(scale))
-    _write(data, out, seed=int(seed), scale=float(scale))
+    # write into a hidden sibling folder, then move the files in: a failed run leaves `out` as it was
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        _write(data, staging, seed=int(seed), scale=float(scale))
+        out.mkdir(exist_ok=True)
+        for f in sorted(staging.iterdir()):
+            target = out / f.name
+            if target.is_dir():
+                shutil.rmtree(target)
+            os.replace(f, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return out
+
+
+def _check_target(out: Path) -> None:
+    """Refuse to write over a folder holding data tables that are not a synthetic set.
+
+    The generator overwrites ``学校.csv`` and the other tables; pointed by mistake at the bureau's
+    own data folder it would destroy real data. A folder without tables, or with a previous
+    synthetic set (说明.csv item 合成数据 = 是), is fine.
+
+    Raises
+    ------
+    DataError
+        If ``out`` is a file, or holds tables of a data set that is not synthetic.
+    """
+    if out.exists() and not out.is_dir():
+        raise DataError(f"输出位置已存在且不是文件夹 (output_not_folder): {out}")
+    if not out.is_dir():
+        return
+    tables = sorted(f.name for f in out.iterdir()
+                    if f.suffix.lower() in (".csv", ".xlsx") and f.stem in schema.TABLES_BY_ZH)
+    if tables and not _is_synthetic_folder(out):
+        raise DataError(
+            f"文件夹中已有数据表（{'、'.join(tables)}），且不是合成演示数据，为避免覆盖真实数据已停止；"
+            f"请指定一个新的或空的文件夹 (refuse_overwrite): {out}"
+        )
+
+
+def _is_synthetic_folder(folder: Path) -> bool:
+    """Whether ``folder/说明.csv`` marks the data set as synthetic (合成数据 = 是)."""
+    meta = folder / f"{schema.META.zh}.csv"
+    if not meta.is_file():
+        return False
+    try:
+        df = pd.read_csv(meta, encoding=_CSV_ENCODING, dtype=str, keep_default_na=False)
+    except (UnicodeDecodeError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        return False
+    item, value = (c.zh for c in schema.META.columns)
+    if item not in df.columns or value not in df.columns:
+        return False
+    return bool(((df[item].str.strip() == schema.META_SYNTHETIC) & (df[value].str.strip() == "是")).any())
 
 
 def cli_demo_data(out: Path, *, seed: int = DEFAULT_SEED, scale: float = 1.0) -> int:

@@ -38,6 +38,7 @@ from jxedu.config import COUNTY_OUTLINE, DEMO_DIR, UTM50N, WGS84
 from jxedu.dataset import Dataset
 from jxedu.schema import Table
 from jxedu.validation import (
+    OUTLINE_BUFFER,
     Problem,
     ProblemSink,
     RawTable,
@@ -53,8 +54,6 @@ from jxedu.validation import (
     norm_text,
 )
 
-#: Buffer around the county outline when testing coordinates.
-OUTLINE_BUFFER = 1000  # metres
 #: Rows searched for the header row (title rows above it are skipped).
 HEADER_SEARCH_ROWS = 30
 #: Table file suffixes.
@@ -69,6 +68,9 @@ _TOTAL_RE = re.compile(r"^(全县|全镇|全乡|本页|总)?(合计|总计|小�
 _EMPTY_CELLS = ["", " ", "  ", "   ", "\t", "\u3000", "\u3000\u3000", "\xa0", "\n"]
 #: Township name attribute in the boundary layer, in order of preference (normalised).
 _TOWNSHIP_ATTRS = ("镇街名称", "township", "镇街", "乡镇名称", "名称", "name")
+
+#: Word planners often append to a sheet or file name (学校表, 学段统计表); ignored when matching.
+_TABLE_SUFFIX_WORD = "表"
 
 _TABLE_BY_NAME: dict[str, Table] = {}
 for _t in schema.TABLES:
@@ -262,7 +264,12 @@ class _Source:
 
 
 def _table_for(name: str) -> Table | None:
-    return _TABLE_BY_NAME.get(norm_text(name))
+    """The table a sheet or file stem names; a trailing 表 is tolerated (``学段统计表``)."""
+    n = norm_text(name)
+    table = _TABLE_BY_NAME.get(n)
+    if table is None and n.endswith(_TABLE_SUFFIX_WORD):
+        table = _TABLE_BY_NAME.get(n[: -len(_TABLE_SUFFIX_WORD)])
+    return table
 
 
 def _scan_folder(root: Path, sink: ProblemSink) -> tuple[list[_Source], dict[str, Path], Path | None]:
@@ -377,7 +384,7 @@ def _scan_workbook_file(path: Path, sink: ProblemSink, *, quiet_unknown: bool = 
         table = _table_for(name)
         if table is not None:
             out.append(_Source(table, path, path.name, name, "xlsx"))
-        elif not quiet_unknown and norm_text(name) not in IGNORED_SHEETS and out is not None:
+        elif not quiet_unknown and norm_text(name) not in IGNORED_SHEETS:
             sink.add(Problem("warning", "unknown_sheet",
                              "工作表名不是已知的表名，已忽略", path.name, name,
                              expected="、".join(t.zh for t in schema.TABLES)))
@@ -495,9 +502,14 @@ def _xlsx_grid(src: _Source, sink: ProblemSink) -> tuple[list, pd.DataFrame] | N
         if src.sheet is not None:
             name = src.sheet
         else:  # a file per table: the sheet named as the table, else the first sheet
-            named = [n for n in wb.sheetnames if norm_text(n) == norm_text(src.table.zh)]
+            named = [n for n in wb.sheetnames if _table_for(n) is src.table]
             name = named[0] if named else wb.sheetnames[0]
         rows = wb.rows(name)
+    except Exception as exc:  # noqa: BLE001 - a damaged sheet: calamine/openpyxl raise XML, zip, key errors
+        sink.add(Problem("error", "unreadable_file",
+                         f"无法读取此工作表：文件已损坏（{type(exc).__name__}），请在 Excel/WPS 中打开并重新保存",
+                         src.file, src.sheet))
+        return None
     finally:
         wb.close()
     if not rows or all(all(c is None or _cell_str(c).strip() == "" for c in r) for r in rows[:HEADER_SEARCH_ROWS]):

@@ -356,8 +356,9 @@ TABLES_BY_KEY: dict[str, Table] = {t.key: t for t in TABLES}
 TABLES_BY_ZH: dict[str, Table] = {t.zh: t for t in TABLES}
 
 #: Personal data: dropped on load, never stored, logged or shown.
-PERSONAL_COLUMNS: dict[str, str] = {"姓名": "personal_name", "身份证号": "id_number", "身份证号码": "id_number",
-                                    "手机号": "phone", "联系电话": "phone"}
+PERSONAL_COLUMNS: dict[str, str] = {"姓名": "personal_name", "名字": "personal_name", "教师姓名": "personal_name",
+                                    "身份证号": "id_number", "身份证号码": "id_number", "证件号码": "id_number",
+                                    "手机号": "phone", "联系电话": "phone", "家庭住址": "address"}
 
 #: Geo layers (file stem -> key). 镇街边界 needs a 镇街名称 attribute.
 GEO_LAYERS: dict[str, str] = {"镇街边界": "townships", "道路": "roads"}

@@ -34,6 +34,8 @@ from jxedu.schema import Column, Table
 
 #: Problems listed per (rule, file, sheet, column) before a summary line replaces the rest.
 MAX_PER_GROUP = 50
+#: Buffer around the county outline when testing coordinates (GPS and digitising tolerance).
+OUTLINE_BUFFER = 1000  # metres
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告"}
 
@@ -412,6 +414,9 @@ _UNIT_ALIASES: dict[str, str] = {
     "平方米": "㎡",
     "平米": "㎡",
     "平方": "㎡",
+    "亩": "亩",  # 1 亩 ≈ 666.7 ㎡: recognised so that it is refused, never read as ㎡
+    "公顷": "公顷",
+    "ha": "公顷",
     "人": "人",
     "名": "人",
     "个": "个",
@@ -428,10 +433,7 @@ _UNIT_ALIASES: dict[str, str] = {
 
 
 def _canon_unit(u: str) -> str | None:
-    u = norm_text(u)
-    if u in _UNIT_ALIASES:
-        return _UNIT_ALIASES[u]
-    return _UNIT_ALIASES.get(norm_text(unicodedata.normalize("NFKC", u)))
+    return _UNIT_ALIASES.get(norm_text(u))  # norm_text applies NFKC: ｍ２ and m² both become m2
 
 
 @dataclass(frozen=True)
@@ -522,7 +524,7 @@ def match_header(header: str, table: Table) -> HeaderMatch:
 
 
 _PERSONAL_NORM = {norm_text(k) for k in schema.PERSONAL_COLUMNS}
-_PERSONAL_PARTS = ("姓名", "身份证", "手机", "电话", "idnumber", "idcard")
+_PERSONAL_PARTS = ("姓名", "身份证", "证件号", "手机", "电话", "住址", "idnumber", "idcard")
 
 
 def is_personal(header: str) -> bool:
@@ -574,6 +576,41 @@ def _parse_float(v: str) -> float:
     except ValueError:
         return math.nan
     return f if math.isfinite(f) else math.nan
+
+
+# Degrees, minutes, seconds after NFKC (″ becomes ′′): 116°17′30″, 116度17分30秒, 东经116°17′, 35.07°N.
+_DMS_RE = re.compile(
+    r"^(东经|西经|北纬|南纬|[EWNS])?(\d+(?:\.\d+)?)(?:°|度)"
+    r"(?:(\d+(?:\.\d+)?)(?:′|'|分))?"
+    r"(?:(\d+(?:\.\d+)?)(?:′′|''|\"|秒))?"
+    r"([EWNS])?$",
+    re.IGNORECASE,
+)
+_DMS_NEGATIVE = {"西经", "南纬", "w", "s"}
+
+
+def parse_degrees(v: str) -> float:
+    """One coordinate cell to decimal degrees; NaN if it is not a coordinate.
+
+    Accepts plain numbers (as :func:`_parse_float`) and degree–minute–second text as planners copy
+    it from maps and surveys: ``"116°17′30″"``, ``"116度17分30秒"``, ``"东经116°17′"``,
+    ``"35.07°N"``. Minutes and seconds must be below 60; 西经/南纬/W/S give negative degrees.
+    """
+    f = _parse_float(v)
+    if not math.isnan(f):
+        return f
+    m = _DMS_RE.match(re.sub(r"\s+", "", unicodedata.normalize("NFKC", v)))
+    if not m:
+        return math.nan
+    hemi_pre, deg, minutes, seconds, hemi_post = m.groups()
+    if hemi_pre and hemi_post:
+        return math.nan
+    mi, se = float(minutes or 0), float(seconds or 0)
+    if mi >= 60 or se >= 60:
+        return math.nan
+    value = float(deg) + mi / 60 + se / 3600
+    hemi = (hemi_pre or hemi_post or "").lower()
+    return -value if hemi in _DMS_NEGATIVE else value
 
 
 _YEAR_RE = re.compile(r"^(\d{4})(?:\.0+)?(?:[-—–~～至到/](\d{2}|\d{4}))?(?:学年度?|年度?)?$")
@@ -724,6 +761,9 @@ def convert_column(raw: RawTable, col: Column, sink: ProblemSink) -> pd.Series:
         return _null_series(col, idx)
     s = raw.data[col.key]
     exp = expected_text(col)
+    is_coord = col.key in ("lon", "lat") and raw.table.key in _POINT_TABLES
+    if is_coord:
+        exp += "（十进制度，或度分秒如 116°17′30″）"
     # a CSV number column already parsed by pandas' C reader: no text to look at
     typed = (col.kind in ("int", "float") and pd.api.types.is_numeric_dtype(s.dtype)
              and not pd.api.types.is_bool_dtype(s.dtype))
@@ -751,7 +791,7 @@ def convert_column(raw: RawTable, col: Column, sink: ProblemSink) -> pd.Series:
             num = cells.floats(lambda u: (lambda y: math.nan if y is None else float(y))(parse_school_year(u)))
             code, what = "invalid_year", "不是有效的学年"
         else:
-            num = cells.floats(_parse_float)
+            num = cells.floats(parse_degrees if is_coord else _parse_float)
             code, what = "text_in_number", "不是数字"
         bad = present & np.isnan(num)
         if bad.any():
@@ -762,7 +802,7 @@ def convert_column(raw: RawTable, col: Column, sink: ProblemSink) -> pd.Series:
             if frac.any():
                 report("not_integer", frac, lambda v: f"值“{v}”不是整数，应为{exp}")
                 num[frac] = np.nan
-        if not (col.key in ("lon", "lat") and raw.table.key in _POINT_TABLES):
+        if not is_coord:
             # coordinates are range-checked in check_points, which can tell a swapped pair
             out_of_bounds = _bounds_problems(num, col, raw, sink, exp)
             num[out_of_bounds] = np.nan
@@ -1086,7 +1126,7 @@ def check_points(
                                column=f"{lon_h}、{lat_h}")
             if far.any():
                 sink.add_cells("error", "coords_outside_county", raw, None, rows[far], pair[far],
-                               message=lambda v: f"坐标（{v}）不在县域内（含 1 公里缓冲），请核对",
+                               message=lambda v: f"坐标（{v}）不在县域内（含 {OUTLINE_BUFFER / 1000:g} 公里缓冲），请核对",
                                expected="县域内的经纬度", column=f"{lon_h}、{lat_h}")
     out = df.drop(columns=["crs"]).copy()
     out["lon"] = lon

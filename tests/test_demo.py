@@ -220,3 +220,45 @@ def test_small_scale_keeps_first_township(tmp_path):
     out = generate(tmp_path / "small", scale=0.05)
     assert set(_csv("学校", out)["所属镇街"]) == {"金乡街道"}
     assert set(_csv("村居", out)["所属镇街"]) == {"金乡街道"}
+
+
+def test_refuses_to_overwrite_real_data(tmp_path):
+    real = tmp_path / "bureau"
+    real.mkdir()
+    (real / "学校.csv").write_text("学校标识码,学校名称\n3708280001,金乡县第一实验小学\n", encoding="utf-8")
+    before = (real / "学校.csv").read_bytes()
+    with pytest.raises(DataError, match="refuse_overwrite"):
+        generate(real, scale=0.05)
+    assert (real / "学校.csv").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bureau"]  # no staging folder left behind
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(DataError, match="output_not_folder"):
+        generate(tmp_path / "file", scale=0.05)
+
+
+def test_regenerating_over_a_synthetic_set_is_allowed(tmp_path):
+    out = generate(tmp_path / "demo", scale=0.05)
+    (out / "笔记.txt").write_text("mine", encoding="utf-8")  # a file the generator does not write
+    first = (out / "学校.csv").read_bytes()
+    generate(out, scale=0.05)
+    assert (out / "学校.csv").read_bytes() == first
+    assert (out / "笔记.txt").read_text(encoding="utf-8") == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]
+
+
+def test_failed_run_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
+    import jxedu.demo as demo
+
+    out = generate(tmp_path / "demo", scale=0.05)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def broken_write(d, folder, **kw):
+        (folder / "学校.csv").write_text("half", encoding="utf-8")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(demo, "_write", broken_write)
+    with pytest.raises(OSError):
+        generate(out, scale=0.05)
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]

@@ -341,3 +341,78 @@ def test_empty_sheet_and_zero_byte_workbook(tmp_path):
     assert [(p.code, p.sheet) for p in report.problems if p.code == "empty_file"] == [("empty_file", "学校")]
     (tmp_path / "b.xlsx").write_bytes(b"")
     assert [p.code for p in validate_path(tmp_path / "b.xlsx").problems] == ["empty_file"]
+
+
+# --- spreadsheets as planners really save them (review) ---------------------------------------------
+
+
+def test_excel_sheet_names_with_space_or_trailing_biao(tmp_path):
+    path = write_workbook(tmp_path / "d.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["学校"].title = " 学校 "
+    wb["学段统计"].title = "学段统计表"
+    wb.save(path)
+    ds = load(path)
+    assert len(ds.schools) == 3
+    assert int(ds.stage_stats["students"].sum()) == 2700  # 1200 + 800 + 400 + 300, 合计 row skipped
+    (total,) = [p for p in ds.problems if p.code == "total_row_skipped"]
+    assert (total.sheet, total.row) == ("学段统计表", 7)  # the sheet named as the planner named it
+
+
+def test_excel_float_ids_text_numbers_and_full_width_dash(tmp_path):
+    path = write_workbook(tmp_path / "d.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["学校"]["A3"] = 3708280001.0  # a number cell: Excel stores every number as a float
+    ss = wb["学段统计"]
+    ss["A3"] = "2024－2025"  # full-width dash
+    ss["B3"] = 3708280001.0
+    ss["B4"] = "3708280002.0"  # text that was a float once
+    ss["D3"] = "1,200"  # number stored as text with a thousands separator
+    ss["D4"] = " 8 0 0 "
+    wb.save(path)
+    ds = load(path)
+    assert ds.schools["school_id"].tolist() == ["3708280001", "3708280002", "3708280003"]
+    assert ds.stage_stats["school_id"].tolist() == ["3708280001", "3708280002", "3708280003", "3708280003"]
+    assert ds.stage_stats["year"].tolist() == [2024] * 4
+    assert ds.stage_stats["students"].tolist() == [1200, 800, 400, 300]
+    assert [p.code for p in ds.problems] == ["total_row_skipped"]
+
+
+def test_excel_date_cells_and_serial_numbers(tmp_path):
+    import datetime as dt
+
+    path = write_workbook(tmp_path / "d.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.create_sheet("交流轮岗")
+    ws.append(["学年", "教师编号", "派出学校标识码", "接收学校标识码", "交流类型", "开始日期", "结束日期"])
+    # a real date cell; an Excel serial day number typed as text: 45901 days after 1899-12-30 = 2025-09-01
+    ws.append([2024, "T1", 3708280001, 3708280002, "轮岗", dt.datetime(2024, 9, 1), "45901"])
+    # a serial stored as a number: 45536 = 2024-09-01 (45901 − 365)
+    ws.append([2024, "T2", 3708280001, 3708280003, "支教", 45536, "2025年7月15日"])
+    wb.save(path)
+    r = load(path).rotations
+    assert r["start_date"].tolist() == [pd.Timestamp("2024-09-01")] * 2
+    assert r["end_date"].tolist() == [pd.Timestamp("2025-09-01"), pd.Timestamp("2025-07-15")]
+
+
+@pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
+def test_damaged_sheet_is_a_problem_not_a_traceback(tmp_path, monkeypatch, reader):
+    import sys
+    import zipfile
+
+    from jxedu.validation import validate_path
+
+    if reader == "openpyxl":
+        monkeypatch.setitem(sys.modules, "python_calamine", None)
+    good = write_workbook(tmp_path / "good.xlsx")
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(good) as zi, zipfile.ZipFile(bad, "w") as zo:
+        for item in zi.infolist():
+            data = zi.read(item.filename)
+            if item.filename == "xl/worksheets/sheet2.xml":  # the 学段统计 sheet, cut in half
+                data = data[: len(data) // 2]
+            zo.writestr(item, data)
+    report = validate_path(bad)
+    assert [(p.code, p.file, p.sheet) for p in report.errors] == [("unreadable_file", "bad.xlsx", "学段统计")]
+    with pytest.raises(DataError):
+        load(bad)

@@ -11,6 +11,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from jxedu.validation import MAX_PER_GROUP, Problem, ValidationReport, cli_validate, match_header, validate_path
@@ -379,7 +380,12 @@ def test_match_header_units():
     assert match_header("ＥＱＵＩＰＭＥＮＴ_value_wan", FACILITIES).key == "equipment_value_wan"
     m = match_header("教学仪器设备值", FACILITIES)  # unit omitted: read as 万元, with a warning
     assert (m.key, m.code, m.severity) == ("equipment_value_wan", "unit_assumed", "warning")
-    assert match_header("教学及辅助用房面积（亩）", FACILITIES).key == "teaching_area"
+    # 运动场地 is often recorded in 亩 (1 亩 ≈ 666.7 ㎡): read as ㎡ it would be 667 times too small
+    m = match_header("运动场地面积（亩）", FACILITIES)
+    assert (m.key, m.code, m.severity) == ("sports_ground_area", "unit_mismatch", "error")
+    assert "请换算为“㎡”" in m.message
+    m = match_header("教学及辅助用房面积（平方公里）", FACILITIES)  # unknown unit: read as ㎡, warned
+    assert (m.key, m.code, m.severity) == ("teaching_area", "unit_unrecognised", "warning")
     assert match_header("在校生数（元）", STAGE_STATS).code == "unit_mismatch"
     assert match_header("备注", STAGE_STATS).key is None
 
@@ -552,3 +558,76 @@ def test_ragged_row_with_an_extra_cell(tmp_path):
     p = only(report, "unknown_column")
     assert where(p) == ("warning", "unknown_column", "学段统计.csv", None, None, "第12列")
     assert report.ok
+
+
+# --- nasty but legitimate spellings (review) ---------------------------------------------------------
+
+
+def test_bom_and_windows_line_endings_keep_row_numbers(tmp_path):
+    stage = list(STAGE_ROWS)
+    stage[1] = "2024,3708280002,初中,约40,16,55,50,5,3,2,2"  # 2nd data row = Excel row 3
+    root = write_set(tmp_path, stage=stage, encoding="utf-8-sig")
+    for f in root.glob("*.csv"):
+        f.write_bytes(f.read_bytes().replace(b"\n", b"\r\n"))
+    assert (root / "学段统计.csv").read_bytes()[:3] == b"\xef\xbb\xbf"
+    report = validate_path(root)
+    p = only(report, "text_in_number")
+    # BOM not glued to the first header (学年 found), \r\n not counted as an extra row
+    assert where(p) == ("error", "text_in_number", "学段统计.csv", None, 3, "在校生数")
+    assert p.value == "约40"
+    assert len(report.problems) == 1, report.to_text()
+
+
+def test_full_width_dash_year_thousands_separator_and_float_ids(tmp_path):
+    from jxedu.io import load
+
+    stage = list(STAGE_ROWS)
+    # 学年 with a full-width dash; 在校生数 as text with a thousands separator; ids exported as floats
+    stage[0] = '2024－2025,3708280001.0,小学,"1,200",24,60,58,6,4,3,3'
+    stage[1] = "2024,3708280002.0,初中,800,16,55,50,5,3,2,2"
+    root = write_set(tmp_path, stage=stage)
+    report = validate_path(root)
+    assert report.problems == [], report.to_text()
+    ss = load(root).stage_stats
+    assert ss["year"].tolist() == [2024, 2024, 2024, 2024]
+    assert ss["school_id"].tolist() == ["3708280001", "3708280002", "3708280003", "3708280003"]
+    assert ss["students"].tolist() == [1200, 800, 400, 300]
+
+
+def test_coordinates_in_degrees_minutes_seconds(tmp_path):
+    from jxedu.io import load
+
+    schools = list(SCHOOLS_ROWS)
+    # 116°18′0″ = 116 + 18/60 = 116.3; 35°4′12″ = 35 + 4/60 + 12/3600 = 35 + 0.0667 + 0.0033 = 35.07
+    schools[0] = "3708280001,金乡县第一实验小学,小学,金乡街道,城区,116°18′0″,35°4′12″,GCJ02"
+    # 116度12分36秒 = 116 + 0.2 + 0.01 = 116.21; 北纬34°57′36″ = 34 + 0.95 + 0.01 = 34.96
+    schools[1] = "3708280002,鸡黍镇中学,初中,鸡黍镇,乡村,116度12分36秒,北纬34°57′36″,WGS84"
+    root = write_set(tmp_path, schools=schools)
+    assert validate_path(root).problems == []
+    s = load(root).schools
+    assert s.loc[1, "lon"] == pytest.approx(116.21, abs=1e-12)
+    assert s.loc[1, "lat"] == pytest.approx(34.96, abs=1e-12)
+    decimal = load(write_set(tmp_path / "decimal")).schools  # same points written as decimals
+    assert s.loc[0, "x"] == pytest.approx(decimal.loc[0, "x"], abs=1e-6)
+    assert s.loc[0, "y"] == pytest.approx(decimal.loc[0, "y"], abs=1e-6)
+
+
+def test_impossible_minutes_are_reported(tmp_path):
+    schools = list(SCHOOLS_ROWS)
+    schools[2] = "3708280003,胡集镇九年一贯制学校,九年一贯制学校,胡集镇,镇区,116°75′,35.16,GCJ02"  # 75′ ≥ 60′
+    p = only(validate_path(write_set(tmp_path, schools=schools)), "text_in_number")
+    assert where(p) == ("error", "text_in_number", "学校.csv", None, 4, "经度")
+    assert p.value == "116°75′"
+    assert "度分秒" in p.expected
+
+
+def test_parse_degrees():
+    from jxedu.validation import parse_degrees
+
+    assert parse_degrees("116.3") == 116.3
+    assert parse_degrees("116°17′") == pytest.approx(116 + 17 / 60)
+    assert parse_degrees("35.07°N") == pytest.approx(35.07)
+    assert parse_degrees("１１６°１８′") == pytest.approx(116.3)  # full-width digits
+    assert parse_degrees("W116°30′") == pytest.approx(-116.5)
+    for bad in ("约116", "116°60′", "北纬35°N", "°"):
+        assert np.isnan(parse_degrees(bad)), bad
