@@ -11,7 +11,8 @@
   :func:`pmedian_highs`, :func:`mclp_highs` — with a time limit and a relative MIP gap; the achieved
   gap is reported. spopt (``PMedian`` through PuLP) is the named baseline in ``bench/scenario.py``.
 * :func:`closure_ranking` ranks the small schools of a stage (fewer than ``max_students``; default
-  the 乡村小规模学校 line of 100 students, 国办发〔2018〕27号) by the travel their closure would add:
+  ``settings.small_school_max_students``, the 乡村小规模学校 line of 100 students, 国办发〔2018〕27号)
+  by the travel their closure would add:
   each school is closed on its own and its children re-assigned by the capacity-constrained LP of
   :mod:`jxedu.scenarios` (the next nearest school with a free place).
 
@@ -59,13 +60,9 @@ from jxedu.schema import LABELS
 __all__ = ["LocationSolution", "OptimizationError", "SiteSuggestion", "candidate_grid", "closure_ranking",
            "mclp_highs", "pmedian_highs", "suggest_sites"]
 
-#: Grid spacing of candidate sites, metres.
-GRID_SPACING_M = 2000.0  # metres
-#: Small-school line: 乡村小规模学校 = fewer than 100 students (国办发〔2018〕27号).
-SMALL_SCHOOL_MAX = 100  # students
-#: Capacity of a new candidate site in the capacitated models: 36 classes (小学) / 30 classes
-#: (初中) at the class-size cap — a planning assumption.
-CANDIDATE_CLASSES = {"primary": 36, "junior": 30}  # classes
+# Planning assumptions read from the settings (:class:`jxedu.settings.Settings`): grid spacing of
+# candidate sites (``candidate_grid_spacing_m``, 2000 m), small-school line (``small_school_max_students``,
+# 100 students), classes of a new candidate site (``new_site_classes``, 36 小学 / 30 初中).
 #: Candidate sites per demand point in the sparse p-median (nearest first; doubled where needed).
 K_NEAREST = 12  # sites
 #: Solver time limit for one suggestion.
@@ -158,7 +155,14 @@ class SiteSuggestion:
             "mean_m": "平均上学距离（米）"}).reset_index(drop=True)
 
 
-def candidate_grid(ds, *, spacing_m: float = GRID_SPACING_M, township: str | None = None) -> pd.DataFrame:
+def _settings(settings):
+    from jxedu.settings import get_settings
+
+    return settings if settings is not None else get_settings()
+
+
+def candidate_grid(ds, *, spacing_m: float | None = None, township: str | None = None,
+                   settings=None) -> pd.DataFrame:
     """Regular grid of candidate sites inside the county (the 镇街 layer) or one 镇街.
 
     Parameters
@@ -166,9 +170,11 @@ def candidate_grid(ds, *, spacing_m: float = GRID_SPACING_M, township: str | Non
     ds
         The data set.
     spacing_m
-        Grid spacing in metres.
+        Grid spacing in metres (None: ``settings.candidate_grid_spacing_m``, default 2000).
     township
         Only inside this 镇街.
+    settings
+        Run settings (default :func:`jxedu.settings.get_settings`).
 
     Returns
     -------
@@ -178,6 +184,9 @@ def candidate_grid(ds, *, spacing_m: float = GRID_SPACING_M, township: str | Non
     import geopandas as gpd
     import shapely
 
+    spacing_m = float(_settings(settings).candidate_grid_spacing_m if spacing_m is None else spacing_m)
+    if spacing_m <= 0:
+        raise OptimizationError(f"候选点网格间距应为正数 (bad_spacing): {spacing_m}")
     if ds.townships is not None and len(ds.townships):
         tw = ds.townships if township is None else ds.townships[ds.townships["township"] == township]
         area = shapely.union_all(tw.to_crs(UTM50N).geometry.to_numpy())
@@ -199,15 +208,15 @@ def candidate_grid(ds, *, spacing_m: float = GRID_SPACING_M, township: str | Non
                          "lon": ll.x.to_numpy(), "lat": ll.y.to_numpy()})
 
 
-def _problem(ds, *, stage, year, candidates, spacing_m, township, method, candidate_classes):
-    ctx = sc._context(ds, year=year, method=method, settings=None)  # noqa: SLF001 - shared cache
+def _problem(ds, *, stage, year, candidates, spacing_m, township, method, candidate_classes, settings):
+    ctx = sc._context(ds, year=year, method=method, settings=settings)  # noqa: SLF001 - shared cache
     if stage not in ctx.stages:
         raise OptimizationError(f"该学年没有此学段的学校 (no_schools): {LABELS.get(stage, stage)}")
     base = ctx.stages[stage]
     if isinstance(candidates, str):
         if candidates != "grid":
             raise OptimizationError(f"未知的候选点 (unknown_candidates): {candidates}；可用：grid（网格）、表格或 None")
-        candidates = candidate_grid(ds, spacing_m=spacing_m, township=township)
+        candidates = candidate_grid(ds, spacing_m=spacing_m, township=township, settings=ctx.settings)
     cand = pd.DataFrame(columns=["site_id", "name", "x", "y", "lon", "lat"]) if candidates is None else candidates.copy()
     if len(cand) and not {"x", "y"} <= set(cand.columns):
         xy = np.array([sc._utm(lo, la) for lo, la in zip(cand["lon"], cand["lat"], strict=True)])  # noqa: SLF001
@@ -219,7 +228,7 @@ def _problem(ds, *, stage, year, candidates, spacing_m, township, method, candid
         cand["lon"], cand["lat"] = ll.x.to_numpy(), ll.y.to_numpy()
     if "name" not in cand.columns:
         cand["name"] = cand["site_id"].astype(str)
-    n_classes = CANDIDATE_CLASSES[stage] if candidate_classes is None else candidate_classes
+    n_classes = ctx.settings.new_site_classes[stage] if candidate_classes is None else candidate_classes
     sch = base.sch
     sites = pd.concat([
         pd.DataFrame({"site_id": sch["school_id"].astype(str), "name": sch["name"], "kind": "现有学校",
@@ -248,7 +257,7 @@ def suggest_sites(
     p: int,
     model: str = "pmedian",
     candidates: pd.DataFrame | str | None = "grid",
-    spacing_m: float = GRID_SPACING_M,
+    spacing_m: float | None = None,
     township: str | None = None,
     keep: tuple[str, ...] | list[str] | str = (),
     capacitated: bool = False,
@@ -259,6 +268,7 @@ def suggest_sites(
     mip_gap: float = MIP_GAP,
     year: int | None = None,
     method: str = "auto",
+    settings=None,
 ) -> SiteSuggestion:
     """Choose ``p`` school sites for a stage (p-median or maximal coverage, sparse MILP for HiGHS).
 
@@ -278,7 +288,7 @@ def suggest_sites(
         ``x, y`` (UTM); ``"grid"`` (default) for :func:`candidate_grid`; ``None`` for the existing
         schools only.
     spacing_m, township
-        Grid options.
+        Grid options (``spacing_m`` None: ``settings.candidate_grid_spacing_m``).
     keep
         School ids that must stay open, or ``"existing"`` for all existing schools of the stage
         (then ``p`` − their number new sites are placed).
@@ -287,7 +297,7 @@ def suggest_sites(
         candidates ``candidate_classes`` × cap. p-median: every child needs a place; MCLP: a child
         counts as covered only with a place at a site within the radius.
     candidate_classes
-        Classes of a new site; default :data:`CANDIDATE_CLASSES` of the stage.
+        Classes of a new site; None: ``settings.new_site_classes`` of the stage (36 小学, 30 初中).
     service_radius_m
         MCLP radius; default the stage's walking limit.
     k
@@ -298,6 +308,9 @@ def suggest_sites(
         Relative MIP gap at which the solver stops.
     year, method
         As :func:`jxedu.scenarios.evaluate`.
+    settings
+        Run settings (default :func:`jxedu.settings.get_settings`): walking limits, grid spacing,
+        classes of a new site.
 
     Returns
     -------
@@ -312,7 +325,8 @@ def suggest_sites(
     if model not in ("pmedian", "mclp"):
         raise OptimizationError(f"未知的选址模型 (unknown_model): {model}；可用：pmedian（p-中位）、mclp（最大覆盖）")
     base, sites, cost, w = _problem(ds, stage=stage, year=year, candidates=candidates, spacing_m=spacing_m,
-                                    township=township, method=method, candidate_classes=candidate_classes)
+                                    township=township, method=method, candidate_classes=candidate_classes,
+                                    settings=settings)
     ids = sites["site_id"].astype(str).tolist()
     if isinstance(keep, str):
         if keep != "existing":
@@ -624,11 +638,12 @@ def closure_ranking(
     *,
     stage: str = "primary",
     year: int | None = None,
-    max_students: int = SMALL_SCHOOL_MAX,
+    max_students: int | None = None,
     capacity: str = "classes",
     headroom: float = 1.0,
     method: str = "auto",
     labels: bool = False,
+    settings=None,
 ) -> pd.DataFrame:
     """Small schools ranked by the travel their closure would add (least first).
 
@@ -645,11 +660,14 @@ def closure_ranking(
     year
         School year (default latest).
     max_students
-        Small-school line (students of the stage), default 100.
+        Small-school line (students of the stage); None: ``settings.small_school_max_students``
+        (default 100).
     capacity, headroom, method
         As :func:`jxedu.scenarios.evaluate`.
     labels
         Chinese headers.
+    settings
+        Run settings (default :func:`jxedu.settings.get_settings`).
 
     Returns
     -------
@@ -659,7 +677,9 @@ def closure_ranking(
         ``added_m_per_child`` (added metres per displaced child), ``added_beyond_walk`` (children newly
         beyond the walking limit), ``rank`` (1 = closure costs least travel).
     """
-    ctx = sc._context(ds, year=year, method=method, settings=None)  # noqa: SLF001
+    ctx = sc._context(ds, year=year, method=method, settings=settings)  # noqa: SLF001
+    if max_students is None:
+        max_students = ctx.settings.small_school_max_students
     if stage not in ctx.stages:
         raise OptimizationError(f"该学年没有此学段的学校 (no_schools): {LABELS.get(stage, stage)}")
     base = ctx.stages[stage]

@@ -25,7 +25,8 @@ over every school at once:
    ``1 − (1 − m)^k`` of every 乡村 school's projected pupils moves to the 城区 schools teaching that
    grade, split by their projected enrolment in the grade (a grade no 城区 school teaches stays put).
 
-Variants (:data:`VARIANTS`, planning assumptions, not standards):
+Variants (``settings.projection_variants``, :class:`jxedu.settings.Settings`; planning assumptions, not
+standards; the defaults):
 
 ======== ============== ===================================================================
 variant  entry_factor   urban_shift (share of 乡村 school pupils moving to 城区 schools / year)
@@ -43,7 +44,8 @@ Classrooms (:func:`classroom_needs`): classes needed = Σ over grades ``ceil(rou
 school held in one year of the last** :data:`AVAILABLE_YEARS` **years of the 班级 table** (the data
 format has no classroom count; a school that once held that many classes has the rooms). A 镇街
 needs a **new school** of a stage when its schools' classroom shortfall, after using the spare
-classrooms of its other schools of the stage, reaches :data:`NEW_SCHOOL_MIN_CLASSES`.
+classrooms of its other schools of the stage, reaches ``settings.new_school_min_classes`` (default
+18 classes 小学, 12 初中).
 """
 
 from __future__ import annotations
@@ -62,9 +64,7 @@ __all__ = [
     "COLUMN_LABELS",
     "ENTRY_YEARS",
     "GRADES",
-    "NEW_SCHOOL_MIN_CLASSES",
     "PROGRESSION_PAIRS",
-    "VARIANTS",
     "Rates",
     "classroom_needs",
     "enrolment_history",
@@ -88,16 +88,6 @@ ENTRY_YEARS = 3  # years
 ENTRY_AGE = 6  # years
 #: Recent years of the 班级 table whose largest class count is taken as classrooms available.
 AVAILABLE_YEARS = 3  # years
-#: Smallest net classroom shortfall in a 镇街 that calls for a new school rather than extensions
-#: (planning assumption: a 3-form-entry 小学 of 18 classes; a 4-form-entry 初中 of 12 classes).
-NEW_SCHOOL_MIN_CLASSES: dict[str, int] = {"primary": 18, "junior": 12}  # classes
-#: Projection variants: ``entry_factor`` (dimensionless multiplier of grade-1 intake) and
-#: ``urban_shift`` (share of 乡村 school pupils moving to 城区 schools per year). Assumptions.
-VARIANTS: dict[str, dict[str, float]] = {
-    "low": {"entry_factor": 0.95, "urban_shift": 0.000},
-    "central": {"entry_factor": 1.00, "urban_shift": 0.005},
-    "high": {"entry_factor": 1.05, "urban_shift": 0.010},
-}
 #: Chinese names of the variants.
 VARIANT_LABELS: dict[str, str] = {"low": "低方案", "central": "中方案", "high": "高方案"}
 
@@ -128,13 +118,16 @@ def _stage_of_grade(g):
     return np.where(np.asarray(g) <= 6, "primary", "junior")
 
 
+def _settings(settings):
+    from jxedu.settings import get_settings
+
+    return settings if settings is not None else get_settings()
+
+
 def variant_params(variant: str | dict, settings=None) -> dict[str, float]:
-    """Parameters of a variant: a name of :data:`VARIANTS` (or of ``settings.projection_variants``
-    when the settings define it) or a dict with ``entry_factor`` and ``urban_shift``."""
-    table = dict(VARIANTS)
-    extra = getattr(settings, "projection_variants", None) if settings is not None else None
-    if extra:
-        table.update(extra)
+    """Parameters of a variant: a name of ``settings.projection_variants`` (default
+    :func:`jxedu.settings.get_settings`) or a dict with ``entry_factor`` and ``urban_shift``."""
+    table = dict(_settings(settings).projection_variants)
     if isinstance(variant, dict):
         p = dict(variant)
     elif variant in table:
@@ -305,10 +298,10 @@ def project_enrolment(
     to_year
         Last projected school year (default 2030).
     variant
-        ``"low"``, ``"central"``, ``"high"`` (:data:`VARIANTS`) or a dict with ``entry_factor`` and
-        ``urban_shift``.
+        A name of ``settings.projection_variants`` (by default ``"low"``, ``"central"``, ``"high"``)
+        or a dict with ``entry_factor`` and ``urban_shift``.
     settings
-        Run settings (a ``projection_variants`` field, when the settings have one, adds variants).
+        Run settings (default :func:`jxedu.settings.get_settings`): the variant table.
     rates
         Pre-computed :func:`estimate_rates` (to reuse across variants).
 
@@ -434,17 +427,19 @@ def classroom_needs(proj_df: pd.DataFrame, ds) -> pd.DataFrame:
     return g[cols].sort_values(["year", "school_id", "stage"]).reset_index(drop=True)
 
 
-def township_needs(needs: pd.DataFrame) -> pd.DataFrame:
+def township_needs(needs: pd.DataFrame, *, settings=None) -> pd.DataFrame:
     """Per year, 镇街 and stage: classroom shortfall, spare rooms, net need and new-school flag.
 
     ``net_shortfall = max(Σ shortfall − Σ spare, 0)`` (spare rooms of the 镇街's other schools of the
     stage can absorb pupils by re-zoning); ``new_school`` when ``net_shortfall ≥``
-    :data:`NEW_SCHOOL_MIN_CLASSES` of the stage.
+    ``settings.new_school_min_classes`` of the stage.
 
     Parameters
     ----------
     needs
         Output of :func:`classroom_needs`.
+    settings
+        Run settings (default :func:`jxedu.settings.get_settings`): the new-school size.
 
     Returns
     -------
@@ -458,7 +453,8 @@ def township_needs(needs: pd.DataFrame) -> pd.DataFrame:
         spare=("spare", "sum"), schools_short=("short", "sum"))
     g["schools_short"] = g["schools_short"].astype(int)
     g["net_shortfall"] = (g["shortfall"] - g["spare"]).clip(lower=0).astype(int)
-    g["new_school"] = g["net_shortfall"] >= g["stage"].map(NEW_SCHOOL_MIN_CLASSES)
+    min_classes = _settings(settings).new_school_min_classes
+    g["new_school"] = g["net_shortfall"] >= g["stage"].map(min_classes)
     return g
 
 
@@ -521,15 +517,17 @@ def plot_projection(projections: dict[str, pd.DataFrame], ds=None, *, title: str
 
 
 def project_variants(ds, *, to_year: int = 2030, settings=None) -> dict[str, pd.DataFrame]:
-    """Project every variant of :data:`VARIANTS` (rates estimated once).
+    """Project every variant of ``settings.projection_variants`` (rates estimated once).
 
     Returns
     -------
     dict
         Variant name -> :func:`project_enrolment` output.
     """
+    settings = _settings(settings)
     rates = estimate_rates(ds, to_year=to_year)
-    return {v: project_enrolment(ds, to_year=to_year, variant=v, settings=settings, rates=rates) for v in VARIANTS}
+    return {v: project_enrolment(ds, to_year=to_year, variant=v, settings=settings, rates=rates)
+            for v in settings.projection_variants}
 
 
 def _only(proj: pd.DataFrame, township: str) -> pd.DataFrame:

@@ -102,10 +102,10 @@ CANDIDATES_K = 10  # schools
 #: Cost of one child over a school's capacity, in metres of travel: large, so that a school is
 #: over-filled only when no candidate school has a free place.
 OVERFLOW_PENALTY_M = 1_000_000.0  # metres per child
-#: Tie-break in favour of the baseline: a child is moved from its baseline school only when the
-#: move shortens some trip by more than this (the LP has many equally good answers; without it a
-#: small edit could reshuffle children county-wide for no gain).
-STAY_PREFERENCE_M = 50.0  # metres per child
+# Tie-break in favour of the baseline: ``settings.stay_preference_m`` (default 50 metres per child) —
+# a child is moved from its baseline school only when the move shortens some trip by more than this
+# (the LP has many equally good answers; without it a small edit could reshuffle children
+# county-wide for no gain).
 #: Network distances are used with ``method="auto"`` while schools × road nodes stays below this.
 NETWORK_MAX_CELLS = 50_000_000  # matrix cells
 #: Chinese name of the baseline.
@@ -798,7 +798,8 @@ _CONTEXTS: dict = {}
 def _context(ds, *, year, method, settings) -> _Context:
     key = (id(ds), year, method, id(settings))
     ctx = _CONTEXTS.get(key)
-    if ctx is None or ctx.ds is not ds:
+    # id() may be reused once an object is freed: check the objects themselves.
+    if ctx is None or ctx.ds is not ds or (settings is not None and ctx.settings is not settings):
         if len(_CONTEXTS) > 8:
             _CONTEXTS.clear()
         ctx = _Context(ds, year=year, method=method, settings=settings)
@@ -1069,8 +1070,11 @@ def _solve_lp(free, rows, cols, d, cap_rem, penalty) -> tuple[np.ndarray, np.nda
 
 
 def _assign_stage(base: _StageBase, sxy, dist_new, open_mask, cap, fixed: dict,
-                  prefer: _Assignment | None = None) -> _Assignment:
-    """Assign a stage's children: LP over the K nearest open schools of each 村居 + fixed flows."""
+                  prefer: _Assignment | None = None, *, stay_preference_m: float) -> _Assignment:
+    """Assign a stage's children: LP over the K nearest open schools of each 村居 + fixed flows.
+
+    With ``prefer`` (the baseline), a pair outside it costs ``stay_preference_m`` metres more.
+    """
     vil = base.vil
     n_v, n_s, n_old = len(vil), len(sxy), len(base.sch)
     vxy = base.vxy
@@ -1105,7 +1109,7 @@ def _assign_stage(base: _StageBase, sxy, dist_new, open_mask, cap, fixed: dict,
     lp_cost = d
     if prefer is not None:  # pairs outside the baseline cost a little more (tie-break)
         known = _has_pair(prefer.r, prefer.c, rows, cols, n_s)
-        lp_cost = d + STAY_PREFERENCE_M * ~known
+        lp_cost = d + float(stay_preference_m) * ~known
     fixed_load = np.zeros(n_s)
     np.add.at(fixed_load, f_cols, f_amt)
     cap_rem = np.where(open_mask, cap, 0.0) - fixed_load
@@ -1236,7 +1240,8 @@ def evaluate(
     method
         ``"auto"`` (roads when present), ``"network"`` or ``"straight"``.
     settings
-        :class:`jxedu.settings.Settings` (walking limits, bus-stop reach, 教学点 threshold).
+        :class:`jxedu.settings.Settings` (walking limits, bus-stop reach, 教学点 threshold, the
+        tie-break ``stay_preference_m``).
 
     Returns
     -------
@@ -1285,7 +1290,8 @@ def _baseline(ctx: _Context, stage: str, mode: str, headroom: float) -> _Assignm
         base = ctx.stages[stage]
         n = len(base.sch)
         ctx._baseline[key] = _assign_stage(base, base.sxy, np.zeros((len(base.vil), 0)), np.ones(n, bool),
-                                           _capacity(base, mode, headroom), {})
+                                           _capacity(base, mode, headroom), {},
+                                           stay_preference_m=ctx.settings.stay_preference_m)
     return ctx._baseline[key]
 
 
@@ -1347,7 +1353,8 @@ def _evaluate_stage(ctx: _Context, plan: _Plan, stage: str, *, capacity: str, he
     for r, c, x in zip(a0.r, a0.c, a0.x, strict=True):
         if target[c] >= 0 and r not in moved_v:
             fixed[(r, int(target[c]))] = fixed.get((r, int(target[c])), 0.0) + x
-    a1 = _assign_stage(base, sxy, dist_new, open_mask, cap, fixed, prefer=a0)
+    a1 = _assign_stage(base, sxy, dist_new, open_mask, cap, fixed, prefer=a0,
+                       stay_preference_m=ctx.settings.stay_preference_m)
 
     # enrolment follows the children (see the module notes)
     E = sch["students"].to_numpy(float)

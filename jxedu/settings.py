@@ -70,6 +70,27 @@ class Settings:
     leaflet_assets
         Folder with a local copy of Leaflet's scripts and styles for offline maps (None: use the
         copy shipped in ``jxedu/static`` when offline, CDNs otherwise).
+    projection_variants
+        The enrolment projection variants (:mod:`jxedu.projection`), name -> ``entry_factor``
+        (dimensionless multiplier of the grade-1 intake) and ``urban_shift`` (share of 乡村 school
+        pupils moving to 城区 schools per year). Planning assumptions. A file or override replaces
+        the whole table. Default low 0.95 / 0.000, central 1.00 / 0.005, high 1.05 / 0.010.
+    new_school_min_classes
+        Smallest net classroom shortfall of a 镇街 and stage that calls for a new school rather
+        than extensions, classes (planning assumption: a 3-form-entry 小学 of 18 classes, a
+        4-form-entry 初中 of 12 classes). Default primary 18, junior 12.
+    small_school_max_students
+        Small-school line of :func:`jxedu.optimize.closure_ranking`: schools with fewer students of
+        the stage are ranked. Default 100 (乡村小规模学校 = fewer than 100 students, 国办发〔2018〕27号).
+    new_site_classes
+        Classes of a new candidate site in the capacitated site models of :mod:`jxedu.optimize`
+        (capacity = classes × class-size cap). Planning assumption; default primary 36, junior 30.
+    candidate_grid_spacing_m
+        Spacing of the regular grid of candidate sites (:func:`jxedu.optimize.candidate_grid`),
+        metres. Default 2000.
+    stay_preference_m
+        Scenario assignment tie-break (:mod:`jxedu.scenarios`): a child is moved from its baseline
+        school only when the move shortens some trip by more than this, metres per child. Default 50.
     """
 
     teaching_point_min_students: int = 50  # students
@@ -87,6 +108,16 @@ class Settings:
     stage_ages: dict = field(default_factory=lambda: {"primary": _ages(6, 11), "junior": _ages(12, 14)})
     tianditu_key: str | None = None
     leaflet_assets: str | None = None
+    projection_variants: dict = field(default_factory=lambda: {
+        "low": {"entry_factor": 0.95, "urban_shift": 0.000},  # multiplier; share per year
+        "central": {"entry_factor": 1.00, "urban_shift": 0.005},
+        "high": {"entry_factor": 1.05, "urban_shift": 0.010},
+    })
+    new_school_min_classes: dict = field(default_factory=lambda: {"primary": 18, "junior": 12})  # classes
+    small_school_max_students: int = 100  # students (国办发〔2018〕27号)
+    new_site_classes: dict = field(default_factory=lambda: {"primary": 36, "junior": 30})  # classes
+    candidate_grid_spacing_m: float = 2000.0  # metres
+    stay_preference_m: float = 50.0  # metres per child
 
 
 _FIELDS = {f.name for f in dataclasses.fields(Settings)}
@@ -132,4 +163,17 @@ def get_settings(*, path: str | Path | None = None, **overrides) -> Settings:
         raise SettingsError("教学点人数下限不能为负 (bad_setting): teaching_point_min_students")
     if s.rotation_min_years < 0:
         raise SettingsError("交流轮岗任教年限不能为负 (bad_setting): rotation_min_years")
+    if not isinstance(s.projection_variants, dict) or not s.projection_variants or not all(
+            isinstance(v, dict) for v in s.projection_variants.values()):
+        raise SettingsError("预测方案表应为“方案名: {entry_factor, urban_shift}” (bad_setting): projection_variants")
+    for key in ("new_school_min_classes", "new_site_classes"):
+        value = getattr(s, key)
+        if not isinstance(value, dict) or not {"primary", "junior"} <= set(value):
+            raise SettingsError(f"应分别给出小学和初中的班级数 (bad_setting): {key}")
+    if s.small_school_max_students < 0:
+        raise SettingsError("小规模学校人数线不能为负 (bad_setting): small_school_max_students")
+    if s.candidate_grid_spacing_m <= 0:
+        raise SettingsError("候选点网格间距应为正数 (bad_setting): candidate_grid_spacing_m")
+    if s.stay_preference_m < 0:
+        raise SettingsError("保持原校的优先距离不能为负 (bad_setting): stay_preference_m")
     return s

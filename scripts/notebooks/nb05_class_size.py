@@ -88,7 +88,7 @@ to_chinese(classsize.classes_needed(ds, year=year).query("extra_classes > 0"))
 | 中方案 | 1.00 | 0.5% |
 | 高方案 | 1.05 | 1.0% |
 
-这些是规划假设，不是标准；可以在 `projection.VARIANTS` 中调整。
+这些是规划假设，不是标准；可以在设置文件的 `projection_variants` 项中调整（`get_settings(path=...)`，见 `jxedu/settings.py`）。
 """),
     code("""
 rates = projection.estimate_rates(ds_all)
