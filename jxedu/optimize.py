@@ -147,6 +147,10 @@ class SiteSuggestion:
     gap: float = 0.0
     status: str = "optimal"
 
+    def table(self) -> pd.DataFrame:
+        """The key figures as a two-column table (项目, 数值) for notebooks and reports."""
+        return pd.DataFrame({"项目": list(self.summary), "数值": [str(v) for v in self.summary.values()]})
+
     def new_sites(self) -> pd.DataFrame:
         """The chosen candidate sites (新址) with Chinese headers."""
         new = self.sites[self.sites["kind"] == "候选点"]
@@ -366,16 +370,16 @@ def _suggestion(sites, sol, cost, w, pre, radius, model, capacitated, stage) -> 
         "其中必须保留": int(pre[chosen].sum()),
         "其中现有学校": int((out["kind"] == "现有学校").sum()),
         "其中新址": int((out["kind"] == "候选点").sum()),
-        "平均上学距离（米）": round(total_m / w.sum(), 0),
-        f"{radius:.0f}米内学生占比（%）": round(100 * within / w.sum(), 1),
+        "平均上学距离（米）": round(float(total_m / w.sum()), 0),
+        f"{radius:.0f}米内学生占比（%）": round(float(100 * within / w.sum()), 1),
     }
     if model == "mclp" and capacitated:
-        summary[f"{radius:.0f}米内且有学位的学生占比（%）"] = round(100 * sol.objective / w.sum(), 1)
+        summary[f"{radius:.0f}米内且有学位的学生占比（%）"] = round(float(100 * sol.objective / w.sum()), 1)
     if capacitated and sol.over.sum() > 0:
         summary["超出学位人数"] = int(round(sol.over.sum()))
-    summary["最优性差距（%）"] = round(100 * sol.gap, 2)
+    summary["最优性差距（%）"] = round(float(100 * sol.gap), 2)
     summary["求解状态"] = {"optimal": "已达到设定精度", "time_limit": "达到时间上限"}[sol.status]
-    summary["求解时间（秒）"] = round(sol.seconds, 2)
+    summary["求解时间（秒）"] = round(float(sol.seconds), 2)
     return SiteSuggestion(out.reset_index(drop=True), sol.objective, summary, sol.seconds, sol.gap, sol.status)
 
 

@@ -84,19 +84,19 @@ ranking.head(10)
     code("""
 n_primary = int((base.schools["stage"] == "primary").sum())
 pmed = optimize.suggest_sites(ds, stage="primary", p=n_primary + 3, keep="existing", year=year)
-pmed.summary
+pmed.table()
 """),
     code("pmed.new_sites()"),
     md("有容量约束的 p-中位：新址放在学位最紧张的地方，使全部学生都有学位且总路程最短。"),
     code("""
 pmed_cap = optimize.suggest_sites(ds, stage="primary", p=n_primary + 3, keep="existing", capacitated=True, year=year)
-pmed_cap.summary
+pmed_cap.table()
 """),
     code("pmed_cap.new_sites()"),
     md("最大覆盖：新址放在步行距离内还没有学校的学生最多的地方。"),
     code("""
 mclp = optimize.suggest_sites(ds, stage="primary", p=n_primary + 3, keep="existing", model="mclp", year=year)
-mclp.summary
+mclp.table()
 """),
     code("mclp.new_sites()"),
     md("## 交互式探索\n\n选择要关闭的学校、调整容量系数或选择方案文件，对比表和地图随之更新。"),
