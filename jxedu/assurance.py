@@ -26,7 +26,6 @@ teachers. The class-size item looks at every compulsory-stage class in the 班�
 
 from __future__ import annotations
 
-import math
 import operator
 from functools import lru_cache
 
@@ -34,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from jxedu import standards as std
+from jxedu._numeric import ceil_count
 from jxedu.dataset import Dataset
 from jxedu.schema import LABELS
 from jxedu.settings import Settings, get_settings
@@ -94,7 +94,6 @@ ITEM_COLUMNS: tuple[str, ...] = (
 _COMPULSORY: tuple[str, ...] = ("primary", "junior")
 _BACKBONE_LEVELS = frozenset({"county", "city", "province"})
 _THROUGH_TYPES = frozenset({"nine_year", "twelve_year"})
-_EPS = 1e-9  # tolerance against float noise in ceil() of hand-exact products
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -132,11 +131,6 @@ def _settings(settings: Settings | None) -> Settings:
 def _num(s: pd.Series) -> pd.Series:
     """Numeric float series with NaN for missing values (nullable ints and strings alike)."""
     return pd.to_numeric(s, errors="coerce").astype(float)
-
-
-def _ceil(x: float) -> int:
-    """Ceiling that ignores float noise (0.9 * 1000 / 100 = 9.000000000000002 -> 9)."""
-    return int(math.ceil(x - _EPS))
 
 
 def _pct(x: float) -> float:
@@ -303,7 +297,7 @@ def music_art_rooms(
 
     rows = []
     for r in sch.itertuples(index=False):
-        needed = max(1, _ceil(float(r.classes) / per_room)) if pd.notna(r.classes) else 1
+        needed = ceil_count(float(r.classes) / per_room, floor=1) if pd.notna(r.classes) else 1
         largest = float(maxc.get(r.school_id, np.nan))
         music_min, art_min, reasons = music_std, art_std, []
         if s.room_area_relaxation:
@@ -485,7 +479,7 @@ def pe_art_by_school(
     out = sch[["school_id", "name", "township", "students", "pe_art_teachers"]].copy()
     out["per_100"] = 100.0 * out["pe_art_teachers"] / out["students"]
     out["target"] = target
-    out["short_teachers"] = [max(0, _ceil(target * n / 100.0 - t)) for n, t in
+    out["short_teachers"] = [ceil_count(target * n / 100.0 - t) for n, t in
                              zip(out["students"], out["pe_art_teachers"])]
     out["meets"] = _meets(out["per_100"], "plan_pe_art_per_100_every_school")
     return out
@@ -692,8 +686,8 @@ def assurance_items(
                                source=_source(tkey)))
     else:
         share_key, bb_key = "rotation_share_of_eligible", "backbone_share_of_rotated"
-        need_rot = max(0, _ceil(_thr(share_key) * rr["eligible"]) - rr["rotated"])
-        need_bb = max(0, _ceil(_thr(bb_key) * rr["rotated"]) - rr["rotated_backbone"])
+        need_rot = max(0, ceil_count(_thr(share_key) * rr["eligible"]) - rr["rotated"])
+        need_bb = max(0, ceil_count(_thr(bb_key) * rr["rotated"]) - rr["rotated_backbone"])
         rule_txt = (f"符合交流条件：在同一学校任教满{s.rotation_min_years}年、距法定退休年龄超过"
                     f"{s.rotation_exclude_years_to_retirement}年的教师")
         items.append(_item(

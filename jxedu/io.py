@@ -9,6 +9,10 @@ A data set is either
   ``道路.geojson|.gpkg``, and a school-bus GTFS feed ``公交.zip`` or ``公交/``. A workbook inside
   the folder whose sheets are named as tables is read too.
 
+The geo layers and the GTFS feed of a workbook are looked for in the workbook's folder under the same
+names; each one used is reported as a warning (``layer_beside_workbook``) so the planner can check it
+belongs to the data.
+
 Headers are matched after NFKC normalisation with spaces removed, so full-width brackets and stray
 spaces are tolerated; English column keys are accepted. A title row above the header (for example a
 merged “金乡县2024学年学校基本情况表”) is skipped, and so are 合计/总计/小计 rows (with a warning) —
@@ -110,8 +114,9 @@ def load(path: str | Path | None = None, *, strict: bool = True) -> Dataset:
     Parameters
     ----------
     path
-        An Excel workbook (one sheet per table) or a folder (one CSV/XLSX per table, plus optional
-        geo layers and a GTFS feed). ``None`` loads the demo data (:data:`jxedu.config.DEMO_DIR`),
+        An Excel workbook (one sheet per table; optional geo layers and GTFS feed beside it in
+        the same folder) or a folder (one CSV/XLSX per table, plus optional geo layers and a GTFS
+        feed). ``None`` loads the demo data (:data:`jxedu.config.DEMO_DIR`),
         so a notebook parameter ``data_dir = None`` runs as it stands.
     strict
         If true (default), any error raises :class:`~jxedu._errors.DataError`. If false, only
@@ -170,6 +175,12 @@ def read_dataset(path: Path, *, strict: bool = True, build: bool = True) -> Read
         sources, geo_paths, gtfs_path = _scan_folder(path, sink)
     else:
         sources = _scan_workbook_file(path, sink)
+        # geo layers and the GTFS feed kept beside the workbook, found exactly as in a folder
+        _, geo_paths, gtfs_path = _scan_folder(path.parent, sink, tables=False)
+        for used in [*geo_paths.values(), *([gtfs_path] if gtfs_path is not None else [])]:
+            sink.add(Problem("warning", "layer_beside_workbook",
+                             f"已一并读取工作簿“{path.name}”所在文件夹中的“{used.name}”，请确认它属于这份数据",
+                             used.name))
     for src in sources:
         if src.table.key in raws:
             first = raws[src.table.key]
@@ -272,7 +283,25 @@ def _table_for(name: str) -> Table | None:
     return table
 
 
-def _scan_folder(root: Path, sink: ProblemSink) -> tuple[list[_Source], dict[str, Path], Path | None]:
+def _scan_folder(root: Path, sink: ProblemSink, *, tables: bool = True,
+                 ) -> tuple[list[_Source], dict[str, Path], Path | None]:
+    """Find the table files, geo layers and GTFS feed of a folder.
+
+    Parameters
+    ----------
+    root
+        The folder.
+    sink
+        Receives problems (duplicate layers, unknown or unsupported table files).
+    tables
+        Look for table files too. ``False`` for the folder of a workbook, where only the geo
+        layers and the GTFS feed are looked for and other files are not reported.
+
+    Returns
+    -------
+    tuple
+        Table sources, geo layer paths by key (``townships``, ``roads``), GTFS feed path or ``None``.
+    """
     sources: list[_Source] = []
     geo: dict[str, Path] = {}
     gtfs: Path | None = None
@@ -296,6 +325,8 @@ def _scan_folder(root: Path, sink: ProblemSink) -> tuple[list[_Source], dict[str
                                  f"图层“{f.stem}”有多个文件，只读取“{geo[key].name}”", f.name))
             else:
                 geo[key] = f
+            continue
+        if not tables:
             continue
         table = _table_for(f.stem)
         if suffix in TABLE_SUFFIXES:

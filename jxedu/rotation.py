@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from jxedu._errors import DataError, SettingsError
+from jxedu._numeric import ceil_count
 from jxedu.indicators import township_sort_key
 from jxedu.schema import LABELS
 from jxedu.settings import Settings, get_settings
@@ -176,11 +177,6 @@ def _settings(settings: Settings | None) -> Settings:
     if not isinstance(settings, Settings):
         raise SettingsError("settings 参数应为 jxedu.settings.Settings (bad_settings)")
     return settings
-
-
-def _ceil(x) -> np.ndarray:
-    """Ceiling that ignores float noise (0.9 × 1000 / 100 is 9.000000000000002, not 10)."""
-    return np.ceil(np.round(np.asarray(x, dtype=float), 9)).astype(int)
 
 
 def is_pe_art_subject(subject: pd.Series) -> pd.Series:
@@ -973,7 +969,7 @@ def pe_art_needs(ds, *, year: int | None = None, plan: pd.DataFrame | None = Non
     u = _units(ds, y)
     u = u[u["students"] > 0].copy()
     u["pe_art_per_100"] = u["pe_art"] * 100.0 / u["students"]
-    u["required"] = _ceil(thr * u["students"] / 100.0)
+    u["required"] = ceil_count(thr * u["students"] / 100.0).astype(int)
     u["need"] = (u["required"] - u["pe_art"]).clip(lower=0).astype(int)
     if plan is not None and len(plan):
         p = plan[plan["is_pe_art"]].groupby(["to_school_id", "to_stage"]).size().rename("planned_in")
@@ -1059,8 +1055,8 @@ def plan_next_year(
         busy = set(ds.rotations.loc[ds.rotations["year"] == y, "teacher_id"])
         elig = elig[~elig["teacher_id"].isin(busy)]
     n_eligible = len(elig)
-    n_needed = max(target, int(_ceil(share_min * n_eligible)))
-    bb_needed = int(_ceil(backbone_min * n_needed))
+    n_needed = max(target, ceil_count(share_min * n_eligible))
+    bb_needed = ceil_count(backbone_min * n_needed)
 
     sch = _schools(ds).set_index("school_id")
     units = _units(ds, y).merge(sch, left_on="school_id", right_index=True, how="left")
@@ -1071,9 +1067,9 @@ def plan_next_year(
     send = units[send_mask].copy()
 
     # Sending units: spare PE/art and backbone teachers.
-    spare_pe = {(r.school_id, r.stage): int(r.pe_art - _ceil(pe_thr * r.students / 100.0))
+    spare_pe = {(r.school_id, r.stage): int(r.pe_art - ceil_count(pe_thr * r.students / 100.0))
                 for r in send.itertuples()}
-    spare_bb = {(r.school_id, r.stage): int(r.backbone - _ceil(bb_thr[r.stage] * r.students / 100.0))
+    spare_bb = {(r.school_id, r.stage): int(r.backbone - ceil_count(bb_thr[r.stage] * r.students / 100.0))
                 for r in send.itertuples()}
     send_keys = set(spare_pe)
     pool = elig.assign(key=list(zip(elig["school_id"], elig["stage"])))

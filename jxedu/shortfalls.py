@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from jxedu import indicators as ind_mod
+from jxedu._numeric import ceil_count
 from jxedu import standards as std
 from jxedu.dataset import Dataset
 from jxedu.indicators import KEYS, SPECS
@@ -79,16 +80,6 @@ _ACTIONS: dict[str, str] = {
     "equipment_value_per_student": "需增加教学仪器设备 {n} 元",
     "multimedia_rooms_per_100": "需增加网络多媒体教室 {n} 间",
 }
-
-_DIGITS = 6  # decimals kept before rounding a difference up (float-noise guard)
-
-
-def _ceil(x) -> np.ndarray:
-    """Round up to whole units after dropping float noise; NaN stays NaN; never below 0."""
-    a = np.asarray(x, dtype=float)
-    with np.errstate(invalid="ignore"):
-        return np.maximum(np.ceil(np.round(a, _DIGITS)), 0.0)
-
 
 def _fmt_int(x: float) -> str:
     return "—" if np.isnan(x) else f"{int(x):,}"
@@ -182,9 +173,9 @@ def shortfalls_from(ind_df: pd.DataFrame, *, only_failing: bool = False) -> pd.D
     share = ind_df["facility_share"].to_numpy(dtype=float)[unit]
     thr, value, shared = a["thr"], a["value"], a["shared"]
     need = thr * students / a["per"]
-    amount = _ceil(need - a["have"])
+    amount = ceil_count(need - a["have"])
     with np.errstate(invalid="ignore", divide="ignore"):
-        school_amount = np.where(shared, _ceil(need / share - a["school_total"]), amount)
+        school_amount = np.where(shared, ceil_count(need / share - a["school_total"]), amount)
         ratio = value / thr
     below = ~ind_mod._compare(value, floor * thr, floor_op)
 
@@ -419,7 +410,7 @@ def cv_fixes_from(
         per = c["key"].map({k: s.per for k, s in SPECS.items()}).to_numpy(dtype=float)
         p = c["students"].to_numpy(dtype=float)
         x = c["value"].to_numpy(dtype=float)
-        amount = _ceil((c["target_value"].to_numpy(dtype=float) - x) * p / per)
+        amount = ceil_count((c["target_value"].to_numpy(dtype=float) - x) * p / per)
         new_x = x + amount * per / p
         m = c["county_mean"].to_numpy(dtype=float)
         tot = c["stage_students"].to_numpy(dtype=float)
@@ -433,7 +424,7 @@ def cv_fixes_from(
         share = c["facility_share"].to_numpy(dtype=float)
         split = c["key"].map({k: s.shared for k, s in SPECS.items()}).to_numpy(dtype=bool) & (share < 1 - 1e-12)
         with np.errstate(invalid="ignore", divide="ignore"):
-            c["school_amount"] = np.where(split, _ceil(amount / share), amount)
+            c["school_amount"] = np.where(split, ceil_count(amount / share), amount)
         c["_split"] = split
         c["new_value"] = new_x
         c["new_cv"] = np.sqrt(var_n) / mean_n

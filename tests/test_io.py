@@ -282,6 +282,44 @@ def test_township_layer_without_name_attribute(tmp_path):
     assert (p.code, p.file, p.column) == ("missing_column", "镇街边界.geojson", "镇街名称")
 
 
+def test_workbook_reads_geo_layers_and_gtfs_beside_it(tmp_path):
+    wb = write_workbook(tmp_path / "金乡县教育数据.xlsx")
+    towns = gpd.GeoDataFrame(
+        {"镇街名称": ["金乡街道", "鸡黍镇", "胡集镇"]},
+        geometry=[box(116.1, 35.0, 116.5, 35.1), box(116.1, 34.85, 116.5, 35.0), box(116.1, 35.1, 116.5, 35.25)],
+        crs="EPSG:4326",
+    )
+    towns.to_file(tmp_path / "镇街边界.geojson", driver="GeoJSON")
+    (tmp_path / "公交.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    (tmp_path / "其他.csv").write_text("a,b\n1,2\n", encoding="utf-8")  # not a table: not reported
+    ds = load(wb)
+    assert ds.townships["township"].tolist() == ["金乡街道", "鸡黍镇", "胡集镇"]
+    assert ds.townships.total_bounds == pytest.approx([116.1, 34.85, 116.5, 35.25], abs=1e-6)
+    assert ds.roads is None
+    assert ds.gtfs_path == tmp_path / "公交.zip"
+    used = [(p.severity, p.file) for p in ds.problems if p.code == "layer_beside_workbook"]
+    assert used == [("warning", "镇街边界.geojson"), ("warning", "公交.zip")]
+    assert not [p for p in ds.problems if p.code == "unknown_file"]
+    report = jxedu.validate(wb)
+    assert report.ok and "镇街边界.geojson" in report.to_text()
+
+
+def test_workbook_without_geo_layers_beside_it(workbook):
+    ds = load(workbook)
+    assert ds.townships is None and ds.roads is None and ds.gtfs_path is None
+    assert not [p for p in ds.problems if p.code == "layer_beside_workbook"]
+
+
+def test_bad_layer_beside_workbook_is_reported(tmp_path):
+    wb = write_workbook(tmp_path / "金乡县教育数据.xlsx")
+    gdf = gpd.GeoDataFrame({"code": [1]}, geometry=[box(116.1, 34.85, 116.5, 35.25)], crs="EPSG:4326")
+    gdf.to_file(tmp_path / "镇街边界.geojson", driver="GeoJSON")
+    with pytest.raises(DataError) as exc:
+        load(wb)
+    (err,) = [p for p in exc.value.problems if p.severity == "error"]
+    assert (err.code, err.file, err.column) == ("missing_column", "镇街边界.geojson", "镇街名称")
+
+
 # --- files are never written ------------------------------------------------------------------------
 
 
