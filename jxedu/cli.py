@@ -8,6 +8,7 @@ printed in Chinese without a traceback, exit code 2.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -41,6 +42,26 @@ def _friendly(fn):
         raise typer.Exit(int(code or 0))
 
     return wrapper
+
+
+@app.callback()
+def _options(
+    settings: Annotated[
+        Optional[Path],
+        typer.Option("--settings", help="设置文件 YAML（教学点人数下限、步行距离等；见 jxedu/settings.py）"),
+    ] = None,
+) -> None:
+    """jxedu：县域义务教育优质均衡发展规划工作台 (planning workbench for quality-balanced compulsory education)."""
+    if settings is None:
+        return
+    from jxedu.settings import SETTINGS_ENV, get_settings
+
+    try:
+        get_settings(path=settings)
+    except JxeduError as exc:
+        typer.echo(f"错误 (error): {exc}", err=True)
+        raise typer.Exit(2) from None
+    os.environ[SETTINGS_ENV] = str(settings.resolve())
 
 
 DataArg = Annotated[Path, typer.Argument(help="数据集：Excel 工作簿或文件夹 (data set: workbook or folder)")]

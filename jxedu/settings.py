@@ -7,11 +7,16 @@ Everything here has a documented default and can be changed per run, without tou
 
 or from a YAML file (``get_settings(path="jxedu.yaml")``) holding any of the fields below. The
 file's keys are the field names; unknown keys are an error.
+
+When no path is given, the file named by the environment variable ``JXEDU_SETTINGS`` is used if set.
+The command line sets it with ``jxedu --settings FILE <command>``, so every analysis, and every
+notebook kernel that ``jxedu reports`` starts, runs with the same settings.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,6 +127,9 @@ class Settings:
 
 _FIELDS = {f.name for f in dataclasses.fields(Settings)}
 
+#: Environment variable naming the settings file used when no path is given.
+SETTINGS_ENV = "JXEDU_SETTINGS"
+
 
 def get_settings(*, path: str | Path | None = None, **overrides) -> Settings:
     """Return settings: defaults, then a YAML file, then keyword overrides.
@@ -129,7 +137,8 @@ def get_settings(*, path: str | Path | None = None, **overrides) -> Settings:
     Parameters
     ----------
     path
-        Optional YAML file with any of the :class:`Settings` fields.
+        Optional YAML file with any of the :class:`Settings` fields; ``None`` uses the file named by
+        the ``JXEDU_SETTINGS`` environment variable, if set.
     **overrides
         Field values that take precedence.
 
@@ -143,6 +152,8 @@ def get_settings(*, path: str | Path | None = None, **overrides) -> Settings:
         Unknown field, unreadable file, or a value of the wrong kind.
     """
     values: dict = {}
+    if path is None:
+        path = os.environ.get(SETTINGS_ENV) or None
     if path is not None:
         p = Path(path)
         try:

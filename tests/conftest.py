@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 
 os.environ["MPLBACKEND"] = "Agg"
+# Tests run with the documented default settings, whatever the developer's shell has set.
+os.environ.pop("JXEDU_SETTINGS", None)
 
 from pathlib import Path  # noqa: E402
 

@@ -195,3 +195,57 @@ def test_stay_preference_from_settings():
     assert stay.loc["V1", "school_id"] == "A"
     move = sc.evaluate(ds, scn, stage="primary", settings=get_settings(stay_preference_m=30)).flows
     assert move.set_index("village_id").loc["V1", "school_id"] == "N"
+
+
+# --- the settings file named by the environment / `jxedu --settings` ---------------------------
+
+
+def test_environment_variable_names_the_settings_file(tmp_path, monkeypatch):
+    f = tmp_path / "jxedu.yaml"
+    f.write_text("teaching_point_min_students: 100\nwalk_limit_m: {primary: 1500, junior: 2500}\n", encoding="utf-8")
+    monkeypatch.setenv("JXEDU_SETTINGS", str(f))
+    s = get_settings()
+    assert s.teaching_point_min_students == 100
+    assert s.walk_limit_m == {"primary": 1500, "junior": 2500}
+    # an explicit path and keyword overrides still win
+    assert get_settings(path=None, teaching_point_min_students=70).teaching_point_min_students == 70
+
+
+def test_cli_settings_option_reaches_the_indicators(tmp_path, monkeypatch, demo_dir):
+    import json
+
+    from typer.testing import CliRunner
+
+    from jxedu.cli import app
+
+    monkeypatch.setenv("JXEDU_SETTINGS", "")  # restored after the test (the CLI sets it)
+    runner = CliRunner()
+    base = json.loads(runner.invoke(app, ["indicators", str(demo_dir), "--json"]).stdout)
+    f = tmp_path / "jxedu.yaml"
+    f.write_text("teaching_point_min_students: 100\n", encoding="utf-8")
+    res = runner.invoke(app, ["--settings", str(f), "indicators", str(demo_dir), "--json"])
+    assert res.exit_code == 0, res.output
+    raised = json.loads(res.stdout)
+    # Independently from the CSVs: 教学点 of the year with 50–99 students drop out when the cut is 100.
+    schools = pd.read_csv(demo_dir / "学校.csv", dtype=str, encoding="utf-8-sig")
+    stats = pd.read_csv(demo_dir / "学段统计.csv", dtype={"学校标识码": str}, encoding="utf-8-sig")
+    points = set(schools.loc[schools["办学类型"] == "教学点", "学校标识码"])
+    year = raised["year"]
+    tp = stats[(stats["学年"] == year) & stats["学校标识码"].isin(points)]
+    dropped = int(((tp["在校生数"] >= 50) & (tp["在校生数"] < 100)).sum())
+    assert dropped > 0
+    assert raised["stages"]["primary"]["units"] == base["stages"]["primary"]["units"] - dropped
+    assert raised["stages"]["junior"]["units"] == base["stages"]["junior"]["units"]
+
+
+def test_cli_settings_option_rejects_a_bad_file(tmp_path, monkeypatch, demo_dir):
+    from typer.testing import CliRunner
+
+    from jxedu.cli import app
+
+    monkeypatch.setenv("JXEDU_SETTINGS", "")
+    f = tmp_path / "bad.yaml"
+    f.write_text("teaching_point_minimum: 60\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["--settings", str(f), "indicators", str(demo_dir)])
+    assert res.exit_code == 2
+    assert "unknown_setting" in res.output and "teaching_point_minimum" in res.output
