@@ -664,7 +664,9 @@ def run_jobs(
     results: dict[int, JobResult] = {}
     # The heaviest report (the county) first, so that it does not finish alone at the end.
     order = sorted(range(len(jobs)), key=lambda i: jobs[i].stem != COUNTY_STEM)
-    bar = tqdm(total=len(jobs), desc="生成报告", unit="份", disable=not progress, leave=True)
+    pdf = any(job.pdf for job in jobs)
+    bar = tqdm(total=len(jobs), desc="生成报告" if pdf else "执行笔记本", unit="份" if pdf else "个",
+               disable=not progress, leave=True)
     try:
         if dask_address is not None:
             from distributed import Client
