@@ -39,14 +39,23 @@ __all__ = [
 
 #: Band codes in order, smallest classes first.
 BANDS: tuple[str, ...] = ("small", "normal", "large", "big", "super")
-#: Chinese band names (MOE vocabulary).
-BAND_LABELS: dict[str, str] = {
-    "small": "35人及以下",
-    "normal": "正常（36–45人）",
-    "large": "偏大班额（46–55人）",
-    "big": "大班额（56–65人）",
-    "super": "超大班额（66人及以上）",
-}
+
+
+def _band_labels() -> dict[str, str]:
+    """Chinese band names (MOE vocabulary) with the limits of the standards table."""
+    n, lg, bg, sp = (int(threshold(k)) for k in ("class_band_normal", "class_band_large", "class_band_big",
+                                                  "class_band_super"))
+    return {
+        "small": f"{n - 1}人及以下",
+        "normal": f"正常（{n}–{lg - 1}人）",
+        "large": f"偏大班额（{lg}–{bg - 1}人）",
+        "big": f"大班额（{bg}–{sp - 1}人）",
+        "super": f"超大班额（{sp}人及以上）",
+    }
+
+
+#: Chinese band names (MOE vocabulary), from ``class_band_*`` in the standards table.
+BAND_LABELS: dict[str, str] = _band_labels()
 #: Stages analysed.
 STAGES: tuple[str, ...] = ("primary", "junior")
 #: Name of the county-wide row of summaries.
