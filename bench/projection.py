@@ -57,7 +57,6 @@ def synthetic_dataset(n_schools: int = 10_000, *, seed: int = SEED) -> Dataset:
                             "school_type": kind, "township": towns[town_of], "urban_rural": ur})
     # Enrolment per school-grade in the first year, then cohorts move up with noise.
     size = rng.lognormal(mean=np.log(60), sigma=0.6, size=n_schools)
-    grades = np.arange(1, 10)
     teaches = np.zeros((n_schools, 9), dtype=bool)
     teaches[kind == "primary", :6] = True
     teaches[kind == "junior", 6:] = True

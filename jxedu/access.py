@@ -38,7 +38,8 @@ from scipy.spatial import cKDTree
 
 from jxedu._errors import DataError, MissingTableError, SettingsError
 from jxedu.config import UTM50N, WGS84
-from jxedu.schema import LABELS, STAGES_OF_TYPE
+from jxedu.schema import COMPULSORY_STAGES, LABELS, STAGES_OF_TYPE
+from jxedu.settings import resolve_settings as _settings
 
 __all__ = [
     "RoadGraph",
@@ -56,7 +57,7 @@ __all__ = [
 ]
 
 #: Stages with a demand definition (compulsory education).
-ACCESS_STAGES: tuple[str, ...] = ("primary", "junior")
+ACCESS_STAGES: tuple[str, ...] = COMPULSORY_STAGES
 #: Road vertices closer than this are merged into one graph node.
 SNAP_TOLERANCE_M = 1.0  # metres
 #: Floor for edge weights, so that a zero-length edge still counts as an edge in scipy.
@@ -80,12 +81,6 @@ SUMMARY_LABELS: dict[str, str] = {
     "nearest_pupils": "划片学校即最近学校（人）",
     "nearby_share": "就近入学比例",
 }
-
-
-def _settings(settings=None):
-    from jxedu.settings import get_settings
-
-    return settings if settings is not None else get_settings()
 
 
 def _check_stage(stage: str) -> str:

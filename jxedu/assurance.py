@@ -35,8 +35,9 @@ import pandas as pd
 from jxedu import standards as std
 from jxedu._numeric import ceil_count
 from jxedu.dataset import Dataset
-from jxedu.schema import LABELS
-from jxedu.settings import Settings, get_settings
+from jxedu.schema import COMPULSORY_STAGES, LABELS
+from jxedu.settings import Settings
+from jxedu.settings import resolve_settings as _settings
 
 __all__ = [
     "CATEGORY_ASSURANCE",
@@ -91,7 +92,7 @@ ITEM_COLUMNS: tuple[str, ...] = (
     "evidence",
 )
 
-_COMPULSORY: tuple[str, ...] = ("primary", "junior")
+_COMPULSORY: tuple[str, ...] = COMPULSORY_STAGES
 _BACKBONE_LEVELS = frozenset({"county", "city", "province"})
 _THROUGH_TYPES = frozenset({"nine_year", "twelve_year"})
 
@@ -122,10 +123,6 @@ def _v(key: str, stage: str = "all", *, pct: bool = False) -> str:
     """A threshold as shown in Chinese text: ``2000``, ``0.9``, or ``10%`` with ``pct``."""
     v = _thr(key, stage)
     return f"{round(100 * v, 1):g}%" if pct else f"{v:g}"
-
-
-def _settings(settings: Settings | None) -> Settings:
-    return settings if settings is not None else get_settings()
 
 
 def _num(s: pd.Series) -> pd.Series:

@@ -34,6 +34,7 @@ from pyproj import Transformer
 from jxedu._errors import DataError, MissingTableError
 from jxedu.access import _grouped, nearest_straight, pairs_within, village_access
 from jxedu.config import UTM50N, WGS84
+from jxedu.settings import resolve_settings as _settings
 
 __all__ = [
     "assumptions",
@@ -84,12 +85,6 @@ LABELS_ZH: dict[str, str] = {
     "covered_share": "校车覆盖率（%）",
     "uncovered_villages": "未覆盖村居数",
 }
-
-
-def _settings(settings=None):
-    from jxedu.settings import get_settings
-
-    return settings if settings is not None else get_settings()
 
 
 # --- reading --------------------------------------------------------------------------------

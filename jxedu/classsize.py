@@ -19,6 +19,7 @@ import pandas as pd
 
 from jxedu._errors import DataError
 from jxedu.indicators import township_sort_key
+from jxedu.schema import COMPULSORY_STAGES
 from jxedu.standards import threshold
 
 __all__ = [
@@ -57,7 +58,7 @@ def _band_labels() -> dict[str, str]:
 #: Chinese band names (MOE vocabulary), from ``class_band_*`` in the standards table.
 BAND_LABELS: dict[str, str] = _band_labels()
 #: Stages analysed.
-STAGES: tuple[str, ...] = ("primary", "junior")
+STAGES: tuple[str, ...] = COMPULSORY_STAGES
 #: Name of the county-wide row of summaries.
 COUNTY_ROW = "全县"
 #: First year of the trend the county plan looks at (or the first year in the data, if later).

@@ -640,7 +640,6 @@ def _make_classes(rng, schools: pd.DataFrame) -> pd.DataFrame:
     ease = frac * frac * (3 - 2 * frac)
     target = t19[unit] + (t26[unit] - t19[unit]) * ease
     hold = units["holdout"].to_numpy()[unit]
-    last = year == YEARS[-1]
     # one cohort per holdout school stays in big classes from 2024 (grades 4/7) to 2026 (grades 6/9)
     cohort_g = grade - (year - YEARS[-1])
     target = np.where(hold & (year >= YEARS[-3]) & np.isin(cohort_g, (6, 9)), 52.0 + 4 * (grade > 6), target)
@@ -704,7 +703,6 @@ def _make_teachers(rng, schools: pd.DataFrame, enrol: pd.DataFrame):
     n_art = np.minimum(n_art, np.maximum(nt - 2, 0))
     n_pe = np.round(n_art * rng.uniform(0.38, 0.5, n)).astype(int)
     n_mu = np.round((n_art - n_pe) * rng.uniform(0.4, 0.6, n)).astype(int)
-    n_ar = n_art - n_pe - n_mu
 
     thin = rng.random(n) < 0.15  # rural schools with few backbone teachers
     bshare = np.select([cls == "urban", cls == "town", thin], [rng.uniform(0.22, 0.32, n), rng.uniform(0.18, 0.28, n),

@@ -46,7 +46,8 @@ import pandas as pd
 from jxedu import standards as std
 from jxedu.dataset import Dataset
 from jxedu.schema import LABELS
-from jxedu.settings import Settings, get_settings
+from jxedu.settings import Settings
+from jxedu.settings import resolve_settings as _settings
 
 __all__ = [
     "KEYS",
@@ -160,10 +161,6 @@ _TEACHER_COLUMNS = ("teachers", "qualified_teachers", "backbone_teachers", "pe_t
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-
-def _settings(settings: Settings | None) -> Settings:
-    return settings if settings is not None else get_settings()
 
 
 def _years(ds: Dataset, year) -> list[int]:

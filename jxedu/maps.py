@@ -55,7 +55,7 @@ from jxedu import config
 from jxedu._errors import DataError, EnvironmentSetupError, SettingsError
 from jxedu.coords import wgs84_to_gcj02
 from jxedu.dataset import Dataset
-from jxedu.schema import FACILITIES, LABELS, STAGE_STATS
+from jxedu.schema import COMPULSORY_STAGES, FACILITIES, LABELS, STAGE_STATS
 from jxedu.schema import STAGES_OF_TYPE as _STAGES_OF_TYPE
 
 __all__ = [
@@ -112,7 +112,7 @@ _GROUP_OF_TYPE: dict[str, str] = {t: g for g, types in SCHOOL_GROUPS.items() for
 LAYERS: tuple[str, ...] = ("schools", "townships", "villages", "catchments", "bus")
 
 #: Compulsory stages (enrolment shown and used for marker size).
-_COMPULSORY = ("primary", "junior")
+_COMPULSORY = COMPULSORY_STAGES
 
 
 def _palette():
@@ -792,7 +792,6 @@ def add_villages(
     beyond = villages["beyond_walk"] if "beyond_walk" in villages.columns else pd.Series(False, index=villages.index)
     props = []
     for idx, row in villages.iterrows():
-        sid = row.get("assigned_school_id")
         far = bool(beyond.loc[idx]) if pd.notna(beyond.loc[idx]) else False
         props.append(
             {

@@ -56,6 +56,7 @@ from jxedu import scenarios as sc
 from jxedu._errors import OptimizationError
 from jxedu.config import UTM50N, WGS84
 from jxedu.schema import LABELS
+from jxedu.settings import resolve_settings as _settings
 
 __all__ = ["LocationSolution", "OptimizationError", "SiteSuggestion", "candidate_grid", "closure_ranking",
            "mclp_highs", "pmedian_highs", "suggest_sites"]
@@ -157,12 +158,6 @@ class SiteSuggestion:
         return new[["site_id", "name", "lon", "lat", "pupils", "mean_m"]].rename(columns={
             "site_id": "编号", "name": "名称", "lon": "经度", "lat": "纬度", "pupils": "分配学生",
             "mean_m": "平均上学距离（米）"}).reset_index(drop=True)
-
-
-def _settings(settings):
-    from jxedu.settings import get_settings
-
-    return settings if settings is not None else get_settings()
 
 
 def candidate_grid(ds, *, spacing_m: float | None = None, township: str | None = None,

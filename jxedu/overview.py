@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from jxedu import config
 from jxedu._errors import DataError
 from jxedu.dataset import Dataset
+from jxedu.schema import COMPULSORY_STAGES
 
 __all__ = [
     "COMPULSORY_STAGES",
@@ -33,9 +34,6 @@ __all__ = [
     "synthetic_notice",
     "township_summary",
 ]
-
-#: Stages of compulsory education (义务教育), the scope of every figure here.
-COMPULSORY_STAGES: tuple[str, ...] = ("primary", "junior")
 
 #: English key -> Chinese column header of :func:`township_summary`.
 SUMMARY_COLUMNS: dict[str, str] = {

@@ -58,6 +58,7 @@ import pandas as pd
 from jxedu._errors import DataError, SettingsError
 from jxedu.indicators import township_sort_key
 from jxedu.standards import threshold
+from jxedu.settings import resolve_settings as _settings
 
 __all__ = [
     "AVAILABLE_YEARS",
@@ -116,12 +117,6 @@ COLUMN_LABELS: dict[str, str] = {
 
 def _stage_of_grade(g):
     return np.where(np.asarray(g) <= 6, "primary", "junior")
-
-
-def _settings(settings):
-    from jxedu.settings import get_settings
-
-    return settings if settings is not None else get_settings()
 
 
 def variant_params(variant: str | dict, settings=None) -> dict[str, float]:

@@ -34,7 +34,7 @@ from IPython.display import HTML
 from jxedu import standards as std
 from jxedu.config import COUNTY_NAME
 from jxedu.dataset import Dataset
-from jxedu.schema import LABELS
+from jxedu.schema import COMPULSORY_STAGES, LABELS
 
 __all__ = [
     "COUNTY_LABEL",
@@ -69,7 +69,7 @@ MAX_ROWS = 25  # rows
 #: Projection horizon of the class-size section.
 PROJECTION_YEAR = 2030  # school year
 
-_STAGES = ("primary", "junior")
+_STAGES = COMPULSORY_STAGES
 _NOTICE_STYLE = "border:2px solid #c0392b;color:#c0392b;padding:6px 10px;font-weight:bold;margin:6px 0"
 
 #: Short Chinese column headers of the seven indicators (with units) for the school table.

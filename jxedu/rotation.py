@@ -44,11 +44,12 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from jxedu._errors import DataError, SettingsError
+from jxedu._errors import DataError
 from jxedu._numeric import ceil_count
 from jxedu.indicators import township_sort_key
-from jxedu.schema import LABELS
-from jxedu.settings import Settings, get_settings
+from jxedu.schema import COMPULSORY_STAGES, LABELS
+from jxedu.settings import Settings
+from jxedu.settings import resolve_settings as _settings
 from jxedu.standards import ASSESSED_STAGES, threshold
 
 __all__ = [
@@ -80,7 +81,7 @@ BACKBONE_LEVELS: tuple[str, ...] = ("county", "city", "province")
 #: Substrings of 任教学科 that make a 体育/艺术（音乐、美术）专任教师.
 PE_ART_SUBJECT_KEYS: tuple[str, ...] = ("体育", "音乐", "美术", "艺术")
 #: Stages of compulsory education (the only ones rotation planning looks at).
-COMPULSORY: tuple[str, ...] = ("primary", "junior")
+COMPULSORY: tuple[str, ...] = COMPULSORY_STAGES
 #: 城乡分类 codes of sending schools for the county plan's target.
 SENDING_AREAS: tuple[str, ...] = ("urban", "town")
 #: Name of the county-wide row of summaries.
@@ -169,14 +170,6 @@ GAP_STATUS_LABELS: dict[str, str] = {
 
 
 # --- small helpers ----------------------------------------------------------------------------
-
-
-def _settings(settings: Settings | None) -> Settings:
-    if settings is None:
-        return get_settings()
-    if not isinstance(settings, Settings):
-        raise SettingsError("settings 参数应为 jxedu.settings.Settings (bad_settings)")
-    return settings
 
 
 def is_pe_art_subject(subject: pd.Series) -> pd.Series:

@@ -76,7 +76,7 @@ from jxedu import access
 from jxedu import standards as std
 from jxedu._errors import DataError, JxeduError, ScenarioError
 from jxedu.config import SCENARIOS_DIR, UTM50N, WGS84
-from jxedu.schema import GRADES_OF_STAGE, LABELS, STAGES_OF_TYPE
+from jxedu.schema import COMPULSORY_STAGES, GRADES_OF_STAGE, LABELS, STAGES_OF_TYPE
 
 __all__ = [
     "EDIT_TYPES",
@@ -96,7 +96,7 @@ __all__ = [
 ]
 
 #: Stages a scenario evaluates (compulsory education).
-STAGES: tuple[str, ...] = ("primary", "junior")
+STAGES: tuple[str, ...] = COMPULSORY_STAGES
 #: Candidate schools per 村居 in the assignment LP (nearest open schools by straight line).
 CANDIDATES_K = 10  # schools
 #: Cost of one child over a school's capacity, in metres of travel: large, so that a school is
@@ -1701,9 +1701,6 @@ def _result(ctx: _Context, scn: Scenario, plan: _Plan, per_stage: dict, ind: pd.
     schools = pd.concat(school_rows, ignore_index=True)
     # school size: compulsory students of the school after the scenario
     size = schools.groupby("school_id")["students_after"].sum()
-    sch_all = ctx.ds.schools.set_index("school_id")
-    mig = ctx.stats.groupby("school_id")[["migrant_students", "students"]].sum() \
-        if "migrant_students" in ctx.stats.columns else None
     caps = _size_caps(ctx)
     types = schools.groupby("school_id")["school_type"].first()
     default = {t: std.threshold("school_size_max", "through" if t in ("nine_year", "twelve_year") else "single_stage")

@@ -84,6 +84,9 @@ STAGES_OF_TYPE: dict[str, tuple[str, ...]] = {
     "complete_middle": ("junior", "senior"),
 }
 
+#: The compulsory-education stages (义务教育): the ones the indicators, access and class caps cover.
+COMPULSORY_STAGES: tuple[str, ...] = ("primary", "junior")
+
 #: Grades of each stage (年级 1–6 小学, 7–9 初中, 10–12 高中).
 GRADES_OF_STAGE: dict[str, tuple[int, ...]] = {
     "primary": (1, 2, 3, 4, 5, 6),

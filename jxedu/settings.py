@@ -188,3 +188,27 @@ def get_settings(*, path: str | Path | None = None, **overrides) -> Settings:
     if s.stay_preference_m < 0:
         raise SettingsError("保持原校的优先距离不能为负 (bad_setting): stay_preference_m")
     return s
+
+
+def resolve_settings(settings: Settings | None = None) -> Settings:
+    """Return ``settings``, or :func:`get_settings` when ``None`` (the default of every analysis).
+
+    Parameters
+    ----------
+    settings
+        Settings passed by the caller, or ``None``.
+
+    Returns
+    -------
+    Settings
+
+    Raises
+    ------
+    SettingsError
+        When ``settings`` is something other than a :class:`Settings`.
+    """
+    if settings is None:
+        return get_settings()
+    if not isinstance(settings, Settings):
+        raise SettingsError("settings 参数应为 jxedu.settings.Settings (bad_settings)")
+    return settings

@@ -16,6 +16,7 @@ import pandas as pd
 
 from jxedu._errors import SettingsError
 from jxedu.config import PACKAGE_DATA_DIR
+from jxedu.schema import COMPULSORY_STAGES
 
 #: The standards table shipped with the package.
 STANDARDS_CSV = PACKAGE_DATA_DIR / "standards.csv"
@@ -32,7 +33,7 @@ RESOURCE_KEYS: tuple[str, ...] = (
 )
 
 #: Stages assessed by the resource indicators.
-ASSESSED_STAGES: tuple[str, ...] = ("primary", "junior")
+ASSESSED_STAGES: tuple[str, ...] = COMPULSORY_STAGES
 
 _OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
 

@@ -249,3 +249,13 @@ def test_cli_settings_option_rejects_a_bad_file(tmp_path, monkeypatch, demo_dir)
     res = CliRunner().invoke(app, ["--settings", str(f), "indicators", str(demo_dir)])
     assert res.exit_code == 2
     assert "unknown_setting" in res.output and "teaching_point_minimum" in res.output
+
+
+def test_resolve_settings_defaults_and_type_check():
+    from jxedu.settings import resolve_settings
+
+    s = get_settings(teaching_point_min_students=60)
+    assert resolve_settings(s) is s
+    assert resolve_settings(None).teaching_point_min_students == 50
+    with pytest.raises(SettingsError, match="bad_settings"):
+        resolve_settings({"teaching_point_min_students": 60})
