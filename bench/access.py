@@ -1,10 +1,10 @@
-"""Benchmark of jxedu.access: nearest school by straight line and along a road network.
+"""Benchmark of jxedu.analysis.access: nearest school by straight line and along a road network.
 
-(a) 1 000 000 demand points x 10 000 schools, straight line: :func:`jxedu.access.nearest_straight`
+(a) 1 000 000 demand points x 10 000 schools, straight line: :func:`jxedu.analysis.access.nearest_straight`
     (``scipy.spatial.cKDTree``) against ``geopandas.sjoin_nearest`` on the same points
     (goal: at least 3x faster).
 (b) 100 000 points over a synthetic grid road network of about 200 000 edges with 1 000 schools:
-    :func:`jxedu.access.network_nearest` (one multi-source ``scipy.sparse.csgraph.dijkstra``)
+    :func:`jxedu.analysis.access.network_nearest` (one multi-source ``scipy.sparse.csgraph.dijkstra``)
     against networkx ``single_source_dijkstra_path_length`` from every school (goal: ours under
     5 s). The networkx baseline is timed on a subset of schools and extrapolated linearly to all
     schools (labelled as such); both methods are checked to agree on that subset.
@@ -25,11 +25,10 @@ import time
 import geopandas as gpd
 import networkx as nx
 import numpy as np
-
 import shapely
 
-from jxedu.access import RoadGraph, nearest_straight, network_nearest, road_graph
-from jxedu.config import UTM50N, WGS84
+from jxedu.analysis.access import RoadGraph, nearest_straight, network_nearest, road_graph
+from jxedu.core.config import UTM50N, WGS84
 
 SEED = 20240901
 EXTENT_M = 40_000.0  # metres: side of the square the points fall in (金乡 is about 35 x 43 km)

@@ -1,12 +1,12 @@
-"""Benchmark of jxedu.indicators / jxedu.shortfalls on a province-scale synthetic set.
+"""Benchmark of jxedu.analysis.indicators / jxedu.analysis.shortfalls on a province-scale synthetic set.
 
 About 10 000 schools × 8 school years (≈ 89 000 学段统计 rows → ≈ 83 000 assessed units), built
 here with numpy (fixed seed) as the three frames the loader produces (学校, 学段统计, 办学条件) —
 much faster than generating a full demo data set. Timed, side by side in this process:
 
-* **jxedu (vectorised)**: :func:`jxedu.indicators.resource_indicators` for all years,
+* **jxedu (vectorised)**: :func:`jxedu.analysis.indicators.resource_indicators` for all years,
   :func:`county_balance` (student-weighted CVs per year × stage × indicator) and
-  :func:`jxedu.shortfalls.shortfalls_from` (amounts, school amounts and the minimum pass plans);
+  :func:`jxedu.analysis.shortfalls.shortfalls_from` (amounts, school amounts and the minimum pass plans);
 * **baseline — straightforward per-school loop** (the baseline issue 3 names): what a planner
   writes in pandas. For each school and year, select its 学段统计 rows and its 办学条件 row by
   boolean masks on the frames, split the shared facilities by the weights, compute the seven
@@ -47,11 +47,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jxedu import indicators as ind_mod
-from jxedu import shortfalls as sf_mod
-from jxedu import standards as std
-from jxedu.dataset import Dataset
-from jxedu.settings import get_settings
+from jxedu.analysis import indicators as ind_mod
+from jxedu.analysis import shortfalls as sf_mod
+from jxedu.core import standards as std
+from jxedu.core.dataset import Dataset
+from jxedu.core.settings import get_settings
 
 SEED = 370828
 YEARS = tuple(range(2019, 2027))

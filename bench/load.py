@@ -4,7 +4,7 @@ Two data sets:
 
 * **demo** — ``data/demo`` (about 150 schools, 17 000 class rows, 6 000 teachers); goal < 2 s.
 * **province** — about 10 000 schools, generated into a temporary folder with
-  ``jxedu.demo.generate(out, scale=65)``; goals < 15 s and < 2 GB peak memory.
+  ``jxedu.ingest.demo.generate(out, scale=65)``; goals < 15 s and < 2 GB peak memory.
 
 Baseline: ``pandas.read_csv`` of the same CSV files with default options and no validation (the
 geo layers are not read by the baseline; jxedu reads them too). Each measurement runs in a fresh
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(_child(args.child[0], args.child[1], args.repeat)))
         return 0
 
-    from jxedu.demo import generate
+    from jxedu.ingest.demo import generate
 
     results = []
     with tempfile.TemporaryDirectory(prefix="jxedu-bench-") as tmp:

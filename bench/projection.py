@@ -1,6 +1,6 @@
 """Benchmark: enrolment projection to 2030 and class-size analysis at province scale.
 
-Compares the vectorised code of :mod:`jxedu.projection` and :mod:`jxedu.classsize` with a
+Compares the vectorised code of :mod:`jxedu.analysis.projection` and :mod:`jxedu.analysis.classsize` with a
 per-school loop (the baseline: what one writes by iterating over schools with ``groupby`` and plain
 Python arithmetic), on the same data, in one process, side by side. Both must give the same numbers
 (checked before timing is reported). Time is wall-clock (best of ``--repeat``); peak memory is
@@ -8,7 +8,7 @@ measured with :mod:`tracemalloc` (Python allocations, numpy/pandas buffers inclu
 
 Data: ``--source demo`` (default) writes the demo generator's set at ``--scale 65`` (≈ 10 000
 schools, ≈ 850 镇街, eight school years, ≈ 1.1 million class rows) to a temporary folder with
-:func:`jxedu.demo.generate` and loads it with :func:`jxedu.load` (≈ 35 s, not timed).
+:func:`jxedu.ingest.demo.generate` and loads it with :func:`jxedu.load` (≈ 35 s, not timed).
 ``--source synthetic`` builds comparable frames directly with numpy (fixed seed; ``--schools``).
 
 Usage::
@@ -33,8 +33,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jxedu import classsize, projection
-from jxedu.dataset import Dataset
+from jxedu.analysis import classsize, projection
+from jxedu.core.dataset import Dataset
 
 SEED = 370828
 YEARS = tuple(range(2019, 2027))  # school years of history
@@ -105,7 +105,7 @@ def synthetic_dataset(n_schools: int = 10_000, *, seed: int = SEED) -> Dataset:
 def demo_dataset(scale: float, *, seed: int = SEED) -> Dataset:
     """A data set from the demo generator at ``scale`` (≈ 154 schools per unit of scale)."""
     import jxedu
-    from jxedu import demo
+    from jxedu.ingest import demo
 
     with tempfile.TemporaryDirectory(prefix="jxedu_bench_projection_") as tmp:
         demo.generate(Path(tmp), seed=seed, scale=scale)
@@ -116,7 +116,7 @@ def demo_dataset(scale: float, *, seed: int = SEED) -> Dataset:
 
 
 def project_loop(ds, *, to_year: int = TO_YEAR, variant="central", rates=None) -> pd.DataFrame:
-    """Per-school loop version of :func:`jxedu.projection.project_enrolment` (same rule, same result).
+    """Per-school loop version of :func:`jxedu.analysis.projection.project_enrolment` (same rule, same result).
 
     The rates per 镇街 are estimated with the package (that step is shared); the carry-forward,
     allocation and migration run school by school in Python.
@@ -232,7 +232,7 @@ def _measure(fn, repeat: int):
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--source", choices=("synthetic", "demo"), default="demo",
-                    help="demo: jxedu.demo.generate(scale) + jxedu.load; synthetic: numpy frames (faster)")
+                    help="demo: jxedu.ingest.demo.generate(scale) + jxedu.load; synthetic: numpy frames (faster)")
     ap.add_argument("--schools", type=int, default=10_000, help="schools (synthetic source)")
     ap.add_argument("--scale", type=float, default=65.0, help="demo scale (demo source)")
     ap.add_argument("--repeat", type=int, default=3, help="timed runs of the vectorised code (best)")

@@ -4,7 +4,7 @@ Compared, in one process, side by side:
 
 * **plain loop** (the baseline): per report, as subprocesses with the venv's executables,
   ``papermill`` (fresh kernel) → ``jupyter nbconvert --to html --no-input`` → ``weasyprint``;
-* **jxedu, 1 worker**: :func:`jxedu.reports.run_jobs` with ``workers=1`` (one kernel reused for
+* **jxedu, 1 worker**: :func:`jxedu.publish.reports.run_jobs` with ``workers=1`` (one kernel reused for
   every report, rendering in-process);
 * **jxedu, 2 workers**: the same with two worker processes.
 
@@ -30,8 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from jxedu import reports
-from jxedu.config import DEMO_DIR
+from jxedu.core.config import DEMO_DIR
+from jxedu.publish import reports
 
 BIN = Path(sys.executable).parent
 

@@ -1,10 +1,10 @@
-"""Benchmark of jxedu.scenarios / jxedu.optimize.
+"""Benchmark of jxedu.planning.scenarios / jxedu.planning.optimize.
 
-1. **Scenario evaluation on the demo set** (goal < 0.5 s): one :func:`jxedu.scenarios.evaluate` of a
+1. **Scenario evaluation on the demo set** (goal < 0.5 s): one :func:`jxedu.planning.scenarios.evaluate` of a
    shipped example after the context (road distances, bus links, baseline) is cached — what the
    widget does on every change — and the first, cold evaluation.
 2. **Province scale** (``--scale``, default 0 = skipped; 65 ≈ 10 000 schools): generate
-   ``jxedu.demo.generate(tmp, scale=S)``, load, and time a cold and a warm evaluation of closing
+   ``jxedu.ingest.demo.generate(tmp, scale=S)``, load, and time a cold and a warm evaluation of closing
    the smallest 教学点 (straight-line distances: the road matrix is too large at that size).
    Measured at scale 65 (9 815 schools, 42 055 村居, 4.93 M students; 2 shared cores): generate 17.5 s,
    load 11.5 s, evaluation cold 40 s / warm 13.9 s. Of a warm 12.7 s (cProfile): 8.4 s in HiGHS on the
@@ -14,7 +14,7 @@
 3. **p-median**, ``--n`` demand points × ``--m`` candidates, ``p = --p`` (default 1000 × 300,
    p = 100; random points in a 60 km square, random weights, fixed seed): spopt's ``PMedian`` with
    its usual PuLP solver (CBC, ``pulp.PULP_CBC_CMD``) as the baseline, against
-   :func:`jxedu.optimize.pmedian_highs` (the same model as a sparse k-nearest MILP for HiGHS, no PuLP;
+   :func:`jxedu.planning.optimize.pmedian_highs` (the same model as a sparse k-nearest MILP for HiGHS, no PuLP;
    exact for the uncapacitated model). Both
    run in this process, side by side; prints both times, the ratio and the objective gap.
 
@@ -35,8 +35,8 @@ import numpy as np
 
 def demo_eval() -> dict:
     import jxedu
-    from jxedu import scenarios as sc
-    from jxedu.config import DEMO_DIR
+    from jxedu.core.config import DEMO_DIR
+    from jxedu.planning import scenarios as sc
 
     ds = jxedu.load(DEMO_DIR)
     t0 = time.perf_counter()
@@ -52,8 +52,8 @@ def demo_eval() -> dict:
 
 def province_eval(scale: float) -> dict:
     import jxedu
-    from jxedu import demo
-    from jxedu import scenarios as sc
+    from jxedu.ingest import demo
+    from jxedu.planning import scenarios as sc
 
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
@@ -81,7 +81,7 @@ def pmedian(n: int, m: int, p: int, seed: int = 370828) -> dict:
     import pulp
     from spopt.locate import PMedian
 
-    from jxedu.optimize import pmedian_highs
+    from jxedu.planning.optimize import pmedian_highs
 
     rng = np.random.default_rng(seed)
     dem = rng.uniform(0, 60_000, (n, 2))

@@ -9,8 +9,8 @@ Typical use::
 
 from __future__ import annotations
 
-from jxedu._errors import DataError, JxeduError, MissingTableError, ScenarioError, SettingsError
-from jxedu.dataset import Dataset
+from jxedu.core.dataset import Dataset
+from jxedu.core.errors import DataError, JxeduError, MissingTableError, ScenarioError, SettingsError
 
 __version__ = "0.1.0"
 
@@ -27,14 +27,14 @@ __all__ = [
 
 
 def load(path, **kwargs) -> Dataset:
-    """Load a data set (workbook or folder); see :func:`jxedu.io.load`."""
-    from jxedu.io import load as _load
+    """Load a data set (workbook or folder); see :func:`jxedu.ingest.reader.load`."""
+    from jxedu.ingest.reader import load as _load
 
     return _load(path, **kwargs)
 
 
 def validate(path, **kwargs):
-    """Validate a data set and return every problem; see :func:`jxedu.validation.validate_path`."""
-    from jxedu.validation import validate_path
+    """Validate a data set and return every problem; see :func:`jxedu.ingest.checks.validate_path`."""
+    from jxedu.ingest.reader import validate_path
 
     return validate_path(path, **kwargs)

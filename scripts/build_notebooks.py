@@ -49,8 +49,8 @@ def code(source: str, *, tags: list[str] | tuple[str, ...] = ()) -> nbformat.Not
 
 
 def skip(cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Tag a cell ``report-skip``: shown in JupyterLab, left out of the PDF (:mod:`jxedu.reports`)."""
-    from jxedu.reports import SKIP_TAG
+    """Tag a cell ``report-skip``: shown in JupyterLab, left out of the PDF (:mod:`jxedu.publish.reports`)."""
+    from jxedu.publish.reports import SKIP_TAG
 
     cell.metadata["tags"] = [*cell.metadata.get("tags", []), SKIP_TAG]
     return cell

@@ -13,12 +13,20 @@ os.environ["MPLBACKEND"] = "Agg"
 # Tests run with the documented default settings, whatever the developer's shell has set.
 os.environ.pop("JXEDU_SETTINGS", None)
 
+import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
+
+# Tests mirror the package (tests/core, tests/ingest, …). Small data builders live in the test module of
+# their topic and are shared by name (``from test_scenarios import _dataset``), so every test folder
+# is importable whichever test runs first.
+for _folder in sorted(p for p in Path(__file__).parent.iterdir() if p.is_dir() and p.name.isidentifier()):
+    if str(_folder) not in sys.path:
+        sys.path.insert(0, str(_folder))
 
 import pytest  # noqa: E402
 
-from jxedu import config  # noqa: E402
-from jxedu.plotting import setup_fonts  # noqa: E402
+from jxedu.core import config  # noqa: E402
+from jxedu.present.style import setup_fonts  # noqa: E402
 
 setup_fonts()
 

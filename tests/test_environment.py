@@ -16,7 +16,7 @@ import nbformat
 import pytest
 import yaml
 
-from jxedu import config
+from jxedu.core import config
 
 #: Conda-forge package name -> PyPI name, where they differ. Extend when adding such a package.
 #: (e.g. conda ``pytables`` is pip ``tables``; ``matplotlib-base`` is matplotlib without Qt.)

@@ -2,7 +2,7 @@
 
 A tiny data set is written to a temporary folder with the columns 姓名 and 身份证号 planted in the
 teacher roster; it is loaded with :func:`jxedu.load` (which must drop them), every function of
-:mod:`jxedu.rotation`, :mod:`jxedu.classsize` and :mod:`jxedu.projection` is run, notebooks 04 and 05
+:mod:`jxedu.analysis.rotation`, :mod:`jxedu.analysis.classsize` and :mod:`jxedu.analysis.projection` is run, notebooks 04 and 05
 are executed on it, and every output (frames' text, map HTML, notebook JSON) is searched.
 """
 
@@ -16,8 +16,9 @@ import pandas as pd
 import pytest
 
 import jxedu
-from jxedu import classsize, demo, projection, rotation
-from jxedu.config import ROOT
+from jxedu.analysis import classsize, projection, rotation
+from jxedu.core.config import ROOT
+from jxedu.ingest import demo
 
 NAME = "张三"
 ID_NUMBER = "370828199001011234"

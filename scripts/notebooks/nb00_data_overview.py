@@ -22,7 +22,7 @@ year = None
 """, tags=["parameters"]),
     code("""
 import jxedu
-from jxedu import overview
+from jxedu.analysis import overview
 """),
     md("""
 ## 读取数据

@@ -31,7 +31,7 @@ data_dir = None
 year = None
 """, tags=["parameters"]),
     code("""
-from jxedu import assurance, indicators, overview, shortfalls, trend
+from jxedu.analysis import assurance, indicators, overview, shortfalls, trend
 """),
     md("""
 ## 读取数据

@@ -29,7 +29,8 @@ year = None
 township = None
 """, tags=["parameters"]),
     code("""
-from jxedu import maps, overview, staticmap
+from jxedu.present import maps, staticmap
+from jxedu.analysis import overview
 """),
     md("""
 ## 读取数据

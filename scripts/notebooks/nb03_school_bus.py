@@ -26,7 +26,8 @@ year = None
 township = None
 """, tags=["parameters"]),
     code("""
-from jxedu import access, bus, overview
+from jxedu.analysis import access, bus, overview
+from jxedu.present import maps
 """),
     md("""
 ## 读取数据
@@ -38,7 +39,7 @@ overview.synthetic_notice(ds)
     md("""
 ## 规划假设
 
-步行距离上限等取值是规划假设而非国家标准，可在设置（`jxedu.settings`）中修改：
+步行距离上限等取值是规划假设而非国家标准，可在设置（`jxedu.core.settings`）中修改：
 """),
     code("""
 bus.assumptions()
@@ -145,10 +146,10 @@ bus.uncovered_villages(coverage_primary).head(20)
 """),
     code("""
 # NBVAL_IGNORE_OUTPUT
-bus.coverage_map(ds, coverage_junior, township=township)
+maps.coverage_map(ds, coverage_junior, township=township)
 """),
     code("""
 # NBVAL_IGNORE_OUTPUT
-bus.coverage_map(ds, coverage_primary, township=township)
+maps.coverage_map(ds, coverage_primary, township=township)
 """),
 ]

@@ -16,7 +16,7 @@ CELLS = [
 3. 下一学年可以安排哪些教师交流（只列教师编号，不出现姓名），各校还需招聘多少体育艺术教师？
 4. 教师 5 年 360 学时培训完成率，以及每年“最美教师”评选人数（目标 ≥ 100 人）。
 
-**符合交流条件的规则**（可在设置中修改，见 `jxedu.settings`）：在本校连续任教满 **6 年**
+**符合交流条件的规则**（可在设置中修改，见 `jxedu.core.settings`）：在本校连续任教满 **6 年**
 （学年 − 本校任教起始年份 ≥ 6），且距法定退休年龄（男 60 岁、女 55 岁）**超过 5 年**。
 教师名册是最新一期的快照，往年的符合条件人数按这份名册推算。
 
@@ -31,7 +31,7 @@ year = None
 township = None
 """, tags=["parameters"]),
     code("""
-from jxedu import overview, rotation
+from jxedu.analysis import overview, rotation
 """),
     md("""
 ## 读取数据

@@ -26,8 +26,8 @@ year = None
 township = None
 """, tags=["parameters"]),
     code("""
-from jxedu import classsize, overview, projection
-from jxedu.rotation import for_township, to_chinese
+from jxedu.analysis import classsize, overview, projection
+from jxedu.analysis.rotation import for_township, to_chinese
 """),
     code("""
 ds_all = overview.open_dataset(data_dir)

@@ -19,8 +19,9 @@ year = None
 scenario = "close_teaching_point.yaml"
 """, tags=["parameters"]),
     code("""
-from jxedu import optimize, overview, scenarios
+from jxedu.planning import optimize, scenarios
 
+from jxedu.analysis import overview
 ds = overview.open_dataset(data_dir)
 overview.synthetic_notice(ds)
 """),

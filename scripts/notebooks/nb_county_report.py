@@ -9,7 +9,7 @@ CELLS = [
 # 全县义务教育优质均衡发展监测报告（笔记本）
 
 本笔记本生成全县汇总的定期通报。`jxedu reports 数据路径` 在生成各镇街报告的同时执行它，输出 `reports/<学年>/全县.pdf`；
-也可以在这里改参数后逐格运行查看。报告内容全部来自 `jxedu.report_content` 中的函数。
+也可以在这里改参数后逐格运行查看。报告内容全部来自 `jxedu.publish.sections` 中的函数。
 
 参数：`data_dir` 数据路径（`None` 为合成演示数据），`year` 学年（`None` 为最新学年）。
 """)),
@@ -19,7 +19,7 @@ data_dir = None
 year = None
 """, tags=["parameters"]),
     code("""
-from jxedu import report_content as rc
+from jxedu.publish import sections as rc
 
 ds = rc.open_report_data(data_dir)
 """),

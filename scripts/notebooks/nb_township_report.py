@@ -9,7 +9,7 @@ CELLS = [
 # 镇街义务教育优质均衡发展监测报告（笔记本）
 
 本笔记本生成一个镇街的定期通报。`jxedu reports 数据路径` 对每个镇街执行一次，输出 `reports/<学年>/<镇街>.pdf`；
-也可以在这里改参数后逐格运行查看。报告内容全部来自 `jxedu.report_content` 中的函数，口径与各分析笔记本相同。
+也可以在这里改参数后逐格运行查看。报告内容全部来自 `jxedu.publish.sections` 中的函数，口径与各分析笔记本相同。
 
 参数：`data_dir` 数据路径（`None` 为合成演示数据），`year` 学年（`None` 为最新学年），`township` 镇街名称。
 """)),
@@ -20,7 +20,7 @@ year = None
 township = "金乡街道"
 """, tags=["parameters"]),
     code("""
-from jxedu import report_content as rc
+from jxedu.publish import sections as rc
 
 ds = rc.open_report_data(data_dir)
 """),

@@ -1,0 +1,252 @@
+"""What each ``jxedu`` command does and prints: one function per command, returning the exit code.
+
+:mod:`jxedu.cli.app` parses the options and calls these; they call into the layers below and print
+Chinese text (rich tables) or exactly one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from jxedu import load
+from jxedu.analysis import indicators
+from jxedu.core import standards as std
+from jxedu.core.dataset import Dataset
+from jxedu.core.schema import LABELS
+from jxedu.ingest import demo
+from jxedu.ingest.problems import Problem, ValidationReport
+from jxedu.ingest.reader import validate_path
+from jxedu.planning import scenarios
+from jxedu.publish import ledger, reports
+
+
+def cli_validate(path: str | Path, *, as_json: bool = False) -> int:
+    """The ``jxedu validate`` command: print the report, exit 1 on errors, 0 otherwise.
+
+    Parameters
+    ----------
+    path
+        Excel workbook or folder.
+    as_json
+        Print JSON instead of the Chinese text.
+
+    Returns
+    -------
+    int
+        Exit code.
+    """
+    try:
+        report = validate_path(path)
+    except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
+        report = ValidationReport(
+            [Problem("error", "internal_error",
+                     f"检查时出现意外错误（{type(exc).__name__}），请把此信息反馈给开发人员")],
+            Path(path),
+        )
+    if as_json:
+        print(report.to_json())
+    else:
+        _print_report(report)
+    return 0 if report.ok else 1
+
+
+def _print_report(report: ValidationReport) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(highlight=False, soft_wrap=True)
+    for line in report.to_text().splitlines():
+        text = escape(line)
+        if line.lstrip().startswith("错误"):
+            console.print(f"[red]{text}[/red]")
+        elif line.lstrip().startswith("警告"):
+            console.print(f"[yellow]{text}[/yellow]")
+        elif line.startswith("【"):
+            console.print(f"[bold]{text}[/bold]")
+        else:
+            console.print(text)
+
+
+def cli_indicators(data: str | Path, *, year: int | None = None, as_json: bool = False) -> int:
+    """``jxedu indicators DATA [--year Y] [--json]``.
+
+    Parameters
+    ----------
+    data
+        Workbook or folder.
+    year
+        School year (default latest).
+    as_json
+        Print exactly one JSON object (:func:`summary`) on stdout instead of the Chinese summary.
+
+    Returns
+    -------
+    int
+        Exit code 0.
+    """
+    ds = load(data)
+    y = ds.year_or_latest(year)
+    ind = indicators.resource_indicators(ds, year=y)
+    bal = indicators.county_balance(ind)
+    if as_json:
+        sys.stdout.write(json.dumps(indicators._summary_from(y, ind, bal), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        return 0
+    _print_summary(ds, y, ind, bal)
+    return 0
+
+
+def _print_summary(ds: Dataset, year: int, ind: pd.DataFrame, bal: pd.DataFrame) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console(soft_wrap=False, width=max(Console().width, 100))
+    con.print(f"[bold]资源配置指标与差异系数 — {year}学年[/bold]")
+    con.print(f"数据：{ds.source}", soft_wrap=True, highlight=False)
+    if ds.synthetic:
+        con.print("[yellow]注意：本数据为合成演示数据，不是真实学校数据。[/yellow]")
+    t = Table(title="参评学校（学段）与达标情况")
+    for h in ("学段", "参评学校", "达标学校", "达标率", "差异系数全部达标"):
+        t.add_column(h)
+    for st in indicators.STAGES:
+        sub = ind.loc[ind["stage"] == st]
+        b = bal.loc[bal["stage"] == st]
+        share = f"{sub['passes'].mean() * 100:.1f}%" if len(sub) else "—"
+        all_cv = "✓" if len(b) and bool(b["within_limit"].all()) else "✗"
+        t.add_row(LABELS[st], str(len(sub)), str(int(sub["passes"].sum())), share, all_cv)
+    con.print(t)
+    for st in indicators.STAGES:
+        b = bal.loc[bal["stage"] == st]
+        limit = std.threshold("cv_limit", st)
+        tb = Table(title=f"{LABELS[st]}：县域均值与差异系数（上限 {limit:.2f}）")
+        for h in ("指标", "标准值", "县域均值", "差异系数", "是否达标"):
+            tb.add_column(h)
+        for r in b.itertuples(index=False):
+            mark = "[green]✓[/green]" if r.within_limit else "[red]✗[/red]"
+            cv = "—" if pd.isna(r.cv) else f"{r.cv:.3f}"
+            tb.add_row(indicators.SPECS[r.key].short_zh, f"{r.threshold:g}", f"{r.county_mean:.2f}", cv, mark)
+        con.print(tb)
+    f = indicators.failing_units(ind)
+    if f.empty:
+        con.print("[green]全部参评学校（学段）均达标。[/green]")
+        return
+    tf = Table(title=f"未达标学校（学段）：{len(f)} 个")
+    for h in ("所属镇街", "学校名称", "学段", "达标项数"):
+        tf.add_column(h, no_wrap=True)
+    tf.add_column("未达标指标：实际值/标准值（达到标准的比例）")
+    for r in f.itertuples(index=False):
+        tf.add_row(str(r.township), str(r.name), LABELS[r.stage], str(r.indicators_met), r.missed.replace("；", "\n"))
+    con.print(tf)
+
+
+def cli_ledger(data: str | os.PathLike, *, year: int | None = None, out: str | os.PathLike) -> int:
+    """``jxedu ledger DATA --year Y --out FILE.xlsx``: export or update the ledger; print a Chinese summary.
+
+    Returns
+    -------
+    int
+        Exit code 0.
+    """
+    ds = load(data)
+    out = Path(out)
+    existed = out.exists()
+    written = ledger.export_ledger(ds, out, year=year)
+    summ = ledger.ledger_summary(written)
+    y = written.attrs.get("year", ds.year_or_latest(year))
+    lines = [f"台账已{'更新' if existed else '写入'} (ledger written): {out}",
+             f"  数据学年 {y}；事项 {summ['total']} 条：" + "，".join(f"{st} {summ[st]}" for st in ledger.LEDGER_STATUSES)]
+    if existed:
+        a = written.attrs
+        lines.append(f"  与上一版匹配 {a.get('matched', 0)} 条，其中保留规划人员填写内容 {a.get('kept', 0)} 条；"
+                     f"重新打开 {a.get('reopened', 0)} 条；"
+                     f"不再出现的事项 {a.get('retired', 0)} 条（上一版备份：{out.stem}.bak.xlsx）")
+    if ds.synthetic:
+        lines.append("  注意：合成演示数据，非真实统计。")
+    print("\n".join(lines))
+    return 0
+
+
+def cli_scenario(data: str | Path, scenario: str | Path, *, year: int | None = None, as_json: bool = False) -> int:
+    """``jxedu scenario DATA FILE``: evaluate a scenario against the baseline and print the comparison.
+
+    Returns
+    -------
+    int
+        Exit code (0).
+    """
+    ds = load(data)
+    base = scenarios.evaluate(ds, year=year)
+    res = scenarios.evaluate(ds, scenario, year=year)
+    if as_json:
+        print(json.dumps({"baseline": base.summary, "scenario": {"name": res.name, **res.summary}},
+                         ensure_ascii=False, default=float))
+    else:
+        print(scenarios.compare([base, res]).to_string())
+    return 0
+
+
+def cli_demo_data(out: Path, *, seed: int = demo.DEFAULT_SEED, scale: float = 1.0) -> int:
+    """Command ``jxedu demo-data``: write the data set and print a one-line summary (Chinese).
+
+    Returns
+    -------
+    int
+        Exit code 0.
+    """
+    path = demo.generate(Path(out), seed=seed, scale=scale)
+    schools = pd.read_csv(path / "学校.csv", encoding=demo._CSV_ENCODING, usecols=["学校标识码"])
+    size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    print(f"已生成合成演示数据 (demo data written): {path}  学校 {len(schools)} 所，"
+          f"随机种子 {seed}，规模倍数 {scale:g}，共 {size / 1e6:.1f} MB")
+    return 0
+
+
+def cli_reports(
+    data: Path,
+    *,
+    year: int | None = None,
+    townships: list[str] | None = None,
+    workers: int = 2,
+    out: Path | None = None,
+    dask_address: str | None = None,
+    township_notebook: str | Path = reports.TOWNSHIP_NOTEBOOK,
+    county_notebook: str | Path = reports.COUNTY_NOTEBOOK,
+    reuse_kernel: bool = True,
+    progress: bool = True,
+) -> int:
+    """``jxedu reports``: render the PDF reports; print the summary; 1 if any report failed.
+
+    Parameters
+    ----------
+    data
+        Data set path.
+    year, townships, out, township_notebook, county_notebook
+        As :func:`plan_reports`.
+    workers, dask_address, reuse_kernel, progress
+        As :func:`run_jobs`.
+
+    Returns
+    -------
+    int
+        Exit code: 0 when every report was written, 1 otherwise.
+    """
+    jobs = reports.plan_reports(data, year=year, townships=townships, out=out, township_notebook=township_notebook,
+                        county_notebook=county_notebook)
+    results = reports.run_jobs(jobs, workers=workers, dask_address=dask_address, reuse_kernel=reuse_kernel,
+                       progress=progress)
+    print(reports.format_summary(results))
+    return 0 if all(r.ok for r in results) else 1
+
+
+def cli_notebooks(data: Path, *, year: int | None = None, out: Path | None = None, workers: int = 2) -> int:
+    """``jxedu notebooks``: execute every analysis notebook; exit 1 if any failed."""
+    jobs = reports.plan_notebooks(data, year=year, out=out)
+    # the analysis notebooks differ from each other: each gets a fresh kernel
+    results = reports.run_jobs(jobs, workers=workers, reuse_kernel=False)
+    print(reports.format_summary(results))
+    return 0 if all(r.ok for r in results) else 1

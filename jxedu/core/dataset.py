@@ -1,0 +1,157 @@
+"""The loaded data set: every table as a typed frame with English column names.
+
+:func:`jxedu.load` builds a :class:`Dataset`; analyses take one. Column names are the ``key`` of
+:mod:`jxedu.core.schema`; categorical values are English codes (``LABELS`` gives the Chinese word).
+
+Point tables (``schools``, ``villages``) are GeoDataFrames in WGS-84 (:data:`jxedu.core.config.WGS84`)
+with extra float columns ``x`` and ``y``: the same points in UTM 50N metres
+(:data:`jxedu.core.config.UTM50N`), for distance work. ``lon``/``lat`` hold WGS-84 degrees after load
+(GCJ-02 input is converted; the original system is kept in ``crs_in``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from jxedu.core.errors import MissingTableError
+from jxedu.core.schema import TABLES_BY_KEY
+
+
+@dataclass
+class Dataset:
+    """Every table of one data set.
+
+    Attributes
+    ----------
+    source
+        The workbook or folder it was loaded from.
+    schools, stage_stats, facilities
+        The required tables.
+    special_rooms, classes, teachers, rotations, villages
+        Optional tables (``None`` when absent).
+    townships
+        镇街 polygons (WGS-84) with column ``township``; ``None`` when absent.
+    roads
+        Road lines (WGS-84); ``None`` when absent.
+    gtfs_path
+        Path of the school-bus GTFS feed (zip or folder); ``None`` when absent.
+    meta
+        Items of the optional 说明 table.
+    synthetic
+        True for the synthetic demo data (meta item 合成数据 = 是).
+    problems
+        Warnings found while loading (``jxedu.ingest.checks.Problem``); errors raise instead.
+    """
+
+    source: Path
+    schools: gpd.GeoDataFrame
+    stage_stats: pd.DataFrame
+    facilities: pd.DataFrame
+    special_rooms: pd.DataFrame | None = None
+    classes: pd.DataFrame | None = None
+    teachers: pd.DataFrame | None = None
+    rotations: pd.DataFrame | None = None
+    villages: gpd.GeoDataFrame | None = None
+    townships: gpd.GeoDataFrame | None = None
+    roads: gpd.GeoDataFrame | None = None
+    gtfs_path: Path | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+    synthetic: bool = False
+    problems: list = field(default_factory=list)
+
+    # -- convenience -------------------------------------------------------------------------
+
+    @property
+    def years(self) -> list[int]:
+        """School years present in 学段统计, ascending."""
+        return sorted(int(y) for y in self.stage_stats["year"].unique())
+
+    @property
+    def latest_year(self) -> int:
+        """The most recent school year in 学段统计."""
+        return self.years[-1]
+
+    @property
+    def townships_list(self) -> list[str]:
+        """镇街 names, from the data (the boundary layer if present, else the schools table), sorted
+        with 街道 first, then by name."""
+        names = set(self.schools["township"].dropna())
+        if self.townships is not None:
+            names |= set(self.townships["township"].dropna())
+        return sorted(names, key=lambda n: (not n.endswith("街道"), n))
+
+    def require(self, *tables: str) -> None:
+        """Raise :class:`MissingTableError` unless every named table is present.
+
+        Parameters
+        ----------
+        *tables
+            English table keys (``"classes"``, ``"teachers"``, ``"villages"``, ``"townships"`` …).
+        """
+        missing = [t for t in tables if getattr(self, t, None) is None]
+        if missing:
+            names = "、".join(TABLES_BY_KEY[t].zh if t in TABLES_BY_KEY else t for t in missing)
+            raise MissingTableError(
+                f"此分析需要的表缺失 (missing_table): {names}；请在数据中补充后重试。"
+            )
+
+    def year_or_latest(self, year: int | None) -> int:
+        """Return ``year`` if given and present, the latest year if ``None``."""
+        if year is None:
+            return self.latest_year
+        if int(year) not in self.years:
+            from jxedu.core.errors import DataError
+
+            raise DataError(
+                f"数据中没有该学年 (unknown_year): {year}；可用学年：{'、'.join(map(str, self.years))}"
+            )
+        return int(year)
+
+    def subset_township(self, township: str | None) -> Dataset:
+        """Return a view of the data restricted to one 镇街 (``None`` returns ``self``).
+
+        Schools are selected by 所属镇街; child tables follow their school; villages by 所属镇街.
+        """
+        if township is None:
+            return self
+        if township not in self.townships_list:
+            from jxedu.core.errors import DataError
+
+            raise DataError(
+                f"数据中没有该镇街 (unknown_township): {township}；可用镇街：{'、'.join(self.townships_list)}"
+            )
+        ids = set(self.schools.loc[self.schools["township"] == township, "school_id"])
+
+        def by_school(df: pd.DataFrame | None, col: str = "school_id"):
+            return None if df is None else df[df[col].isin(ids)].copy()
+
+        rot = self.rotations
+        if rot is not None:
+            rot = rot[rot["from_school_id"].isin(ids) | rot["to_school_id"].isin(ids)].copy()
+        vil = self.villages
+        if vil is not None:
+            vil = vil[vil["township"] == township].copy()
+        tws = self.townships
+        if tws is not None:
+            tws = tws[tws["township"] == township].copy()
+        return Dataset(
+            source=self.source,
+            schools=by_school(self.schools),
+            stage_stats=by_school(self.stage_stats),
+            facilities=by_school(self.facilities),
+            special_rooms=by_school(self.special_rooms),
+            classes=by_school(self.classes),
+            teachers=by_school(self.teachers),
+            rotations=rot,
+            villages=vil,
+            townships=tws,
+            roads=self.roads,
+            gtfs_path=self.gtfs_path,
+            meta=dict(self.meta),
+            synthetic=self.synthetic,
+            problems=list(self.problems),
+        )

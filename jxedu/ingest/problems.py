@@ -1,0 +1,334 @@
+"""Problems found in a data set: :class:`Problem`, the capped :class:`ProblemSink` and the
+:class:`ValidationReport` that prints them in Chinese (file, sheet, Excel row and column).
+
+Every reader and check of :mod:`jxedu.ingest` reports through a :class:`ProblemSink`; nothing here
+reads a file, so the readers (:mod:`jxedu.ingest.reader`) and the rules (:mod:`jxedu.ingest.checks`)
+both build on this module without importing each other in a circle.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from jxedu.core import schema
+from jxedu.ingest.raw import RawTable, norm_text
+
+#: Problems listed per (rule, file, sheet, column) before a summary line replaces the rest.
+MAX_PER_GROUP = 50
+
+SEVERITY_ZH = {"error": "错误", "warning": "警告"}
+
+#: Chinese column names of :meth:`ValidationReport.to_frame`.
+FRAME_COLUMNS_ZH = {
+    "severity": "级别",
+    "code": "代码",
+    "message": "说明",
+    "file": "文件",
+    "sheet": "工作表",
+    "row": "行",
+    "column": "列",
+    "value": "值",
+    "expected": "应为",
+}
+
+
+
+# ---------------------------------------------------------------------------------------------
+# Problem and report
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Problem:
+    """One problem found in a data set.
+
+    Attributes
+    ----------
+    severity
+        ``"error"`` (the data cannot be used as it is) or ``"warning"`` (used, but check it).
+    code
+        English key of the rule, e.g. ``"text_in_number"``.
+    message
+        Chinese description, one sentence.
+    file
+        File name relative to the data set (the workbook's name for a workbook).
+    sheet
+        Sheet name inside a workbook, or ``None``.
+    row
+        Row number as Excel shows it (title and header rows counted), ``None`` for a table-level
+        problem.
+    column
+        Header as found in the file (Chinese), or ``None``.
+    value
+        The cell as found, as a string, or ``None``.
+    expected
+        What the cell should hold (Chinese), or ``None``.
+    """
+
+    severity: str
+    code: str
+    message: str
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    expected: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        """Whether the problem is an error."""
+        return self.severity == "error"
+
+    def location(self) -> str:
+        """Chinese location: file, sheet, row and column that exist."""
+        parts = []
+        if self.file:
+            parts.append(self.file)
+        if self.sheet:
+            parts.append(f"工作表“{self.sheet}”")
+        if self.row is not None:
+            parts.append(f"第{self.row}行")
+        if self.column:
+            parts.append(f"列“{self.column}”")
+        return " ".join(parts) if parts else "数据集"
+
+    def __str__(self) -> str:
+        return f"{SEVERITY_ZH.get(self.severity, self.severity)} [{self.code}] {self.location()}：{self.message}"
+
+    def to_dict(self) -> dict:
+        """Plain dict (for JSON)."""
+        return asdict(self)
+
+
+@dataclass
+class ValidationReport:
+    """Every problem of one data set.
+
+    Attributes
+    ----------
+    problems
+        All problems, errors and warnings, in file order.
+    source
+        The workbook or folder checked.
+    """
+
+    problems: list[Problem] = field(default_factory=list)
+    source: Path | None = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems of severity ``error``."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Problems of severity ``warning``."""
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings allowed)."""
+        return not self.errors
+
+    def summary(self) -> str:
+        """One Chinese line with the counts."""
+        n_err, n_warn = len(self.errors), len(self.warnings)
+        if not self.problems:
+            return "未发现问题 (no problems)。"
+        verdict = "数据可以使用" if n_err == 0 else "数据有错误，请修改后重试"
+        return f"错误 {n_err} 处，警告 {n_warn} 处：{verdict}。"
+
+    def to_text(self) -> str:
+        """Chinese report: counts, then every problem grouped by file."""
+        lines = []
+        if self.source is not None:
+            lines.append(f"数据检查 (validate)：{self.source}")
+        lines.append(self.summary())
+        groups: dict[str, list[Problem]] = {}
+        for p in self.problems:
+            key = p.file or "数据集"
+            if p.sheet:
+                key = f"{key} 工作表“{p.sheet}”"
+            groups.setdefault(key, []).append(p)
+        for key, probs in groups.items():
+            lines.append("")
+            lines.append(f"【{key}】")
+            for p in probs:
+                loc = []
+                if p.row is not None:
+                    loc.append(f"第{p.row}行")
+                if p.column:
+                    loc.append(f"列“{p.column}”")
+                where = (" ".join(loc) + "：") if loc else ""
+                lines.append(f"  {SEVERITY_ZH.get(p.severity, p.severity)} [{p.code}] {where}{p.message}")
+        return "\n".join(lines)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Problems as a DataFrame with Chinese column names (for notebooks)."""
+        rows = [p.to_dict() for p in self.problems]
+        df = pd.DataFrame(rows, columns=list(FRAME_COLUMNS_ZH))
+        df["severity"] = df["severity"].map(SEVERITY_ZH)
+        df["row"] = df["row"].astype("Int64")
+        return df.rename(columns=FRAME_COLUMNS_ZH)
+
+    def to_json(self) -> str:
+        """JSON object: source, ok, counts and the problems (Chinese text, not escaped)."""
+        obj = {
+            "source": str(self.source) if self.source is not None else None,
+            "ok": self.ok,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "problems": [p.to_dict() for p in self.problems],
+        }
+        return json.dumps(obj, ensure_ascii=False, indent=2)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+
+class ProblemSink:
+    """Collects problems; caps each (severity, code, file, sheet, column) group.
+
+    Parameters
+    ----------
+    limit
+        Problems listed per group; the rest are counted in one summary problem.
+    """
+
+    def __init__(self, *, limit: int = MAX_PER_GROUP) -> None:
+        self.limit = limit
+        self.problems: list[Problem] = []
+        self._listed: dict[tuple, int] = {}
+        self._overflow: dict[tuple, tuple[Problem, int]] = {}
+
+    def add(self, problem: Problem) -> None:
+        """Add one problem (counted against its group's cap)."""
+        key = (problem.severity, problem.code, problem.file, problem.sheet, problem.column)
+        n = self._listed.get(key, 0)
+        if n < self.limit:
+            self._listed[key] = n + 1
+            self.problems.append(problem)
+        else:
+            first, count = self._overflow.get(key, (problem, 0))
+            self._overflow[key] = (first, count + 1)
+
+    def add_cells(
+        self,
+        severity: str,
+        code: str,
+        raw: RawTable,
+        key: str | None,
+        rows: Iterable,
+        values: Iterable,
+        *,
+        message: Callable[[str], str] | list[str],
+        expected: str | Iterable[str] | None = None,
+        column: str | None = None,
+    ) -> None:
+        """Add one problem per cell (rows and values aligned), respecting the cap.
+
+        Parameters
+        ----------
+        severity, code
+            As in :class:`Problem`.
+        raw
+            The table the cells belong to (file, sheet, headers).
+        key
+            English column key (its header as found is reported) or ``None``.
+        rows
+            Excel row numbers.
+        values
+            Cell values as found (converted with ``str``).
+        message
+            Builds the Chinese message from the value string, or one message per cell.
+        expected
+            One string for all cells, or one per cell.
+        column
+            Header to report instead of ``raw.header(key)``.
+        """
+        col = column if column is not None else (raw.header(key) if key else None)
+        group = (severity, code, raw.file, raw.sheet, col)
+        rows = list(rows)
+        if not rows:
+            return
+        values = list(values)
+        exp_list = list(expected) if (expected is not None and not isinstance(expected, str)) else None
+        room = max(self.limit - self._listed.get(group, 0), 0)
+
+        def msg(i: int, v: str | None) -> str:
+            return message[i] if isinstance(message, list) else message(v)
+
+        for i in range(min(room, len(rows))):
+            v = _value_str(values[i])
+            exp = exp_list[i] if exp_list is not None else expected
+            self.add(Problem(severity, code, msg(i, v), raw.file, raw.sheet, _int(rows[i]), col, v, exp))
+        extra = len(rows) - min(room, len(rows))
+        if extra:
+            v = _value_str(values[room]) if room < len(values) else None
+            exp = exp_list[room] if exp_list is not None else expected
+            first = Problem(severity, code, msg(room, v), raw.file, raw.sheet, None, col, None, exp)
+            prev, count = self._overflow.get(group, (first, 0))
+            self._overflow[group] = (prev, count + extra)
+
+    def finish(self) -> list[Problem]:
+        """Return the problems with one summary per capped group appended."""
+        out = list(self.problems)
+        summaries = []
+        for (sev, code, file, sheet, col), (first, count) in self._overflow.items():
+            summaries.append(
+                Problem(
+                    sev,
+                    code,
+                    f"……及另外 {count} 处同类问题（只列出前 {self.limit} 处）：{first.message}",
+                    file,
+                    sheet,
+                    None,
+                    col,
+                    None,
+                    first.expected,
+                )
+            )
+        return sort_problems(out, summaries)
+
+
+def sort_problems(problems: list[Problem], summaries: list[Problem] = ()) -> list[Problem]:
+    """Order problems by file (first appearance), then table-level ones, then by row; each
+    summary line ("……及另外") follows the last row of its file."""
+    rank = {norm_text(t.zh): i for i, t in enumerate(schema.TABLES)}
+    order: dict[tuple, tuple] = {}
+    for p in [*problems, *summaries]:
+        if (p.file, p.sheet) not in order:
+            name = p.sheet if p.sheet else Path(p.file).stem if p.file else ""
+            first = -1 if p.file is None else rank.get(norm_text(name), 100)
+            order[(p.file, p.sheet)] = (first, len(order))
+    keyed = [((order[(p.file, p.sheet)], 0 if p.row is None else 1, p.row or 0, i), p)
+             for i, p in enumerate(problems)]
+    keyed += [((order[(p.file, p.sheet)], 2, 0, i), p) for i, p in enumerate(summaries)]
+    return [p for _, p in sorted(keyed, key=lambda kp: kp[0])]
+
+
+def _value_str(v) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, float):
+        if math.isnan(v):
+            return None
+        if v.is_integer() and abs(v) < 1e15:
+            return str(int(v))
+    if v is pd.NA:
+        return None
+    return str(v)
+
+
+def _int(v) -> int | None:
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,769 @@
+"""Reading the bureau's data: one Excel workbook, or a folder of CSV/XLSX files and geo layers.
+
+A data set is either
+
+* **one workbook** (``.xlsx``) with one sheet per table, the sheet named with the table's Chinese
+  name (``学校``, ``学段统计`` …), or
+* **a folder** with one CSV or XLSX file per table (file stem = Chinese table name, e.g.
+  ``学校.csv``), plus optional geo layers ``镇街边界.geojson|.gpkg`` (attribute ``镇街名称``) and
+  ``道路.geojson|.gpkg``, and a school-bus GTFS feed ``公交.zip`` or ``公交/``. A workbook inside
+  the folder whose sheets are named as tables is read too.
+
+The geo layers and the GTFS feed of a workbook are looked for in the workbook's folder under the same
+names; each one used is reported as a warning (``layer_beside_workbook``) so the planner can check it
+belongs to the data.
+
+Headers are matched after NFKC normalisation with spaces removed, so full-width brackets and stray
+spaces are tolerated; English column keys are accepted. A title row above the header (for example a
+merged “金乡县2024学年学校基本情况表”) is skipped, and so are 合计/总计/小计 rows (with a warning) —
+a total is never counted as a school. CSV files may be UTF-8 (with or without BOM) or GBK/GB18030.
+Personal-data columns (姓名, 身份证号 …) are dropped as soon as a table is read.
+
+Input files are only ever opened for reading.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import functools
+import io as _io
+import itertools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from jxedu.core import schema
+from jxedu.core.config import COUNTY_OUTLINE, DEMO_DIR, UTM50N, WGS84
+from jxedu.core.dataset import Dataset
+from jxedu.core.errors import DataError
+from jxedu.core.schema import Table
+from jxedu.ingest.checks import (
+    OUTLINE_BUFFER,
+    RawTable,
+    check_consistency,
+    check_points,
+    check_references,
+    check_townships,
+    convert_table,
+    header_score,
+    is_personal,
+    match_header,
+)
+from jxedu.ingest.problems import Problem, ProblemSink, ValidationReport, norm_text
+
+#: Rows searched for the header row (title rows above it are skipped).
+HEADER_SEARCH_ROWS = 30
+#: Table file suffixes.
+TABLE_SUFFIXES = (".csv", ".xlsx", ".xlsm")
+#: Geo layer suffixes.
+GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
+#: Sheets of a workbook ignored silently (instructions in the templates).
+IGNORED_SHEETS = {"填表说明", "说明书", "readme"}
+#: Cells marking a total row (after removing spaces); a prefix such as 全县 is allowed.
+_TOTAL_RE = re.compile(r"^(全县|全镇|全乡|本页|总)?(合计|总计|小计|共计|总数)")
+#: Cells treated as empty.
+_EMPTY_CELLS = ["", " ", "  ", "   ", "\t", "\u3000", "\u3000\u3000", "\xa0", "\n"]
+#: Township name attribute in the boundary layer, in order of preference (normalised).
+_TOWNSHIP_ATTRS = ("镇街名称", "township", "镇街", "乡镇名称", "名称", "name")
+
+#: Word planners often append to a sheet or file name (学校表, 学段统计表); ignored when matching.
+_TABLE_SUFFIX_WORD = "表"
+
+_TABLE_BY_NAME: dict[str, Table] = {}
+for _t in schema.TABLES:
+    _TABLE_BY_NAME[norm_text(_t.zh)] = _t
+    _TABLE_BY_NAME[norm_text(_t.key)] = _t
+
+
+@dataclass
+class ReadResult:
+    """What :func:`read_dataset` found.
+
+    Attributes
+    ----------
+    dataset
+        The data set, or ``None`` when it cannot be built (a required table or column is missing).
+    problems
+        Every problem, errors and warnings.
+    """
+
+    dataset: Dataset | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems of severity ``error``."""
+        return [p for p in self.problems if p.severity == "error"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------------------------
+
+
+def load(path: str | Path | None = None, *, strict: bool = True) -> Dataset:
+    """Read, validate and convert a data set.
+
+    Parameters
+    ----------
+    path
+        An Excel workbook (one sheet per table; optional geo layers and GTFS feed beside it in
+        the same folder) or a folder (one CSV/XLSX per table, plus optional geo layers and a GTFS
+        feed). ``None`` loads the demo data (:data:`jxedu.core.config.DEMO_DIR`),
+        so a notebook parameter ``data_dir = None`` runs as it stands.
+    strict
+        If true (default), any error raises :class:`~jxedu.core.errors.DataError`. If false, only
+        problems that prevent building the data set raise (a required table or column missing, an
+        unreadable file); bad cells become null and every problem is kept in ``ds.problems``.
+
+    Returns
+    -------
+    Dataset
+        Typed tables with English column names; warnings in ``ds.problems``.
+
+    Raises
+    ------
+    DataError
+        With the Chinese report as message and the problems in ``.problems``.
+    """
+    path = DEMO_DIR if path is None else Path(path)
+    result = read_dataset(path, strict=strict)
+    errors = result.errors
+    if result.dataset is None or (strict and errors):
+        report = ValidationReport(result.problems, path)
+        raise DataError(
+            f"数据有错误，无法载入 (invalid_data)：共 {len(errors)} 处错误。\n{report.to_text()}",
+            result.problems,
+        )
+    return result.dataset
+
+
+def read_dataset(path: Path, *, strict: bool = True, build: bool = True) -> ReadResult:
+    """Read and check a data set; never raises for bad data.
+
+    Parameters
+    ----------
+    path
+        Workbook or folder.
+    strict
+        Only changes whether the data set is built when errors were found: with ``strict`` it is
+        built only when there is no error (saves time); without, whenever possible.
+    build
+        Build the :class:`Dataset` at all (``False`` for a check only).
+
+    Returns
+    -------
+    ReadResult
+    """
+    sink = ProblemSink()
+    path = Path(path)
+    if not path.exists():
+        sink.add(Problem("error", "path_not_found", f"找不到数据：路径“{path}”不存在", str(path)))
+        return ReadResult(None, sink.finish())
+
+    raws: dict[str, RawTable] = {}
+    geo_paths: dict[str, Path] = {}
+    gtfs_path: Path | None = None
+    if path.is_dir():
+        sources, geo_paths, gtfs_path = _scan_folder(path, sink)
+    else:
+        sources = _scan_workbook_file(path, sink)
+        # geo layers and the GTFS feed kept beside the workbook, found exactly as in a folder
+        _, geo_paths, gtfs_path = _scan_folder(path.parent, sink, tables=False)
+        for used in [*geo_paths.values(), *([gtfs_path] if gtfs_path is not None else [])]:
+            sink.add(Problem("warning", "layer_beside_workbook",
+                             f"已一并读取工作簿“{path.name}”所在文件夹中的“{used.name}”，请确认它属于这份数据",
+                             used.name))
+    for src in sources:
+        if src.table.key in raws:
+            first = raws[src.table.key]
+            sink.add(Problem("error", "duplicate_table",
+                             f"表“{src.table.zh}”出现了两次（另见 {first.where()}），只读取第一个",
+                             src.file, src.sheet))
+            continue
+        raw = _read_source(src, sink)
+        if raw is not None:
+            raws[src.table.key] = raw
+
+    fatal = False
+    # a workbook that cannot be opened at all: that one error says it, no “missing table” list
+    whole_file_failed = not path.is_dir() and any(
+        p.severity == "error" and p.file == path.name and p.sheet is None for p in sink.problems)
+    for t in schema.TABLES:
+        if t.required and t.key not in raws:
+            if not whole_file_failed and not any(p.code in ("missing_column", "empty_table", "header_not_found", "unreadable_file",
+                                  "empty_file", "encoding_unknown", "unsupported_format")
+                       and _names_table(p, t) for p in sink.problems):
+                sink.add(Problem("error", "missing_table",
+                                 f"缺少必需的表“{t.zh}”（工作表或文件“{t.zh}.csv / {t.zh}.xlsx”）",
+                                 None, None, expected=t.zh))
+            fatal = True
+
+    frames: dict[str, pd.DataFrame] = {key: convert_table(raw, sink) for key, raw in raws.items()}
+
+    townships = roads = None
+    if "townships" in geo_paths:
+        townships = _read_townships(geo_paths["townships"], path, sink)
+    if "roads" in geo_paths:
+        roads = _read_geo(geo_paths["roads"], path, sink)
+
+    check_references(frames, raws, sink)
+    check_consistency(frames, raws, sink)
+    if townships is not None:
+        check_townships(frames, raws, set(townships["township"].dropna()), sink)
+    outline = _outline_utm(townships)
+    for key in ("schools", "villages"):
+        if key in frames:
+            frames[key] = check_points(frames[key], raws[key], outline, sink)
+
+    problems = sink.finish()
+    n_errors = sum(p.severity == "error" for p in problems)
+    if fatal or (strict and n_errors) or not build:
+        return ReadResult(None, problems)
+
+    meta = {}
+    if "meta" in frames:
+        m = frames["meta"].dropna(subset=["item"])
+        meta = {str(k): ("" if pd.isna(v) else str(v)) for k, v in zip(m["item"], m["value"])}
+    synthetic = norm_text(meta.get(schema.META_SYNTHETIC, "")) in {"是", "true", "yes", "1", "y"}
+    tables = {key: _finalise(frames[key], raws[key].table) for key in frames if key != "meta"}
+    ds = Dataset(
+        source=path,
+        schools=tables["schools"],
+        stage_stats=tables["stage_stats"],
+        facilities=tables["facilities"],
+        special_rooms=tables.get("special_rooms"),
+        classes=tables.get("classes"),
+        teachers=tables.get("teachers"),
+        rotations=tables.get("rotations"),
+        villages=tables.get("villages"),
+        townships=townships,
+        roads=roads,
+        gtfs_path=gtfs_path,
+        meta=meta,
+        synthetic=synthetic,
+        problems=problems,
+    )
+    return ReadResult(ds, problems)
+
+
+def _names_table(p: Problem, t: Table) -> bool:
+    return (p.sheet is not None and norm_text(p.sheet) == norm_text(t.zh)) or (
+        p.file is not None and norm_text(Path(p.file).stem) == norm_text(t.zh)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding the tables
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Source:
+    table: Table
+    path: Path
+    file: str
+    sheet: str | None = None  # sheet to read (workbooks); None = CSV or "pick for the table"
+    kind: str = "csv"  # "csv" or "xlsx"
+
+
+def _table_for(name: str) -> Table | None:
+    """The table a sheet or file stem names; a trailing 表 is tolerated (``学段统计表``)."""
+    n = norm_text(name)
+    table = _TABLE_BY_NAME.get(n)
+    if table is None and n.endswith(_TABLE_SUFFIX_WORD):
+        table = _TABLE_BY_NAME.get(n[: -len(_TABLE_SUFFIX_WORD)])
+    return table
+
+
+def _scan_folder(root: Path, sink: ProblemSink, *, tables: bool = True,
+                 ) -> tuple[list[_Source], dict[str, Path], Path | None]:
+    """Find the table files, geo layers and GTFS feed of a folder.
+
+    Parameters
+    ----------
+    root
+        The folder.
+    sink
+        Receives problems (duplicate layers, unknown or unsupported table files).
+    tables
+        Look for table files too. ``False`` for the folder of a workbook, where only the geo
+        layers and the GTFS feed are looked for and other files are not reported.
+
+    Returns
+    -------
+    tuple
+        Table sources, geo layer paths by key (``townships``, ``roads``), GTFS feed path or ``None``.
+    """
+    sources: list[_Source] = []
+    geo: dict[str, Path] = {}
+    gtfs: Path | None = None
+    geo_names = {norm_text(k): v for k, v in schema.GEO_LAYERS.items()}
+    gtfs_name = norm_text(schema.GTFS_NAME)
+    for f in sorted(root.iterdir()):
+        if f.name.startswith((".", "~$")):
+            continue
+        stem, suffix = norm_text(f.stem), f.suffix.lower()
+        if f.is_dir():
+            if norm_text(f.name) == gtfs_name:
+                gtfs = f
+            continue
+        if stem == gtfs_name and suffix == ".zip":
+            gtfs = f
+            continue
+        if stem in geo_names and suffix in GEO_SUFFIXES:
+            key = geo_names[stem]
+            if key in geo:
+                sink.add(Problem("warning", "duplicate_table",
+                                 f"图层“{f.stem}”有多个文件，只读取“{geo[key].name}”", f.name))
+            else:
+                geo[key] = f
+            continue
+        if not tables:
+            continue
+        table = _table_for(f.stem)
+        if suffix in TABLE_SUFFIXES:
+            if table is not None:
+                sources.append(_Source(table, f, f.name, None, "csv" if suffix == ".csv" else "xlsx"))
+            elif suffix == ".csv":
+                sink.add(Problem("warning", "unknown_file",
+                                 "文件名不是已知的表名，已忽略（文件名应为表的中文名，如“学校.csv”）", f.name,
+                                 expected="、".join(t.zh for t in schema.TABLES)))
+            else:
+                found = _scan_workbook_file(f, sink, quiet_unknown=True)
+                if not found and not any(p.file == f.name and p.severity == "error" for p in sink.problems):
+                    sink.add(Problem("warning", "unknown_file",
+                                     "文件名和工作表名都不是已知的表名，已忽略", f.name,
+                                     expected="、".join(t.zh for t in schema.TABLES)))
+                sources.extend(found)
+        elif suffix in (".xls", ".et", ".ods") and table is not None:
+            sink.add(Problem("error", "unsupported_format",
+                             f"不支持“{suffix}”格式，请在 Excel/WPS 中另存为 .xlsx 或 .csv", f.name))
+    return sources, geo, gtfs
+
+
+class _Workbook:
+    """Read-only view of an .xlsx file: sheet names and each sheet's cell values from row 1.
+
+    Uses python-calamine (fast, Rust) when installed, else openpyxl in read-only mode. Cached
+    formula results are read, not formulas.
+    """
+
+    def __init__(self, path: Path) -> None:
+        try:
+            from python_calamine import CalamineWorkbook
+        except ImportError:  # fallback: openpyxl (slower)
+            import openpyxl
+
+            self._cal = None
+            self._wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            self.sheetnames = list(self._wb.sheetnames)
+        else:
+            self._wb = None
+            self._cal = CalamineWorkbook.from_path(str(path))
+            self.sheetnames = list(self._cal.sheet_names)
+
+    def rows(self, name: str) -> list[list]:
+        """All rows of sheet ``name`` starting at Excel row 1 (empty cells ``None`` or ``""``)."""
+        if self._cal is not None:
+            return self._cal.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        return [list(r) for r in self._wb[name].iter_rows(min_row=1, values_only=True)]
+
+    def close(self) -> None:
+        if self._wb is not None:
+            self._wb.close()
+        elif self._cal is not None and hasattr(self._cal, "close"):
+            self._cal.close()
+
+
+def _open_workbook(path: Path, display: str, sink: ProblemSink) -> _Workbook | None:
+    if path.stat().st_size == 0:
+        sink.add(Problem("error", "empty_file", "文件是空的（0 字节）", display))
+        return None
+    try:
+        return _Workbook(path)
+    except Exception as exc:  # noqa: BLE001 - readers raise many types for corrupt or foreign files
+        sink.add(Problem("error", "unreadable_file",
+                         f"无法读取：不是有效的 Excel (.xlsx) 文件（{type(exc).__name__}），请在 Excel/WPS 中重新保存",
+                         display))
+    return None
+
+
+def _scan_workbook_file(path: Path, sink: ProblemSink, *, quiet_unknown: bool = False) -> list[_Source]:
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        code = "unsupported_format"
+        msg = (f"不支持“{path.suffix}”格式：数据集应为 .xlsx 工作簿或文件夹"
+               + ("，请在 Excel/WPS 中另存为 .xlsx" if path.suffix.lower() in (".xls", ".et", ".ods") else ""))
+        sink.add(Problem("error", code, msg, path.name))
+        return []
+    wb = _open_workbook(path, path.name, sink)
+    if wb is None:
+        return []
+    try:
+        names = list(wb.sheetnames)
+    finally:
+        wb.close()
+    out = []
+    for name in names:
+        table = _table_for(name)
+        if table is not None:
+            out.append(_Source(table, path, path.name, name, "xlsx"))
+        elif not quiet_unknown and norm_text(name) not in IGNORED_SHEETS:
+            sink.add(Problem("warning", "unknown_sheet",
+                             "工作表名不是已知的表名，已忽略", path.name, name,
+                             expected="、".join(t.zh for t in schema.TABLES)))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading one table
+# ---------------------------------------------------------------------------------------------
+
+
+def _read_source(src: _Source, sink: ProblemSink) -> RawTable | None:
+    try:
+        if src.kind == "csv":
+            grid = _csv_grid(src, sink)
+        else:
+            grid = _xlsx_grid(src, sink)
+        if grid is None:
+            return None
+        header_cells, data = grid
+        return _raw_from_grid(src, header_cells, data, sink)
+    except (OSError, ValueError, UnicodeError, csv.Error, pd.errors.ParserError) as exc:
+        sink.add(Problem("error", "unreadable_file", f"读取失败（{type(exc).__name__}），请检查文件格式",
+                         src.file, src.sheet))
+        return None
+
+
+def _decode(data: bytes) -> tuple[str | None, str | None]:
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    return None, None
+
+
+def _find_header(rows: list[list], table: Table) -> int | None:
+    scores = [header_score(r, table) for r in rows[:HEADER_SEARCH_ROWS]]
+    if not scores or max(scores) == 0:
+        return None
+    return int(np.argmax(scores))
+
+
+def _header_not_found(src: _Source, sink: ProblemSink) -> None:
+    req = "、".join(c.zh for c in src.table.columns if c.required)
+    sink.add(Problem("error", "header_not_found",
+                     f"在前 {HEADER_SEARCH_ROWS} 行中找不到“{src.table.zh}”表的表头", src.file, src.sheet,
+                     expected=f"表头包含：{req}"))
+
+
+def _csv_grid(src: _Source, sink: ProblemSink) -> tuple[list, pd.DataFrame] | None:
+    data = src.path.read_bytes()
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        sink.add(Problem("error", "empty_file", "文件是空的，没有表头和数据", src.file))
+        return None
+    text, _enc = _decode(data)
+    if text is None:
+        sink.add(Problem("error", "encoding_unknown",
+                         "无法识别文件编码（应为 UTF-8 或 GBK/GB18030），或者这不是 CSV 文本文件", src.file))
+        return None
+    if "\x00" in text[:4096]:
+        sink.add(Problem("error", "unreadable_file", "这不是 CSV 文本文件（含二进制内容）", src.file))
+        return None
+    head = list(itertools.islice(csv.reader(_io.StringIO(text)), HEADER_SEARCH_ROWS))
+    h = _find_header(head, src.table)
+    if h is None:
+        _header_not_found(src, sink)
+        return None
+    width = max(len(r) for r in head[h:])
+    # number columns are parsed by the C reader (fast); everything else stays text
+    numeric = set()
+    for j, cell in enumerate(head[h]):
+        m = match_header(cell, src.table) if cell.strip() and not is_personal(cell) else None
+        if m is not None and m.key and src.table.column(m.key).kind in ("int", "float"):
+            numeric.add(j)
+    dtypes = {j: str for j in range(width) if j not in numeric}
+    try:
+        df = pd.read_csv(
+            _io.StringIO(text), header=None, skiprows=h + 1, names=list(range(width)), dtype=dtypes,
+            keep_default_na=False, na_values=[""], skip_blank_lines=False, index_col=False, engine="c",
+        )
+    except pd.errors.EmptyDataError:
+        df = pd.DataFrame({j: pd.Series([], dtype="str") for j in range(width)})
+    except pd.errors.ParserError:  # ragged rows: parse in Python and pad
+        rows = list(csv.reader(_io.StringIO(text)))[h + 1:]
+        width = max([width, *map(len, rows)])
+        df = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], columns=list(range(width)), dtype="str")
+    df.index = pd.RangeIndex(h + 2, h + 2 + len(df))  # Excel row numbers (1-based, header at h+1)
+    return head[h], df
+
+
+def _cell_str(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, float):
+        if v != v:  # NaN
+            return ""
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    if isinstance(v, _dt.datetime):
+        return v.date().isoformat() if v.time() == _dt.time(0) else v.isoformat(sep=" ")
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+def _xlsx_grid(src: _Source, sink: ProblemSink) -> tuple[list, pd.DataFrame] | None:
+    wb = _open_workbook(src.path, src.file, sink)
+    if wb is None:
+        return None
+    try:
+        if src.sheet is not None:
+            name = src.sheet
+        else:  # a file per table: the sheet named as the table, else the first sheet
+            named = [n for n in wb.sheetnames if _table_for(n) is src.table]
+            name = named[0] if named else wb.sheetnames[0]
+        rows = wb.rows(name)
+    except Exception as exc:  # noqa: BLE001 - a damaged sheet: calamine/openpyxl raise XML, zip, key errors
+        sink.add(Problem("error", "unreadable_file",
+                         f"无法读取此工作表：文件已损坏（{type(exc).__name__}），请在 Excel/WPS 中打开并重新保存",
+                         src.file, src.sheet))
+        return None
+    finally:
+        wb.close()
+    if not rows or all(all(c is None or _cell_str(c).strip() == "" for c in r) for r in rows[:HEADER_SEARCH_ROWS]):
+        sink.add(Problem("error", "empty_file", "工作表是空的，没有表头和数据", src.file, src.sheet))
+        return None
+    h = _find_header([list(r) for r in rows[:HEADER_SEARCH_ROWS]], src.table)
+    if h is None:
+        _header_not_found(src, sink)
+        return None
+    body = rows[h + 1:]
+    width = max([len(rows[h]), *(len(r) for r in body)]) if body else len(rows[h])
+    obj = pd.DataFrame.from_records(body, columns=list(range(width))) if body else pd.DataFrame(
+        columns=list(range(width)))
+    df = pd.DataFrame(
+        {j: pd.Series([_cell_str(v) for v in obj[j]], dtype="str") for j in range(width)},
+    )
+    df.index = pd.RangeIndex(h + 2, h + 2 + len(df))
+    header = [_cell_str(c) for c in rows[h]] + [""] * (width - len(rows[h]))
+    return header, df
+
+
+def _raw_from_grid(src: _Source, header_cells: list, grid: pd.DataFrame, sink: ProblemSink) -> RawTable | None:
+    table = src.table
+    headers = [str(c).strip() if c is not None else "" for c in header_cells]
+    headers += [""] * (grid.shape[1] - len(headers))
+    keep: dict[int, str] = {}
+    found: dict[str, str] = {}
+    other: list[int] = []  # non-personal columns not kept (for empty-row and total detection)
+    personal: list[str] = []
+    for j, h in enumerate(headers[: grid.shape[1]]):
+        if not h:
+            if not grid[j].isin(_EMPTY_CELLS).all():
+                other.append(j)
+                sink.add(Problem("warning", "unknown_column", f"第 {j + 1} 列没有表头但有数据，已忽略",
+                                 src.file, src.sheet, None, f"第{j + 1}列"))
+            continue
+        if is_personal(h):
+            personal.append(h)
+            continue
+        m = match_header(h, table)
+        if m.key is None:
+            other.append(j)
+            sink.add(Problem("warning", "unknown_column", "不是此表的已知列，已忽略", src.file, src.sheet, None, h,
+                             expected="、".join(c.zh for c in table.columns)))
+            continue
+        if m.key in found:
+            other.append(j)
+            sink.add(Problem("error", "duplicate_column", f"与“{found[m.key]}”是同一列，重复出现，只读取第一列",
+                             src.file, src.sheet, None, h))
+            continue
+        keep[j] = m.key
+        found[m.key] = h
+        if m.code:
+            sink.add(Problem(m.severity or "warning", m.code, m.message or "", src.file, src.sheet, None, h))
+    if personal:
+        sink.add(Problem("warning", "personal_column_dropped",
+                         f"个人信息列已删除，未读取其内容：{'、'.join(personal)}（教师只用“教师编号”标识）",
+                         src.file, src.sheet))
+    # personal columns are gone from here on
+    cols = list(keep) + other
+    g = grid[cols]
+    if len(g):
+        filled = np.zeros(len(g), dtype=bool)
+        for j in cols:
+            col = g[j]
+            filled |= col.notna().to_numpy() & (col != "").to_numpy()
+        if not filled.all():
+            g = g[filled]
+
+    # total rows: a 合计/总计/小计 label in one of the first three columns or any text column
+    text_keys = {c.key for c in table.columns if c.kind in ("str", "cat")}
+    probe = [j for j in sorted(keep)[:3]] + [j for j in keep if keep[j] in text_keys] + other[:3]
+    total = pd.Series(False, index=g.index)
+    label = pd.Series("", index=g.index, dtype="str")
+    label_col = pd.Series("", index=g.index, dtype="str")
+    for j in dict.fromkeys(probe):
+        if pd.api.types.is_numeric_dtype(g[j].dtype):
+            continue
+        codes, uniques = pd.factorize(g[j], use_na_sentinel=True)
+        uniques = np.asarray(uniques, dtype=object)
+        hits = [i for i, u in enumerate(uniques)
+                if ("计" in u or "总数" in u) and _TOTAL_RE.match(re.sub(r"\s+", "", u))]
+        if hits:
+            hit = pd.Series(np.isin(codes, hits), index=g.index)
+            new = hit & ~total
+            label[new] = g[j][new]
+            label_col[new] = headers[j] or f"第{j + 1}列"
+            total |= hit
+    if total.any():
+        for r in g.index[total]:
+            sink.add(Problem("warning", "total_row_skipped", "合计/小计行，已跳过（不计入学校和统计）",
+                             src.file, src.sheet, int(r), label_col[r], label[r]))
+        g = g[~total]
+
+    data = g[list(keep)].rename(columns=keep)
+    raw = RawTable(table, src.file, src.sheet, data, found)
+
+    missing = [c for c in table.columns if c.required and c.key not in found]
+    for c in missing:
+        sink.add(Problem("error", "missing_column", f"缺少必需的列“{c.zh}”", src.file, src.sheet, None, c.zh,
+                         expected=c.zh))
+    if missing:
+        return None
+    if data.empty:
+        sev = "error" if table.required else "warning"
+        sink.add(Problem(sev, "empty_table", f"表“{table.zh}”只有表头，没有数据", src.file, src.sheet))
+        if table.required:
+            return None
+    return raw
+
+
+# ---------------------------------------------------------------------------------------------
+# Geo layers
+# ---------------------------------------------------------------------------------------------
+
+
+def _read_geo(path: Path, root: Path, sink: ProblemSink):
+    import geopandas as gpd
+
+    display = path.name
+    if path.stat().st_size == 0:
+        sink.add(Problem("error", "empty_file", "文件是空的（0 字节）", display))
+        return None
+    try:
+        gdf = gpd.read_file(path, engine="pyogrio")
+    except Exception as exc:  # noqa: BLE001 - GDAL raises many error types for bad files
+        sink.add(Problem("error", "unreadable_file", f"无法读取此图层（{type(exc).__name__}），请检查文件",
+                         display))
+        return None
+    if gdf.crs is None:
+        sink.add(Problem("warning", "crs_missing", "图层没有坐标系信息，按 WGS84 (EPSG:4326) 处理", display))
+        gdf = gdf.set_crs(WGS84)
+    return gdf.to_crs(WGS84)
+
+
+def _read_townships(path: Path, root: Path, sink: ProblemSink):
+    gdf = _read_geo(path, root, sink)
+    if gdf is None:
+        return None
+    by_norm = {norm_text(c): c for c in gdf.columns if c != gdf.geometry.name}
+    attr = next((by_norm[a] for a in _TOWNSHIP_ATTRS if a in by_norm), None)
+    if attr is None:
+        sink.add(Problem("error", "missing_column", "镇街边界图层缺少属性“镇街名称”", path.name, None, None,
+                         "镇街名称", expected="镇街名称"))
+        return None
+    names = gdf[attr].astype(object).map(lambda v: None if v is None or pd.isna(v) else re.sub(r"\s+", "", str(v)))
+    gdf = gdf.assign(township=pd.Series(names, index=gdf.index, dtype="str"))
+    if attr != "township":
+        gdf = gdf.drop(columns=[attr])
+    cols = ["township"] + [c for c in gdf.columns if c not in ("township", gdf.geometry.name)] + [gdf.geometry.name]
+    return gdf[cols]
+
+
+@functools.lru_cache(maxsize=1)
+def _county_outline_utm():
+    """The bundled county outline (GCJ-02) converted to WGS-84, then UTM 50N, buffered."""
+    import geopandas as gpd
+    import shapely
+
+    from jxedu.core.coords import gcj02_to_wgs84
+
+    gdf = gpd.read_file(COUNTY_OUTLINE, engine="pyogrio")
+    geom = shapely.union_all(gdf.geometry.to_numpy())
+
+    def conv(xy: np.ndarray) -> np.ndarray:
+        lon, lat = gcj02_to_wgs84(xy[:, 0], xy[:, 1])
+        return np.column_stack([lon, lat])
+
+    wgs = shapely.transform(geom, conv)
+    utm = gpd.GeoSeries([wgs], crs=WGS84).to_crs(UTM50N).iloc[0]
+    return utm.buffer(OUTLINE_BUFFER)
+
+
+def _outline_utm(townships):
+    """County outline for coordinate checks: union of 镇街边界 (buffered) if present, else bundled."""
+    if townships is not None and len(townships):
+        import shapely
+
+        geom = shapely.union_all(townships.to_crs(UTM50N).geometry.make_valid().to_numpy())
+        return geom.buffer(OUTLINE_BUFFER)
+    return _county_outline_utm()
+
+
+# ---------------------------------------------------------------------------------------------
+# Final types
+# ---------------------------------------------------------------------------------------------
+
+
+def _finalise(df: pd.DataFrame, table: Table) -> pd.DataFrame:
+    """Final dtypes (int64/bool where complete), RangeIndex; GeoDataFrame for point tables."""
+    out = {}
+    for c in table.columns:
+        if c.key not in df.columns:
+            continue
+        s = df[c.key]
+        if c.kind in ("int", "year") and not s.isna().any():
+            s = s.astype("int64")
+        elif c.kind == "bool" and not c.nullable and not s.isna().any():
+            s = s.astype(bool)
+        out[c.key] = s.to_numpy() if not isinstance(s.dtype, pd.api.extensions.ExtensionDtype) else s.array
+    for extra in ("crs_in", "x", "y"):
+        if extra in df.columns:
+            out[extra] = df[extra].to_numpy() if extra != "crs_in" else df[extra].array
+    frame = pd.DataFrame(out)
+    if table.key in ("schools", "villages"):
+        import geopandas as gpd
+
+        geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs=WGS84)
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs=WGS84)
+    return frame
+
+
+def validate_path(path: str | Path) -> ValidationReport:
+    """Check a data set (workbook or folder) and return every problem found.
+
+    Never raises for bad data: a missing path, an unreadable file or a bad cell each become a
+    :class:`Problem`.
+
+    Parameters
+    ----------
+    path
+        Excel workbook or folder.
+
+    Returns
+    -------
+    ValidationReport
+    """
+    result = read_dataset(Path(path), strict=False, build=False)
+    return ValidationReport(result.problems, Path(path))

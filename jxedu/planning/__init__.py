@@ -1,0 +1,1 @@
+"""Planning: layout scenarios (what-if edits re-evaluated) and location optimisation."""

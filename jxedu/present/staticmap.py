@@ -1,0 +1,313 @@
+"""Static school-layout maps (geopandas/matplotlib) for the PDF reports.
+
+:func:`layout_map` draws, in UTM zone 50N metres: the 镇街 boundaries (one highlighted and zoomed to
+when given), the schools by kind (one marker shape per kind, area proportional to compulsory-stage
+enrolment, coloured by 达标/未达标 when a status is given), the villages as dots sized by their
+school-age population and the school-bus routes, with a Chinese title, 镇街 names, a legend, a scale
+bar, a north arrow and the notice 合成演示数据 on synthetic data.
+
+The north arrow points to grid north of UTM 50N; at 金乡 (116.3°E, 35°N) grid north differs from
+true north by the meridian convergence (116.3 − 117) × sin 35° ≈ −0.4°, invisible at this scale.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import matplotlib.patheffects as path_effects
+import numpy as np
+import shapely
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
+
+from jxedu.analysis import access, bus
+from jxedu.core import config
+from jxedu.core.coords import gcj02_to_wgs84
+from jxedu.core.dataset import Dataset
+from jxedu.core.errors import DataError
+from jxedu.present import style as plotting
+from jxedu.present.maps import GROUP_LABELS, group_colors, school_table
+
+__all__ = ["MARKERS", "add_north_arrow", "add_scale_bar", "layout_map", "nice_length"]
+
+#: Marker of each kind of school (keys of :data:`jxedu.present.maps.SCHOOL_GROUPS`).
+MARKERS: dict[str, str] = {"primary": "o", "junior": "s", "through": "D", "teaching_point": "^"}
+
+SCHOOL_AREA_MIN = 12.0  # pt², marker area of a school with no pupils
+SCHOOL_AREA_PER_PUPIL = 0.09  # pt² per pupil: 2000 pupils -> 192 pt² (radius ~ 7.8 pt)
+VILLAGE_AREA_PER_PUPIL = 0.06  # pt² per pupil: 300 pupils -> 18 pt²
+VILLAGE_AREA_MIN = 1.0  # pt²
+ZOOM_MARGIN = 0.06  # share of the extent added on each side
+SIMPLIFY_M = 20.0  # metres, boundary simplification for drawing
+
+
+def nice_length(span_m: float, *, fraction: float = 0.2) -> float:
+    """A round scale-bar length (1, 2 or 5 × 10^k metres) close to ``fraction`` of ``span_m``.
+
+    Parameters
+    ----------
+    span_m
+        Width of the map in metres.
+    fraction
+        Target share of the width.
+
+    Returns
+    -------
+    float
+        Metres; the largest of 1, 2, 5 × 10^k not above ``fraction · span_m``.
+    """
+    target = max(span_m * fraction, 1.0)
+    exp = 10 ** np.floor(np.log10(target))
+    for step in (5, 2, 1):
+        if step * exp <= target:
+            return float(step * exp)
+    return float(exp)
+
+
+def add_scale_bar(ax: Axes, *, loc: str = "lower left") -> float:
+    """Draw a scale bar on an axes in metres (UTM); return its length in metres."""
+    x0, x1 = ax.get_xlim()
+    length = nice_length(abs(x1 - x0))
+    label = f"{length / 1000:g} 公里" if length >= 1000 else f"{length:g} 米"
+    bar = AnchoredSizeBar(
+        ax.transData,
+        length,
+        label,
+        loc=loc,
+        pad=0.6,
+        borderpad=0.8,
+        sep=4,
+        frameon=True,
+        size_vertical=abs(ax.get_ylim()[1] - ax.get_ylim()[0]) * 0.006,
+        fontproperties={"size": 8},
+    )
+    bar.patch.set_alpha(0.8)
+    bar.patch.set_edgecolor("none")
+    ax.add_artist(bar)
+    return length
+
+
+def add_north_arrow(ax: Axes, *, xy: tuple[float, float] = (0.95, 0.93), size: float = 0.08) -> None:
+    """Draw a north arrow (grid north) with the character 北 in axes coordinates."""
+    x, y = xy
+    ax.annotate(
+        "北",
+        xy=(x, y),
+        xytext=(x, y - size),
+        xycoords="axes fraction",
+        textcoords="axes fraction",
+        ha="center",
+        va="top",
+        fontsize=10,
+        fontweight="bold",
+        arrowprops={"facecolor": "black", "edgecolor": "black", "width": 3, "headwidth": 10, "headlength": 10},
+    )
+
+
+def _village_pupils(ds: Dataset, year: int) -> gpd.GeoDataFrame | None:
+    """Compulsory-stage school-age population per village (小学 + 初中 ages), UTM points."""
+    if ds.villages is None:
+        return None
+    primary = access.village_demand(ds, stage="primary", year=year)
+    junior = access.village_demand(ds, stage="junior", year=year)
+    out = primary[["village_id", "township", "x", "y"]].copy()
+    out["pupils"] = primary["demand"].to_numpy() + junior.set_index("village_id").loc[
+        primary["village_id"], "demand"
+    ].to_numpy()
+    return gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(out["x"], out["y"]), crs=config.UTM50N)
+
+
+def _routes(ds: Dataset) -> gpd.GeoDataFrame | None:
+    if ds.gtfs_path is None:
+        return None
+    r = bus.routes(ds)
+    r = r[r.geometry.notna()]
+    return r.to_crs(config.UTM50N) if len(r) else None
+
+
+def layout_map(
+    ds: Dataset,
+    *,
+    year: int | None = None,
+    township: str | None = None,
+    ax: Axes | None = None,
+    show_villages: bool = True,
+    show_routes: bool = True,
+    school_status=None,
+    size: str | tuple[float, float] = (6.3, 5.0),
+) -> Figure:
+    """Static map of the school layout of the county or one 镇街.
+
+    Parameters
+    ----------
+    ds
+        The data set.
+    year
+        School year; ``None`` = latest.
+    township
+        Highlight this 镇街, zoom to it and draw only its schools and villages; ``None`` = county.
+    ax
+        Axes to draw on (a new square figure when ``None``).
+    show_villages
+        Draw villages sized by school-age population (needs the 村居 table).
+    show_routes
+        Draw school-bus routes (needs the GTFS feed).
+    school_status
+        Per-school 达标/未达标 (see :func:`jxedu.present.maps.normalise_status`); ``None`` = from
+        :mod:`jxedu.analysis.indicators` when available, else schools are coloured by kind.
+    size
+        Figure size (inches, or a key of :data:`jxedu.present.style.FIGSIZE`) when ``ax`` is None; the
+        default fills the 160 mm text width of an A4 page, the legend to the right of the map.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    plotting.setup_fonts()
+    y = ds.year_or_latest(year)
+    if township is not None:
+        ds.subset_township(township)  # validates the name
+    if ax is None:
+        fig, ax = plotting.new_figure(size=size)
+        ax.grid(False)
+    else:
+        fig = ax.figure
+    schools = school_table(ds, year=y, school_status=school_status)
+    if township is not None:
+        schools = schools[schools["township"] == township]
+    pts = gpd.GeoDataFrame(
+        schools.drop(columns="geometry"),
+        geometry=gpd.points_from_xy(schools["x"], schools["y"]),
+        crs=config.UTM50N,
+    )
+
+    # --- boundaries
+    tw = None
+    outline_bounds = None
+    if ds.townships is not None and len(ds.townships):
+        tw = ds.townships.to_crs(config.UTM50N)
+        tw = tw.assign(geometry=tw.geometry.simplify(SIMPLIFY_M, preserve_topology=True))
+        other = tw if township is None else tw[tw["township"] != township]
+        other.plot(ax=ax, facecolor="#F4F4F4" if township else "#FAFAF5", edgecolor="#9E9E9E", linewidth=0.6)
+        if township is not None:
+            tw[tw["township"] == township].plot(ax=ax, facecolor="#FFF8E1", edgecolor="#333333", linewidth=1.6)
+    else:
+        outline = gpd.read_file(config.COUNTY_OUTLINE)
+        outline = outline.set_geometry(
+            shapely.transform(outline.geometry.values, lambda c: np.column_stack(gcj02_to_wgs84(c[:, 0], c[:, 1])))
+        ).set_crs(config.WGS84, allow_override=True)
+        outline = outline.to_crs(config.UTM50N)
+        outline.plot(ax=ax, facecolor="#FAFAF5", edgecolor="#9E9E9E", linewidth=0.8)
+        outline_bounds = outline.total_bounds
+
+    # --- extent
+    if township is not None and tw is not None and (tw["township"] == township).any():
+        minx, miny, maxx, maxy = tw[tw["township"] == township].total_bounds
+    elif tw is not None:
+        minx, miny, maxx, maxy = tw.total_bounds
+    elif township is None:
+        minx, miny, maxx, maxy = outline_bounds
+    else:
+        minx, miny, maxx, maxy = pts.total_bounds
+    if len(pts):
+        bx = pts.total_bounds
+        minx, miny, maxx, maxy = min(minx, bx[0]), min(miny, bx[1]), max(maxx, bx[2]), max(maxy, bx[3])
+    if not np.all(np.isfinite([minx, miny, maxx, maxy])):
+        raise DataError(f"没有可绘制的学校或镇街边界 (nothing_to_draw): {township or config.COUNTY_NAME}")
+    span = max(maxx - minx, maxy - miny, 2000.0)
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    half = span / 2 * (1 + 2 * ZOOM_MARGIN)
+    ax.set_xlim(cx - half, cx + half)
+    ax.set_ylim(cy - half, cy + half)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+
+    # --- villages and routes
+    legend_items: list = []
+    if show_villages:
+        vil = _village_pupils(ds, y)
+        if vil is not None and len(vil):
+            if township is not None:
+                vil = vil[vil["township"] == township]
+            ax.scatter(
+                vil["x"], vil["y"],
+                s=np.maximum(VILLAGE_AREA_MIN, vil["pupils"].to_numpy(dtype=float) * VILLAGE_AREA_PER_PUPIL),
+                color="#8D6E63", alpha=0.55, linewidths=0, zorder=3,
+            )  # fmt: skip
+            legend_items.append(
+                Line2D([], [], marker="o", linestyle="", color="#8D6E63", alpha=0.7, markersize=4,
+                       label="村居（大小：学龄人口）")
+            )  # fmt: skip
+    if show_routes:
+        routes = _routes(ds)
+        if routes is not None:
+            routes.plot(ax=ax, color="#00897B", linewidth=1.2, alpha=0.85, zorder=4)
+            legend_items.append(Line2D([], [], color="#00897B", linewidth=1.5, label="校车线路"))
+
+    # --- schools
+    colors = group_colors()
+    use_status = pts["status"].notna().any()
+    for key, label in GROUP_LABELS.items():
+        sub = pts[pts["group"] == key]
+        if use_status:
+            face = plotting.status_colors(sub["status"].where(sub["status"].notna(), None).tolist())
+        else:
+            face = [colors[key]] * len(sub)
+        if len(sub):
+            ax.scatter(
+                sub["x"], sub["y"],
+                s=SCHOOL_AREA_MIN + SCHOOL_AREA_PER_PUPIL * sub["students"].to_numpy(dtype=float),
+                marker=MARKERS[key], c=face, edgecolors=colors[key] if use_status else "white",
+                linewidths=1.0, alpha=0.9, zorder=5,
+            )  # fmt: skip
+        legend_items.append(
+            Line2D([], [], marker=MARKERS[key], linestyle="", markersize=7,
+                   markerfacecolor="white" if use_status else colors[key],
+                   markeredgecolor=colors[key], label=f"{label}（{len(sub)}所）")
+        )  # fmt: skip
+    if use_status:
+        for k in ("pass", "fail"):
+            legend_items.append(
+                Line2D([], [], marker="o", linestyle="", markersize=7, color=plotting.STATUS_COLORS[k],
+                       label=f"资源配置{plotting.STATUS_LABELS[k]}")
+            )  # fmt: skip
+        legend_items.append(
+            Line2D([], [], marker="o", linestyle="", markersize=7, color=plotting.NEUTRAL_COLOR, label="未参评或无结果")
+        )
+    for n in (100, 1000, 2000):
+        area = SCHOOL_AREA_MIN + SCHOOL_AREA_PER_PUPIL * n
+        legend_items.append(
+            Line2D([], [], marker="o", linestyle="", markersize=float(np.sqrt(area)),
+                   markerfacecolor="none", markeredgecolor="#555555", label=f"在校生 {n} 人")
+        )  # fmt: skip
+
+    # --- labels
+    if tw is not None:
+        halo = [path_effects.withStroke(linewidth=2.5, foreground="white")]
+        xlim, ylim = ax.get_xlim(), ax.get_ylim()
+        for name, geom in zip(tw["township"], tw.geometry, strict=True):
+            pt = geom.representative_point()
+            if xlim[0] <= pt.x <= xlim[1] and ylim[0] <= pt.y <= ylim[1]:
+                ax.text(
+                    pt.x, pt.y, str(name), ha="center", va="center", zorder=6,
+                    fontsize=9 if name == township else 7.5,
+                    fontweight="bold" if name == township else "normal",
+                    color="#212121" if township in (None, name) else "#757575", path_effects=halo,
+                )  # fmt: skip
+
+    place = f"{config.COUNTY_NAME}{township or ''}"
+    ax.set_title(f"{place}学校布局（{y}学年）", fontsize=12, fontweight="bold")
+    ax.legend(
+        handles=legend_items, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False,
+        borderpad=0.2, labelspacing=0.6, borderaxespad=0.0,
+    )  # fmt: skip
+    add_scale_bar(ax, loc="lower left")
+    add_north_arrow(ax)
+    if ds.synthetic:
+        ax.text(
+            0.99, 0.01, "合成演示数据", transform=ax.transAxes, ha="right", va="bottom",
+            fontsize=9, color="#C62828", fontweight="bold", zorder=7,
+        )  # fmt: skip
+    return fig
+

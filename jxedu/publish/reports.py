@@ -1,0 +1,728 @@
+"""Batch reports: one PDF per 镇街 and one for the county, from parameterised notebooks.
+
+For each report the pipeline is: papermill executes the report notebook with its parameters →
+nbconvert renders HTML without code or prompts → WeasyPrint writes an A4 PDF with page numbers, a
+header naming the 镇街 and the year, and the CJK font embedded. Output names are predictable::
+
+    reports/<year>/<镇街>.pdf    (+ .html and the executed .ipynb beside it)
+    reports/<year>/全县.pdf
+
+Each file appears whole or not at all (rendered in a temporary folder, then moved with
+``os.replace``). Jobs run in a bounded process pool (or on a Dask cluster); one failing 镇街 does not
+stop the others, and the summary names each failure with its cell and error.
+
+Speed: by default each worker keeps **one kernel** for all its reports (:class:`KernelSession`):
+papermill's parameter injection, nbclient execution, the namespace cleared between notebooks. The
+kernel start, the imports, reading the data set and the county-wide analyses are then paid once per
+worker instead of once per report (``bench/reports.py``: about 3.5× faster than a loop of the
+``papermill``, ``jupyter nbconvert`` and ``weasyprint`` commands on the demo data).
+``reuse_kernel=False`` runs every report in a fresh papermill kernel.
+
+Known papermill pitfalls handled here: kernel port races when many kernels start at once (reused
+kernels talk over IPC sockets, not TCP ports; a job whose kernel fails to start is retried once) and
+``cwd`` not being thread-safe (every path passed is absolute; ``cwd`` is never changed).
+
+Cells tagged ``report-skip`` (instructions for JupyterLab users, nbval check cells) are left out of
+the HTML and PDF, and so is anything written to stderr.
+"""
+
+from __future__ import annotations
+
+import atexit
+import html
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+import traceback
+import unicodedata
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+from jxedu.core.config import COUNTY_NAME, NOTEBOOKS_DIR, PACKAGE_DIR, REPORTS_DIR
+from jxedu.core.errors import ReportError
+
+#: Report notebooks.
+TOWNSHIP_NOTEBOOK = NOTEBOOKS_DIR / "township_report.ipynb"
+COUNTY_NOTEBOOK = NOTEBOOKS_DIR / "county_report.ipynb"
+#: File stem of the county summary.
+COUNTY_STEM = "全县"
+#: Stylesheet of the PDF reports.
+REPORT_CSS = PACKAGE_DIR / "data" / "report.css"
+#: Cell tag of notebook cells left out of the PDF (instructions, check cells).
+SKIP_TAG = "report-skip"
+#: Kernel used to execute notebooks.
+KERNEL_NAME = "python3"
+#: Seconds papermill waits for a kernel to start.
+KERNEL_START_TIMEOUT = 120  # seconds
+#: Sub-folder of the output folder that keeps the executed notebooks of failed reports.
+FAILED_DIR = "_failed"
+#: Reports per Dask task (one kernel runs them one after the other).
+DASK_BATCH = 8  # reports
+#: Seconds a single cell may run.
+CELL_TIMEOUT = 600  # seconds
+#: How many times a job whose kernel failed to start is tried again.
+KERNEL_RETRIES = 1
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """One notebook to execute (and, for reports, render to PDF).
+
+    Attributes
+    ----------
+    title
+        What the job is about, as shown to the planner (镇街 name, or 全县).
+    notebook
+        Absolute path of the notebook to execute.
+    parameters
+        papermill parameters.
+    out_dir
+        Absolute output folder.
+    stem
+        Safe file stem of the outputs.
+    pdf
+        Render HTML and PDF (reports) or only keep the executed notebook (analysis notebooks).
+    header
+        Text of the running header of the PDF pages.
+    """
+
+    title: str
+    notebook: Path
+    parameters: dict
+    out_dir: Path
+    stem: str
+    pdf: bool = True
+    header: str = ""
+
+
+@dataclass
+class JobResult:
+    """Outcome of one job."""
+
+    job: ReportJob
+    ok: bool
+    seconds: float
+    outputs: list[Path] = field(default_factory=list)
+    error: str | None = None
+    cell: int | None = None
+    cell_source: str = ""
+    attempts: int = 1
+
+
+# -- names --------------------------------------------------------------------------------------
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+
+
+def safe_stem(name: str) -> str:
+    """Turn a name from the data into a file stem that cannot leave its folder.
+
+    Path separators, control and reserved characters become ``_``; leading dots and spaces are
+    removed; an empty result is an error.
+
+    Parameters
+    ----------
+    name
+        A 镇街 name as written in the data.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ReportError
+        When nothing usable is left of the name.
+    """
+    stem = unicodedata.normalize("NFKC", str(name)).strip()
+    stem = _UNSAFE.sub("_", stem)
+    stem = stem.lstrip(". ")
+    stem = stem[:100]
+    if not stem or set(stem) <= {"_", "."}:
+        raise ReportError(f"无法用作文件名的镇街名称 (unsafe_name): {name!r}")
+    return stem
+
+
+def _inside(folder: Path, stem: str, suffix: str) -> Path:
+    path = (folder / f"{stem}{suffix}").resolve()
+    if path.parent != folder.resolve():
+        raise ReportError(f"输出路径越出输出文件夹 (path_escape): {stem!r}")
+    return path
+
+
+# -- planning -----------------------------------------------------------------------------------
+
+
+def plan_reports(
+    data: str | Path,
+    *,
+    year: int | None = None,
+    townships: list[str] | None = None,
+    out: str | Path | None = None,
+    county: bool = True,
+    township_notebook: str | Path = TOWNSHIP_NOTEBOOK,
+    county_notebook: str | Path = COUNTY_NOTEBOOK,
+) -> list[ReportJob]:
+    """List the report jobs for a data set: one per 镇街 (from the data) and the county.
+
+    Parameters
+    ----------
+    data
+        Data set path.
+    year
+        School year; ``None`` = the latest in the data.
+    townships
+        Only these 镇街 (each must exist in the data); ``None`` = all. The county summary is
+        included only when all 镇街 are rendered, unless ``county`` is forced.
+    out
+        Output root (default ``reports/``); files go to ``<out>/<year>/``.
+    county
+        Include the county summary.
+    township_notebook, county_notebook
+        The report notebooks (default: the project's own).
+
+    Returns
+    -------
+    list of ReportJob
+    """
+    import jxedu
+
+    data = Path(data).resolve()
+    ds = jxedu.load(data)
+    year = ds.year_or_latest(year)
+    known = ds.townships_list
+    if townships:
+        unknown = [t for t in townships if t not in known]
+        if unknown:
+            raise ReportError(
+                f"数据中没有这些镇街 (unknown_township): {'、'.join(unknown)}；可用：{'、'.join(known)}"
+            )
+        names = [t for t in known if t in set(townships)]
+        county = county and len(names) == len(known)
+    else:
+        names = known
+    out_dir = (Path(out) if out else REPORTS_DIR).resolve() / str(year)
+    county_name = ds.meta.get("县名", COUNTY_NAME)
+    jobs = []
+    stems: set[str] = set()
+    for name in names:
+        stem = safe_stem(name)
+        if stem in stems or stem == COUNTY_STEM:
+            raise ReportError(f"两个镇街的文件名相同 (duplicate_name): {stem}")
+        stems.add(stem)
+        _inside(out_dir, stem, ".pdf")
+        jobs.append(
+            ReportJob(
+                title=name,
+                notebook=Path(township_notebook).resolve(),
+                parameters={"data_dir": str(data), "year": year, "township": name},
+                out_dir=out_dir,
+                stem=stem,
+                header=f"{county_name} · {name} · {year}学年 义务教育优质均衡发展监测报告",
+            )
+        )
+    if county:
+        jobs.append(
+            ReportJob(
+                title=COUNTY_STEM,
+                notebook=Path(county_notebook).resolve(),
+                parameters={"data_dir": str(data), "year": year},
+                out_dir=out_dir,
+                stem=COUNTY_STEM,
+                header=f"{county_name} · 全县汇总 · {year}学年 义务教育优质均衡发展监测报告",
+            )
+        )
+    return jobs
+
+
+def plan_notebooks(data: str | Path, *, year: int | None = None, out: str | Path | None = None) -> list[ReportJob]:
+    """List the analysis notebooks (``notebooks/0*.ipynb``) to execute on a data set.
+
+    Outputs go to ``<out>/<year>/notebooks/<name>.ipynb`` (no PDF).
+    """
+    import jxedu
+
+    data = Path(data).resolve()
+    ds = jxedu.load(data)
+    year = ds.year_or_latest(year)
+    out_dir = (Path(out) if out else REPORTS_DIR / str(year) / "notebooks").resolve()
+    jobs = []
+    for nb in sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")):
+        params = {"data_dir": str(data), "year": year}
+        jobs.append(ReportJob(title=nb.stem, notebook=nb.resolve(), parameters=params, out_dir=out_dir,
+                              stem=nb.stem, pdf=False))
+    return jobs
+
+
+# -- one job ------------------------------------------------------------------------------------
+
+
+def _notebook_parameters(notebook: Path) -> set[str]:
+    """Names defined in the notebook's ``parameters`` cell (papermill warns on unknown ones)."""
+    import papermill
+
+    return set(papermill.inspect_notebook(str(notebook)))
+
+
+class _CellFailed(Exception):
+    """A notebook cell raised: error name and value, code-cell number (1-based) and cell index."""
+
+    def __init__(self, ename: str, evalue: str, cell: int | None, source: str = ""):
+        super().__init__(f"{ename}: {evalue}")
+        self.ename, self.evalue, self.cell, self.source = ename, evalue, cell, source
+
+
+def _is_kernel_start_failure(exc: BaseException) -> bool:
+    if isinstance(exc, _CellFailed):
+        return False
+    text = f"{type(exc).__name__}: {exc}"
+    return any(
+        key in text
+        for key in ("Kernel died", "kernel_info", "Address already in use", "ZMQError", "TimeoutError",
+                    "Kernel didn't respond", "DeadKernelError", "RuntimeError: Kernel")
+    )
+
+
+def _execute(job: ReportJob, target: Path) -> None:
+    """Execute with papermill in a fresh kernel (the plain path, ``reuse_kernel=False``)."""
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    known = _notebook_parameters(job.notebook)
+    params = {k: v for k, v in job.parameters.items() if k in known}
+    try:
+        papermill.execute_notebook(
+            str(job.notebook),
+            str(target),
+            parameters=params,
+            kernel_name=KERNEL_NAME,
+            progress_bar=False,
+            start_timeout=KERNEL_START_TIMEOUT,
+            cwd=None,
+        )
+    except PapermillExecutionError as exc:
+        raise _CellFailed(exc.ename, exc.evalue, exc.exec_count or exc.cell_index, exc.source or "") from None
+    nb = nbformat.read(str(target), as_version=4)
+    _readable_parameters(nb, params)
+    nbformat.write(nb, str(target))
+
+
+def _readable_parameters(nb, params: dict) -> None:
+    """Write the injected parameters cell with Python literals (papermill escapes 金乡街道 as
+    ``\\u91d1…``; a planner opening the executed notebook should read the name)."""
+    lines = ["# Parameters"] + [f"{k} = {v!r}" for k, v in params.items()]
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = "\n".join(lines) + "\n"
+
+
+class KernelSession:
+    """One Jupyter kernel that executes report notebooks one after the other.
+
+    Starting a kernel, importing jxedu and its libraries and loading the data set take most of
+    the time of a small report; a worker that renders many reports keeps one kernel and runs each
+    notebook in it after clearing the user namespace (``%reset -f``, all figures closed). The
+    package's caches then survive between reports: the data set is read once
+    (:func:`jxedu.publish.sections.open_report_data`, keyed on the files' sizes and times) and the
+    county-wide analyses (indicators, coverage, ledger, projections) are computed once per data
+    set and year. The kernel uses IPC sockets (no TCP ports, so no port races between workers)
+    and is restarted after it dies.
+    """
+
+    def __init__(self, *, cwd: Path | None = None, kernel_name: str = KERNEL_NAME):
+        self.cwd = cwd
+        self.kernel_name = kernel_name
+        self.km = None
+        self._sockets: Path | None = None
+        self.reports = 0
+
+    # -- lifetime
+    def start(self) -> None:
+        """Start the kernel (if not running) and connect to it."""
+        from jupyter_client import KernelManager
+
+        if self.km is not None and self.km.is_alive():
+            return
+        self.shutdown()
+        # IPC sockets live in a private folder; an absolute prefix, since the kernel's cwd differs
+        self._sockets = Path(tempfile.mkdtemp(prefix="jxedu-kernel-"))
+        km = KernelManager(kernel_name=self.kernel_name, transport="ipc", ip=str(self._sockets / "k"))
+        env = dict(os.environ)
+        env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+        env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+        km.start_kernel(cwd=str(self.cwd or NOTEBOOKS_DIR), env=env)
+        self.km = km
+        self.reports = 0
+        kc = self._client()  # fails here (and is retried) when the kernel does not come up
+        kc.stop_channels()
+
+    def _client(self):
+        """A new client of the running kernel, ready. (A client that nbclient has driven is not
+        reliable afterwards, so every notebook gets its own.)"""
+        kc = self.km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=KERNEL_START_TIMEOUT)
+        except RuntimeError:
+            kc.stop_channels()
+            self.shutdown()
+            raise
+        return kc
+
+    def shutdown(self) -> None:
+        """Stop the kernel (idempotent)."""
+        if self.km is not None and self.km.has_kernel:
+            self.km.shutdown_kernel(now=True)
+        if self._sockets is not None:
+            shutil.rmtree(self._sockets, ignore_errors=True)
+        self.km = self._sockets = None
+
+    @staticmethod
+    def _reset(kc) -> None:
+        code = ("get_ipython().run_line_magic('reset', '-f')\n"
+                "import matplotlib.pyplot as _plt; _plt.close('all'); del _plt")
+        reply = kc.execute_interactive(code, store_history=False, timeout=60, output_hook=lambda msg: None)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"Kernel reset failed: {reply['content'].get('evalue')}")
+
+    # -- one notebook
+    def execute(self, job: ReportJob, target: Path) -> None:
+        """Execute ``job.notebook`` with its parameters; write the executed notebook to ``target``.
+
+        Raises
+        ------
+        _CellFailed
+            When a cell raises (the executed notebook, with the error, is written first).
+        """
+        import nbformat
+        from nbclient import NotebookClient
+        from nbclient.exceptions import CellExecutionError, DeadKernelError
+        from papermill.iorw import load_notebook_node
+        from papermill.parameterize import parameterize_notebook
+
+        self.start()
+        kc = self._client()
+        try:
+            if self.reports:
+                self._reset(kc)
+            nb = load_notebook_node(str(job.notebook))  # papermill's reader: adds the metadata it needs
+            known = _notebook_parameters(job.notebook)
+            params = {k: v for k, v in job.parameters.items() if k in known}
+            nb = parameterize_notebook(nb, params, kernel_name=self.kernel_name, language="python")
+            _readable_parameters(nb, params)
+            client = NotebookClient(nb, km=self.km, kernel_name=self.kernel_name,
+                                    timeout=CELL_TIMEOUT, allow_errors=False,
+                                    resources={"metadata": {"path": str(job.notebook.parent)}})
+            client.kc = kc  # our client: nbclient must not create (and leak) one per notebook
+            self.reports += 1
+            try:
+                client.execute()
+            except CellExecutionError as exc:
+                nbformat.write(nb, str(target))
+                raise _CellFailed(exc.ename, exc.evalue, *_failed_cell(nb)) from None
+            except DeadKernelError:
+                nbformat.write(nb, str(target))
+                self.shutdown()
+                raise
+            nbformat.write(nb, str(target))
+        finally:
+            kc.stop_channels()
+
+
+def _failed_cell(nb) -> tuple[int | None, str]:
+    """Execution number and source of the first code cell with an error output."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            return cell.get("execution_count"), cell.source
+    return None, ""
+
+
+_local = threading.local()
+_all_sessions: list[KernelSession] = []
+
+
+def _session() -> KernelSession:
+    """This thread's kernel session (created on first use, stopped at exit of the process)."""
+    sess = getattr(_local, "session", None)
+    if sess is None:
+        sess = KernelSession()
+        _local.session = sess
+        _all_sessions.append(sess)
+    return sess
+
+
+def shutdown_sessions() -> None:
+    """Stop every kernel this process keeps for reuse."""
+    while _all_sessions:
+        _all_sessions.pop().shutdown()
+    _local.__dict__.pop("session", None)
+
+
+atexit.register(shutdown_sessions)
+
+
+def notebook_to_html(notebook: Path, *, title: str, header: str = "") -> str:
+    """Render an executed notebook as a standalone HTML page without code or prompts.
+
+    Parameters
+    ----------
+    notebook
+        Executed notebook.
+    title
+        Page title.
+    header
+        Running header text for the PDF pages.
+
+    Returns
+    -------
+    str
+        The HTML document (images inline as data URIs; no external resources).
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    exporter = HTMLExporter(template_name="basic")
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    # Cells tagged ``report-skip`` (notebook instructions, check cells) are for JupyterLab only;
+    # stderr (warnings) must never leak into a PDF.
+    nb.cells = [c for c in nb.cells if SKIP_TAG not in c.get("metadata", {}).get("tags", [])]
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", []) if o.get("output_type") != "stream"
+                            or o.get("name") == "stdout"]
+    body, _ = exporter.from_notebook_node(nb)
+    css = REPORT_CSS.read_text(encoding="utf-8")
+    header_css = f'@page {{ @top-center {{ content: "{_css_string(header)}"; }} }}' if header else ""
+    return (
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+        f"<title>{html.escape(title)}</title><style>{css}\n{header_css}</style></head>"
+        f"<body>{body}</body></html>"
+    )
+
+
+def _css_string(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+
+
+def _offline_fetcher():
+    """A WeasyPrint URL fetcher that allows only inline ``data:`` URLs (reports never reach the
+    network or the file system)."""
+    from weasyprint import urls
+
+    if hasattr(urls, "URLFetcher"):  # WeasyPrint >= 68: fetcher objects
+        return urls.URLFetcher(allowed_protocols=("data",))
+
+    def fetch(url: str, *args, **kwargs):  # older WeasyPrint: a function
+        if url.startswith("data:"):
+            return urls.default_url_fetcher(url, *args, **kwargs)
+        raise ValueError(f"external resource refused in report: {url[:80]}")
+
+    return fetch
+
+
+def html_to_pdf(html_text: str, target: Path) -> None:
+    """Write an A4 PDF of an HTML report with WeasyPrint (CJK font embedded)."""
+    from weasyprint import HTML
+
+    HTML(string=html_text, url_fetcher=_offline_fetcher()).write_pdf(str(target))
+
+
+def run_job(job: ReportJob, *, reuse_kernel: bool = False) -> JobResult:
+    """Execute one job (and render its HTML and PDF); never raises (errors are in the result).
+
+    Parameters
+    ----------
+    job
+        The job.
+    reuse_kernel
+        Run the notebook in this thread's long-lived kernel (:class:`KernelSession`) instead of a
+        fresh papermill kernel.
+
+    Returns
+    -------
+    JobResult
+    """
+    start = time.perf_counter()
+    job.out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{job.stem}-", dir=job.out_dir))
+    attempts = 0
+    try:
+        executed = tmp / f"{job.stem}.ipynb"
+        while True:
+            attempts += 1
+            try:
+                if reuse_kernel:
+                    _session().execute(job, executed)
+                else:
+                    _execute(job, executed)
+                break
+            except _CellFailed as exc:
+                _keep_failed(job, executed)
+                return JobResult(job, False, time.perf_counter() - start, error=f"{exc.ename}: {exc.evalue}",
+                                 cell=exc.cell, cell_source=exc.source, attempts=attempts)
+            except Exception as exc:  # noqa: BLE001 - a kernel that fails to start is retried once
+                if attempts <= KERNEL_RETRIES and _is_kernel_start_failure(exc):
+                    if reuse_kernel:
+                        _session().shutdown()
+                    time.sleep(1.0)
+                    continue
+                _keep_failed(job, executed)
+                return JobResult(job, False, time.perf_counter() - start,
+                                 error=f"{type(exc).__name__}: {exc}", attempts=attempts)
+        files = [executed]
+        if job.pdf:
+            html_text = notebook_to_html(executed, title=job.title, header=job.header)
+            html_file = tmp / f"{job.stem}.html"
+            html_file.write_text(html_text, encoding="utf-8")
+            pdf_file = tmp / f"{job.stem}.pdf"
+            html_to_pdf(html_text, pdf_file)
+            files += [html_file, pdf_file]
+        outputs = []
+        for f in files:
+            final = _inside(job.out_dir, job.stem, f.suffix)
+            os.replace(f, final)
+            outputs.append(final)
+        stale = job.out_dir / FAILED_DIR / f"{job.stem}.ipynb"
+        stale.unlink(missing_ok=True)  # an earlier failure of this report is resolved
+        return JobResult(job, True, time.perf_counter() - start, outputs=outputs, attempts=attempts)
+    except Exception as exc:  # noqa: BLE001 - one failing report must not stop the others
+        last = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        where = f" ({Path(last.filename).name}:{last.lineno})" if last else ""
+        return JobResult(job, False, time.perf_counter() - start, error=f"{type(exc).__name__}: {exc}{where}",
+                         attempts=attempts)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_batch(jobs: list[ReportJob], *, reuse_kernel: bool = True) -> list[JobResult]:
+    """Run several jobs one after the other in this process (one kernel for all when reused).
+
+    The kernel is stopped at the end, so a long-lived worker (a Dask worker) keeps no idle kernel.
+    """
+    try:
+        return [run_job(job, reuse_kernel=reuse_kernel) for job in jobs]
+    finally:
+        if reuse_kernel:
+            shutdown_sessions()
+
+
+def _keep_failed(job: ReportJob, executed: Path) -> None:
+    """Keep the executed notebook of a failed job under ``_failed/`` for diagnosis."""
+    if executed.exists():
+        failed = job.out_dir / FAILED_DIR
+        failed.mkdir(exist_ok=True)
+        os.replace(executed, failed / f"{job.stem}.ipynb")
+
+
+# -- many jobs ----------------------------------------------------------------------------------
+
+
+def run_jobs(
+    jobs: list[ReportJob],
+    *,
+    workers: int = 2,
+    dask_address=None,
+    progress: bool = True,
+    reuse_kernel: bool = True,
+) -> list[JobResult]:
+    """Run jobs in a bounded process pool (or on a Dask cluster), with a progress bar.
+
+    Parameters
+    ----------
+    jobs
+        Jobs to run.
+    workers
+        Parallel processes (each runs one kernel at a time). ``1`` runs in this process.
+    dask_address
+        Address of an existing Dask scheduler (``tcp://host:8786``) or a ``distributed.Client``;
+        when given, jobs run there (in tasks of :data:`DASK_BATCH` reports) instead of the local
+        pool.
+    progress
+        Show a progress bar on stderr.
+    reuse_kernel
+        Each worker keeps one kernel for all its reports (:class:`KernelSession`; much faster);
+        ``False`` starts a fresh papermill kernel per report.
+
+    Returns
+    -------
+    list of JobResult
+        In the order of ``jobs``.
+    """
+    from tqdm import tqdm
+
+    if workers < 1:
+        raise ReportError(f"并行进程数至少为 1 (bad_workers): {workers}")
+    results: dict[int, JobResult] = {}
+    # The heaviest report (the county) first, so that it does not finish alone at the end.
+    order = sorted(range(len(jobs)), key=lambda i: jobs[i].stem != COUNTY_STEM)
+    pdf = any(job.pdf for job in jobs)
+    bar = tqdm(total=len(jobs), desc="生成报告" if pdf else "执行笔记本", unit="份" if pdf else "个",
+               disable=not progress, leave=True)
+    try:
+        if dask_address is not None:
+            from distributed import Client
+            from distributed import as_completed as dask_completed
+
+            client = dask_address if isinstance(dask_address, Client) else Client(dask_address)
+            try:
+                batches = [order[k:k + DASK_BATCH] for k in range(0, len(order), DASK_BATCH)]
+                futures = [client.submit(run_batch, [jobs[i] for i in b], reuse_kernel=reuse_kernel, pure=False)
+                           for b in batches]
+                index = {f.key: b for f, b in zip(futures, batches, strict=True)}
+                for fut in dask_completed(futures):
+                    for i, res in zip(index[fut.key], fut.result(), strict=True):
+                        results[i] = res
+                        bar.set_postfix_str(jobs[i].title)
+                        bar.update()
+            finally:
+                if not isinstance(dask_address, Client):
+                    client.close()
+        elif workers == 1 or len(jobs) <= 1:
+            try:
+                for i in order:
+                    bar.set_postfix_str(jobs[i].title)
+                    results[i] = run_job(jobs[i], reuse_kernel=reuse_kernel)
+                    bar.update()
+            finally:
+                shutdown_sessions()
+        else:
+            n = min(workers, len(jobs))
+            with ProcessPoolExecutor(max_workers=n, mp_context=get_context("spawn")) as pool:
+                futs = {pool.submit(run_job, jobs[i], reuse_kernel=reuse_kernel): i for i in order}
+                for fut in as_completed(futs):
+                    i = futs[fut]
+                    results[i] = fut.result()
+                    bar.set_postfix_str(jobs[i].title)
+                    bar.update()
+    finally:
+        bar.close()
+    return [results[i] for i in range(len(jobs))]
+
+
+def format_summary(results: list[JobResult]) -> str:
+    """Chinese summary of a batch: counts, output folder, and each failure with cell and error."""
+    ok = [r for r in results if r.ok]
+    bad = [r for r in results if not r.ok]
+    lines = [f"完成 {len(ok)} 份，失败 {len(bad)} 份 (done {len(ok)}, failed {len(bad)})"]
+    if ok:
+        lines.append(f"输出文件夹 (output): {ok[0].job.out_dir}")
+    for r in bad:
+        cell = "执行前或渲染时"
+        if r.cell is not None:
+            first = next((ln.strip() for ln in r.cell_source.splitlines() if ln.strip() and not ln.startswith("#")), "")
+            cell = f"第 {r.cell} 个代码单元格" + (f"（{first[:60]}）" if first else "")
+        lines.append(f"  失败 (failed) {r.job.title}：{cell}出错 — {r.error}")
+    if bad and any((r.job.out_dir / FAILED_DIR).exists() for r in bad):
+        lines.append(f"  出错的笔记本保存在 (failed notebooks kept in): {bad[0].job.out_dir / FAILED_DIR}")
+    return "\n".join(lines)
+
+

@@ -1,0 +1,400 @@
+"""Tests of jxedu.analysis.rotation on hand-built rosters (every expected number worked out in comments)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from jxedu.analysis import rotation
+from jxedu.core.dataset import Dataset
+from jxedu.core.errors import DataError, MissingTableError
+from jxedu.core.settings import get_settings
+
+STAGE_COLS = [
+    "students", "classes", "teachers", "qualified_teachers", "backbone_teachers", "pe_teachers",
+    "music_teachers", "art_teachers",
+]
+
+
+def _schools(rows):
+    df = pd.DataFrame(rows, columns=["school_id", "name", "school_type", "township", "urban_rural", "lon", "lat"])
+    gdf = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
+    utm = gdf.to_crs("EPSG:32650")
+    gdf["x"] = utm.geometry.x
+    gdf["y"] = utm.geometry.y
+    return gdf
+
+
+def _stats(rows):
+    """rows: (year, school_id, stage, students, teachers, backbone, pe, music, art)."""
+    out = []
+    for y, sid, st, students, teachers, bb, pe, mu, art in rows:
+        out.append({"year": y, "school_id": sid, "stage": st, "students": students, "classes": 1,
+                    "teachers": teachers, "qualified_teachers": teachers, "backbone_teachers": bb,
+                    "pe_teachers": pe, "music_teachers": mu, "art_teachers": art})
+    return pd.DataFrame(out)
+
+
+def _teacher(tid, sid, *, subject="语文", gender="male", birth=1980, backbone="none", start=2010, stage="primary",
+             hours=400.0, honour=None):
+    return {"teacher_id": tid, "school_id": sid, "stage": stage, "subject": subject, "gender": gender,
+            "birth_year": birth, "education": "bachelor", "backbone_level": backbone, "certified": True,
+            "start_year": start, "training_hours": hours, "honour_year": honour}
+
+
+def _dataset(schools, stats, teachers, rotations=None):
+    return Dataset(
+        source=Path("hand-built"),
+        schools=schools,
+        stage_stats=stats,
+        facilities=pd.DataFrame({"year": [], "school_id": []}),
+        teachers=pd.DataFrame(teachers),
+        rotations=None if rotations is None else pd.DataFrame(
+            rotations, columns=["year", "teacher_id", "from_school_id", "to_school_id"]),
+    )
+
+
+@pytest.fixture
+def roster() -> Dataset:
+    """Five schools, a roster of 15 teachers and rotations in 2023 (1) and 2024 (5).
+
+    Schools: U1 城区 (金乡街道), T1 镇区 and R1 乡村 (羊山镇), R2 乡村 and W1 镇区 weak (胡集镇).
+    Teachers (year 2024: years at school = 2024 − start; age = 2024 − birth):
+      A  U1 体育, county backbone, start 2018 (6 y: eligible boundary), male 44
+      B  U1 数学, start 2019 (5 y: not eligible)
+      C  U1 美术, male born 1970 (54: 6 y to 60 → eligible), start 2000
+      D  U1 语文, male born 1969 (55: 5 y to 60 → excluded), start 2000
+      E  T1 语文, province backbone, female born 1975 (49: 6 y to 55 → eligible), start 2000
+      F  T1 语文, female born 1974 (50: 5 y to 55 → excluded), start 2000
+      G  R1 语文, unknown gender born 1970 (54: male age → eligible), start 2000
+      H  R1 语文, unknown gender born 1969 (55 → excluded), start 2000
+      N1–N3 at U1, N4–N6 at T1: 语文, male 1980, start 2010 (eligible)
+      X  U1 语文, start 2010 (eligible), rotated in 2023
+    """
+    schools = _schools([
+        ("U1", "城区一小", "primary", "金乡街道", "urban", 116.30, 35.08),
+        ("T1", "羊山镇中心小学", "primary", "羊山镇", "town", 116.23, 35.12),
+        ("R1", "羊山镇甲村小学", "primary", "羊山镇", "rural", 116.22, 35.13),
+        ("R2", "胡集镇乙村小学", "primary", "胡集镇", "rural", 116.27, 35.17),
+        ("W1", "胡集镇丙小学", "primary", "胡集镇", "town", 116.28, 35.16),
+    ])
+    stats = _stats([
+        # year, school, stage, students, teachers, backbone, pe, music, art
+        (2024, "U1", "primary", 1000, 60, 12, 6, 3, 3),
+        (2024, "T1", "primary", 500, 30, 5, 3, 1, 1),
+        (2024, "R1", "primary", 200, 10, 1, 1, 0, 0),
+        (2024, "R2", "primary", 300, 15, 2, 1, 0, 0),
+        (2024, "W1", "primary", 100, 6, 1, 1, 0, 0),
+    ])
+    t = [
+        _teacher("A", "U1", subject="体育", backbone="county", start=2018),
+        _teacher("B", "U1", subject="数学", start=2019),
+        _teacher("C", "U1", subject="美术", birth=1970, start=2000),
+        _teacher("D", "U1", birth=1969, start=2000),
+        _teacher("E", "T1", backbone="province", gender="female", birth=1975, start=2000),
+        _teacher("F", "T1", gender="female", birth=1974, start=2000),
+        _teacher("G", "R1", gender=None, birth=1970, start=2000),
+        _teacher("H", "R1", gender=None, birth=1969, start=2000),
+        *[_teacher(f"N{i}", "U1") for i in (1, 2, 3)],
+        *[_teacher(f"N{i}", "T1") for i in (4, 5, 6)],
+        _teacher("X", "U1"),
+    ]
+    rot = [
+        (2023, "X", "U1", "R1"),
+        (2024, "A", "U1", "R1"),
+        (2024, "C", "U1", "W1"),
+        (2024, "E", "T1", "R2"),
+        (2024, "G", "R1", "U1"),
+        (2024, "B", "U1", "T1"),
+    ]
+    return _dataset(schools, stats, t, rot)
+
+
+WEAK = ["W1"]
+
+
+def test_eligibility_boundaries(roster):
+    el = rotation.eligible_teachers(roster, year=2024)
+    # 2024: A (6 y), C (54 m), E (49 f), G (54, unknown → male), N1–N6, X (start 2010)
+    # excluded: B (5 y), D (55 m), F (50 f), H (55 unknown).
+    assert sorted(el["teacher_id"]) == sorted(["A", "C", "E", "G", "N1", "N2", "N3", "N4", "N5", "N6", "X"])
+    a = el.set_index("teacher_id").loc["A"]
+    assert a["years_at_school"] == 6 and a["years_to_retirement"] == 60 - 44
+    # Only pseudonymous ids and roster attributes are returned.
+    assert "name" not in el.columns and "id_number" not in el.columns
+
+
+def test_eligibility_is_a_setting(roster):
+    # With 5 years at school required, B (5 y) becomes eligible: 11 + 1 = 12.
+    s = get_settings(rotation_min_years=5)
+    assert len(rotation.eligible_teachers(roster, year=2024, settings=s)) == 12
+    # Excluding only the last 4 years before retirement: D (5 y to go), F (5 y), H (5 y) join: 11 + 3.
+    s = get_settings(rotation_exclude_years_to_retirement=4)
+    assert len(rotation.eligible_teachers(roster, year=2024, settings=s)) == 14
+
+
+def test_county_summary_ratios_and_direction(roster):
+    s = rotation.rotation_summary(roster, weak=WEAK).set_index("year")
+    y24 = s.loc[2024]
+    # 5 rotations: A U1→R1 (城区→乡村), C U1→W1 (城区→weak 镇区), E T1→R2 (镇区→乡村),
+    # G R1→U1 (乡村→城区), B U1→T1 (城区→镇区, not weak).
+    assert y24["rotated"] == 5
+    assert y24["toward_target"] == 3  # A, C, E
+    assert y24["toward_rural"] == 2  # A, E
+    assert y24["toward_weak"] == 1  # C
+    assert y24["target"] == 400 and not y24["meets_target"]
+    assert y24["eligible"] == 11  # see test_eligibility_boundaries
+    assert y24["rotation_share"] == pytest.approx(5 / 11)  # 0.4545 ≥ 0.10
+    assert y24["meets_rotation_share"]
+    assert y24["backbone_rotated"] == 2  # A county, E province
+    assert y24["backbone_share"] == pytest.approx(2 / 5)  # 0.40 ≥ 0.20
+    assert y24["meets_backbone_share"]
+    y23 = s.loc[2023]
+    # 2023 eligibility: A has 5 y (no), B 4 y (no); C 53, D 54 (6 y to go: yes), E 48, F 49 (yes),
+    # G 53, H 54 (yes), N1–N6, X → 6 + 6 + 1 = 13.
+    assert y23["eligible"] == 13
+    assert y23["rotated"] == 1 and y23["backbone_rotated"] == 0
+    assert y23["rotation_share"] == pytest.approx(1 / 13)  # 0.077 < 0.10
+    assert not y23["meets_rotation_share"] and not y23["meets_backbone_share"]
+
+
+def test_township_summary(roster):
+    t = rotation.rotation_summary(roster, year=2024, by="township", weak=WEAK).set_index("township")
+    # 金乡街道 (U1): sent A, C, B = 3 (backbone A); received G = 1; eligible A, C, N1–N3, X = 6.
+    assert t.loc["金乡街道", ["rotated_out", "rotated_in", "eligible", "backbone_rotated"]].tolist() == [3, 1, 6, 1]
+    assert t.loc["金乡街道", "rotation_share"] == pytest.approx(3 / 6)
+    # 羊山镇 (T1, R1): sent E, G = 2 (backbone E); received A, B = 2; eligible E, G, N4–N6 = 5.
+    assert t.loc["羊山镇", ["rotated_out", "rotated_in", "eligible", "backbone_rotated"]].tolist() == [2, 2, 5, 1]
+    assert t.loc["羊山镇", "backbone_share"] == pytest.approx(0.5)
+    # 胡集镇: received C and E, sent nobody, no eligible teacher → ratio undefined.
+    assert t.loc["胡集镇", ["rotated_out", "rotated_in", "eligible"]].tolist() == [0, 2, 0]
+    assert np.isnan(t.loc["胡集镇", "rotation_share"])
+    # 街道 come first.
+    assert list(t.index) == ["金乡街道", "羊山镇", "胡集镇"]
+
+
+def test_township_view_of_county_summary(roster):
+    s = rotation.rotation_summary(roster, year=2024, township="羊山镇", weak=WEAK).iloc[0]
+    # 羊山镇 sent E (T1 镇区 → R2 乡村: toward target) and G (R1 乡村 → U1: not); received A and B;
+    # eligible E, G, N4–N6 = 5 → share 2/5.
+    assert (s["rotated"], s["rotated_in"], s["toward_target"], s["eligible"]) == (2, 2, 1, 5)
+    assert s["rotation_share"] == pytest.approx(0.4)
+    text = rotation.key_figures(roster, year=2024, township="羊山镇", weak=WEAK)
+    assert "交流轮岗教师：2 人" in text and "接收交流教师：2 人" in text
+    rows = rotation.for_township(rotation.rotation_records(roster, year=2024, weak=WEAK), "胡集镇")
+    assert sorted(rows["teacher_id"]) == ["C", "E"]  # received by W1 and R2
+
+
+def test_direction_matrix(roster):
+    m = rotation.direction_matrix(roster, year=2024)
+    # 城区 row: U1→T1 (镇区) B, U1→W1 (镇区) C, U1→R1 (乡村) A; 镇区 row: T1→R2 (乡村) E;
+    # 乡村 row: R1→U1 (城区) G.
+    assert m.loc["城区"].tolist() == [0, 2, 1, 3]
+    assert m.loc["镇区"].tolist() == [0, 0, 1, 1]
+    assert m.loc["乡村"].tolist() == [1, 0, 0, 1]
+    assert m.loc["合计"].tolist() == [1, 2, 2, 5]
+    fig = rotation.plot_direction(m)
+    fig2 = rotation.plot_direction(m, kind="heatmap")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    plt.close(fig2)
+
+
+def test_gap_filling(roster):
+    g = rotation.gap_filling(roster, year=2024, weak=WEAK).set_index("school_id")
+    # R1: 200 students, PE/art 1 (0.5 per 100), backbone 1 (0.5). Receives A (体育, county backbone):
+    # PE/art 2 → 1.0 ≥ 0.9 closed; backbone 2 → 1.0 ≥ 1.0 closed.
+    assert g.loc["R1", "pe_art_per_100_before"] == pytest.approx(0.5)
+    assert g.loc["R1", "pe_art_per_100_after"] == pytest.approx(1.0)
+    assert g.loc["R1", "pe_art_gap_status"] == "closed"
+    assert g.loc["R1", "backbone_gap_status"] == "closed"
+    # R2: 300 students, PE/art 1 (0.333), backbone 2 (0.667). Receives E (语文, province):
+    # PE/art unchanged → open; backbone 3 → 1.0 closed.
+    assert g.loc["R2", "pe_art_gap_status"] == "open"
+    assert g.loc["R2", "backbone_per_100_after"] == pytest.approx(1.0)
+    assert g.loc["R2", "backbone_gap_status"] == "closed"
+    # W1: 100 students, PE/art 1 (1.0, no gap). Receives C (美术): 2 → 2.0. Backbone 1 (1.0): no gap.
+    assert g.loc["W1", "pe_art_gap_status"] == "no_gap"
+    assert g.loc["W1", "pe_art_after"] == 2
+    assert bool(g.loc["W1", "to_weak"])
+    # T1 receives B; U1 receives G: 5 receiving schools in all.
+    assert len(g) == 4 + 1
+
+
+def _plan_dataset() -> Dataset:
+    """U1 城区 sends; R1 乡村 (same 镇街 as U1) and R2 乡村 (another 镇街) receive.
+
+    2024 小学: U1 1000 students, PE/art 12 (needs ceil(0.9 × 10) = 9: spare 3), backbone 12 (needs 10:
+    spare 2); R1 200 students, 10 teachers, PE/art 1 (0.5/100), backbone 1 (0.5/100); R2 100 students,
+    8 teachers, PE/art 0, backbone 2 (2.0/100).
+    Eligible in 2025 at U1: P1 体育, P2 音乐, P3 美术 + county backbone, B1 county, B2 city, N1–N4 语文
+    (9 teachers). Not eligible: Y (start 2020, 5 years in 2025).
+    """
+    schools = _schools([
+        ("U1", "城区一小", "primary", "金乡街道", "urban", 116.30, 35.08),
+        ("R1", "街道甲村小学", "primary", "金乡街道", "rural", 116.31, 35.09),
+        ("R2", "胡集镇乙村小学", "primary", "胡集镇", "rural", 116.27, 35.17),
+    ])
+    stats = _stats([
+        (2024, "U1", "primary", 1000, 60, 12, 6, 3, 3),
+        (2024, "R1", "primary", 200, 10, 1, 1, 0, 0),
+        (2024, "R2", "primary", 100, 8, 2, 0, 0, 0),
+    ])
+    t = [
+        _teacher("P1", "U1", subject="体育"),
+        _teacher("P2", "U1", subject="音乐"),
+        _teacher("P3", "U1", subject="美术", backbone="county"),
+        _teacher("B1", "U1", backbone="county"),
+        _teacher("B2", "U1", subject="数学", backbone="city"),
+        *[_teacher(f"N{i}", "U1") for i in (1, 2, 3, 4)],
+        _teacher("Y", "U1", start=2020),
+    ]
+    return _dataset(schools, stats, t, None)
+
+
+def test_plan_next_year_greedy():
+    ds = _plan_dataset()
+    plan = rotation.plan_next_year(ds, year=2024, target=6, weak=[])
+    s = plan.attrs["summary"]
+    # needed = max(6, ceil(10 % × 9) = 1) = 6; backbone needed = ceil(20 % × 6) = 2.
+    assert (s["plan_year"], s["eligible"], s["needed"], s["backbone_needed"]) == (2025, 9, 6, 2)
+    # Phase 1 (PE/art, lowest per 100 first): R2 (0.0) gets P1 (ties by 教师编号) → 1.0, closed;
+    #   R1 (0.5) gets P2 (U1 is in R1's 镇街) → 1.0, closed. U1 PE/art spare 3 → 1.
+    # Phase 2 (backbone below 1.0): R1 (0.5) gets B1 (B1 < B2 < P3) → 1.0. Spare backbone 2 → 1.
+    # Phase 2b (20 % share: 1 of 2): lowest backbone per 100 is R1 (1.0 < R2 2.0) → B2. Spare 0.
+    # Phase 3 (most pupils per teacher): R1 200 / 14 = 14.3 > R2 100 / 9 = 11.1 → N1; R1 200 / 15 =
+    #   13.3 still > 11.1 → N2. P3 is not sent: U1 has no spare backbone left.
+    got = list(zip(plan["teacher_id"], plan["to_school_id"]))
+    assert got == [("P1", "R2"), ("P2", "R1"), ("B1", "R1"), ("B2", "R1"), ("N1", "R1"), ("N2", "R1")]
+    assert s["planned"] == 6 and s["backbone_planned"] == 2 and s["shortfall"] == 0
+    assert s["backbone_share"] == pytest.approx(2 / 6)
+    assert s["rotation_share"] == pytest.approx(6 / 9)
+    assert "name" not in plan.columns
+    table = rotation.plan_summary(plan)
+    assert table.set_index("项目").loc["计划交流人数", "数值"] == "6"
+
+
+def test_plan_shortfall_when_not_enough_teachers():
+    ds = _plan_dataset()
+    plan = rotation.plan_next_year(ds, year=2024, target=400, weak=[])
+    # Sendable: 9 eligible, minus P3 — once B1 and B2 use U1's 2 spare backbone places, P3
+    # (also backbone) cannot go; P1, P2 use 2 of the 3 spare PE/art places. 8 planned, 392 short.
+    s = plan.attrs["summary"]
+    assert s["planned"] == 8
+    assert s["shortfall"] == 392
+
+
+def test_pe_art_needs():
+    ds = _plan_dataset()
+    plan = rotation.plan_next_year(ds, year=2024, target=6, weak=[])
+    n = rotation.pe_art_needs(ds, year=2024, plan=plan).set_index("school_id")
+    # U1: ceil(0.9 × 1000 / 100) = 9 (not 10: float noise guarded), have 12 → need 0.
+    assert n.loc["U1", "required"] == 9 and n.loc["U1", "need"] == 0
+    # R1: ceil(0.9 × 200 / 100) = ceil(1.8) = 2, have 1 → need 1; P2 planned in → hire 0.
+    assert n.loc["R1", ["required", "need", "planned_in", "to_hire"]].tolist() == [2, 1, 1, 0]
+    # R2: ceil(0.9) = 1, have 0 → need 1; P1 planned → hire 0.
+    assert n.loc["R2", ["required", "need", "planned_in", "to_hire"]].tolist() == [1, 1, 1, 0]
+    # Without a plan every need is to hire.
+    n0 = rotation.pe_art_needs(ds, year=2024).set_index("school_id")
+    assert n0.loc["R1", "to_hire"] == 1
+
+
+def test_training_honours(roster):
+    ds = roster
+    t = ds.teachers.copy()
+    # 15 teachers (U1: A B C D N1–N3 X; T1: E F N4–N6; R1: G H), all with 400 学时; set 4 below 360
+    # (B 359.5, D 0, F empty, H 100).
+    t.loc[t["teacher_id"] == "B", "training_hours"] = 359.5
+    t.loc[t["teacher_id"] == "D", "training_hours"] = 0.0
+    t.loc[t["teacher_id"] == "F", "training_hours"] = np.nan
+    t.loc[t["teacher_id"] == "H", "training_hours"] = 100.0
+    t.loc[t["teacher_id"].isin(["A", "C"]), "honour_year"] = 2023
+    t.loc[t["teacher_id"] == "E", "honour_year"] = 2024
+    ds.teachers = t
+    out = rotation.training_honours(ds, year=2024)
+    tr = out["training"].set_index("township")
+    # 金乡街道 (U1): A, B, C, D, N1–N3, X = 8 teachers; B and D below → 6 trained.
+    assert tr.loc["金乡街道", ["teachers", "trained"]].tolist() == [8, 6]
+    # 全县: 15 teachers, 4 below → 11 trained, 11/15 < 100 %.
+    assert tr.loc["全县", ["teachers", "trained"]].tolist() == [15, 11]
+    assert not tr.loc["全县", "meets_training"]
+    h = out["honours"].set_index("year")
+    assert h.loc[2023, "honoured"] == 2 and h.loc[2024, "honoured"] == 1
+    assert not h["meets_honours"].any()  # target 100 per year
+
+
+def test_training_counts_compulsory_stage_teachers_only(roster):
+    # Item 9 concerns the 义务教育 专任教师 (as assurance.assurance_items): a 高中 teacher of U1 with 0 学时
+    # changes nothing, while a 最美教师 of any stage still counts toward the ≥ 100 a year.
+    ds = roster
+    t = ds.teachers.copy()
+    t["training_hours"] = 400.0
+    senior = t.loc[t["teacher_id"] == "A"].assign(teacher_id="S1", stage="senior", training_hours=0.0,
+                                                     honour_year=2024)
+    ds.teachers = pd.concat([t, senior], ignore_index=True)
+    out = rotation.training_honours(ds, year=2024)
+    tr = out["training"].set_index("township")
+    # 15 compulsory-stage teachers, all with 400 ≥ 360 学时 → 15 of 15 = 100 %.
+    assert tr.loc["全县", ["teachers", "trained"]].tolist() == [15, 15]
+    assert tr.loc["全县", "meets_training"]
+    assert out["honours"].set_index("year").loc[2024, "honoured"] == 1  # S1
+
+
+def test_flow_map_escapes_names(roster):
+    ds = roster
+    sch = ds.schools.copy()
+    sch.loc[sch["school_id"] == "R1", "name"] = "<script>alert(1)</script>"
+    ds.schools = sch
+    m = rotation.flow_map(ds, year=2024, weak=WEAK)
+    page = m.get_root().render()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page
+    assert "派出" in page
+
+
+def test_errors(roster):
+    with pytest.raises(DataError, match="unknown_year"):
+        rotation.rotation_summary(roster, year=2010, weak=WEAK)
+    with pytest.raises(DataError, match="bad_by"):
+        rotation.rotation_summary(roster, by="province", weak=WEAK)
+    ds = _plan_dataset()
+    with pytest.raises(MissingTableError, match="missing_table"):
+        rotation.rotation_summary(ds, weak=[])
+
+
+def test_to_chinese(roster):
+    s = rotation.to_chinese(rotation.rotation_summary(roster, year=2024, weak=WEAK))
+    assert "交流轮岗人数" in s.columns and "符合交流条件人数" in s.columns
+    assert s["达到目标"].iloc[0] == "否"
+
+
+@pytest.mark.parametrize("subject,expected", [("体育与健康", True), ("音乐", True), ("美术", True),
+                                              ("艺术", True), ("语文", False), (None, False)])
+def test_pe_art_subjects(subject, expected):
+    assert bool(rotation.is_pe_art_subject(pd.Series([subject], dtype=object)).iloc[0]) is expected
+
+
+def test_trend_plot_and_key_figures(roster):
+    import matplotlib.pyplot as plt
+
+    s = rotation.rotation_summary(roster, weak=WEAK)
+    fig = rotation.plot_rotation_trend(s)
+    plt.close(fig)
+    text = rotation.key_figures(roster, year=2024, weak=WEAK)
+    # 5 rotated, 3 toward the target of 400; 5 of 11 eligible = 45.5 %; backbone 2 of 5 = 40.0 %.
+    assert "交流轮岗教师：5 人，其中城镇→乡村/薄弱学校 3 人（目标 ≥ 400 人，未达标）" in text
+    assert "交流比例：45.5%（要求 ≥ 10%，达标）" in text
+    assert "占交流人数 40.0%" in text
+
+
+def test_empty_rotation_table(roster):
+    roster.rotations = roster.rotations.iloc[0:0]
+    with pytest.raises(DataError, match="empty_table"):
+        rotation.rotation_summary(roster, weak=WEAK)
+    with pytest.raises(DataError, match="empty_table"):
+        rotation.direction_matrix(roster)

@@ -1,0 +1,352 @@
+"""The progress ledger: items, the Excel sheet, and the round trip that keeps the planner's work."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from jxedu.core.dataset import Dataset
+from jxedu.publish.ledger import (
+    COLUMNS,
+    LEDGER_SHEET,
+    LedgerError,
+    build_ledger,
+    ledger_summary,
+    merge_ledger,
+    read_ledger,
+    responsible_units,
+    write_ledger,
+)
+
+BACKBONE = "school|A|primary|backbone_teachers_per_100"
+
+
+def make_ds(*, backbone_a: int = 5, class_a: int = 46, years=(2024,), synthetic: bool = True) -> Dataset:
+    """Two primary schools.
+
+    A (金乡街道, urban): 1000 students, 25 classes; backbone ``backbone_a`` per 1000 students —
+    5 gives 0.5 per 100 < 1.0 and below the 85 % floor, so A's unit fails on that one indicator;
+    every other value meets its standard (qualified 6.0 ≥ 4.2, PE/art 1.0 ≥ 0.9, teaching area 5.0 ≥
+    4.5, sports 8.0 ≥ 7.5, equipment 2500 ≥ 2000 元, multimedia 2.5 ≥ 2.3). One class of ``class_a``.
+    B (羊山镇, rural): 200 students, everything met.
+    """
+    sdf = pd.DataFrame([
+        {"school_id": "A", "name": "甲小学", "school_type": "primary", "township": "金乡街道", "urban_rural": "urban",
+         "lon": 116.30, "lat": 35.08, "built_year": 2018},
+        {"school_id": "B", "name": "乙小学", "school_type": "primary", "township": "羊山镇", "urban_rural": "rural",
+         "lon": 116.23, "lat": 35.12, "built_year": 2018},
+    ])
+    schools = gpd.GeoDataFrame(sdf, geometry=gpd.points_from_xy(sdf["lon"], sdf["lat"]), crs="EPSG:4326")
+    stats, fac, classes = [], [], []
+    for y in years:
+        stats += [
+            {"year": y, "school_id": "A", "stage": "primary", "students": 1000, "classes": 25, "teachers": 60,
+             "qualified_teachers": 60, "backbone_teachers": backbone_a, "pe_teachers": 6, "music_teachers": 2,
+             "art_teachers": 2, "certified_teachers": 60, "trained_teachers": 60, "migrant_students": 0},
+            {"year": y, "school_id": "B", "stage": "primary", "students": 200, "classes": 8, "teachers": 14,
+             "qualified_teachers": 14, "backbone_teachers": 3, "pe_teachers": 1, "music_teachers": 1,
+             "art_teachers": 1, "certified_teachers": 14, "trained_teachers": 14, "migrant_students": 0},
+        ]
+        fac += [
+            {"year": y, "school_id": "A", "teaching_area": 5000.0, "indoor_sports_area": 0.0,
+             "sports_ground_area": 8000.0, "equipment_value_wan": 250.0, "multimedia_rooms": 25, "music_rooms": 3,
+             "art_rooms": 3, "smart_campus": True},
+            {"year": y, "school_id": "B", "teaching_area": 1000.0, "indoor_sports_area": 0.0,
+             "sports_ground_area": 2000.0, "equipment_value_wan": 50.0, "multimedia_rooms": 5, "music_rooms": 1,
+             "art_rooms": 1, "smart_campus": True},
+        ]
+        classes += [
+            {"year": y, "school_id": "A", "stage": "primary", "grade": 3, "class_name": "3班", "students": class_a},
+            {"year": y, "school_id": "B", "stage": "primary", "grade": 3, "class_name": "1班", "students": 30},
+        ]
+    return Dataset(source=Path("hand-built"), schools=schools, stage_stats=pd.DataFrame(stats),
+                   facilities=pd.DataFrame(fac), classes=pd.DataFrame(classes),
+                   meta={"合成数据": "是"} if synthetic else {}, synthetic=synthetic)
+
+
+@functools.lru_cache(maxsize=None)
+def _items(year=None, **ds_kw) -> pd.DataFrame:
+    """build_ledger(make_ds(**ds_kw), include_passing=True), built once per argument set (the ledger
+    functions never modify the frame they get)."""
+    return build_ledger(make_ds(**ds_kw), year=year, include_passing=True)
+
+
+def _listed(**ds_kw) -> pd.DataFrame:
+    """What build_ledger(make_ds(**ds_kw)) returns: the listed rows only (a new frame)."""
+    d = _items(**ds_kw)
+    return d[d["listed"]].reset_index(drop=True)
+
+
+def _export(path, *, year=None, today=dt.date(2025, 4, 1), **ds_kw):
+    return write_ledger(_items(year, **ds_kw), path, today=today)
+
+
+def _rows_by_key(ws):
+    """{key: row number} and {Chinese header: column letter} of the ledger sheet (header on row 3)."""
+    header = {c.value: c.column_letter for c in ws[3] if c.value}
+    rows = {ws[f"{header['事项编号']}{r}"].value: r for r in range(4, ws.max_row + 1)}
+    return rows, header
+
+
+# --- the items --------------------------------------------------------------------------------
+
+
+def test_items_and_keys():
+    led = build_ledger(make_ds())  # the real call once
+    keys = set(led["key"])
+    # A fails backbone (0.5 < 1.0) and has one class of 46 > 45; B has no listed item
+    assert BACKBONE in keys
+    assert "school|A|class_size" in keys
+    assert not any(k.startswith("school|B|") for k in keys)
+    row = led.set_index("key").loc[BACKBONE]
+    # need 1.0 * 1000 / 100 = 10 backbone teachers, have 5 -> 5
+    assert row["value"] == 0.5 and row["target"] == 1.0
+    assert "需新增县级以上骨干教师 5 人" in row["action"]
+    assert row["status"] == "未达标"
+    assert row["township"] == "金乡街道" and row["school"] == "甲小学"
+    cls = led.set_index("key").loc["school|A|class_size"]
+    assert cls["value"] == 1 and "3年级3班 46人" in cls["gap"]
+    # 46 pupils in one class of grade 3 need ceil(46 / 45) = 2 classes: 1 more
+    assert "约需增加 1 个班" in cls["action"]
+    # county rows: pass share of 小学 units 1 of 2 = 50 %
+    rp = led.set_index("key").loc["county|resource_pass|primary"]
+    assert rp["value"] == 50.0 and rp["status"] == "未达标"
+    # every county assurance/checklist item is there, each key once
+    assert led["key"].is_unique
+    assert {"county|satisfaction", "county|class_size", "county|training_completion"} <= keys
+
+
+def test_responsible_units():
+    led = _listed().set_index("key")
+    assert led.loc[BACKBONE, "responsible"] == "县教体局"
+    # class size names the 镇街 government of the school: 金乡街道 -> 金乡街道办事处
+    assert led.loc["school|A|class_size", "responsible"].endswith("金乡街道办事处")
+    assert "县财政局" in led.loc["county|small_school_funding", "responsible"]
+    assert responsible_units()["item_key"].is_unique
+
+
+def test_include_passing_marks_unlisted():
+    led = _items().set_index("key")
+    assert not led.loc["school|B|primary|backbone_teachers_per_100", "listed"]
+    assert led.loc["school|B|primary|backbone_teachers_per_100", "status"] == "已达标"
+    assert led.loc[BACKBONE, "listed"]
+
+
+# --- the sheet --------------------------------------------------------------------------------
+
+
+def test_sheet_layout(tmp_path):
+    p = tmp_path / "台账.xlsx"
+    written = _export(p)
+    wb = load_workbook(p)
+    assert wb.sheetnames[:2] == [LEDGER_SHEET, "说明"]
+    ws = wb[LEDGER_SHEET]
+    assert [c.value for c in ws[3]] == list(COLUMNS.values())
+    assert ws.freeze_panes == "E4"
+    assert ws.auto_filter.ref.startswith("A3:")
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.print_title_rows == "$3:$3"
+    assert "2024学年" in ws["A1"].value
+    assert "合成演示数据" in ws["A2"].value
+    rows, header = _rows_by_key(ws)
+    # only listed rows are written: passing school rows of B are not
+    assert len(rows) == len(written) == len(_listed())
+    assert ws[f"{header['状态']}{rows[BACKBONE]}"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert ws.conditional_formatting  # whole-row colours follow the status
+    assert ws.data_validations.dataValidation[0].formula1.startswith('"未达标,已达标,已销号')
+    readme = "\n".join(str(c.value) for row in wb["说明"].iter_rows() for c in row if c.value)
+    assert "合成演示数据" in readme and "重新打开" in readme
+    assert (os.stat(p).st_mode & 0o777) != 0o600  # not the private mode of a temp file
+
+
+# --- the round trip ---------------------------------------------------------------------------
+
+
+def test_round_trip_keeps_planner_work(tmp_path):
+    p = tmp_path / "ledger.xlsx"
+    _export(p)
+    # the planner edits the file in Excel
+    wb = load_workbook(p)
+    ws = wb[LEDGER_SHEET]
+    rows, h = _rows_by_key(ws)
+    r = rows[BACKBONE]                      # still failing in the data: will be re-opened
+    ws[f"{h['状态']}{r}"] = "已销号"
+    ws[f"{h['销号日期']}{r}"] = dt.datetime(2025, 3, 1)
+    ws[f"{h['销号说明']}{r}"] = "已评定骨干教师5人"
+    ws[f"{h['备注']}{r}"] = "待人事文件"
+    r = rows["county|satisfaction"]          # evidence item: the planner's status and value stay
+    ws[f"{h['状态']}{r}"] = "已达标"
+    ws[f"{h['现状值']}{r}"] = 92.5
+    ws[f"{h['备注']}{r}"] = "2025年问卷"
+    r = rows["county|school_size"]           # met in the data and closed: stays closed
+    ws[f"{h['状态']}{r}"] = "已销号"
+    ws[f"{h['销号日期']}{r}"] = dt.datetime(2025, 2, 1)
+    extra_col = ws.max_column + 1            # a column the planner adds
+    ws.cell(row=3, column=extra_col, value="督办人")
+    ws.cell(row=rows[BACKBONE], column=extra_col, value="王科长")
+    manual = ws.max_row + 1                  # a row the planner adds with a key of their own
+    ws[f"{h['事项编号']}{manual}"] = "自定义|安全排查"
+    ws[f"{h['事项']}{manual}"] = "校园安全隐患排查"
+    ws[f"{h['状态']}{manual}"] = "未达标"
+    wb.save(p)
+
+    merged = _export(p, today=dt.date(2025, 4, 1))
+    assert merged.attrs["reopened"] == 1
+    # planner content on three matched rows: the backbone item, satisfaction, school size
+    assert merged.attrs["kept"] == 3
+    back = read_ledger(p).set_index("key")
+    bb = back.loc[BACKBONE]
+    assert bb["status"] == "未达标"
+    assert bb["closed_on"] == dt.datetime(2025, 3, 1)
+    assert bb["closed_note"] == "已评定骨干教师5人"
+    assert bb["remarks"] == "待人事文件；2025-04-01 复核未达标（2024学年数据），重新打开"
+    assert bb["督办人"] == "王科长"
+    sat = back.loc["county|satisfaction"]
+    assert (sat["status"], sat["value"], sat["remarks"]) == ("已达标", 92.5, "2025年问卷")
+    assert back.loc["county|school_size", "status"] == "已销号"
+    assert back.loc["county|school_size", "closed_on"] == dt.datetime(2025, 2, 1)
+    assert back.loc["自定义|安全排查", "item"] == "校园安全隐患排查"
+    assert (tmp_path / "ledger.bak.xlsx").exists()
+
+    # a third export with the same data does not add the re-open note twice
+    _export(p, today=dt.date(2025, 5, 1))
+    assert read_ledger(p).set_index("key").loc[BACKBONE, "remarks"].count("重新打开") == 1
+
+
+def test_closed_item_stays_closed_when_data_pass(tmp_path):
+    p = tmp_path / "ledger.xlsx"
+    _export(p)
+    wb = load_workbook(p)
+    ws = wb[LEDGER_SHEET]
+    rows, h = _rows_by_key(ws)
+    ws[f"{h['状态']}{rows[BACKBONE]}"] = "已销号"
+    ws[f"{h['销号说明']}{rows[BACKBONE]}"] = "已补齐"
+    ws[f"{h['备注']}{rows['school|A|class_size']}"] = "秋季分班"
+    wb.save(p)
+    # new data: A has 10 backbone teachers (1.0 per 100, met) and a class of 45 (within the limit)
+    _export(p, backbone_a=10, class_a=45)
+    back = read_ledger(p).set_index("key")
+    assert back.loc[BACKBONE, "status"] == "已销号"
+    assert back.loc[BACKBONE, "value"] == 1.0
+    # not closed by the planner, now met: 已达标, the planner's note kept
+    assert back.loc["school|A|class_size", "status"] == "已达标"
+    assert back.loc["school|A|class_size", "remarks"] == "秋季分班"
+
+
+def test_same_item_next_year_is_one_row(tmp_path):
+    p = tmp_path / "ledger.xlsx"
+    _export(p, year=2024, years=(2024, 2025))
+    wb = load_workbook(p)
+    ws = wb[LEDGER_SHEET]
+    rows, h = _rows_by_key(ws)
+    ws[f"{h['状态']}{rows[BACKBONE]}"] = "已销号"
+    wb.save(p)
+    _export(p, year=2025, years=(2024, 2025))
+    back = read_ledger(p)
+    assert (back["key"] == BACKBONE).sum() == 1
+    row = back.set_index("key").loc[BACKBONE]
+    assert row["status"] == "未达标" and row["data_year"] == 2025
+    assert "2025学年数据" in row["remarks"]
+
+
+def test_items_no_longer_listed_are_kept_as_met():
+    old = _listed()
+    old.loc[old["key"] == "school|A|class_size", "remarks"] = "已分班"
+    # the new items without the passing rows: A's class item is gone
+    new = _listed(class_a=40)
+    assert "school|A|class_size" not in set(new["key"])
+    merged = merge_ledger(new, old.drop(columns=["evidence", "listed"]), today=dt.date(2025, 6, 1))
+    row = merged.set_index("key").loc["school|A|class_size"]
+    assert row["status"] == "已达标"
+    assert row["remarks"] == "已分班；2025-06-01 2024学年数据中已无此事项，状态改为已达标"
+    assert merged.attrs["retired"] == 1
+
+
+def test_unknown_status_is_reset_with_note():
+    old = _listed()
+    old.loc[old["key"] == BACKBONE, "status"] = "已消号"  # typo
+    merged = merge_ledger(_listed(), old, today=dt.date(2025, 6, 1))
+    row = merged.set_index("key").loc[BACKBONE]
+    assert row["status"] == "未达标" and "“已消号”无法识别" in row["remarks"]
+
+
+def test_summary_counts():
+    led = _listed()
+    s = ledger_summary(led)
+    assert s["total"] == len(led)
+    assert s["未达标"] == int((led["status"] == "未达标").sum()) >= 3  # backbone, class size, pass share
+
+
+# --- errors and atomic writing ----------------------------------------------------------------
+
+
+def test_locked_file(tmp_path):
+    p = tmp_path / "ledger.xlsx"
+    _export(p)
+    (tmp_path / "~$ledger.xlsx").write_bytes(b"owner")
+    before = p.read_bytes()
+    with pytest.raises(LedgerError, match="ledger_locked"):
+        _export(p)
+    assert p.read_bytes() == before
+
+
+def test_malformed_previous(tmp_path):
+    p = tmp_path / "ledger.xlsx"
+    p.write_text("not a workbook", encoding="utf-8")
+    with pytest.raises(LedgerError, match="ledger_malformed"):
+        _export(p)
+    assert p.read_text(encoding="utf-8") == "not a workbook"
+    other = tmp_path / "other.xlsx"
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["学校", "备注"])
+    wb.save(other)
+    with pytest.raises(LedgerError, match="事项编号"):
+        read_ledger(other)
+
+
+def test_failed_save_leaves_old_file(tmp_path, monkeypatch):
+    p = tmp_path / "ledger.xlsx"
+    _export(p)
+    before = p.read_bytes()
+    from openpyxl import Workbook
+
+    def boom(self, filename):
+        Path(filename).write_bytes(b"half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Workbook, "save", boom)
+    with pytest.raises(LedgerError, match="ledger_write_failed"):
+        _export(p)
+    assert p.read_bytes() == before
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["ledger.xlsx"]
+
+
+def test_input_data_untouched(tmp_path):
+    ds = make_ds()
+    before = ds.stage_stats.copy(), ds.classes.copy(), ds.facilities.copy()
+    write_ledger(build_ledger(ds, include_passing=True), tmp_path / "x.xlsx")
+    pd.testing.assert_frame_equal(ds.stage_stats, before[0])
+    pd.testing.assert_frame_equal(ds.classes, before[1])
+    pd.testing.assert_frame_equal(ds.facilities, before[2])
+
+
+def test_cli_on_demo(demo_dir, tmp_path, capsys):
+    from jxedu.cli.commands import cli_ledger
+
+    out = tmp_path / "demo_ledger.xlsx"
+    assert cli_ledger(demo_dir, out=out) == 0
+    text = capsys.readouterr().out
+    assert "台账已写入" in text and "合成演示数据" in text
+    back = read_ledger(out)
+    assert back["key"].is_unique
+    assert len(back) > 30  # at least every county item

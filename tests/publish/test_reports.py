@@ -1,0 +1,301 @@
+"""Tests of jxedu.publish.reports: the batch of PDF bulletins (papermill → HTML → WeasyPrint).
+
+The demo report of one 镇街 is rendered once (module fixture, ~10 s); the other tests use a tiny
+stub notebook that runs in a second or two, so the file stays well under a minute.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+from pypdf import PdfReader
+
+import jxedu
+from jxedu.cli import commands
+from jxedu.core.config import DEMO_DIR
+from jxedu.core.errors import ReportError
+from jxedu.publish import reports
+
+TOWNSHIP = "金乡街道"
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def stub_notebook(path: Path, *, fail_for: str | None = None) -> Path:
+    """A minimal report notebook: prints its 镇街; raises in its 2nd code cell for ``fail_for``."""
+    params = new_code_cell('data_dir = None\nyear = None\ntownship = "示例镇"')
+    params.metadata["tags"] = ["parameters"]
+    cells = [
+        params,
+        new_code_cell(f'if township == {fail_for!r}:\n    raise ValueError("故意出错")'),
+        new_code_cell('from IPython.display import HTML\nHTML(f"<h1>{township} {year}学年 报告</h1>")'),
+    ]
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.validate(nb)
+    nbformat.write(nb, str(path))
+    return path
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+
+
+def embedded_fonts(path: Path) -> list[tuple[str, bool]]:
+    """(BaseFont name, has an embedded font program) of every font used on any page."""
+    found = []
+    for page in PdfReader(str(path)).pages:
+        fonts = page.get("/Resources", {}).get_object().get("/Font", {})
+        for ref in fonts.get_object().values():
+            font = ref.get_object()
+            descs = [font]
+            if "/DescendantFonts" in font:
+                descs = [d.get_object() for d in font["/DescendantFonts"]]
+            for d in descs:
+                fd = d.get("/FontDescriptor")
+                fd = fd.get_object() if fd is not None else {}
+                has_file = any(k in fd for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+                found.append((str(d.get("/BaseFont", font.get("/BaseFont"))), has_file))
+    return found
+
+
+def fake_dataset(names: list[str]):
+    """What plan_reports needs of a loaded data set: 镇街 names, years, meta."""
+    return SimpleNamespace(townships_list=names, year_or_latest=lambda y: 2026 if y is None else int(y), meta={})
+
+
+# --- the demo report ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    jobs = reports.plan_reports(DEMO_DIR, townships=[TOWNSHIP], out=out)
+    results = reports.run_jobs(jobs, workers=1, progress=False)
+    return SimpleNamespace(out=out, jobs=jobs, results=results)
+
+
+def test_demo_report_is_written(demo_report):
+    assert [j.title for j in demo_report.jobs] == [TOWNSHIP]  # one 镇街 only: no county summary
+    (res,) = demo_report.results
+    assert res.ok, res.error
+    folder = demo_report.out / "2026"
+    assert sorted(p.name for p in folder.iterdir()) == [f"{TOWNSHIP}.html", f"{TOWNSHIP}.ipynb", f"{TOWNSHIP}.pdf"]
+
+
+def test_demo_pdf_text_has_name_and_key_figures(demo_report):
+    text = pdf_text(demo_report.out / "2026" / f"{TOWNSHIP}.pdf")
+    flat = "".join(text.split())  # extract_text may break lines inside a phrase
+    # Worked out from the CSV files directly (not through jxedu): the compulsory-stage pupils and
+    # the schools with compulsory-stage rows of 金乡街道 in 2026.
+    schools = pd.read_csv(DEMO_DIR / "学校.csv", encoding="utf-8-sig", dtype={"学校标识码": str})
+    stats = pd.read_csv(DEMO_DIR / "学段统计.csv", encoding="utf-8-sig", dtype={"学校标识码": str})
+    ids = set(schools.loc[schools["所属镇街"] == TOWNSHIP, "学校标识码"])
+    s = stats[(stats["学年"] == 2026) & stats["学段"].isin(["小学", "初中"]) & stats["学校标识码"].isin(ids)]
+    pupils = int(s["在校生数"].sum())
+    n_schools = s["学校标识码"].nunique()
+    assert pupils == 32287  # the demo README: 金乡街道 is the town centre; 20459 小学 + 11828 初中
+    assert TOWNSHIP in flat
+    assert f"{pupils}人" in flat
+    assert f"{n_schools}所" in flat
+    assert "本报告使用合成演示数据" in flat  # the synthetic-data notice
+    assert "¶" not in text  # no heading anchors
+    assert "rc." not in text and "report_content" not in text  # no code in the report
+
+
+def test_demo_pdf_embeds_a_cjk_font(demo_report):
+    fonts = embedded_fonts(demo_report.out / "2026" / f"{TOWNSHIP}.pdf")
+    cjk = [(name, emb) for name, emb in fonts if "CJK" in name or "SourceHan" in name or "WenQuanYi" in name]
+    assert cjk, fonts
+    assert all(emb for _, emb in cjk)
+
+
+def test_demo_pdf_pages_have_header_and_numbers(demo_report):
+    reader = PdfReader(str(demo_report.out / "2026" / f"{TOWNSHIP}.pdf"))
+    n = len(reader.pages)
+    assert n >= 2
+    last = "".join((reader.pages[-1].extract_text() or "").split())
+    assert f"第{n}页/共{n}页" in last
+    assert f"{TOWNSHIP}·2026学年" in last  # running header
+
+
+def test_demo_notebook_outputs_are_clean(demo_report):
+    nb = nbformat.read(str(demo_report.out / "2026" / f"{TOWNSHIP}.ipynb"), as_version=4)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            assert not (out.output_type == "stream" and out.name == "stderr"), out.text  # no warnings
+            assert out.output_type != "error"
+            if out.output_type in ("execute_result", "display_data"):
+                assert set(out.data) != {"text/plain"}, out.data  # no bare repr
+    params = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert params and f"township = '{TOWNSHIP}'" in params[0].source
+
+
+def test_demo_report_has_no_teacher_ids(demo_report):
+    html = (demo_report.out / "2026" / f"{TOWNSHIP}.html").read_text(encoding="utf-8")
+    teachers = pd.read_csv(DEMO_DIR / "教师.csv", encoding="utf-8-sig", dtype=str)
+    ids = teachers.iloc[:, 0].head(200)  # 教师编号 (first column)
+    assert not any(t in html for t in ids)
+
+
+# --- failures ---------------------------------------------------------------------------------
+
+
+def test_one_failing_township_does_not_stop_the_others(tmp_path, capsys):
+    nb = stub_notebook(tmp_path / "stub.ipynb", fail_for="王丕街道")
+    out = tmp_path / "out"
+    code = commands.cli_reports(DEMO_DIR, townships=["王丕街道", "金乡街道"], out=out, workers=1,
+                               township_notebook=nb, progress=False)
+    assert code == 1
+    printed = capsys.readouterr().out
+    assert "完成 1 份，失败 1 份" in printed
+    failure = [ln for ln in printed.splitlines() if "失败 (failed)" in ln]
+    assert len(failure) == 1
+    # code cells of the executed notebook: parameters (1), injected parameters (2), the raising cell (3)
+    assert "王丕街道：第 3 个代码单元格（if township == '王丕街道':）出错" in failure[0]
+    assert "ValueError: 故意出错" in failure[0]
+    folder = out / "2026"
+    assert (folder / "金乡街道.pdf").is_file()
+    assert not (folder / "王丕街道.pdf").exists()
+    assert (folder / reports.FAILED_DIR / "王丕街道.ipynb").is_file()  # kept for diagnosis
+    assert "金乡街道 2026学年 报告" in pdf_text(folder / "金乡街道.pdf")
+
+
+def test_failure_in_a_fresh_kernel_names_the_cell(tmp_path):
+    nb = stub_notebook(tmp_path / "stub.ipynb", fail_for="甲镇")
+    job = reports.ReportJob(title="甲镇", notebook=nb, parameters={"township": "甲镇", "year": 2026},
+                            out_dir=tmp_path / "out", stem="甲镇")
+    res = reports.run_job(job, reuse_kernel=False)
+    assert not res.ok and res.cell == 3 and res.error == "ValueError: 故意出错"  # after the injected cell
+    assert res.cell_source.startswith("if township == '甲镇'")
+
+
+def test_unknown_township_is_a_named_error():
+    with pytest.raises(ReportError, match="unknown_township"):
+        reports.plan_reports(DEMO_DIR, townships=["不存在镇"])
+
+
+# --- names and paths ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "stem"),
+    [("金乡街道", "金乡街道"), ("a/b", "a_b"), ("../../etc", "_.._etc"), ("..\\x", "_x"), (" 化雨镇 ", "化雨镇"),
+     ("Ａ：Ｂ", "A_B")],  # full-width letters and colon are folded by NFKC, then the colon replaced
+)
+def test_safe_stem(name, stem):
+    assert reports.safe_stem(name) == stem
+
+
+@pytest.mark.parametrize("name", ["", "..", "/", " . "])
+def test_safe_stem_refuses_empty_names(name):
+    with pytest.raises(ReportError, match="unsafe_name"):
+        reports.safe_stem(name)
+
+
+def test_inside_refuses_escape(tmp_path):
+    with pytest.raises(ReportError, match="path_escape"):
+        reports._inside(tmp_path, "../x", ".pdf")
+    assert reports._inside(tmp_path, "x", ".pdf") == (tmp_path / "x.pdf").resolve()
+
+
+def test_hostile_names_stay_in_the_output_folder(tmp_path, monkeypatch):
+    names = ["../../etc", "a/b"]
+    monkeypatch.setattr(jxedu, "load", lambda path: fake_dataset(names))
+    nb = stub_notebook(tmp_path / "stub.ipynb")
+    out = tmp_path / "deep" / "out"
+    jobs = reports.plan_reports(tmp_path, out=out, county=False, township_notebook=nb)
+    assert [j.stem for j in jobs] == ["_.._etc", "a_b"]
+    results = reports.run_jobs(jobs, workers=1, progress=False)
+    assert all(r.ok for r in results), [r.error for r in results]
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert written == sorted(
+        ["stub.ipynb"] + [f"deep/out/2026/{s}{ext}" for s in ("_.._etc", "a_b") for ext in (".html", ".ipynb", ".pdf")]
+    )
+    assert "../../etc 2026学年 报告" in pdf_text(out / "2026" / "_.._etc.pdf")  # the real name is shown
+
+
+def test_duplicate_stems_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(jxedu, "load", lambda path: fake_dataset(["a/b", "a:b"]))
+    with pytest.raises(ReportError, match="duplicate_name"):
+        reports.plan_reports(tmp_path, out=tmp_path)
+
+
+# --- reruns -------------------------------------------------------------------------------------
+
+
+def test_rerun_overwrites_cleanly(tmp_path, monkeypatch):
+    monkeypatch.setattr(jxedu, "load", lambda path: fake_dataset(["甲镇"]))
+    nb = stub_notebook(tmp_path / "stub.ipynb")
+    out = tmp_path / "out"
+    folder = out / "2026"
+    first = reports.run_jobs(reports.plan_reports(tmp_path, out=out, county=False, township_notebook=nb),
+                             workers=1, progress=False)
+    assert first[0].ok
+    old = {p.name: p.stat().st_ino for p in folder.iterdir()}
+    (folder / "甲镇.pdf").write_bytes(b"stale")  # a damaged file from an earlier run
+    second = reports.run_jobs(reports.plan_reports(tmp_path, out=out, county=False, township_notebook=nb),
+                              workers=1, progress=False)
+    assert second[0].ok
+    files = sorted(p.name for p in folder.iterdir())
+    assert files == ["甲镇.html", "甲镇.ipynb", "甲镇.pdf"]  # no .tmp-* folder, nothing else
+    assert (folder / "甲镇.pdf").read_bytes().startswith(b"%PDF")
+    assert all((folder / n).stat().st_ino != ino for n, ino in old.items())  # replaced, not appended
+
+
+def test_success_clears_an_earlier_failure(tmp_path, monkeypatch):
+    monkeypatch.setattr(jxedu, "load", lambda path: fake_dataset(["甲镇"]))
+    out = tmp_path / "out"
+    bad = stub_notebook(tmp_path / "bad.ipynb", fail_for="甲镇")
+    good = stub_notebook(tmp_path / "good.ipynb")
+    r1 = reports.run_jobs(reports.plan_reports(tmp_path, out=out, county=False, township_notebook=bad),
+                          workers=1, progress=False)
+    assert not r1[0].ok and (out / "2026" / "_failed" / "甲镇.ipynb").exists()
+    r2 = reports.run_jobs(reports.plan_reports(tmp_path, out=out, county=False, township_notebook=good),
+                          workers=1, progress=False)
+    assert r2[0].ok and not (out / "2026" / "_failed" / "甲镇.ipynb").exists()
+
+
+# --- process pool and Dask ------------------------------------------------------------------------
+
+
+def test_process_pool_runs_jobs(tmp_path, monkeypatch):
+    monkeypatch.setattr(jxedu, "load", lambda path: fake_dataset(["甲镇", "乙镇", "丙镇"]))
+    nb = stub_notebook(tmp_path / "stub.ipynb", fail_for="乙镇")
+    jobs = reports.plan_reports(tmp_path, out=tmp_path / "out", county=False, township_notebook=nb)
+    results = reports.run_jobs(jobs, workers=2, progress=False)
+    assert [(r.job.title, r.ok) for r in results] == [("甲镇", True), ("乙镇", False), ("丙镇", True)]
+
+
+def test_dask_local_cluster(tmp_path, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(jxedu, "load", lambda path: fake_dataset(["甲镇", "乙镇"]))
+    nb = stub_notebook(tmp_path / "stub.ipynb", fail_for="乙镇")
+    jobs = reports.plan_reports(tmp_path, out=tmp_path / "out", county=False, township_notebook=nb)
+    # a real worker process: jobs and results cross a process boundary (pickled), as on a cluster
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cl:
+        with distributed.Client(cl) as client:
+            results = reports.run_jobs(jobs, dask_address=client, progress=False)
+    assert [(r.job.title, r.ok) for r in results] == [("甲镇", True), ("乙镇", False)]
+    assert results[1].cell == 3
+    assert (tmp_path / "out" / "2026" / "甲镇.pdf").is_file()
+
+
+def test_workers_must_be_positive():
+    with pytest.raises(ReportError, match="bad_workers"):
+        reports.run_jobs([], workers=0)
+
+
+def test_no_kernel_left_running(tmp_path, monkeypatch):
+    monkeypatch.setattr(jxedu, "load", lambda path: fake_dataset(["甲镇"]))
+    nb = stub_notebook(tmp_path / "stub.ipynb")
+    reports.run_jobs(reports.plan_reports(tmp_path, out=tmp_path / "o", county=False, township_notebook=nb),
+                     workers=1, progress=False)
+    assert reports._all_sessions == []  # the in-process kernel was shut down
