@@ -1,7 +1,7 @@
 # jxedu — two commands:
 #   make reports   安装并在演示数据上生成报告 (install, then build the reports on the demo data)
 #   make test      安装并运行全部测试 (install, then run every test and notebook)
-# Other targets: make lab | make notebooks | make build-notebooks | make clean | make help
+# Other targets: make lab | make notebooks | make sync-notebooks | make record-checks | make clean | make help
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -20,7 +20,7 @@ LAB_ARGS ?=
 # Headless matplotlib for tests and for the notebook kernels they start (no display needed).
 TEST_ENV := MPLBACKEND=Agg PYTHONHASHSEED=0
 
-.PHONY: help install reports notebooks validate test test-fast lab build-notebooks clean distclean
+.PHONY: help install reports notebooks validate test test-fast lab sync-notebooks record-checks clean distclean
 
 help:  ## 列出命令 (list targets)
 	@echo "jxedu — 县域义务教育优质均衡发展规划工作台"
@@ -30,7 +30,8 @@ help:  ## 列出命令 (list targets)
 	@echo "  make lab              打开 JupyterLab (open JupyterLab on notebooks/)"
 	@echo "  make notebooks        在演示数据上执行全部笔记本 (execute every notebook on $(DATA))"
 	@echo "  make install          只安装 (install only: .venv + system packages)"
-	@echo "  make build-notebooks  由脚本重新生成笔记本 (rebuild notebooks/ from scripts/)"
+	@echo "  make sync-notebooks   同步笔记本的 .ipynb 与 .py (jupytext --sync)"
+	@echo "  make record-checks    重新记录检查单元格的输出 (re-record NBVAL_CHECK_OUTPUT cells)"
 	@echo "  make clean            删除生成的报告与缓存 (remove reports/ and caches)"
 	@echo "  make distclean        另删除虚拟环境 (also remove .venv)"
 
@@ -61,8 +62,11 @@ test-fast: $(STAMP)  ## 只运行单元测试 (unit tests only, no notebooks)
 lab: $(STAMP)  ## 打开 JupyterLab (open JupyterLab; jxedu importable)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-build-notebooks: $(STAMP)  ## 由脚本生成笔记本 (write notebooks/*.ipynb from scripts/notebooks/)
-	$(BIN)/python scripts/build_notebooks.py
+sync-notebooks: $(STAMP)  ## .ipynb 与 .py 互相同步 (jupytext pairs: the newer file wins)
+	$(BIN)/jupytext --sync notebooks/*.ipynb
+
+record-checks: $(STAMP)  ## 在演示数据上执行笔记本并保存检查单元格的输出
+	$(TEST_ENV) $(BIN)/python scripts/record_checks.py
 
 clean:
 	rm -rf reports/* .pytest_cache

@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 import tomllib
 
-import nbformat
-import pytest
 import yaml
 
 from jxedu.core import config
@@ -125,40 +123,3 @@ def test_parse_requirement_normalises_names_and_drops_extras():
     assert parse_requirement("dask[distributed]>=2024.1") == ("dask", ">=2024.1")
     assert parse_requirement("gtfs_kit >= 10.0") == ("gtfs-kit", ">=10.0")
     assert parse_requirement("PyYAML") == ("pyyaml", "")
-
-
-# --- notebooks: the conventions nbval and papermill rely on -----------------------------------
-
-CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
-NOTEBOOKS = sorted((config.ROOT / "notebooks").glob("*.ipynb"))
-
-
-def test_there_are_notebooks():
-    assert any(p.name == "00_data_overview.ipynb" for p in NOTEBOOKS)
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_conventions(path):
-    nb = nbformat.read(path, as_version=4)
-    nbformat.validate(nb)
-    assert nb.metadata["kernelspec"]["name"] == "python3"
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    # papermill: the first code cell holds the parameters, data_dir among them
-    assert "parameters" in code[0].metadata.get("tags", []), "first code cell must be tagged 'parameters'"
-    assert "data_dir" in code[0].source
-    for i, cell in enumerate(code):
-        lines = cell.source.splitlines()
-        assert not any(line.strip().startswith("try:") for line in lines), f"code cell {i}: no try/except in cells"
-        if cell.source.lstrip().startswith(CHECK_MARK):
-            # nbval skips the comparison of a cell stored unrun: the reference output must be there
-            # (scripts/record_checks.py stores it).
-            assert cell.execution_count is not None and cell.outputs, (
-                f"code cell {i} is marked {CHECK_MARK} but has no stored output: "
-                f"run `.venv/bin/python scripts/record_checks.py {path.relative_to(config.ROOT)}`"
-            )
-            for out in cell.outputs:
-                assert set(out.get("data", {})) <= {"text/plain"}, f"code cell {i}: only text is stored"
-        else:
-            assert not cell.outputs and cell.execution_count is None, (
-                f"code cell {i} has outputs: notebooks are committed without outputs"
-            )

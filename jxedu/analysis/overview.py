@@ -1,37 +1,24 @@
 """Data overview: what a data set holds, per 镇街 and for the county (notebook 00 数据概览).
 
-Also the helpers every notebook starts with: :func:`resolve_data_dir` turns the notebook parameter
-``data_dir`` (``None`` = the demo set) into a path that works from any working directory,
-:func:`open_dataset` loads it, and :func:`synthetic_notice` shows the synthetic-data warning.
-
 All figures cover compulsory education only (学段 小学 and 初中); 高中 rows of 十二年一贯制 schools
 and 完全中学 are left out.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pandas as pd
 from matplotlib.figure import Figure
 
-from jxedu.core import config
 from jxedu.core.dataset import Dataset
-from jxedu.core.errors import DataError
 from jxedu.core.schema import COMPULSORY_STAGES
 
 __all__ = [
     "COMPULSORY_STAGES",
     "SUMMARY_COLUMNS",
     "TOTAL_LABEL",
-    "Notice",
     "county_totals",
     "format_county_totals",
-    "open_dataset",
     "plot_township_students",
-    "resolve_data_dir",
-    "synthetic_notice",
     "township_summary",
 ]
 
@@ -49,86 +36,6 @@ SUMMARY_COLUMNS: dict[str, str] = {
 #: Label of the county total row.
 TOTAL_LABEL = "全县合计"
 
-
-# --- data location -------------------------------------------------------------------------------
-
-
-def resolve_data_dir(data_dir: str | os.PathLike | None) -> Path:
-    """Resolve the ``data_dir`` parameter of a notebook or command to an existing path.
-
-    Parameters
-    ----------
-    data_dir
-        ``None`` for the committed synthetic demo set (:data:`jxedu.core.config.DEMO_DIR`); otherwise a
-        workbook or folder. A relative path is taken from the current directory first, then from
-        the repository root (so ``"data/demo"`` works from ``notebooks/`` too).
-
-    Returns
-    -------
-    pathlib.Path
-        Absolute path of the data set.
-
-    Raises
-    ------
-    DataError
-        If the path does not exist.
-    """
-    if data_dir is None:
-        path = config.DEMO_DIR
-    else:
-        path = Path(data_dir).expanduser()
-        if not path.is_absolute() and not path.exists() and (config.ROOT / path).exists():
-            path = config.ROOT / path
-    if not path.exists():
-        raise DataError(f"找不到数据集 (data_not_found): {path}")
-    return path.resolve()
-
-
-def open_dataset(data_dir: str | os.PathLike | None = None) -> Dataset:
-    """Load the data set named by a notebook's ``data_dir`` parameter.
-
-    Parameters
-    ----------
-    data_dir
-        See :func:`resolve_data_dir` (``None`` = demo set).
-
-    Returns
-    -------
-    Dataset
-        As :func:`jxedu.load` returns it.
-    """
-    from jxedu import load
-
-    return load(resolve_data_dir(data_dir))
-
-
-class Notice(str):
-    """A short Markdown text that notebooks display as formatted Markdown (empty = nothing shown)."""
-
-    def _repr_markdown_(self) -> str:
-        return str(self)
-
-
-def synthetic_notice(ds: Dataset) -> Notice:
-    """The warning shown at the top of every notebook and report run on synthetic data.
-
-    Parameters
-    ----------
-    ds
-        The data set.
-
-    Returns
-    -------
-    Notice
-        Markdown text (a ``str``); empty when the data are not synthetic.
-    """
-    if not ds.synthetic:
-        return Notice("")
-    return Notice(
-        "> ⚠️ **注意：本数据集为合成的演示数据**（synthetic demo data），"
-        "由 `jxedu demo-data` 按金乡县的镇街与规模随机生成，**不是金乡县的真实统计**。"
-        "其中的学校、学生、教师数字只用于演示和测试本工具，不能作为规划决策的依据。"
-    )
 
 
 # --- summaries ----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from jxedu.core.config import COUNTY_NAME
 from jxedu.core.errors import MissingTableError
 from jxedu.core.schema import TABLES_BY_KEY
 
@@ -44,7 +45,10 @@ class Dataset:
     synthetic
         True for the synthetic demo data (meta item 合成数据 = 是).
     problems
-        Warnings found while loading (``jxedu.ingest.checks.Problem``); errors raise instead.
+        Warnings found while loading (``jxedu.ingest.problems.Problem``); errors raise instead.
+    cache
+        What has been computed from these tables (:func:`jxedu.assess` keeps its assessments here);
+        never part of the data.
     """
 
     source: Path
@@ -62,6 +66,7 @@ class Dataset:
     meta: dict[str, str] = field(default_factory=dict)
     synthetic: bool = False
     problems: list = field(default_factory=list)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     # -- convenience -------------------------------------------------------------------------
 
@@ -83,6 +88,11 @@ class Dataset:
         if self.townships is not None:
             names |= set(self.townships["township"].dropna())
         return sorted(names, key=lambda n: (not n.endswith("街道"), n))
+
+    @property
+    def county_name(self) -> str:
+        """The county's name from the data (说明 item 县名), as every title and header shows it."""
+        return self.meta.get("县名") or COUNTY_NAME
 
     def require(self, *tables: str) -> None:
         """Raise :class:`MissingTableError` unless every named table is present.

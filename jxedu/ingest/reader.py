@@ -29,6 +29,7 @@ import datetime as _dt
 import functools
 import io as _io
 import itertools
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jxedu.core import schema
+from jxedu.core import config, schema
 from jxedu.core.config import COUNTY_OUTLINE, DEMO_DIR, UTM50N, WGS84
 from jxedu.core.dataset import Dataset
 from jxedu.core.errors import DataError
@@ -767,3 +768,50 @@ def validate_path(path: str | Path) -> ValidationReport:
     """
     result = read_dataset(Path(path), strict=False, build=False)
     return ValidationReport(result.problems, Path(path))
+
+
+def resolve_data_dir(data_dir: str | os.PathLike | None) -> Path:
+    """Resolve the ``data_dir`` parameter of a notebook or command to an existing path.
+
+    Parameters
+    ----------
+    data_dir
+        ``None`` for the committed synthetic demo set (:data:`jxedu.core.config.DEMO_DIR`); otherwise a
+        workbook or folder. A relative path is taken from the current directory first, then from
+        the repository root (so ``"data/demo"`` works from ``notebooks/`` too).
+
+    Returns
+    -------
+    pathlib.Path
+        Absolute path of the data set.
+
+    Raises
+    ------
+    DataError
+        If the path does not exist.
+    """
+    if data_dir is None:
+        path = config.DEMO_DIR
+    else:
+        path = Path(data_dir).expanduser()
+        if not path.is_absolute() and not path.exists() and (config.ROOT / path).exists():
+            path = config.ROOT / path
+    if not path.exists():
+        raise DataError(f"找不到数据集 (data_not_found): {path}")
+    return path.resolve()
+
+
+def open_dataset(data_dir: str | os.PathLike | None = None) -> Dataset:
+    """Load the data set named by a notebook's ``data_dir`` parameter.
+
+    Parameters
+    ----------
+    data_dir
+        See :func:`resolve_data_dir` (``None`` = demo set).
+
+    Returns
+    -------
+    Dataset
+        As :func:`jxedu.load` returns it.
+    """
+    return load(resolve_data_dir(data_dir))

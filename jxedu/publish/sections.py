@@ -233,13 +233,13 @@ def open_report_data(data_dir: str | os.PathLike | None = None) -> Dataset:
     ----------
     data_dir
         ``None`` for the demo data; otherwise a workbook or folder
-        (:func:`jxedu.analysis.overview.resolve_data_dir`).
+        (:func:`jxedu.ingest.reader.resolve_data_dir`).
 
     Returns
     -------
     Dataset
     """
-    from jxedu.analysis.overview import open_dataset, resolve_data_dir
+    from jxedu.ingest.reader import open_dataset, resolve_data_dir
 
     path = resolve_data_dir(data_dir)
     key = _signature(path)

@@ -141,28 +141,3 @@ def test_plot_township_students_stacks_stages():
     assert [b.get_y() for b in junior] == [300, 0, 200]  # stacked on the primary bars
     assert [t.get_text() for t in ax.get_xticklabels()] == ["金乡街道", "羊山镇", "鸡黍镇"]
     plt.close(fig)
-
-
-def test_synthetic_notice():
-    notice = overview.synthetic_notice(make_dataset(synthetic=True))
-    assert "合成的演示数据" in notice and "不是金乡县的真实统计" in notice
-    assert notice._repr_markdown_() == str(notice)
-    assert overview.synthetic_notice(make_dataset(synthetic=False)) == ""
-
-
-def test_resolve_data_dir(tmp_path, monkeypatch):
-    demo = tmp_path / "data" / "demo"
-    demo.mkdir(parents=True)
-    monkeypatch.setattr(config, "DEMO_DIR", demo)
-    monkeypatch.setattr(config, "ROOT", tmp_path)
-    assert overview.resolve_data_dir(None) == demo.resolve()
-    # relative to the repository root when not found from the current directory
-    elsewhere = tmp_path / "notebooks"
-    elsewhere.mkdir()
-    monkeypatch.chdir(elsewhere)
-    assert overview.resolve_data_dir("data/demo") == demo.resolve()
-    # relative to the current directory first
-    (elsewhere / "data" / "demo").mkdir(parents=True)
-    assert overview.resolve_data_dir("data/demo") == (elsewhere / "data" / "demo").resolve()
-    with pytest.raises(DataError, match="data_not_found"):
-        overview.resolve_data_dir(tmp_path / "nope")

@@ -15,8 +15,9 @@ from pyproj import Transformer
 from shapely.geometry import LineString, box
 
 import jxedu
+from jxedu.core import config
 from jxedu.core.errors import DataError
-from jxedu.ingest.reader import load
+from jxedu.ingest.reader import load, resolve_data_dir
 
 SCHOOLS_H = ["学校标识码", "学校名称", "办学类型", "所属镇街", "城乡分类", "经度", "纬度", "坐标系"]
 SCHOOLS = [
@@ -454,3 +455,21 @@ def test_damaged_sheet_is_a_problem_not_a_traceback(tmp_path, monkeypatch, reade
     assert [(p.code, p.file, p.sheet) for p in report.errors] == [("unreadable_file", "bad.xlsx", "学段统计")]
     with pytest.raises(DataError):
         load(bad)
+
+
+def test_resolve_data_dir(tmp_path, monkeypatch):
+    demo = tmp_path / "data" / "demo"
+    demo.mkdir(parents=True)
+    monkeypatch.setattr(config, "DEMO_DIR", demo)
+    monkeypatch.setattr(config, "ROOT", tmp_path)
+    assert resolve_data_dir(None) == demo.resolve()
+    # relative to the repository root when not found from the current directory
+    elsewhere = tmp_path / "notebooks"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert resolve_data_dir("data/demo") == demo.resolve()
+    # relative to the current directory first
+    (elsewhere / "data" / "demo").mkdir(parents=True)
+    assert resolve_data_dir("data/demo") == (elsewhere / "data" / "demo").resolve()
+    with pytest.raises(DataError, match="data_not_found"):
+        resolve_data_dir(tmp_path / "nope")

@@ -1,0 +1,506 @@
+"""One computed assessment per data set, school year and settings: every fact computed once.
+
+:func:`assess` is what notebooks, reports, the ledger, maps, scenarios and the command line read.
+Each measure is computed on first use, county-wide, and kept; asking again returns the same frame.
+
+>>> import jxedu
+>>> a = jxedu.assess(jxedu.load("data/demo"))            # doctest: +SKIP
+>>> a.indicators                     # one row per school-stage unit, English keys
+>>> a.access("primary")              # every 村居's nearest and assigned 小学
+>>> t = a.township("王丕街道")
+>>> t.access("primary")              # the county-wide result filtered to 王丕街道's villages
+
+Scoping to a 镇街 (:meth:`Assessment.township`) is one operation on the county-wide result: a
+measure that depends on neighbours — the nearest school across a 镇街 border, catchments, bus
+links, rotations between 镇街 — is never recomputed on a subset of the data. Measures that exist
+only for the whole county (the CVs, the county plan's yearly targets) are not offered for a 镇街
+(:data:`COUNTY_ONLY`): a 镇街 report shows its contribution, never a verdict on a county target.
+
+A measure whose tables are missing from the data raises :class:`~jxedu.core.errors.MissingTableError`
+naming them; :meth:`Assessment.missing` says so beforehand (``None`` when it can be computed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cached_property
+
+import pandas as pd
+
+from jxedu.analysis import (
+    access,
+    assurance,
+    bus,
+    classsize,
+    indicators,
+    overview,
+    projection,
+    rotation,
+    shortfalls,
+    trend,
+)
+from jxedu.core.dataset import Dataset
+from jxedu.core.errors import DataError, MissingTableError
+from jxedu.core.schema import COMPULSORY_STAGES, TABLES_BY_KEY
+from jxedu.core.settings import Settings, resolve_settings
+from jxedu.core.vocabulary import COUNTY
+
+__all__ = ["COUNTY_ONLY", "REQUIRES", "Assessment", "TownshipView", "assess"]
+
+#: Tables (attributes of :class:`~jxedu.core.dataset.Dataset`) each measure needs beyond the
+#: required three. ``gtfs_path`` is the school-bus feed.
+REQUIRES: dict[str, tuple[str, ...]] = {
+    "access": ("villages",),
+    "catchments": ("villages",),
+    "coverage": ("villages", "gtfs_path"),
+    "bus_routes": ("gtfs_path",),
+    "bus_stops": ("gtfs_path",),
+    "ride_times": ("gtfs_path",),
+    "class_records": ("classes",),
+    "class_sizes": ("classes",),
+    "class_trend": ("classes",),
+    "oversize_schools": ("classes",),
+    "classes_needed": ("classes",),
+    "projections": ("classes",),
+    "projection_rates": ("classes",),
+    "classroom_needs": ("classes",),
+    "township_needs": ("classes",),
+    "eligible_teachers": ("teachers",),
+    "rotations": ("rotations",),
+    "rotation_summary": ("rotations",),
+    "rotation_by_township": ("rotations",),
+    "rotation_by_school": ("rotations",),
+    "rotation_direction": ("rotations",),
+    "gap_filling": ("rotations",),
+    "rotation_plan": ("teachers",),
+    "pe_art_needs": ("teachers",),
+    "training_honours": ("teachers",),
+}
+
+#: Measures that exist for the whole county only (not offered by :class:`TownshipView`).
+COUNTY_ONLY: frozenset[str] = frozenset({
+    "balance", "cv_fixes", "assurance", "checklist", "rotation_ratios", "rotation_summary", "indicator_trend",
+    "assurance_trend", "county_totals", "projection_rates", "training_honours", "rotation_plan",
+})
+
+#: Scoping rule of a measure whose rows concern two 镇街 (a rotation's sending and receiving school):
+#: the columns any of which names the 镇街.
+SCOPE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "rotations": ("from_township", "to_township"),
+    "rotation_direction": ("from_township", "to_township"),
+}
+
+
+def assess(ds: Dataset, *, year: int | None = None, settings: Settings | None = None) -> Assessment:
+    """The assessment of a data set for one school year and settings (computed once, then kept).
+
+    Parameters
+    ----------
+    ds
+        The data set (:func:`jxedu.load`).
+    year
+        School year (the year it starts, e.g. 2024); ``None`` for the latest in the data.
+    settings
+        Run settings; ``None`` for :func:`jxedu.core.settings.get_settings` (the ``JXEDU_SETTINGS``
+        file if set, else the documented defaults).
+
+    Returns
+    -------
+    Assessment
+        The same object for the same data set, year and settings.
+    """
+    s = resolve_settings(settings)
+    y = ds.year_or_latest(year)
+    key = ("assessment", y, repr(s))
+    found = ds.cache.get(key)
+    if found is None:
+        found = ds.cache[key] = Assessment(ds, y, s)
+    return found
+
+
+class Assessment:
+    """Every measure of one data set, school year and settings, computed on first use.
+
+    Do not build one directly: :func:`assess` returns the kept one.
+
+    Attributes
+    ----------
+    ds
+        The data set.
+    year
+        The school year assessed.
+    settings
+        The settings it was computed with.
+    """
+
+    def __init__(self, ds: Dataset, year: int, settings: Settings) -> None:
+        self.ds = ds
+        self.year = year
+        self.settings = settings
+        self._per_stage: dict[tuple[str, str], object] = {}
+
+    def __repr__(self) -> str:
+        return f"<Assessment {self.ds.source} {self.year}>"
+
+    # -- scope and availability -----------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """Name of the scope: ``全县`` (a :class:`TownshipView` is named after its 镇街)."""
+        return COUNTY
+
+    @property
+    def county_name(self) -> str:
+        """The county's name from the data."""
+        return self.ds.county_name
+
+    @property
+    def townships(self) -> list[str]:
+        """The 镇街 of the data set (from the data, 街道 first)."""
+        return self.ds.townships_list
+
+    def township(self, name: str) -> TownshipView:
+        """The county-wide measures filtered to one 镇街 (see :class:`TownshipView`)."""
+        return TownshipView(self, name)
+
+    def scope(self, township: str | None) -> Assessment | TownshipView:
+        """The assessment itself for ``None`` (the county), else :meth:`township` — what a notebook's
+        ``township`` parameter selects."""
+        return self if township is None else self.township(township)
+
+    def missing(self, measure: str) -> str | None:
+        """Why a measure cannot be computed (Chinese, naming the missing tables), or ``None``."""
+        absent = [t for t in REQUIRES.get(measure, ()) if getattr(self.ds, t, None) is None]
+        if not absent:
+            return None
+        names = "、".join("公交助学线路（GTFS）" if t == "gtfs_path" else TABLES_BY_KEY[t].zh
+                         if t in TABLES_BY_KEY else {"townships": "镇街边界", "roads": "道路"}.get(t, t)
+                         for t in absent)
+        return f"缺少{names}，无法计算此项 (missing_table)"
+
+    def _need(self, measure: str) -> None:
+        reason = self.missing(measure)
+        if reason is not None:
+            raise MissingTableError(reason)
+
+    def _stage(self, name: str, stage: str, make: Callable[[], object]):
+        if stage not in COMPULSORY_STAGES:
+            raise DataError(f"学段无效 (bad_stage): {stage}；可选 primary（小学）、junior（初中）")
+        key = (name, stage)
+        if key not in self._per_stage:
+            self._need(name)
+            self._per_stage[key] = make()
+        return self._per_stage[key]
+
+    # -- data overview --------------------------------------------------------------------------
+
+    @cached_property
+    def township_summary(self) -> pd.DataFrame:
+        """Schools, students, classes and teachers per 镇街 (last row the county)."""
+        return overview.township_summary(self.ds, year=self.year)
+
+    @cached_property
+    def county_totals(self) -> dict:
+        """Key figures of the county for the year."""
+        return overview.county_totals(self.ds, year=self.year)
+
+    # -- resource indicators --------------------------------------------------------------------
+
+    @cached_property
+    def units(self) -> pd.DataFrame:
+        """Every school-stage unit of the year, included in the assessment or not (with the reason)."""
+        return indicators.units(self.ds, year=self.year, settings=self.settings)
+
+    @cached_property
+    def indicators(self) -> pd.DataFrame:
+        """The seven resource indicators of every included unit, met flags and the pass rule."""
+        included = self.units.loc[self.units["included"]].reset_index(drop=True)
+        return indicators._indicators_from_units(included)
+
+    @cached_property
+    def balance(self) -> pd.DataFrame:
+        """County mean and student-weighted CV per stage and indicator (county only)."""
+        return indicators.county_balance(self.indicators, settings=self.settings)
+
+    @cached_property
+    def passing(self) -> pd.DataFrame:
+        """Units and passing units per 镇街 and stage, with the county rows (``township = 全县``)."""
+        return indicators.by_township(self.indicators)
+
+    @cached_property
+    def failing(self) -> pd.DataFrame:
+        """The units that do not pass."""
+        return indicators.failing_units(self.indicators)
+
+    @cached_property
+    def shortfalls(self) -> pd.DataFrame:
+        """Every unit × indicator below its standard, with what reaches it (failing units only)."""
+        return shortfalls.shortfalls_from(self.indicators, only_failing=True)
+
+    @cached_property
+    def pass_plan(self) -> pd.DataFrame:
+        """The shortfalls that make up the least plan of each failing unit."""
+        return shortfalls.pass_plan(self.shortfalls)
+
+    @cached_property
+    def shortfall_totals(self) -> pd.DataFrame:
+        """What the least plans need, summed per 镇街 (last row the county)."""
+        return shortfalls.totals(self.shortfalls, scope="pass")
+
+    @cached_property
+    def cv_fixes(self) -> pd.DataFrame:
+        """Single changes that bring a CV under (or back within a margin of) its limit (county only)."""
+        return shortfalls.cv_fixes_from(self.indicators, self.balance)
+
+    # -- assurance, quality and plan items ------------------------------------------------------
+
+    @cached_property
+    def school_tables(self) -> dict[str, pd.DataFrame]:
+        """The per-school tables of the school-level items (rooms, sizes, PE/art …)."""
+        return assurance.school_tables(self.ds, year=self.year, settings=self.settings)
+
+    @cached_property
+    def assurance(self) -> pd.DataFrame:
+        """The assurance, quality and county-plan items the data can answer (county only)."""
+        return assurance.assurance_items(self.ds, year=self.year, settings=self.settings,
+                                         tables=self.school_tables)
+
+    @cached_property
+    def checklist(self) -> pd.DataFrame:
+        """The items that need documents as evidence (county only)."""
+        return assurance.checklist_items(settings=self.settings)
+
+    @cached_property
+    def rotation_ratios(self) -> dict:
+        """The two ratios of assurance item 11 and the plan's count for the year (county only)."""
+        return assurance.rotation_ratios(self.ds, year=self.year, settings=self.settings)
+
+    @cached_property
+    def oversize_classes(self) -> pd.DataFrame:
+        """Every compulsory-stage class above the class-size limit."""
+        return assurance.oversize_classes(self.ds, year=self.year)
+
+    # -- access and buses -----------------------------------------------------------------------
+
+    def access(self, stage: str) -> pd.DataFrame:
+        """Nearest and assigned school of every 村居 for a stage, computed on the whole county."""
+        return self._stage("access", stage, lambda: access.village_access(
+            self.ds, stage=stage, year=self.year, settings=self.settings))
+
+    def catchments(self, stage: str) -> pd.DataFrame:
+        """Service areas of the schools of a stage."""
+        return self._stage("catchments", stage, lambda: access.catchments(
+            self.ds, stage=stage, year=self.year, access=self.access(stage), settings=self.settings))
+
+    def coverage(self, stage: str) -> pd.DataFrame:
+        """Per 村居: beyond walking distance of its assigned school, and whether a bus takes it there."""
+        return self._stage("coverage", stage, lambda: bus.coverage(
+            self.ds, stage=stage, year=self.year, access=self.access(stage), feed=self.bus_feed,
+            settings=self.settings))
+
+    @cached_property
+    def bus_feed(self):
+        """The school-bus GTFS feed (gtfs-kit)."""
+        self._need("bus_routes")
+        return bus.load_feed(self.ds)
+
+    @cached_property
+    def bus_routes(self) -> pd.DataFrame:
+        """The school-bus routes with the schools they serve."""
+        return bus.routes(self.ds, feed=self.bus_feed, settings=self.settings)
+
+    @cached_property
+    def bus_stops(self) -> pd.DataFrame:
+        """The school-bus stops with the routes calling there."""
+        return bus.stops(self.ds, feed=self.bus_feed, settings=self.settings)
+
+    @cached_property
+    def ride_times(self) -> pd.DataFrame:
+        """Ride time from each stop to each school its routes serve (first morning trip)."""
+        return bus.ride_times(self.ds, feed=self.bus_feed, settings=self.settings)
+
+    # -- class sizes and places -----------------------------------------------------------------
+
+    @cached_property
+    def class_records(self) -> pd.DataFrame:
+        """Every class of the year with its cap, band and over-cap flag."""
+        self._need("class_records")
+        return classsize.class_records(self.ds, years=[self.year])
+
+    @cached_property
+    def class_sizes(self) -> pd.DataFrame:
+        """Class-size distribution of the year per 镇街 and stage."""
+        self._need("class_sizes")
+        return classsize.class_size_summary(self.ds, year=self.year, by="township")
+
+    @cached_property
+    def class_trend(self) -> pd.DataFrame:
+        """Classes, over-cap classes and bands per year and stage (county)."""
+        self._need("class_trend")
+        return classsize.class_size_trend(self.ds)
+
+    @cached_property
+    def oversize_schools(self) -> pd.DataFrame:
+        """Schools by number of classes over the cap."""
+        self._need("oversize_schools")
+        return classsize.top_oversize_schools(self.ds, year=self.year, n=len(self.ds.schools))
+
+    @cached_property
+    def classes_needed(self) -> pd.DataFrame:
+        """Classes needed at the caps per school and grade, against the classes held."""
+        self._need("classes_needed")
+        return classsize.classes_needed(self.ds, year=self.year)
+
+    @cached_property
+    def projection_rates(self):
+        """Progression ratios and entry rates per 镇街 (county only)."""
+        self._need("projection_rates")
+        return projection.estimate_rates(self.ds)
+
+    @cached_property
+    def projections(self) -> dict[str, pd.DataFrame]:
+        """Projected enrolment per school, stage and grade for every variant of the settings."""
+        self._need("projections")
+        return projection.project_variants(self.ds, settings=self.settings)
+
+    @cached_property
+    def classroom_needs(self) -> pd.DataFrame:
+        """Classrooms needed per year, school and stage (central variant) against those available."""
+        self._need("classroom_needs")
+        return projection.classroom_needs(self.projections["central"], self.ds)
+
+    @cached_property
+    def township_needs(self) -> pd.DataFrame:
+        """Per year, 镇街 and stage: classroom shortfall, spare rooms, net need, new-school flag."""
+        return projection.township_needs(self.classroom_needs, settings=self.settings)
+
+    # -- teachers and rotation ------------------------------------------------------------------
+
+    @cached_property
+    def eligible_teachers(self) -> pd.DataFrame:
+        """Teachers eligible for rotation in the year."""
+        self._need("eligible_teachers")
+        return rotation.eligible_teachers(self.ds, year=self.year, settings=self.settings)
+
+    @cached_property
+    def rotations(self) -> pd.DataFrame:
+        """The year's rotations with the attributes every summary needs."""
+        self._need("rotations")
+        return rotation.rotation_records(self.ds, year=self.year)
+
+    @cached_property
+    def rotation_summary(self) -> pd.DataFrame:
+        """Rotations per year against the target and the 10 %/20 % ratios (county only)."""
+        self._need("rotation_summary")
+        return rotation.rotation_summary(self.ds, settings=self.settings)
+
+    @cached_property
+    def rotation_by_township(self) -> pd.DataFrame:
+        """The year's rotations per 镇街."""
+        self._need("rotation_by_township")
+        return rotation.rotation_summary(self.ds, year=self.year, by="township", settings=self.settings)
+
+    @cached_property
+    def rotation_by_school(self) -> pd.DataFrame:
+        """The year's rotations per school."""
+        self._need("rotation_by_school")
+        return rotation.rotation_summary(self.ds, year=self.year, by="school", settings=self.settings)
+
+    @cached_property
+    def gap_filling(self) -> pd.DataFrame:
+        """Whether the year's rotations fill the PE/art and backbone gaps of the receiving schools."""
+        self._need("gap_filling")
+        return rotation.gap_filling(self.ds, year=self.year)
+
+    @cached_property
+    def rotation_plan(self) -> pd.DataFrame:
+        """A proposal of next year's rotations (教师编号 only; county only)."""
+        self._need("rotation_plan")
+        return rotation.plan_next_year(self.ds, year=self.year, settings=self.settings)
+
+    @cached_property
+    def pe_art_needs(self) -> pd.DataFrame:
+        """PE/art teachers each unit must hire or receive to reach the plan's 0.9 per 100 students."""
+        self._need("pe_art_needs")
+        return rotation.pe_art_needs(self.ds, year=self.year, plan=self.rotation_plan)
+
+    @cached_property
+    def training_honours(self) -> dict[str, pd.DataFrame]:
+        """Training completion and 最美教师 per year (county only)."""
+        self._need("training_honours")
+        return rotation.training_honours(self.ds, year=self.year)
+
+    # -- every year -----------------------------------------------------------------------------
+
+    @cached_property
+    def indicator_trend(self) -> pd.DataFrame:
+        """Resource indicators for every year of the data (county level)."""
+        return trend.indicator_trend(self.ds, settings=self.settings)
+
+    @cached_property
+    def assurance_trend(self) -> pd.DataFrame:
+        """The numeric assurance and county-plan items for every year of the data."""
+        return trend.assurance_trend(self.ds, settings=self.settings)
+
+
+def _scope(value, township: str, columns: tuple[str, ...]):
+    """Rows of a county-wide result that concern one 镇街 (frames in dicts and tuples too)."""
+    if value is None:
+        return None
+    if isinstance(value, pd.DataFrame):
+        present = [c for c in columns if c in value.columns]
+        if not present:
+            raise KeyError(f"frame has none of the scope columns {columns}")
+        mask = pd.Series(False, index=value.index)
+        for c in present:
+            mask |= value[c] == township
+        return value.loc[mask]
+    if isinstance(value, dict):
+        return {k: _scope(v, township, columns) for k, v in value.items()}
+    raise TypeError(f"cannot scope a {type(value).__name__} to a 镇街")
+
+
+class TownshipView:
+    """An :class:`Assessment` seen from one 镇街: each measure is the county-wide one, filtered.
+
+    ``view.indicators`` is ``assessment.indicators`` with the rows of the 镇街's schools;
+    ``view.access("primary")`` the county-wide access of its villages (a village's nearest school
+    may lie in the next 镇街). County-only measures (:data:`COUNTY_ONLY`) raise ``AttributeError``.
+    """
+
+    def __init__(self, assessment: Assessment, township: str) -> None:
+        if township not in assessment.townships:
+            raise DataError(
+                f"数据中没有该镇街 (unknown_township): {township}；可用镇街：{'、'.join(assessment.townships)}"
+            )
+        self.assessment = assessment
+        self.name = township
+
+    def __repr__(self) -> str:
+        return f"<TownshipView {self.name} of {self.assessment!r}>"
+
+    @property
+    def year(self) -> int:
+        """The school year assessed."""
+        return self.assessment.year
+
+    @property
+    def ds(self):
+        """The data set (the whole county's: a view never subsets the data)."""
+        return self.assessment.ds
+
+    @property
+    def county_name(self) -> str:
+        """The county's name from the data."""
+        return self.assessment.county_name
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name in COUNTY_ONLY:
+            raise AttributeError(f"{name} is a county-wide measure: read it from the Assessment, not a 镇街")
+        value = getattr(self.assessment, name)
+        columns = SCOPE_COLUMNS.get(name, ("township",))
+        if callable(value):
+            return lambda *args, **kwargs: _scope(value(*args, **kwargs), self.name, columns)
+        return _scope(value, self.name, columns)

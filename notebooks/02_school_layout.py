@@ -1,0 +1,114 @@
+# %% [markdown]
+# # 学校布局
+#
+# 本笔记本回答两个问题：
+#
+# 1. **学校在哪里、各有多大？** 全县（或一个镇街）各类学校的分布：小学、初中、一贯制学校（九年一贯制、
+#    十二年一贯制和完全中学）和教学点，圆圈大小表示义务教育阶段在校生数，颜色表示资源配置七项指标是否达标。
+# 2. **孩子们住得离学校多远？** 每个村居的学龄人口（小学 6–11 岁、初中 12–14 岁）到划片学校的距离，
+#    超出步行距离的村居，以及每所学校的服务范围。
+#
+# - 交互地图可以缩放、点击学校查看详情、在左上角搜索学校名称、在右上角开关图层。
+#   底图默认用 OpenStreetMap；也可用高德（`basemap="amap"`，学校位置自动换算为高德使用的 GCJ-02 坐标）、
+#   天地图（`basemap="tianditu"`，需在设置中填写天地图密钥）或不用底图（`basemap=None`，完全离线）。
+# - 用 `maps.save_map(m, "文件名.html")` 可把地图存为单个网页文件，不联网也能打开（底图除外）。
+# - 换用本局自己的数据：把参数格中的 `data_dir` 改为数据文件夹或工作簿的路径；`year` 为学年（起始年份）；
+#   `township` 填镇街名称（如 `"鸡黍镇"`）只看一个镇街，`None` 为全县。
+
+# %% tags=["parameters"]
+# 参数 (parameters)：data_dir = None 使用合成的演示数据；year = None 为最新学年；township = None 为全县
+data_dir = None
+year = None
+township = None
+
+# %%
+import jxedu
+from jxedu.present import text
+from jxedu.present import maps, staticmap
+
+# %% [markdown]
+# ## 读取数据
+
+# %%
+ds = jxedu.open_data(data_dir)
+text.synthetic_notice(ds)
+
+# %% [markdown]
+# ## 一、学校分布地图
+#
+# 圆圈边框颜色表示学校类型，填充颜色表示资源配置达标情况（七项指标中至少六项达标、其余不低于标准的 85%；
+# 一贯制学校的小学部和初中部都达标才算达标；不足 50 人的教学点不参评），圆圈大小表示义务教育阶段在校生数。
+# 村居圆点的大小表示学龄人口，紫色为超出步行距离的村居。
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+county = maps.county_map(ds, year=year, township=township)
+county
+
+# %% [markdown]
+# ## 二、学校数量
+#
+# 各镇街各类学校的数量和义务教育阶段在校生数（街道在前，最后一行为全县合计）：
+
+# %%
+maps.school_counts(ds, year=year, township=township)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(maps.layout_headline(ds, year=year, township=township))
+
+# %% [markdown]
+# ## 三、学校布局图（用于报告）
+#
+# 与交互地图内容相同的静态图，带比例尺和指北针，可直接放入 PDF 报告。
+
+# %%
+fig = staticmap.layout_map(ds, year=year, township=township)
+
+# %% [markdown]
+# ## 四、上学距离
+#
+# 每个村居到划片学校（所在镇街内最近的同学段学校）的距离：有道路数据时沿道路计算，否则按直线计算。
+# 步行距离上限是规划假设（默认小学 2000 米、初中 3000 米），可在设置中修改。
+# 距离按全县计算（镇街边界附近的村居可能离邻镇的学校更近），再只显示所选镇街。
+
+# %%
+access_primary = maps.township_access(ds, stage="primary", year=year, township=township)
+access_junior = maps.township_access(ds, stage="junior", year=year, township=township)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+print(maps.access_headline(access_primary))
+print(maps.access_headline(access_junior))
+
+# %% [markdown]
+# 超出步行距离的村居（小学，按学龄人口从多到少，前 20 个）——需要校车（公交助学）或寄宿：
+
+# %%
+maps.beyond_walk_table(access_primary)
+
+# %% [markdown]
+# 初中：
+
+# %%
+maps.beyond_walk_table(access_junior)
+
+# %% [markdown]
+# ## 五、学校服务范围
+#
+# 每所学校的服务范围：把每个村居划给其划片学校后，按村居之间的中线（泰森多边形）在镇街内分区。
+# 把鼠标移到色块上可看到服务范围内的学龄人口和村居数。
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+maps.catchment_map(ds, stage="primary", year=year, township=township)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+maps.catchment_map(ds, stage="junior", year=year, township=township)
+
+# %% [markdown]
+# ## 下一步
+#
+# - 校车线路、站点和未被校车覆盖的村居：`03_school_bus.ipynb`（公交助学）。
+# - 资源配置七项指标的明细：`01_indicators.ipynb`。
