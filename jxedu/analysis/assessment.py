@@ -215,7 +215,7 @@ class Assessment:
     def indicators(self) -> pd.DataFrame:
         """The seven resource indicators of every included unit, met flags and the pass rule."""
         included = self.units.loc[self.units["included"]].reset_index(drop=True)
-        return indicators._indicators_from_units(included)
+        return indicators.score_units(included)
 
     @cached_property
     def balance(self) -> pd.DataFrame:

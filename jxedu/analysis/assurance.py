@@ -94,7 +94,6 @@ ITEM_COLUMNS: tuple[str, ...] = (
 
 _COMPULSORY: tuple[str, ...] = COMPULSORY_STAGES
 _BACKBONE_LEVELS = frozenset({"county", "city", "province"})
-_THROUGH_TYPES = frozenset({"nine_year", "twelve_year"})
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -377,21 +376,16 @@ def school_sizes(
     s = _settings(settings)
     year = ds.year_or_latest(year)
     sch = assessed_schools(ds, year=year, settings=s) if schools is None else schools
-    kind = np.where(sch["school_type"].isin(_THROUGH_TYPES), "through", "single_stage")
-    cap = np.array([_thr("school_size_max", k) for k in kind], dtype=float)
-    relaxed_cap = np.array([_thr("school_size_max_relaxed", k) for k in kind], dtype=float)
-    reasons: list[str] = []
-    for r in sch.itertuples(index=False):
-        why = []
-        if s.school_size_relaxation:
-            if pd.notna(r.built_year) and bool(_meets(r.built_year, "school_size_relax_built_year")):
-                why.append(f"{int(r.built_year)}年建成（{_v('school_size_relax_built_year')}年及以前）")
-            if pd.notna(r.migrant_share) and bool(_meets(r.migrant_share, "school_size_relax_migrant_share")):
-                why.append(f"随迁子女占{_pct(r.migrant_share)}%")
-        reasons.append("；".join(why))
-    relaxed = np.array([bool(w) for w in reasons], dtype=bool)
+    caps = std.school_size_caps(sch["school_type"], sch["built_year"], sch["migrant_share"],
+                                relaxation=s.school_size_relaxation)
+    reasons = [
+        "；".join(([f"{int(b)}年建成（{_v('school_size_relax_built_year')}年及以前）"] if age else [])
+                 + ([f"随迁子女占{_pct(m)}%"] if mig else []))
+        for b, m, age, mig in zip(sch["built_year"], sch["migrant_share"], caps["relaxed_by_age"],
+                                  caps["relaxed_by_migrants"], strict=True)
+    ]
     out = sch[["school_id", "name", "township", "school_type", "students", "migrant_share", "built_year"]].copy()
-    out["cap"] = np.where(relaxed, relaxed_cap, cap)
+    out["cap"] = caps["cap"].to_numpy()
     out["relaxation"] = reasons
     out["excess"] = (out["students"] - out["cap"]).clip(lower=0)
     out["meets"] = out["students"] <= out["cap"]

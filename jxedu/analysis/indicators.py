@@ -65,6 +65,7 @@ __all__ = [
     "plot_cv",
     "plot_passing",
     "resource_indicators",
+    "score_units",
     "summary",
     "units",
     "weighted_cv",
@@ -391,11 +392,24 @@ def resource_indicators(
         seven), ``below_floor`` (count of misses under 85 % of their threshold) and ``passes``.
     """
     u = units(ds, year=year, settings=settings)
-    return _indicators_from_units(u.loc[u["included"]].reset_index(drop=True))
+    return score_units(u.loc[u["included"]].reset_index(drop=True))
 
 
-def _indicators_from_units(u: pd.DataFrame) -> pd.DataFrame:
-    """Compute the indicator columns for a frame of included units (vectorised)."""
+def score_units(u: pd.DataFrame) -> pd.DataFrame:
+    """The seven values, met flags and the pass rule for a frame of included units (the one home
+    of the pass rule; scenarios score their changed units through it).
+
+    Parameters
+    ----------
+    u
+        Included units with the columns of :func:`units` (``stage``, ``students`` and the
+        numerators of :data:`SPECS`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``u`` plus the columns described in :func:`resource_indicators`.
+    """
     out = u.copy()
     floor = std.threshold("pass_floor_ratio")
     floor_op = str(std.rule("pass_floor_ratio")["op"])

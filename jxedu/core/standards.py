@@ -12,6 +12,7 @@ from __future__ import annotations
 import operator
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from jxedu.core.config import PACKAGE_DATA_DIR
@@ -108,3 +109,46 @@ def _row(key: str, stage: str) -> pd.Series:
     if m.empty:
         raise SettingsError(f"标准表中没有该项 (unknown_standard): {key} / {stage}")
     return m.iloc[0]
+
+
+#: School types whose cap is the 一贯制 one (义务教育阶段 students only).
+THROUGH_TYPES: frozenset[str] = frozenset({"nine_year", "twelve_year"})
+
+
+def school_size_caps(school_type, built_year, migrant_share, *, relaxation: bool) -> pd.DataFrame:
+    """The school-size cap of each school (政府保障第4项), the one home of the rule.
+
+    2000 students; 2500 for 九年一贯制/十二年一贯制 (their 义务教育阶段 only). With ``relaxation``
+    (the ``school_size_relaxation`` setting, a transitional rule [V1]) 2400 / 3000 for a school built
+    in 2010 or earlier or with more than 50 % 随迁子女 (years and share from the standards table).
+
+    Parameters
+    ----------
+    school_type
+        School-type codes (:data:`jxedu.core.schema.SCHOOL_TYPES`), one per school.
+    built_year
+        Year built (NaN when unknown: no relaxation by age).
+    migrant_share
+        Share 0–1 of 随迁子女 among the compulsory-stage students (NaN when unknown).
+    relaxation
+        Apply the relaxed caps.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``cap`` (students), ``relaxed_by_age``, ``relaxed_by_migrants`` (bool), one row per school in
+        the order given.
+    """
+    kind = np.where(pd.Series(school_type, dtype=object).isin(THROUGH_TYPES).to_numpy(), "through", "single_stage")
+    built = pd.to_numeric(pd.Series(built_year, dtype=object), errors="coerce").to_numpy(dtype=float)
+    share = pd.to_numeric(pd.Series(migrant_share, dtype=object), errors="coerce").to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        by_age = relaxation & ~np.isnan(built) & meets(built, "school_size_relax_built_year")
+        by_migrants = relaxation & ~np.isnan(share) & meets(share, "school_size_relax_migrant_share")
+    caps = {k: (threshold("school_size_max", k), threshold("school_size_max_relaxed", k))
+            for k in ("single_stage", "through")}
+    plain = np.array([caps[k][0] for k in kind], dtype=float)
+    relaxed = np.array([caps[k][1] for k in kind], dtype=float)
+    return pd.DataFrame({"cap": np.where(by_age | by_migrants, relaxed, plain),
+                         "relaxed_by_age": np.asarray(by_age, dtype=bool),
+                         "relaxed_by_migrants": np.asarray(by_migrants, dtype=bool)})
