@@ -6,18 +6,18 @@
 #
 # - 口径：只统计义务教育（小学、初中学段）；十二年一贯制学校和完全中学的高中学段不计入。
 # - 换用本局自己的数据：把下面参数格中的 `data_dir` 改为 Excel 工作簿或数据文件夹的路径，
-#   `year` 改为学年（起始年份，如 `2024` 表示 2024—2025 学年）。数据格式见 `data/README.md`。
+#   `year` 改为学年（起始年份，如 `2024` 表示 2024—2025 学年）；`township` 填镇街名称只看一个镇街。
+#   数据格式见 `data/README.md`。
 
 # %% tags=["parameters"]
-# 参数 (parameters)：data_dir = None 使用合成的演示数据；year = None 使用数据中最新的学年
+# 参数 (parameters)：data_dir = None 使用合成的演示数据；year = None 使用最新学年；township = None 为全县
 data_dir = None
 year = None
+township = None
 
 # %%
-from jxedu.present import text
-from jxedu.ingest.reader import resolve_data_dir
 import jxedu
-from jxedu.analysis import overview
+from jxedu.present import overview, text
 
 # %% [markdown]
 # ## 读取数据
@@ -25,36 +25,30 @@ from jxedu.analysis import overview
 # 读取时会统一列名与编码、换算坐标，并删除教师姓名、身份证号等个人信息（不会出现在任何输出中）。
 
 # %%
-data_path = resolve_data_dir(data_dir)
-ds = jxedu.load(data_path)
-text.synthetic_notice(ds)
+a = jxedu.assess(jxedu.open_data(data_dir), year=year)
+scope = a.scope(township)
+text.synthetic_notice(a)
 
 # %% [markdown]
-# ## 全县概况
+# ## 概况
 #
-# 所选学年全县义务教育的主要数字。一所九年一贯制学校同时计入“有小学学段”和“有初中学段”，
+# 所选学年义务教育的主要数字。一所九年一贯制学校同时计入“有小学学段”和“有初中学段”，
 # 但在“学校”总数中只计一次。
 
 # %%
 # NBVAL_CHECK_OUTPUT
-totals = overview.county_totals(ds, year=year)
-print(overview.format_county_totals(totals))
+print(overview.key_figures(scope))
 
 # %% [markdown]
 # ## 各镇街情况
 #
-# 下表每行一个镇街（街道在前），最后一行为全县合计。平均班额 = 在校生数 ÷ 班级数，
-# 生师比 = 在校生数 ÷ 专任教师数；没有学校的镇街显示为 0。
+# 每行一个镇街（街道在前），全县时最后一行为全县合计；没有学校的镇街显示为 0。
 
 # %%
-summary = overview.township_summary(ds, year=year)
-summary
-
-# %% [markdown]
-# 各镇街小学、初中在校生数（堆叠柱状图）：
+overview.township_table(scope)
 
 # %%
-fig = overview.plot_township_students(summary)
+fig = overview.students_chart(a)
 
 # %% [markdown]
 # ## 数据检查
@@ -63,15 +57,12 @@ fig = overview.plot_township_students(summary)
 # 每条问题都写明文件、工作表、行号和列名，可以直接回到 Excel 中修改。
 
 # %%
-report = jxedu.validate(data_path)
-print(report.summary())
+report = jxedu.validate(a.ds.source)
+overview.problems_table(report)
 
 # %%
 # NBVAL_CHECK_OUTPUT
 print("错误数 (errors):", len(report.errors))
-
-# %%
-report.to_frame()
 
 # %% [markdown]
 # ## 下一步

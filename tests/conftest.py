@@ -13,16 +13,11 @@ os.environ["MPLBACKEND"] = "Agg"
 # Tests run with the documented default settings, whatever the developer's shell has set.
 os.environ.pop("JXEDU_SETTINGS", None)
 
-import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-# Tests mirror the package (tests/core, tests/ingest, …). Small data builders live in the test module of
-# their topic and are shared by name (``from test_scenarios import _dataset``), so every test folder
-# is importable whichever test runs first.
-for _folder in sorted(p for p in Path(__file__).parent.iterdir() if p.is_dir() and p.name.isidentifier()):
-    if str(_folder) not in sys.path:
-        sys.path.insert(0, str(_folder))
-
+# Tests mirror the package (tests/core, tests/ingest, …), each folder a package, so a small data builder
+# lives in the test module of its topic and is shared by its full name
+# (``from tests.planning.test_scenarios import _dataset``).
 import pytest  # noqa: E402
 
 from jxedu.core import config  # noqa: E402

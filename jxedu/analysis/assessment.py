@@ -234,8 +234,8 @@ class Assessment:
 
     @cached_property
     def shortfalls(self) -> pd.DataFrame:
-        """Every unit × indicator below its standard, with what reaches it (failing units only)."""
-        return shortfalls.shortfalls_from(self.indicators, only_failing=True)
+        """Every unit × indicator below its standard (passing units' misses too), with what reaches it."""
+        return shortfalls.shortfalls_from(self.indicators)
 
     @cached_property
     def pass_plan(self) -> pd.DataFrame:

@@ -9,7 +9,7 @@ tracks as a checklist in the progress ledger (:mod:`jxedu.publish.ledger`).
 Typical use::
 
     from jxedu.analysis.assurance import assurance_items, oversize_classes
-    items = assurance_items(ds, year=2024)          # one row per item, status 达标/未达标/…
+    items = assurance_items(ds, year=2024)          # one row per item, status met/not_met/…
     big = oversize_classes(ds, year=2024)           # every class over 45 (小学) / 50 (初中)
 
 Every threshold comes from :mod:`jxedu.core.standards`; every unverified value from
@@ -27,23 +27,21 @@ teachers. The class-size item looks at every compulsory-stage class in the 班�
 from __future__ import annotations
 
 import operator
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
+from jxedu.analysis.classsize import class_band
 from jxedu.core import standards as std
 from jxedu.core.dataset import Dataset
 from jxedu.core.numeric import ceil_count
-from jxedu.core.schema import COMPULSORY_STAGES, LABELS
+from jxedu.core.schema import COMPULSORY_STAGES
 from jxedu.core.settings import Settings
 from jxedu.core.settings import resolve_settings as _settings
 
 __all__ = [
-    "CATEGORY_ASSURANCE",
-    "CATEGORY_PLAN",
-    "CATEGORY_QUALITY",
-    "CATEGORY_RECOGNITION",
     "ITEM_COLUMNS",
     "STATUSES",
     "STATUS_EVIDENCE",
@@ -63,37 +61,28 @@ __all__ = [
 
 # --- vocabulary ---------------------------------------------------------------------------------
 
-STATUS_MET = "达标"
-STATUS_NOT_MET = "未达标"
-STATUS_NO_DATA = "数据不足"
-STATUS_EVIDENCE = "需佐证材料"
+#: Status codes of an item (Chinese words in ``jxedu/data/vocabulary/words-core.csv``, kind ``status``).
+STATUS_MET = "met"
+STATUS_NOT_MET = "not_met"
+STATUS_NO_DATA = "no_data"
+STATUS_EVIDENCE = "evidence"
 #: The statuses an assurance item can have.
 STATUSES: tuple[str, ...] = (STATUS_MET, STATUS_NOT_MET, STATUS_NO_DATA, STATUS_EVIDENCE)
-
-CATEGORY_ASSURANCE = "政府保障程度"
-CATEGORY_QUALITY = "教育质量"
-CATEGORY_PLAN = "县域规划目标"
-#: Social recognition (satisfaction) and the one-vote veto items: evidence only.
-CATEGORY_RECOGNITION = "社会认可度"
 
 #: Columns of :func:`assurance_items` and :func:`checklist_items`.
 ITEM_COLUMNS: tuple[str, ...] = (
     "item_key",
     "category",
-    "ref",
-    "item_zh",
     "value",
     "target",
     "unit",
     "status",
-    "gap",
-    "detail",
+    "facts",
     "source",
     "evidence",
 )
 
 _COMPULSORY: tuple[str, ...] = COMPULSORY_STAGES
-_BACKBONE_LEVELS = frozenset({"county", "city", "province"})
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -118,12 +107,6 @@ def _meets(value, key: str, stage: str = "all"):
     return _op(key, stage)(value, _thr(key, stage))
 
 
-def _v(key: str, stage: str = "all", *, pct: bool = False) -> str:
-    """A threshold as shown in Chinese text: ``2000``, ``0.9``, or ``10%`` with ``pct``."""
-    v = _thr(key, stage)
-    return f"{round(100 * v, 1):g}%" if pct else f"{v:g}"
-
-
 def _num(s: pd.Series) -> pd.Series:
     """Numeric float series with NaN for missing values (nullable ints and strings alike)."""
     return pd.to_numeric(s, errors="coerce").astype(float)
@@ -132,13 +115,6 @@ def _num(s: pd.Series) -> pd.Series:
 def _pct(x: float) -> float:
     """Fraction -> percent, 1 decimal as the national form keeps ratios (NaN stays NaN)."""
     return float("nan") if pd.isna(x) else round(100.0 * float(x), 1)
-
-
-def _source(key: str) -> str:
-    """Source text of a standard (any stage: the rows of one key share their source document)."""
-    df = std.standards()
-    m = df.loc[df["key"] == key, "source"]
-    return str(m.iloc[0]) if len(m) else str(std.rule(key)["source"])
 
 
 def _school_attrs(ds: Dataset) -> pd.DataFrame:
@@ -279,9 +255,11 @@ def music_art_rooms(
     -------
     pandas.DataFrame
         One row per assessed school: ``school_id, name, township, classes, rooms_needed,
-        max_class, relaxation`` (Chinese, empty if none), ``music_area_min, art_area_min,
-        music_rooms, music_rooms_ok, art_rooms, art_rooms_ok, music_short, art_short, meets``
-        (``<NA>`` when no room data), ``source`` (Chinese).
+        max_class, built_year, relaxed_by_age, relaxed_small_rural`` (the transitional relaxations that
+        apply), ``music_area_min, art_area_min, music_rooms, music_rooms_ok, art_rooms, art_rooms_ok,
+        music_short, art_short, meets`` (``<NA>`` when no room data), ``source`` (``rooms_table``: the
+        专用教室 table, areas checked; ``facility_counts``: the counts of 办学条件, areas not checked;
+        ``none``).
     """
     s = _settings(settings)
     year = ds.year_or_latest(year)
@@ -295,24 +273,26 @@ def music_art_rooms(
     for r in sch.itertuples(index=False):
         needed = ceil_count(float(r.classes) / per_room, floor=1) if pd.notna(r.classes) else 1
         largest = float(maxc.get(r.school_id, np.nan))
-        music_min, art_min, reasons = music_std, art_std, []
-        if s.room_area_relaxation:
-            if pd.notna(r.built_year) and bool(_meets(r.built_year, "room_relax_built_year")):
-                music_min = min(music_min, _thr("music_room_area_min_pre2016"))
-                art_min = min(art_min, _thr("art_room_area_min_pre2016"))
-                reasons.append(f"{int(r.built_year)}年建成（{_v('room_relax_built_year')}年及以前）")
-            if (r.urban_rural == "rural" and pd.notna(largest)
-                    and bool(_meets(largest, "small_rural_max_class_size"))):
-                small = _thr("room_area_min_small_rural", "junior" if r.has_junior else "primary")
-                music_min, art_min = min(music_min, small), min(art_min, small)
-                reasons.append(f"农村小规模学校（最大班额{int(largest)}人）")
+        music_min, art_min = music_std, art_std
+        by_age = bool(s.room_area_relaxation and pd.notna(r.built_year)
+                      and _meets(r.built_year, "room_relax_built_year"))
+        small_rural = bool(s.room_area_relaxation and r.urban_rural == "rural" and pd.notna(largest)
+                           and _meets(largest, "small_rural_max_class_size"))
+        if by_age:
+            music_min = min(music_min, _thr("music_room_area_min_pre2016"))
+            art_min = min(art_min, _thr("art_room_area_min_pre2016"))
+        if small_rural:
+            small = _thr("room_area_min_small_rural", "junior" if r.has_junior else "primary")
+            music_min, art_min = min(music_min, small), min(art_min, small)
         rows.append({
             "school_id": r.school_id, "name": r.name, "township": r.township,
-            "classes": r.classes, "rooms_needed": needed, "max_class": largest,
-            "relaxation": "；".join(reasons), "music_area_min": music_min, "art_area_min": art_min,
+            "classes": r.classes, "rooms_needed": needed, "max_class": largest, "built_year": r.built_year,
+            "relaxed_by_age": by_age, "relaxed_small_rural": small_rural,
+            "music_area_min": music_min, "art_area_min": art_min,
         })
-    out = pd.DataFrame(rows, columns=["school_id", "name", "township", "classes", "rooms_needed",
-                                      "max_class", "relaxation", "music_area_min", "art_area_min"])
+    out = pd.DataFrame(rows, columns=["school_id", "name", "township", "classes", "rooms_needed", "max_class",
+                                      "built_year", "relaxed_by_age", "relaxed_small_rural", "music_area_min",
+                                      "art_area_min"])
 
     if ds.special_rooms is not None:
         rooms = ds.special_rooms.copy()
@@ -330,7 +310,7 @@ def music_art_rooms(
         for kind in ("music", "art"):
             out[f"{kind}_rooms"] = out["school_id"].map(tot[kind] if kind in tot else {}).fillna(0).astype(int)
             out[f"{kind}_rooms_ok"] = out["school_id"].map(okc[kind] if kind in okc else {}).fillna(0).astype(int)
-        out["source"] = "专用教室表（已核面积）"
+        out["source"] = "rooms_table"
     else:
         fac = ds.facilities
         fac = fac[_num(fac["year"]) == year].set_index("school_id")
@@ -339,13 +319,13 @@ def music_art_rooms(
             counts = _num(fac[col]) if col in fac.columns else pd.Series(np.nan, index=fac.index)
             out[col] = out["school_id"].map(counts)
             out[f"{kind}_rooms_ok"] = out[col]
-        out["source"] = "办学条件表房间数（无面积数据，未核面积）"
+        out["source"] = "facility_counts"
     for kind in ("music", "art"):
         out[f"{kind}_short"] = (out["rooms_needed"] - out[f"{kind}_rooms_ok"]).clip(lower=0)
     known = out["music_rooms_ok"].notna() & out["art_rooms_ok"].notna()
     meets = (out["music_short"] == 0) & (out["art_short"] == 0)
     out["meets"] = pd.array([bool(m) if k else pd.NA for m, k in zip(meets, known)], dtype="boolean")
-    out.loc[~known, "source"] = "无专用教室数据"
+    out.loc[~known, "source"] = "none"
     return out
 
 
@@ -370,40 +350,25 @@ def school_sizes(
     -------
     pandas.DataFrame
         One row per assessed school: ``school_id, name, township, school_type, students,
-        migrant_share, built_year, cap, relaxation`` (Chinese reason, empty if none), ``excess``
-        (students above the cap, 0 if within), ``meets``.
+        migrant_share, built_year, cap, relaxed_by_age, relaxed_by_migrants`` (the relaxed cap
+        applies, :func:`jxedu.core.standards.school_size_caps`), ``excess`` (students above the cap, 0
+        if within), ``meets``.
     """
     s = _settings(settings)
     year = ds.year_or_latest(year)
     sch = assessed_schools(ds, year=year, settings=s) if schools is None else schools
     caps = std.school_size_caps(sch["school_type"], sch["built_year"], sch["migrant_share"],
                                 relaxation=s.school_size_relaxation)
-    reasons = [
-        "；".join(([f"{int(b)}年建成（{_v('school_size_relax_built_year')}年及以前）"] if age else [])
-                 + ([f"随迁子女占{_pct(m)}%"] if mig else []))
-        for b, m, age, mig in zip(sch["built_year"], sch["migrant_share"], caps["relaxed_by_age"],
-                                  caps["relaxed_by_migrants"], strict=True)
-    ]
     out = sch[["school_id", "name", "township", "school_type", "students", "migrant_share", "built_year"]].copy()
     out["cap"] = caps["cap"].to_numpy()
-    out["relaxation"] = reasons
+    out["relaxed_by_age"] = caps["relaxed_by_age"].to_numpy()
+    out["relaxed_by_migrants"] = caps["relaxed_by_migrants"].to_numpy()
     out["excess"] = (out["students"] - out["cap"]).clip(lower=0)
     out["meets"] = out["students"] <= out["cap"]
     return out
 
 
 # --- item 5: class size -------------------------------------------------------------------------
-
-
-def _band(students: float) -> str:
-    """MOE class-size band of a class (偏大班额 / 大班额 / 超大班额), empty below 46."""
-    if students >= _thr("class_band_super"):
-        return "超大班额"
-    if students >= _thr("class_band_big"):
-        return "大班额"
-    if students >= _thr("class_band_large"):
-        return "偏大班额"
-    return ""
 
 
 def oversize_classes(ds: Dataset, *, year: int | None = None) -> pd.DataFrame:
@@ -419,8 +384,8 @@ def oversize_classes(ds: Dataset, *, year: int | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``school_id, name, township, stage, stage_zh, grade, class_name, students, limit, excess,
-        band`` (MOE band 偏大班额/大班额/超大班额), sorted by 镇街, school, grade, class.
+        ``school_id, name, township, stage, grade, class_name, students, limit, excess, band`` (MOE band
+        code of :func:`jxedu.analysis.classsize.class_band`), sorted by 镇街, school, grade, class.
 
     Raises
     ------
@@ -435,11 +400,9 @@ def oversize_classes(ds: Dataset, *, year: int | None = None) -> pd.DataFrame:
     c["limit"] = c["stage"].map({st: _thr("class_size_max", st) for st in _COMPULSORY})
     over = c[c["students"] > c["limit"]].copy()
     over["excess"] = over["students"] - over["limit"]
-    over["band"] = [_band(v) for v in over["students"]]
-    over["stage_zh"] = over["stage"].map(LABELS)
+    over["band"] = class_band(over["students"].to_numpy())
     over = over.merge(_school_attrs(ds)[["school_id", "name", "township"]], on="school_id", how="left")
-    cols = ["school_id", "name", "township", "stage", "stage_zh", "grade", "class_name", "students",
-            "limit", "excess", "band"]
+    cols = ["school_id", "name", "township", "stage", "grade", "class_name", "students", "limit", "excess", "band"]
     return over.sort_values(["township", "school_id", "grade", "class_name"])[cols].reset_index(drop=True)
 
 
@@ -528,32 +491,220 @@ def rotation_ratios(ds: Dataset, *, year: int | None = None, settings: Settings 
 # --- the item table -----------------------------------------------------------------------------
 
 
-def _item(key: str, category: str, ref: str, item_zh: str, *, value=np.nan, target=np.nan, unit: str = "",
-          status: str, gap: str = "", detail: str = "", source: str = "", evidence: bool = False) -> dict:
-    return {"item_key": key, "category": category, "ref": ref, "item_zh": item_zh, "value": value,
-            "target": target, "unit": unit, "status": status, "gap": gap, "detail": detail,
-            "source": source, "evidence": evidence}
+def _item(key: str, *, value=np.nan, target=np.nan, unit: str = "", status: str, facts: dict | None = None) -> dict:
+    """One row of :func:`assurance_items`: category, source and evidence flag from the item catalogue."""
+    cat = std.items().loc[key]
+    standard, _, stage = cat["standard"].partition("/")
+    return {"item_key": key, "category": cat["category"], "value": value, "target": target, "unit": unit,
+            "status": status, "facts": dict(facts or {}),
+            "source": std.source(standard) if standard else "教督〔2017〕6号", "evidence": bool(cat["evidence"])}
 
 
-def _ratio_from_stats_or_roster(ds: Dataset, year: int, stats_col: str, roster_ok) -> tuple[float, bool, str, int, int]:
-    """(ratio, partial, how, numerator, denominator) from 学段统计 or, failing that, the 教师 roster."""
+def _ratio_from_stats_or_roster(ds: Dataset, year: int, stats_col: str, roster_ok) -> dict:
+    """A teacher ratio from 学段统计 or, failing that, the 教师 roster: ``ratio, partial, source,
+    numerator, denominator, unreported``."""
     ss = _year_stats(ds, year)
     if stats_col in ss.columns and _num(ss[stats_col]).notna().any():
         num, den = _num(ss[stats_col]), _num(ss["teachers"])
         have = num.notna() & den.notna()
-        partial = bool((~have).any())
         n, d = float(num[have].sum()), float(den[have].sum())
-        how = "学段统计" + (f"（{int((~have).sum())} 条学段记录未填报）" if partial else "")
-        return (n / d if d else float("nan")), partial, how, int(n), int(d)
+        return {"ratio": n / d if d else float("nan"), "partial": bool((~have).any()), "source": "stage_stats",
+                "numerator": int(n), "denominator": int(d), "unreported": int((~have).sum())}
     if ds.teachers is not None:
         t = ds.teachers[ds.teachers["stage"].isin(_COMPULSORY)]
         ok = roster_ok(t)
         have = ok.notna()
-        partial = bool((~have).any())
         n, d = int(ok[have].astype(bool).sum()), int(have.sum())
-        how = "教师名册" + (f"（{int((~have).sum())} 名教师未填报）" if partial else "")
-        return (n / d if d else float("nan")), partial, how, n, d
-    return float("nan"), True, "无数据", 0, 0
+        return {"ratio": n / d if d else float("nan"), "partial": bool((~have).any()), "source": "roster",
+                "numerator": n, "denominator": d, "unreported": int((~have).sum())}
+    return {"ratio": float("nan"), "partial": True, "source": "none", "numerator": 0, "denominator": 0,
+            "unreported": 0}
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every item of one year reads: the data set, the year, the settings, the school tables."""
+
+    ds: Dataset
+    year: int
+    settings: Settings
+    tables: dict
+    rotation: dict | None
+
+
+def _rooms_item(c: _Context) -> dict:
+    """Item 3: music and art rooms per 12 classes, with their areas."""
+    rooms = c.tables["rooms"]
+    known = rooms["meets"].notna()
+    bad = rooms[known & ~rooms["meets"].fillna(True).astype(bool)]
+    if not known.any():
+        status = STATUS_NO_DATA
+    elif len(bad):
+        status = STATUS_NOT_MET
+    else:
+        status = STATUS_MET if known.all() else STATUS_NO_DATA
+    facts = {"schools": len(rooms), "known": int(known.sum()), "failing": len(bad), "no_data": int((~known).sum()),
+             "music_short": int(bad["music_short"].sum()), "art_short": int(bad["art_short"].sum()),
+             "relaxation": bool(c.settings.room_area_relaxation), "areas_checked": c.ds.special_rooms is not None}
+    return _item("music_art_rooms", value=len(bad), target=0, unit="所", status=status, facts=facts)
+
+
+def _size_item(c: _Context) -> dict:
+    """Item 4: school size against the cap."""
+    sizes = c.tables["sizes"]
+    over = sizes[~sizes["meets"]]
+    facts = {"schools": len(sizes), "over": len(over), "excess": int(over["excess"].sum()),
+             "names": over["name"].astype(str).tolist(), "relaxation": bool(c.settings.school_size_relaxation)}
+    return _item("school_size", value=len(over), target=0, unit="所",
+                 status=STATUS_NOT_MET if len(over) else STATUS_MET, facts=facts)
+
+
+def _class_item(c: _Context) -> dict:
+    """Item 5: every class within 45 (小学) / 50 (初中)."""
+    if c.ds.classes is None:
+        return _item("class_size", target=0, unit="个", status=STATUS_NO_DATA, facts={"missing": "classes"})
+    oc = oversize_classes(c.ds, year=c.year)
+    by = oc.groupby("stage").size()
+    facts = {"classes": len(oc), "primary": int(by.get("primary", 0)), "junior": int(by.get("junior", 0)),
+             "excess": int(oc["excess"].sum()), "schools": int(oc["school_id"].nunique()),
+             "big": int((oc["band"] == "big").sum()), "super": int((oc["band"] == "super").sum())}
+    return _item("class_size", value=len(oc), target=0, unit="个",
+                 status=STATUS_NOT_MET if len(oc) else STATUS_MET, facts=facts)
+
+
+def _training_item(c: _Context) -> dict:
+    """Item 9: 5 years × 360 hours of training for every teacher."""
+    req = _thr("training_hours_required")
+
+    def roster_ok(t: pd.DataFrame) -> pd.Series:
+        if "training_hours" not in t:
+            return pd.Series(np.nan, index=t.index)
+        h = _num(t["training_hours"])
+        return (h >= req).where(h.notna())
+
+    r = _ratio_from_stats_or_roster(c.ds, c.year, "trained_teachers", roster_ok)
+    return _item("training_completion", value=_pct(r["ratio"]), target=_pct(_thr("training_completion")), unit="%",
+                 status=_status_ratio(r["ratio"], "training_completion", partial=r["partial"]), facts=r)
+
+
+def _rotation_items(c: _Context) -> list[dict]:
+    """Item 11: rotated ≥ 10 % of the eligible teachers; backbone ≥ 20 % of the rotated."""
+    rr = c.rotation
+    share_key, bb_key = "rotation_share_of_eligible", "backbone_share_of_rotated"
+    if rr is None:
+        facts = {"missing": "rotations", "year": c.year}
+        return [_item("rotation_share", target=_pct(_thr(share_key)), unit="%", status=STATUS_NO_DATA, facts=facts),
+                _item("rotation_backbone_share", target=_pct(_thr(bb_key)), unit="%", status=STATUS_NO_DATA,
+                      facts=facts)]
+    facts = {**rr, "year": c.year, "min_years": c.settings.rotation_min_years,
+             "years_to_retirement": c.settings.rotation_exclude_years_to_retirement,
+             "need_rotated": max(0, ceil_count(_thr(share_key) * rr["eligible"]) - rr["rotated"]),
+             "need_backbone": max(0, ceil_count(_thr(bb_key) * rr["rotated"]) - rr["rotated_backbone"])}
+    return [
+        _item("rotation_share", value=_pct(rr["share"]), target=_pct(_thr(share_key)), unit="%",
+              status=_status_ratio(rr["share"], share_key, partial=False), facts=facts),
+        _item("rotation_backbone_share", value=_pct(rr["backbone_share"]), target=_pct(_thr(bb_key)), unit="%",
+              status=_status_ratio(rr["backbone_share"], bb_key, partial=False), facts=facts),
+    ]
+
+
+def _certificate_item(c: _Context) -> dict:
+    """Item 12: every teacher holds a teacher certificate."""
+    r = _ratio_from_stats_or_roster(c.ds, c.year, "certified_teachers", lambda t: t["certified"].astype("boolean"))
+    return _item("certificate_share", value=_pct(r["ratio"]), target=_pct(_thr("certificate_share")), unit="%",
+                 status=_status_ratio(r["ratio"], "certificate_share", partial=r["partial"]), facts=r)
+
+
+def _migrant_item(c: _Context) -> dict:
+    """Item 15 (context): the share of 随迁子女 among the pupils; the item itself needs evidence."""
+    sch = c.tables["schools"]
+    mig = sch["migrant_students"]
+    if not mig.notna().any():
+        return _item("migrant_share", unit="%", status=STATUS_NO_DATA, facts={"missing": "migrant_students"})
+    share = float(mig.sum()) / float(sch.loc[mig.notna(), "students"].sum())
+    return _item("migrant_share", value=_pct(share), unit="%", status=STATUS_EVIDENCE,
+                 facts={"migrant": int(mig.sum()), "share": share,
+                        "target": _pct(_thr("migrant_public_share"))})
+
+
+def _retention_item(c: _Context) -> dict:
+    """Quality item 1, estimated as grade-9 pupils ÷ grade-7 pupils two years earlier.
+
+    The official rate needs graduates, transfers and deaths, which the data do not hold; the estimate
+    is context and the item stays evidence.
+    """
+    key, ds, year = "junior_retention", c.ds, c.year
+    target = _pct(_thr(key))
+    if ds.classes is None or (year - 2) not in set(_num(ds.classes["year"]).dropna().astype(int)):
+        return _item(key, target=target, unit="%", status=STATUS_EVIDENCE, facts={"missing": "classes_two_years_ago"})
+    cl = ds.classes
+    g9 = _num(cl.loc[(_num(cl["year"]) == year) & (_num(cl["grade"]) == 9), "students"]).sum()
+    g7 = _num(cl.loc[(_num(cl["year"]) == year - 2) & (_num(cl["grade"]) == 7), "students"]).sum()
+    if not g7:
+        return _item(key, target=target, unit="%", status=STATUS_EVIDENCE, facts={"missing": "grade7_two_years_ago"})
+    return _item(key, value=_pct(g9 / g7), target=target, unit="%", status=STATUS_EVIDENCE,
+                 facts={"grade9": int(g9), "grade7": int(g7), "year": year})
+
+
+def _plan_pe_art_item(c: _Context) -> dict:
+    """County plan: PE and art teachers at every school."""
+    pe = c.tables["pe_art"]
+    low = pe[~pe["meets"]]
+    facts = {"schools": len(pe), "low": len(low), "short_teachers": int(low["short_teachers"].sum())}
+    return _item("plan_pe_art_every_school", value=len(low), target=0, unit="所",
+                 status=STATUS_NOT_MET if len(low) else STATUS_MET, facts=facts)
+
+
+def _plan_rotations_item(c: _Context) -> dict:
+    """County plan: rotations a year from city and town schools to rural and weak schools."""
+    target = _thr("plan_rotations_per_year")
+    rr = c.rotation
+    if rr is None:
+        return _item("plan_rotations", target=target, unit="人", status=STATUS_NO_DATA,
+                     facts={"missing": "rotations", "year": c.year})
+    n = rr["toward_target"]
+    return _item("plan_rotations", value=n, target=target, unit="人",
+                 status=STATUS_MET if _meets(n, "plan_rotations_per_year") else STATUS_NOT_MET,
+                 facts={**rr, "year": c.year, "short": int(max(0, target - n))})
+
+
+def _plan_honours_item(c: _Context) -> dict:
+    """County plan: 最美教师 honoured a year."""
+    target = _thr("plan_honoured_teachers_per_year")
+    t = c.ds.teachers
+    hy = _num(t["honour_year"]) if t is not None and "honour_year" in t else None
+    if hy is None or hy.isna().all():
+        return _item("plan_honoured_teachers", target=target, unit="人", status=STATUS_NO_DATA,
+                     facts={"missing": "honour_year"})
+    n = int((hy == c.year).sum())
+    return _item("plan_honoured_teachers", value=n, target=target, unit="人",
+                 status=STATUS_MET if _meets(n, "plan_honoured_teachers_per_year") else STATUS_NOT_MET,
+                 facts={"honoured": n, "year": c.year, "short": int(max(0, target - n))})
+
+
+def _plan_smart_campus_item(c: _Context) -> dict:
+    """County plan: 智慧校园 at every school."""
+    sch = c.tables["schools"]
+    fac = c.ds.facilities[_num(c.ds.facilities["year"]) == c.year]
+    fac = fac[fac["school_id"].isin(sch["school_id"])]
+    sc = (fac["smart_campus"].astype("boolean") if "smart_campus" in fac
+          else pd.Series(pd.NA, index=fac.index, dtype="boolean"))
+    have = sc.notna()
+    n_yes, n_known = int(sc[have].sum()), int(have.sum())
+    val = n_yes / n_known if n_known else float("nan")
+    partial = bool((~have).any()) or len(fac) < len(sch)
+    return _item("plan_smart_campus", value=_pct(val), target=_pct(_thr("plan_smart_campus_coverage")), unit="%",
+                 status=_status_ratio(val, "plan_smart_campus_coverage", partial=partial),
+                 facts={"yes": n_yes, "known": n_known, "unreported": int((~have).sum())})
+
+
+def _context(ds: Dataset, year: int, s: Settings, tables: dict) -> _Context:
+    rr = None
+    if ds.teachers is not None and ds.rotations is not None:
+        rr = rotation_ratios(ds, year=year, settings=s)
+        if not rr["recorded"]:
+            rr = None
+    return _Context(ds, year, s, tables, rr)
 
 
 def assurance_items(
@@ -575,219 +726,32 @@ def assurance_items(
     settings
         Run settings (relaxations, rotation eligibility, 教学点 cut).
     include_checklist
-        Append the evidence items of :func:`checklist_items` (status 需佐证材料).
+        Append the evidence items of :func:`checklist_items` (status ``evidence``).
     tables
         :func:`school_tables` of the same year and settings, if already computed.
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`ITEM_COLUMNS`: ``item_key`` (stable English key), ``category``
-        (政府保障程度 / 教育质量 / 县域规划目标 / 社会认可度), ``ref`` (item number in the method),
-        ``item_zh``, ``value`` and ``target`` (in ``unit``; ratios in %), ``status`` (达标 / 未达标 /
-        数据不足 / 需佐证材料), ``gap`` (what is missing, in numbers), ``detail`` (a Chinese sentence),
-        ``source`` (from the standards table), ``evidence`` (True for checklist items).
+        Columns :data:`ITEM_COLUMNS`: ``item_key`` (stable English key of the item catalogue
+        ``jxedu/data/items.csv``, which holds its Chinese name), ``category`` (``assurance``,
+        ``quality``, ``recognition``, ``plan``), ``value`` and ``target`` (in ``unit``; ratios in %),
+        ``status`` (:data:`STATUSES`), ``facts`` (the counts behind the value, for the sentences of
+        :mod:`jxedu.present.assurance`), ``source`` (from the standards table), ``evidence``.
 
     Notes
     -----
-    A 100 % rule (training, certificates, 智慧校园) computed on partly missing data is 未达标 when
-    the known part already fails and 数据不足 when the known part passes. Items whose table is
-    missing are 数据不足.
+    A 100 % rule (training, certificates, 智慧校园) computed on partly missing data is ``not_met`` when
+    the known part already fails and ``no_data`` when the known part passes. Items whose table is
+    missing are ``no_data``.
     """
     s = _settings(settings)
     year = ds.year_or_latest(year)
-    items: list[dict] = []
     tables = tables if tables is not None else school_tables(ds, year=year, settings=s)
-
-    # item 3: music/art rooms
-    rooms = tables["rooms"]
-    known = rooms["meets"].notna()
-    bad = rooms[known & ~rooms["meets"].fillna(True).astype(bool)]
-    src_note = "" if ds.special_rooms is not None else "（无专用教室表，按办学条件表房间数计，未核面积）"
-    if not known.any():
-        st = STATUS_NO_DATA
-    elif len(bad):
-        st = STATUS_NOT_MET
-    else:
-        st = STATUS_MET if known.all() else STATUS_NO_DATA
-    items.append(_item(
-        "music_art_rooms", CATEGORY_ASSURANCE, "政府保障第3项", f"每{_v('room_classes_per_room')}个班级配备音乐、美术专用教室各1间以上且面积达标",
-        value=len(bad), target=0, unit="所", status=st,
-        gap=(f"{len(bad)} 所学校缺音乐教室 {int(bad['music_short'].sum())} 间、美术教室 {int(bad['art_short'].sum())} 间"
-             if len(bad) else ""),
-        detail=(f"{len(rooms)} 所学校中 {int(known.sum()) - len(bad)} 所达标、{len(bad)} 所未达标"
-                + (f"、{int((~known).sum())} 所无数据" if (~known).any() else "")
-                + f"；音乐教室≥{_thr('music_room_area_min'):g}㎡、美术教室≥{_thr('art_room_area_min'):g}㎡"
-                + ("（已按设置适用过渡期放宽面积）" if s.room_area_relaxation else "（未适用放宽）") + src_note + "。"),
-        source=_source("room_classes_per_room")))
-
-    # item 4: school size
-    sizes = tables["sizes"]
-    over = sizes[~sizes["meets"]]
-    items.append(_item(
-        "school_size", CATEGORY_ASSURANCE, "政府保障第4项", f"学校规模不超过{_v('school_size_max', 'single_stage')}人（九年一贯制、十二年一贯制不超过{_v('school_size_max', 'through')}人）",
-        value=len(over), target=0, unit="所", status=STATUS_NOT_MET if len(over) else STATUS_MET,
-        gap=f"{len(over)} 所学校超规模，合计超出 {int(over['excess'].sum())} 人" if len(over) else "",
-        detail=(f"{len(sizes)} 所学校中 {len(over)} 所超过规模上限"
-                + (f"（{'、'.join(over['name'].astype(str).head(5))}{'等' if len(over) > 5 else ''}）" if len(over) else "")
-                + (f"；已按设置适用{_v('school_size_relax_built_year')}年及以前建成或随迁子女超过{_v('school_size_relax_migrant_share', pct=True)}学校的放宽上限。" if s.school_size_relaxation else "。")),
-        source=_source("school_size_max")))
-
-    # item 5: class size
-    if ds.classes is None:
-        items.append(_item("class_size", CATEGORY_ASSURANCE, "政府保障第5项", f"小学、初中所有班级学生数分别不超过{_v('class_size_max', 'primary')}人、{_v('class_size_max', 'junior')}人",
-                           target=0, unit="个", status=STATUS_NO_DATA, detail="缺少班级表，无法核查班额。",
-                           source=_source("class_size_max")))
-    else:
-        oc = oversize_classes(ds, year=year)
-        by = oc.groupby("stage").size()
-        items.append(_item(
-            "class_size", CATEGORY_ASSURANCE, "政府保障第5项", f"小学、初中所有班级学生数分别不超过{_v('class_size_max', 'primary')}人、{_v('class_size_max', 'junior')}人",
-            value=len(oc), target=0, unit="个", status=STATUS_NOT_MET if len(oc) else STATUS_MET,
-            gap=(f"超标准班额 {len(oc)} 个（小学 {int(by.get('primary', 0))} 个、初中 {int(by.get('junior', 0))} 个），"
-                 f"共超出 {int(oc['excess'].sum())} 人" if len(oc) else ""),
-            detail=(f"超标准班额 {len(oc)} 个，涉及 {oc['school_id'].nunique()} 所学校；其中大班额（{_v('class_band_big')}–{_thr('class_band_super') - 1:g}人）"
-                    f"{int((oc['band'] == '大班额').sum())} 个、超大班额（{_v('class_band_super')}人及以上）{int((oc['band'] == '超大班额').sum())} 个。"),
-            source=_source("class_size_max")))
-
-    # item 9: 360-hour training
-    req = _thr("training_hours_required")
-    val, partial, how, n, d = _ratio_from_stats_or_roster(
-        ds, year, "trained_teachers", lambda t: (_num(t["training_hours"]) >= req).where(_num(t["training_hours"]).notna())
-        if "training_hours" in t else pd.Series(np.nan, index=t.index))
-    items.append(_item(
-        "training_completion", CATEGORY_ASSURANCE, "政府保障第9项", f"教师5年{_v('training_hours_required')}学时培训完成率达到{_v('training_completion', pct=True)}",
-        value=_pct(val), target=_pct(_thr("training_completion")), unit="%",
-        status=_status_ratio(val, "training_completion", partial=partial),
-        gap=f"尚有 {d - n} 名专任教师未完成{_v('training_hours_required')}学时培训" if d > n else "",
-        detail=f"完成 {n} 人 / 专任教师 {d} 人（来源：{how}）。" if d else "学段统计与教师名册均无培训数据。",
-        source=_source("training_completion")))
-
-    # item 11: rotation
-    rr = None
-    if ds.teachers is not None and ds.rotations is not None:
-        rr = rotation_ratios(ds, year=year, settings=s)
-        if not rr["recorded"]:
-            rr = None
-    if rr is None:
-        for key, zh, tkey in (("rotation_share", f"交流轮岗教师不低于符合交流条件教师数的{_v('rotation_share_of_eligible', pct=True)}", "rotation_share_of_eligible"),
-                              ("rotation_backbone_share", f"交流轮岗教师中骨干教师不低于{_v('backbone_share_of_rotated', pct=True)}", "backbone_share_of_rotated")):
-            items.append(_item(key, CATEGORY_ASSURANCE, "政府保障第11项", zh, target=_pct(_thr(tkey)), unit="%",
-                               status=STATUS_NO_DATA, detail=f"缺少教师表或交流轮岗表，或交流轮岗表中无{year}学年记录。",
-                               source=_source(tkey)))
-    else:
-        share_key, bb_key = "rotation_share_of_eligible", "backbone_share_of_rotated"
-        need_rot = max(0, ceil_count(_thr(share_key) * rr["eligible"]) - rr["rotated"])
-        need_bb = max(0, ceil_count(_thr(bb_key) * rr["rotated"]) - rr["rotated_backbone"])
-        rule_txt = (f"符合交流条件：在同一学校任教满{s.rotation_min_years}年、距法定退休年龄超过"
-                    f"{s.rotation_exclude_years_to_retirement}年的教师")
-        items.append(_item(
-            "rotation_share", CATEGORY_ASSURANCE, "政府保障第11项", f"交流轮岗教师不低于符合交流条件教师数的{_v('rotation_share_of_eligible', pct=True)}",
-            value=_pct(rr["share"]), target=_pct(_thr(share_key)), unit="%",
-            status=_status_ratio(rr["share"], share_key, partial=False),
-            gap=f"还需交流 {need_rot} 人" if need_rot else "",
-            detail=f"{year}学年交流轮岗 {rr['rotated']} 人，符合交流条件教师 {rr['eligible']} 人（{rule_txt}）。",
-            source=_source(share_key)))
-        items.append(_item(
-            "rotation_backbone_share", CATEGORY_ASSURANCE, "政府保障第11项", f"交流轮岗教师中骨干教师不低于{_v('backbone_share_of_rotated', pct=True)}",
-            value=_pct(rr["backbone_share"]), target=_pct(_thr(bb_key)), unit="%",
-            status=_status_ratio(rr["backbone_share"], bb_key, partial=False),
-            gap=f"交流人数不变时还需 {need_bb} 名县级以上骨干教师参加交流" if need_bb else "",
-            detail=(f"交流轮岗 {rr['rotated']} 人中县级以上骨干教师 {rr['rotated_backbone']} 人"
-                    + (f"；{rr['unmatched']} 人不在教师名册中，按非骨干计" if rr["unmatched"] else "") + "。"),
-            source=_source(bb_key)))
-
-    # item 12: certificates
-    val, partial, how, n, d = _ratio_from_stats_or_roster(
-        ds, year, "certified_teachers", lambda t: t["certified"].astype("boolean"))
-    items.append(_item(
-        "certificate_share", CATEGORY_ASSURANCE, "政府保障第12项", f"专任教师持有教师资格证上岗率达到{_v('certificate_share', pct=True)}",
-        value=_pct(val), target=_pct(_thr("certificate_share")), unit="%",
-        status=_status_ratio(val, "certificate_share", partial=partial),
-        gap=f"{d - n} 名专任教师未持教师资格证" if d > n else "",
-        detail=f"持证 {n} 人 / 专任教师 {d} 人（来源：{how}）。" if d else "无持证数据。",
-        source=_source("certificate_share")))
-
-    # item 15 (context): 随迁子女
-    sch = tables["schools"]
-    mig = sch["migrant_students"]
-    if mig.notna().any():
-        share = float(mig.sum()) / float(sch.loc[mig.notna(), "students"].sum())
-        items.append(_item(
-            "migrant_share", CATEGORY_ASSURANCE, "政府保障第15项", "随迁子女在校生占比（参考）",
-            value=_pct(share), unit="%", status=STATUS_EVIDENCE, evidence=True,
-            detail=(f"在校随迁子女 {int(mig.sum())} 人，占填报学校在校生的 {_pct(share)}%；"
-                    f"第15项“符合条件的随迁子女在公办学校和政府购买学位就读比例≥"
-                    f"{_pct(_thr('migrant_public_share'))}%”需佐证材料。"),
-            source=_source("migrant_public_share")))
-    else:
-        items.append(_item("migrant_share", CATEGORY_ASSURANCE, "政府保障第15项", "随迁子女在校生占比（参考）",
-                           unit="%", status=STATUS_NO_DATA, detail="学段统计未填报随迁子女数。",
-                           source=_source("migrant_public_share")))
-
-    # quality item 1 (estimate): junior three-year retention
-    items.append(_retention_item(ds, year))
-
-    # county plan: PE/art at every school
-    pe = tables["pe_art"]
-    low = pe[~pe["meets"]]
-    items.append(_item(
-        "plan_pe_art_every_school", CATEGORY_PLAN, "县实施方案", f"每所学校每百名学生体育和艺术专任教师数不低于{_v('plan_pe_art_per_100_every_school')}人",
-        value=len(low), target=0, unit="所", status=STATUS_NOT_MET if len(low) else STATUS_MET,
-        gap=f"{len(low)} 所学校共缺体育、艺术专任教师 {int(low['short_teachers'].sum())} 人" if len(low) else "",
-        detail=f"{len(pe)} 所学校中 {len(low)} 所低于每百名学生{_thr('plan_pe_art_per_100_every_school'):g}人（按全校义务教育学段计）。",
-        source=_source("plan_pe_art_per_100_every_school")))
-
-    # county plan: rotations per year (city/town -> rural or weak schools)
-    target_rot = _thr("plan_rotations_per_year")
-    plan_zh = f"每年城镇学校向乡村和薄弱学校交流轮岗教师不少于{_v('plan_rotations_per_year')}人"
-    if rr is None:
-        items.append(_item("plan_rotations", CATEGORY_PLAN, "县实施方案", plan_zh, target=target_rot, unit="人",
-                           status=STATUS_NO_DATA, detail=f"缺少教师表或交流轮岗表，或交流轮岗表中无{year}学年记录。",
-                           source=_source("plan_rotations_per_year")))
-    else:
-        n = rr["toward_target"]
-        items.append(_item(
-            "plan_rotations", CATEGORY_PLAN, "县实施方案", plan_zh, value=n, target=target_rot, unit="人",
-            status=STATUS_MET if _meets(n, "plan_rotations_per_year") else STATUS_NOT_MET,
-            gap=f"还差 {int(target_rot - n)} 人" if n < target_rot else "",
-            detail=(f"{year}学年交流轮岗共 {rr['rotated']} 人，其中由城区、镇区学校到乡村或薄弱学校 {n} 人"
-                    f"（到乡村学校 {rr['toward_rural']} 人；薄弱学校指资源配置有学部未达标的学校）。"),
-            source=_source("plan_rotations_per_year")))
-
-    # county plan: 最美教师
-    target_h = _thr("plan_honoured_teachers_per_year")
-    hy = _num(ds.teachers["honour_year"]) if ds.teachers is not None and "honour_year" in ds.teachers else None
-    if hy is None or hy.isna().all():
-        items.append(_item("plan_honoured_teachers", CATEGORY_PLAN, "县实施方案", f"每年评选“最美教师”不少于{_v('plan_honoured_teachers_per_year')}人",
-                           target=target_h, unit="人", status=STATUS_NO_DATA,
-                           detail="教师表未填写最美教师年份。", source=_source("plan_honoured_teachers_per_year")))
-    else:
-        n = int((hy == year).sum())
-        items.append(_item(
-            "plan_honoured_teachers", CATEGORY_PLAN, "县实施方案", f"每年评选“最美教师”不少于{_v('plan_honoured_teachers_per_year')}人",
-            value=n, target=target_h, unit="人",
-            status=STATUS_MET if _meets(n, "plan_honoured_teachers_per_year") else STATUS_NOT_MET,
-            gap=f"还差 {int(target_h - n)} 人" if n < target_h else "",
-            detail=f"{year}年评选“最美教师” {n} 人（按教师名册中的最美教师年份统计）。",
-            source=_source("plan_honoured_teachers_per_year")))
-
-    # county plan: 智慧校园
-    fac = ds.facilities[_num(ds.facilities["year"]) == year]
-    fac = fac[fac["school_id"].isin(sch["school_id"])]
-    sc = fac["smart_campus"].astype("boolean") if "smart_campus" in fac else pd.Series(pd.NA, index=fac.index, dtype="boolean")
-    have = sc.notna()
-    n_yes, n_known = int(sc[have].sum()), int(have.sum())
-    val = n_yes / n_known if n_known else float("nan")
-    items.append(_item(
-        "plan_smart_campus", CATEGORY_PLAN, "县实施方案", f"智慧校园覆盖率{_v('plan_target_year')}年达到{_v('plan_smart_campus_coverage', pct=True)}",
-        value=_pct(val), target=_pct(_thr("plan_smart_campus_coverage")), unit="%",
-        status=_status_ratio(val, "plan_smart_campus_coverage", partial=bool((~have).any()) or len(fac) < len(sch)),
-        gap=f"{n_known - n_yes} 所学校尚未建成智慧校园" if n_known > n_yes else "",
-        detail=(f"{n_known} 所填报学校中 {n_yes} 所为智慧校园" + (f"，{int((~have).sum())} 所未填报" if (~have).any() else "") + "。")
-        if n_known else "办学条件表未填报智慧校园。",
-        source=_source("plan_smart_campus_coverage")))
-
+    c = _context(ds, year, s, tables)
+    items = [_rooms_item(c), _size_item(c), _class_item(c), _training_item(c), *_rotation_items(c),
+             _certificate_item(c), _migrant_item(c), _retention_item(c), _plan_pe_art_item(c),
+             _plan_rotations_item(c), _plan_honours_item(c), _plan_smart_campus_item(c)]
     out = pd.DataFrame(items, columns=list(ITEM_COLUMNS))
     if include_checklist:
         out = pd.concat([out, checklist_items(settings=s)], ignore_index=True)
@@ -796,73 +760,12 @@ def assurance_items(
     return out
 
 
-def _retention_item(ds: Dataset, year: int) -> dict:
-    """Junior three-year retention, estimated as grade-9 students ÷ grade-7 students two years earlier.
-
-    The official rate needs graduates, transfers and deaths, which the data do not hold; the
-    estimate is shown as context and the item stays 需佐证材料.
-    """
-    key = "junior_retention"
-    base = _item(key, CATEGORY_QUALITY, "教育质量第1项", f"初中三年巩固率达到{_v('junior_retention', pct=True)}以上",
-                 target=_pct(_thr(key)), unit="%", status=STATUS_EVIDENCE, evidence=True,
-                 source=_source(key))
-    if ds.classes is None or (year - 2) not in set(_num(ds.classes["year"]).dropna().astype(int)):
-        base["detail"] = "需佐证材料（数据中无两年前的班级表，无法估算）。"
-        return base
-    c = ds.classes
-    g9 = _num(c.loc[(_num(c["year"]) == year) & (_num(c["grade"]) == 9), "students"]).sum()
-    g7 = _num(c.loc[(_num(c["year"]) == year - 2) & (_num(c["grade"]) == 7), "students"]).sum()
-    if not g7:
-        base["detail"] = "需佐证材料（两年前无七年级学生数据）。"
-        return base
-    base["value"] = _pct(g9 / g7)
-    base["detail"] = (f"估算：{year}学年九年级 {int(g9)} 人 ÷ {year - 2}学年七年级 {int(g7)} 人 = {_pct(g9 / g7)}%"
-                      "（未扣除转入转出和死亡，仅供参考；正式巩固率需佐证材料）。")
-    return base
-
-
-#: Evidence items: (key, category, ref, Chinese requirement, target key or None).
-_CHECKLIST: tuple[tuple[str, str, str, str, str | None], ...] = (
-    ("layout_plan", CATEGORY_ASSURANCE, "政府保障第1项", "按照国家规定要求合理规划学校布局", None),
-    ("four_unified", CATEGORY_ASSURANCE, "政府保障第2项",
-     "城乡学校建设标准、教师编制标准、生均公用经费基准定额、基本装备配置标准“四统一”", None),
-    ("small_school_funding", CATEGORY_ASSURANCE, "政府保障第6项", "不足{t}名学生的学校按{t}名学生核定公用经费",
-     "small_school_funded_as"),
-    ("special_ed_funding", CATEGORY_ASSURANCE, "政府保障第7项", "特殊教育学校生均公用经费不低于{special_ed}元", None),
-    ("teacher_pay", CATEGORY_ASSURANCE, "政府保障第8项", "教师平均工资收入水平不低于当地公务员平均工资收入水平",
-     "teacher_pay_ratio"),
-    ("staffing", CATEGORY_ASSURANCE, "政府保障第10项", "县级教育行政部门在核定的教职工编制总额和岗位总量内统筹分配各校教职工编制和岗位数量", None),
-    ("nearby_enrolment_primary", CATEGORY_ASSURANCE, "政府保障第13项", "城区和镇区公办小学就近划片入学比例达到{t}",
-     "nearby_enrolment_share|primary"),
-    ("nearby_enrolment_junior", CATEGORY_ASSURANCE, "政府保障第13项", "城区和镇区公办初中就近划片入学比例达到{t}以上",
-     "nearby_enrolment_share|junior"),
-    ("quality_hs_quota", CATEGORY_ASSURANCE, "政府保障第14项", "优质高中招生名额分配比例不低于{t}，并向农村初中倾斜",
-     "quality_hs_quota_share"),
-    ("migrant_public_share", CATEGORY_ASSURANCE, "政府保障第15项",
-     "留守儿童关爱体系健全，全县符合条件的随迁子女在公办学校和政府购买学位就读的比例不低于{t}", "migrant_public_share"),
-    ("disabled_enrolment", CATEGORY_QUALITY, "教育质量第2项", "残疾儿童少年入学率达到{t}以上", "disabled_enrolment"),
-    ("charter_digital", CATEGORY_QUALITY, "教育质量第3项", "所有学校制定章程，实现学校管理与教学信息化", None),
-    ("training_budget", CATEGORY_QUALITY, "教育质量第4项", "教师培训经费占学校年度公用经费预算总额的{t}以上",
-     "training_budget_share"),
-    ("ict_use", CATEGORY_QUALITY, "教育质量第5项", "教师能熟练运用信息化手段组织教学，设施设备利用率达到较高水平", None),
-    ("moral_education", CATEGORY_QUALITY, "教育质量第6项", "德育工作、校园文化建设水平达到良好以上", None),
-    ("curriculum", CATEGORY_QUALITY, "教育质量第7项", "课程开齐开足，教学秩序规范，综合实践活动有效开展（含劳动教育）", None),
-    ("homework_burden", CATEGORY_QUALITY, "教育质量第8项", "无过重课业负担（“双减”工作）", None),
-    ("quality_monitoring", CATEGORY_QUALITY, "教育质量第9项",
-     "国家义务教育质量监测相关科目学生学业水平达到Ⅲ级以上，且校际差异率低于{t}", "monitoring_gap_rate"),
-    ("satisfaction", CATEGORY_RECOGNITION, "社会认可度", "学生、家长、教师、校长、人大代表、政协委员及其他群众满意度达到{t}以上",
-     "satisfaction"),
-    ("veto_items", CATEGORY_RECOGNITION, "一票否决",
-     "无考试招生、违规择校、重点校重点班、编制长期空缺或长期聘用编外教师、重大安全责任事故或严重违纪违规、弄虚作假、"
-     "校外培训治理不力等一票否决情形", None),
-)
-
-
 def checklist_items(*, settings: Settings | None = None) -> pd.DataFrame:
-    """The items that are evidence (documents) rather than numbers, status 需佐证材料.
+    """The items that are evidence (documents) rather than numbers, status ``evidence``.
 
     Government-assurance items 1, 2, 6, 7, 8, 10, 13, 14, 15, quality items 2–9, social recognition
-    and the one-vote veto items. The planner records their status in the progress ledger
+    and the one-vote veto items (the rows of the item catalogue marked ``evidence`` that no
+    computation answers). The planner records their status in the progress ledger
     (:mod:`jxedu.publish.ledger`), which keeps it across exports.
 
     Parameters
@@ -877,22 +780,24 @@ def checklist_items(*, settings: Settings | None = None) -> pd.DataFrame:
         number, else NaN.
     """
     s = _settings(settings)
+    computed = {"migrant_share", "junior_retention"}
     rows = []
-    for key, cat, ref, zh, tkey in _CHECKLIST:
-        target, unit, source = np.nan, "", "教督〔2017〕6号"
+    for key, cat in std.items().iterrows():
+        if not cat["evidence"] or key in computed:
+            continue
+        target, unit = np.nan, ""
         if key == "special_ed_funding":
             target, unit = float(s.special_ed_funding_min), "元/生·年"
-            source = "教督〔2017〕6号 政府保障程度第7项（设置项 special_ed_funding_min，待核实）"
-        elif tkey is not None:
-            k, _, stage = tkey.partition("|")
+        elif cat["standard"]:
+            k, _, stage = cat["standard"].partition("/")
             r = std.rule(k, stage or "all")
-            target, unit, source = float(r["value"]), str(r["unit"]), str(r["source"])
+            target, unit = float(r["value"]), str(r["unit"])
             if unit == "比例":
                 target, unit = _pct(target), "%"
-        shown = f"{target:g}%" if unit == "%" else f"{target:g}"
-        zh = zh.format(special_ed=f"{s.special_ed_funding_min:g}", t=shown)
-        rows.append(_item(key, cat, ref, zh, target=target, unit=unit, status=STATUS_EVIDENCE,
-                          detail="需提供佐证材料，由规划人员在台账中记录状态。", source=source, evidence=True))
+        row = _item(key, target=target, unit=unit, status=STATUS_EVIDENCE)
+        if key == "special_ed_funding":
+            row["source"] = "教督〔2017〕6号 政府保障程度第7项（设置项 special_ed_funding_min，待核实）"
+        rows.append(row)
     out = pd.DataFrame(rows, columns=list(ITEM_COLUMNS))
     out["value"] = out["value"].astype(float)
     out["target"] = out["target"].astype(float)

@@ -42,7 +42,6 @@ import pandas as pd
 
 from jxedu.core import standards as std
 from jxedu.core.dataset import Dataset
-from jxedu.core.schema import LABELS
 from jxedu.core.settings import Settings
 from jxedu.core.settings import resolve_settings as _settings
 
@@ -50,23 +49,20 @@ __all__ = [
     "KEYS",
     "REL_TOL",
     "SPECS",
+    "KEY_ORDER",
     "SPLIT_WEIGHTS",
     "STAGES",
+    "STAGE_ORDER",
     "by_township",
-    "key_figures",
-    "failing_table",
     "township_sort_key",
-    "township_table",
-    "balance_table",
     "county_balance",
-    "display_table",
     "failing_units",
     "indicators_long",
-    "plot_cv",
-    "plot_passing",
+    "meets_threshold",
     "resource_indicators",
     "score_units",
     "summary",
+    "summary_from",
     "units",
     "weighted_cv",
 ]
@@ -117,8 +113,6 @@ class IndicatorSpec:
         Students per which the value is expressed (100 for “每百名学生”, 1 for “生均”).
     unit
         Unit of the numerator (``"人"``, ``"㎡"``, ``"元"``, ``"间"``).
-    short_zh
-        Short Chinese label for charts.
     whole
         The numerator comes in whole units (teachers, rooms): shortfalls are rounded up to integers.
     shared
@@ -129,7 +123,6 @@ class IndicatorSpec:
     numerator: str
     per: float
     unit: str
-    short_zh: str
     whole: bool
     shared: bool
 
@@ -138,13 +131,13 @@ class IndicatorSpec:
 SPECS: dict[str, IndicatorSpec] = {
     s.key: s
     for s in (
-        IndicatorSpec("qualified_teachers_per_100", "qualified_teachers", 100.0, "人", "高于规定学历教师", True, False),
-        IndicatorSpec("backbone_teachers_per_100", "backbone_teachers", 100.0, "人", "县级以上骨干教师", True, False),
-        IndicatorSpec("pe_art_teachers_per_100", "pe_art_teachers", 100.0, "人", "体育艺术专任教师", True, False),
-        IndicatorSpec("teaching_area_per_student", "teaching_area", 1.0, "㎡", "生均教学及辅助用房", False, True),
-        IndicatorSpec("sports_area_per_student", "sports_area", 1.0, "㎡", "生均体育运动场馆", False, True),
-        IndicatorSpec("equipment_value_per_student", "equipment_value", 1.0, "元", "生均教学仪器设备值", False, True),
-        IndicatorSpec("multimedia_rooms_per_100", "multimedia_rooms", 100.0, "间", "网络多媒体教室", True, True),
+        IndicatorSpec("qualified_teachers_per_100", "qualified_teachers", 100.0, "人", True, False),
+        IndicatorSpec("backbone_teachers_per_100", "backbone_teachers", 100.0, "人", True, False),
+        IndicatorSpec("pe_art_teachers_per_100", "pe_art_teachers", 100.0, "人", True, False),
+        IndicatorSpec("teaching_area_per_student", "teaching_area", 1.0, "㎡", False, True),
+        IndicatorSpec("sports_area_per_student", "sports_area", 1.0, "㎡", False, True),
+        IndicatorSpec("equipment_value_per_student", "equipment_value", 1.0, "元", False, True),
+        IndicatorSpec("multimedia_rooms_per_100", "multimedia_rooms", 100.0, "间", True, True),
     )
 }
 
@@ -152,8 +145,9 @@ SPECS: dict[str, IndicatorSpec] = {
 SHARED_COLUMNS: tuple[str, ...] = ("teaching_area", "sports_area", "equipment_value", "multimedia_rooms")
 
 _OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
-_STAGE_ORDER = {s: i for i, s in enumerate(("primary", "junior", "senior"))}
-_KEY_ORDER = {k: i for i, k in enumerate(KEYS)}
+#: Sort order of stage codes and of indicator keys (the national form's order).
+STAGE_ORDER = {s: i for i, s in enumerate(("primary", "junior", "senior"))}
+KEY_ORDER = {k: i for i, k in enumerate(KEYS)}
 _TEACHER_COLUMNS = ("teachers", "qualified_teachers", "backbone_teachers", "pe_teachers", "music_teachers", "art_teachers")
 
 
@@ -167,8 +161,9 @@ def _years(ds: Dataset, year) -> list[int]:
     return [ds.year_or_latest(year)]
 
 
-def _compare(values: np.ndarray, thresholds: np.ndarray, op: str) -> np.ndarray:
-    """Compare values with thresholds using ``op`` with the relative tolerance :data:`REL_TOL`.
+def meets_threshold(values: np.ndarray, thresholds: np.ndarray, op: str) -> np.ndarray:
+    """Compare values with thresholds using ``op`` with the relative tolerance :data:`REL_TOL` (the
+    one home of the float-safe comparison of a value with a standard).
 
     NaN values never meet a threshold.
     """
@@ -200,20 +195,6 @@ def _stage_codes(stages) -> np.ndarray:
     """Index of each stage in ``STAGES``; ``len(STAGES)`` for anything else."""
     code = pd.Categorical(np.asarray(stages, dtype=object), categories=list(STAGES)).codes
     return np.where(code < 0, len(STAGES), code)
-
-
-def _label_map() -> dict[tuple[str, str], str]:
-    """Chinese label of each (key, stage) of the resource indicators (from the standards table)."""
-    return {(k, st): std.label(k, st) for k in KEYS for st in STAGES}
-
-
-def _labels(keys: pd.Series, stages: pd.Series) -> list[str]:
-    """Chinese labels for parallel key and stage columns."""
-    m = _label_map()
-    kc = pd.Categorical(np.asarray(keys, dtype=object), categories=list(KEYS)).codes
-    sc = pd.Categorical(np.asarray(stages, dtype=object), categories=list(STAGES)).codes
-    table = np.array([[m[(k, st)] for st in STAGES] for k in KEYS] + [[None] * len(STAGES)], dtype=object)
-    return table[np.where(sc < 0, len(KEYS), kc), np.maximum(sc, 0)].tolist()
 
 
 def township_sort_key(name) -> tuple[int, str]:
@@ -425,8 +406,8 @@ def score_units(u: pd.DataFrame) -> pd.DataFrame:
         with np.errstate(invalid="ignore", divide="ignore"):
             val = spec.per * out[spec.numerator].to_numpy(dtype=float) / students
         thr, op = thr_table[key][stage_code], thr_ops[key]
-        met = _compare(val, thr, op)
-        floor_ok = _compare(val, floor * thr, floor_op)
+        met = meets_threshold(val, thr, op)
+        floor_ok = meets_threshold(val, floor * thr, floor_op)
         new[key] = val
         new[f"threshold_{key}"] = thr
         new[f"met_{key}"] = met
@@ -535,14 +516,15 @@ def county_balance(ind_df: pd.DataFrame, *, settings: Settings | None = None) ->
     Returns
     -------
     pandas.DataFrame
-        One row per year × stage × key: ``year, stage, key, label_zh, units, students, threshold,
-        county_mean`` (= the county aggregate ratio ΣP·X/ΣP), ``cv, cv_limit, within_limit``,
-        ``county_mean_display`` (2 decimals) and ``cv_display`` (3 decimals). Units with a missing
-        value (no 办学条件 row) are left out of that indicator.
+        One row per year × stage × key: ``year, stage, key, units, students, threshold,
+        county_mean`` (= the county aggregate ratio ΣP·X/ΣP), ``cv, cv_limit, within_limit``
+        (unrounded: the national form shows means to 2 and CVs to 3 decimals, which is the
+        presentation's job). Units with a missing value (no 办学条件 row) are left out of that
+        indicator.
     """
     s = _settings(settings)
-    cols = ["year", "stage", "key", "label_zh", "units", "students", "threshold", "county_mean", "cv",
-            "cv_limit", "within_limit", "county_mean_display", "cv_display"]  # fmt: skip
+    cols = ["year", "stage", "key", "units", "students", "threshold", "county_mean", "cv", "cv_limit",
+            "within_limit"]
     if ind_df.empty:
         return pd.DataFrame(columns=cols)
     # Group codes of year × stage; weighted sums per group with np.bincount (one pass per key).
@@ -579,11 +561,8 @@ def county_balance(ind_df: pd.DataFrame, *, settings: Settings | None = None) ->
         m = (out["stage"] == st).to_numpy()
         within[m] = op(cv_cmp[m].to_numpy(dtype=float), out.loc[m, "cv_limit"].to_numpy(dtype=float))
     out["within_limit"] = within & out["cv"].notna().to_numpy()
-    out["label_zh"] = _labels(out["key"], out["stage"])
-    out["county_mean_display"] = out["county_mean"].round(2)
-    out["cv_display"] = out["cv"].round(3)
-    out["_so"] = out["stage"].map(_STAGE_ORDER)
-    out["_ko"] = out["key"].map(_KEY_ORDER)
+    out["_so"] = out["stage"].map(STAGE_ORDER)
+    out["_ko"] = out["key"].map(KEY_ORDER)
     out = out.sort_values(["year", "_so", "_ko"]).reset_index(drop=True)
     return out[cols]
 
@@ -614,10 +593,11 @@ def summary(ds: Dataset, *, year: int | None = None, settings: Settings | None =
     y = ds.year_or_latest(year)
     ind = resource_indicators(ds, year=y, settings=settings)
     bal = county_balance(ind, settings=settings)
-    return _summary_from(y, ind, bal)
+    return summary_from(y, ind, bal)
 
 
-def _summary_from(year: int, ind: pd.DataFrame, bal: pd.DataFrame) -> dict:
+def summary_from(year: int, ind: pd.DataFrame, bal: pd.DataFrame) -> dict:
+    """The dict of :func:`summary` from an indicator and a balance frame of that year."""
     stages: dict[str, dict] = {}
     for st in STAGES:
         sub = ind.loc[ind["stage"] == st]
@@ -673,211 +653,25 @@ def by_township(ind_df: pd.DataFrame, *, with_county: bool = True) -> pd.DataFra
     out["passing_share"] = out["passing"] / out["units"]
     order = {t: i for i, t in enumerate(sorted(out["township"].unique(), key=township_sort_key))}
     out["_to"] = out["township"].map(order)
-    out["_so"] = out["stage"].map(_STAGE_ORDER)
+    out["_so"] = out["stage"].map(STAGE_ORDER)
     return out.sort_values(["year", "_to", "_so"]).drop(columns=["_to", "_so"]).reset_index(drop=True)
 
 
 def failing_units(ind_df: pd.DataFrame) -> pd.DataFrame:
-    """The units that do not pass, with the indicators they miss.
+    """The units that do not pass, with which indicators they miss.
 
     Returns
     -------
     pandas.DataFrame
-        ``year, school_id, name, township, stage, students, indicators_met, below_floor, missed``
-        (Chinese text: each missed indicator with value, threshold and percentage of it).
+        ``year, school_id, name, township, stage, students, indicators_met, below_floor`` and one
+        ``met_<key>`` flag per indicator (the rows of ``ind_df`` whose ``passes`` is False).
     """
-    f = ind_df.loc[~ind_df["passes"]].copy()
-    texts: list[str] = []
-    for _, r in f.iterrows():  # failing units only: a short list
-        parts = []
-        for key, spec in SPECS.items():
-            if r[f"met_{key}"]:
-                continue
-            v, t = r[key], r[f"threshold_{key}"]
-            parts.append(f"{spec.short_zh} 缺数据" if pd.isna(v) else f"{spec.short_zh} {v:.2f}/{t:g}（{v / t:.1%}）")
-        texts.append("；".join(parts))
-    f["missed"] = texts
-    return f[["year", "school_id", "name", "township", "stage", "students", "indicators_met", "below_floor", "missed"]]
+    cols = ["year", "school_id", "name", "township", "stage", "students", "indicators_met", "below_floor",
+            *(f"met_{k}" for k in KEYS)]
+    return ind_df.loc[~ind_df["passes"], cols]
 
 
-def display_table(ind_df: pd.DataFrame, *, decimals: int = 2) -> pd.DataFrame:
-    """The indicator table with Chinese headers, values rounded for display.
-
-    Parameters
-    ----------
-    ind_df
-        Output of :func:`resource_indicators`.
-    decimals
-        Decimals of the values (the national form keeps 2).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns 所属镇街, 学校名称, 学段, the seven indicator labels (from the standards table),
-        达标项数, 是否达标 (是/否).
-    """
-    out = pd.DataFrame(
-        {
-            "所属镇街": ind_df["township"].to_numpy(),
-            "学校名称": ind_df["name"].to_numpy(),
-            "学段": ind_df["stage"].map(LABELS).to_numpy(),
-        }
-    )
-    for key in KEYS:
-        out[std.label(key, "primary")] = ind_df[key].round(decimals).to_numpy()
-    out["达标项数"] = ind_df["indicators_met"].to_numpy()
-    out["是否达标"] = np.where(ind_df["passes"].to_numpy(), "是", "否")
-    return out
 
 
-def _zh_frame(df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
-    """Select ``columns`` (English → Chinese header), turn stage codes and booleans into Chinese."""
-    out = pd.DataFrame(index=df.index)
-    for col, zh in columns.items():
-        v = df[col]
-        if col == "stage":
-            v = v.map(LABELS)
-        elif v.dtype == bool:
-            v = v.map({True: "是", False: "否"})
-        out[zh] = v.to_numpy()
-    return out.reset_index(drop=True)
-
-
-def balance_table(balance_df: pd.DataFrame) -> pd.DataFrame:
-    """:func:`county_balance` for display: Chinese headers, mean to 2 and CV to 3 decimals."""
-    return _zh_frame(balance_df, {"year": "学年", "stage": "学段", "label_zh": "指标", "threshold": "标准值",
-                                  "county_mean_display": "县域均值", "cv_display": "差异系数",
-                                  "cv_limit": "差异系数上限", "within_limit": "是否达标", "units": "参评学校数"})  # fmt: skip
-
-
-def township_table(township_df: pd.DataFrame) -> pd.DataFrame:
-    """:func:`by_township` for display (passing share in %, 1 decimal)."""
-    t = township_df.assign(passing_pct=(township_df["passing_share"] * 100).round(1))
-    return _zh_frame(t, {"township": "镇街", "stage": "学段", "units": "参评学校数", "passing": "达标学校数",
-                         "failing": "未达标学校数", "passing_pct": "达标率（%）"})  # fmt: skip
-
-
-def failing_table(ind_df: pd.DataFrame) -> pd.DataFrame:
-    """:func:`failing_units` for display, with Chinese headers."""
-    return _zh_frame(failing_units(ind_df), {"township": "所属镇街", "name": "学校名称", "stage": "学段",
-                                             "students": "在校生数", "indicators_met": "达标项数",
-                                             "below_floor": "低于标准85%的项数", "missed": "未达标指标"})  # fmt: skip
-
-
-def key_figures(ind_df: pd.DataFrame, balance_df: pd.DataFrame) -> str:
-    """The dashboard's key figures as Chinese text (units, passing units, CVs to 3 decimals).
-
-    Parameters
-    ----------
-    ind_df, balance_df
-        Outputs of :func:`resource_indicators` and :func:`county_balance` for one year.
-
-    Returns
-    -------
-    str
-    """
-    years = sorted(ind_df["year"].unique())
-    lines = [f"{'、'.join(map(str, years))}学年 资源配置指标"]
-    for st in STAGES:
-        sub = ind_df.loc[ind_df["stage"] == st]
-        n, k = len(sub), int(sub["passes"].sum())
-        share = f"{k / n:.1%}" if n else "—"
-        limit = std.threshold("cv_limit", st)
-        lines.append(f"{LABELS[st]}：参评 {n} 个，达标 {k} 个（{share}）；差异系数上限 {limit:.2f}")
-        b = balance_df.loc[balance_df["stage"] == st].set_index("key")
-        for key in KEYS:
-            cv = b["cv"].get(key, float("nan"))
-            mark = "" if pd.isna(cv) else ("✓" if bool(b["within_limit"].get(key)) else "✗ 超过上限")
-            txt = "—" if pd.isna(cv) else f"{cv:.3f}"
-            lines.append(f"  {SPECS[key].short_zh}：{txt} {mark}".rstrip())
-    return "\n".join(lines)
-
-
-# --- charts ---------------------------------------------------------------------------------------
-
-
-def plot_cv(balance_df: pd.DataFrame, *, year: int | None = None, size: str = "wide"):
-    """Bar chart of each indicator's CV per stage, with the limit line (Chinese labels).
-
-    Parameters
-    ----------
-    balance_df
-        Output of :func:`county_balance`.
-    year
-        Year to draw (default: the latest in the frame).
-    size
-        Figure size key of :data:`jxedu.present.style.FIGSIZE`.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    from jxedu.present import style as plotting
-
-    y = int(balance_df["year"].max()) if year is None else int(year)
-    b = balance_df.loc[balance_df["year"] == y]
-    fig, axes = plotting.new_figure(ncols=len(STAGES), size=size, sharex=True, title=f"{y}学年 各指标校际差异系数")
-    labels = [SPECS[k].short_zh for k in KEYS]
-    for ax, st in zip(np.atleast_1d(axes), STAGES, strict=True):
-        sb = b.loc[b["stage"] == st].set_index("key").reindex(list(KEYS))
-        cv = sb["cv"].to_numpy(dtype=float)
-        limit = std.threshold("cv_limit", st)
-        ax.barh(labels, np.nan_to_num(cv), color=plotting.status_colors(
-            [None if np.isnan(c) else bool(w) for c, w in zip(cv, sb["within_limit"].fillna(False), strict=True)]
-        ))
-        ax.axvline(limit, color=plotting.THRESHOLD_COLOR, linestyle="--", linewidth=1.2)
-        ax.set_xlim(0, max(limit, float(np.nanmax(cv)) if np.isfinite(cv).any() else 0.0) * 1.18)
-        for i, c in enumerate(cv):
-            if not np.isnan(c):
-                ax.text(c, i, f" {c:.3f}", va="center", fontsize="small")
-        ax.set_title(f"{LABELS[st]}（上限 {limit:.2f}）")
-        ax.set_xlabel("差异系数")
-        ax.invert_yaxis()
-        ax.grid(True, axis="x", color="#DDDDDD", linewidth=0.8)
-        ax.grid(False, axis="y")
-    fig.legend(handles=plotting.legend_handles({"pass": plotting.STATUS_COLORS["pass"],
-                                                "fail": plotting.STATUS_COLORS["fail"]},
-                                               {"pass": "不超过上限", "fail": "超过上限"}),
-               loc="outside lower center", ncols=2, frameon=False)  # fmt: skip
-    return fig
-
-
-def plot_passing(township_df: pd.DataFrame, *, year: int | None = None, size: str = "wide"):
-    """Bar chart of the share of passing units per 镇街 and stage.
-
-    Parameters
-    ----------
-    township_df
-        Output of :func:`by_township`.
-    year
-        Year to draw (default: the latest in the frame).
-    size
-        Figure size key of :data:`jxedu.present.style.FIGSIZE`.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    from jxedu.present import style as plotting
-
-    y = int(township_df["year"].max()) if year is None else int(year)
-    t = township_df.loc[township_df["year"] == y]
-    names = list(dict.fromkeys(t["township"]))
-    fig, ax = plotting.new_figure(size=size, title=f"{y}学年 各镇街达标学校占比")
-    width = 0.8 / len(STAGES)
-    x = np.arange(len(names))
-    for i, st in enumerate(STAGES):
-        share = t.loc[t["stage"] == st].set_index("township")["passing_share"].reindex(names)
-        ax.bar(x + (i - (len(STAGES) - 1) / 2) * width, share.to_numpy(dtype=float) * 100, width,
-               color=plotting.STAGE_COLORS[st], label=LABELS[st])  # fmt: skip
-    ax.set_xticks(x, names, rotation=45, ha="right")
-    ax.set_ylabel("达标学校占比（%）")
-    ax.set_ylim(0, 118)
-    ax.axhline(100, color=plotting.THRESHOLD_COLOR, linestyle="--", linewidth=1)
-    ax.legend(frameon=False, ncols=len(STAGES), loc="upper right")
-    return fig
-
-
-# --- command line ---------------------------------------------------------------------------------
 
 

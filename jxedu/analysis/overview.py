@@ -7,35 +7,16 @@ and 完全中学 are left out.
 from __future__ import annotations
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from jxedu.core.dataset import Dataset
 from jxedu.core.schema import COMPULSORY_STAGES
+from jxedu.core.vocabulary import COUNTY
 
 __all__ = [
     "COMPULSORY_STAGES",
-    "SUMMARY_COLUMNS",
-    "TOTAL_LABEL",
     "county_totals",
-    "format_county_totals",
-    "plot_township_students",
     "township_summary",
 ]
-
-#: English key -> Chinese column header of :func:`township_summary`.
-SUMMARY_COLUMNS: dict[str, str] = {
-    "schools": "学校数",
-    "students_primary": "小学在校生数",
-    "students_junior": "初中在校生数",
-    "students": "在校生数合计",
-    "classes": "班级数",
-    "teachers": "专任教师数",
-    "class_size": "平均班额",
-    "student_teacher_ratio": "生师比",
-}
-#: Label of the county total row.
-TOTAL_LABEL = "全县合计"
-
 
 
 # --- summaries ----------------------------------------------------------------------------------
@@ -70,8 +51,8 @@ def _add_ratios(df: pd.DataFrame) -> pd.DataFrame:
     """Add total students, mean class size and student-teacher ratio (NaN when divided by 0)."""
     df = df.copy()
     df["students"] = df["students_primary"] + df["students_junior"]
-    df["class_size"] = (df["students"] / df["classes"].where(df["classes"] > 0)).round(1)
-    df["student_teacher_ratio"] = (df["students"] / df["teachers"].where(df["teachers"] > 0)).round(1)
+    df["class_size"] = df["students"] / df["classes"].where(df["classes"] > 0)
+    df["student_teacher_ratio"] = df["students"] / df["teachers"].where(df["teachers"] > 0)
     return df
 
 
@@ -85,25 +66,27 @@ def township_summary(ds: Dataset, *, year: int | None = None, total: bool = True
     year
         School year (start year, e.g. 2024); ``None`` for the latest in the data.
     total
-        Append a county total row labelled :data:`TOTAL_LABEL`.
+        Append the county row (``township = 全县``).
 
     Returns
     -------
     pandas.DataFrame
-        Index 镇街 (every 镇街 of the data, 街道 first; a 镇街 without schools shows zeros), columns
-        with Chinese headers (:data:`SUMMARY_COLUMNS`): 学校数 counts schools with at least one
-        小学/初中 row in 学段统计 that year; 平均班额 = 在校生数合计 / 班级数 and
-        生师比 = 在校生数合计 / 专任教师数, one decimal, empty when the divisor is 0.
+        One row per 镇街 of the data (街道 first; a 镇街 without schools shows zeros): ``township,
+        schools`` (schools with at least one 小学/初中 row in 学段统计 that year), ``students_primary,
+        students_junior, students, classes, teachers``, ``class_size`` = students / classes and
+        ``student_teacher_ratio`` = students / teachers (NaN when the divisor is 0).
     """
     y = ds.year_or_latest(year)
     stats = _compulsory_stats(ds, y)
     counts = _counts(stats).reindex(ds.townships_list, fill_value=0)
     if total:
-        all_rows = stats.assign(township=TOTAL_LABEL)
-        counts = pd.concat([counts, _counts(all_rows).reindex([TOTAL_LABEL], fill_value=0)])
-    table = _add_ratios(counts)[list(SUMMARY_COLUMNS)].rename(columns=SUMMARY_COLUMNS)
-    table.index.name = "镇街"
-    return table
+        all_rows = stats.assign(township=COUNTY)
+        counts = pd.concat([counts, _counts(all_rows).reindex([COUNTY], fill_value=0)])
+    table = _add_ratios(counts)
+    table.index.name = "township"
+    cols = ["schools", "students_primary", "students_junior", "students", "classes", "teachers", "class_size",
+            "student_teacher_ratio"]
+    return table[cols].reset_index()
 
 
 def county_totals(ds: Dataset, *, year: int | None = None) -> dict:
@@ -143,51 +126,5 @@ def county_totals(ds: Dataset, *, year: int | None = None) -> dict:
     }
 
 
-def format_county_totals(totals: dict) -> str:
-    """Chinese text of :func:`county_totals`, one figure a line (for notebooks and reports)."""
-    t = totals
-    return "\n".join(
-        [
-            f"学年：{t['year']}—{t['year'] + 1}",
-            f"镇街：{t['townships']} 个",
-            f"学校：{t['schools']} 所（有小学学段 {t['schools_primary']} 所，有初中学段 {t['schools_junior']} 所）",
-            f"在校生：{t['students']} 人（小学 {t['students_primary']} 人，初中 {t['students_junior']} 人）",
-            f"班级：{t['classes']} 个",
-            f"专任教师：{t['teachers']} 人",
-        ]
-    )
 
 
-# --- chart --------------------------------------------------------------------------------------
-
-
-def plot_township_students(summary: pd.DataFrame, *, title: str | None = None) -> Figure:
-    """Stacked bar chart of 小学/初中 students per 镇街.
-
-    Parameters
-    ----------
-    summary
-        Output of :func:`township_summary` (the total row, if any, is left out).
-    title
-        Chart title; default 各镇街义务教育在校生数.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The chart.
-    """
-    from jxedu.present import style as plotting
-
-    data = summary.drop(index=TOTAL_LABEL, errors="ignore")
-    fig, ax = plotting.new_figure(title=title or "各镇街义务教育在校生数")
-    names = [str(n) for n in data.index]
-    primary = data[SUMMARY_COLUMNS["students_primary"]].to_numpy()
-    junior = data[SUMMARY_COLUMNS["students_junior"]].to_numpy()
-    ax.bar(names, primary, color=plotting.STAGE_COLORS["primary"], label="小学")
-    ax.bar(names, junior, bottom=primary, color=plotting.STAGE_COLORS["junior"], label="初中")
-    ax.set_xlabel("镇街")
-    ax.set_ylabel("在校生数（人）")
-    for label in ax.get_xticklabels():
-        label.set(rotation=45, horizontalalignment="right", rotation_mode="anchor")
-    ax.legend(title="学段")
-    return fig

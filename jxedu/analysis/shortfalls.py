@@ -4,7 +4,7 @@ Three questions a planner asks, answered from :func:`jxedu.analysis.indicators.r
 
 * :func:`shortfalls` — for every unit × indicator below its standard, how much reaches it: whole
   teachers by kind, ㎡ of teaching rooms or sports grounds, 元 of equipment, whole multimedia
-  rooms, with a Chinese action text; and which of these make up the **minimum plan** that lets a
+  rooms; and which of these make up the **minimum plan** that lets a
   failing unit pass (``in_pass_plan``).
 * :func:`totals` — those amounts summed per 镇街 and for the county.
 * :func:`cv_fixes` — for a stage × indicator whose CV exceeds its limit (or is close to it), which
@@ -40,11 +40,9 @@ from jxedu.analysis.indicators import KEYS, SPECS
 from jxedu.core import standards as std
 from jxedu.core.dataset import Dataset
 from jxedu.core.numeric import ceil_count
-from jxedu.core.schema import LABELS
 from jxedu.core.settings import Settings
 
-__all__ = ["cv_fixes", "cv_fixes_from", "cv_fixes_table", "pass_plan", "plan_table", "shortfalls", "shortfalls_from",
-           "totals", "totals_display"]
+__all__ = ["TOTAL_COLUMNS", "cv_fixes", "cv_fixes_from", "pass_plan", "shortfalls", "shortfalls_from", "totals"]
 
 #: Columns of :func:`totals`: amount name → (indicator key, unit).
 TOTAL_COLUMNS: dict[str, tuple[str, str]] = {
@@ -56,33 +54,6 @@ TOTAL_COLUMNS: dict[str, tuple[str, str]] = {
     "equipment_value": ("equipment_value_per_student", "元"),
     "multimedia_rooms": ("multimedia_rooms_per_100", "间"),
 }
-
-#: Chinese headers of :func:`totals_display`.
-TOTAL_LABELS: dict[str, str] = {
-    "township": "镇街",
-    "units_to_fix": "需整改学校（学段）数",
-    "qualified_teachers": "高于规定学历教师（人）",
-    "backbone_teachers": "县级以上骨干教师（人）",
-    "pe_art_teachers": "体育艺术专任教师（人）",
-    "teaching_area": "教学及辅助用房（㎡）",
-    "sports_area": "体育运动场馆（㎡）",
-    "equipment_value": "教学仪器设备（万元）",
-    "multimedia_rooms": "网络多媒体教室（间）",
-}
-
-#: Action text templates per indicator (``{n}`` = amount for the unit).
-_ACTIONS: dict[str, str] = {
-    "qualified_teachers_per_100": "需补充高于规定学历的专任教师 {n} 人",
-    "backbone_teachers_per_100": "需新增县级以上骨干教师 {n} 人",
-    "pe_art_teachers_per_100": "需补充体育、艺术专任教师 {n} 人",
-    "teaching_area_per_student": "需增加教学及辅助用房 {n} ㎡",
-    "sports_area_per_student": "需增加体育运动场馆面积 {n} ㎡",
-    "equipment_value_per_student": "需增加教学仪器设备 {n} 元",
-    "multimedia_rooms_per_100": "需增加网络多媒体教室 {n} 间",
-}
-
-def _fmt_int(x: float) -> str:
-    return "—" if np.isnan(x) else f"{int(x):,}"
 
 
 # --- shortfalls -----------------------------------------------------------------------------------
@@ -131,17 +102,16 @@ def shortfalls_from(ind_df: pd.DataFrame, *, only_failing: bool = False) -> pd.D
     -------
     pandas.DataFrame
         One row per unit × missed indicator: ``year, school_id, name, township, stage, students,
-        key, label_zh, value, threshold, ratio, below_floor, have, need, amount, unit, shared,
-        facility_share, school_amount, unit_passes, in_pass_plan, plan_order, action_zh``.
+        key, value, threshold, ratio, under_floor`` (below 85 % of the standard), ``have, need, amount,
+        unit, shared, facility_share, school_amount, unit_passes, in_pass_plan, plan_order``.
         ``have``/``need``/``amount`` are the unit's (teachers, ㎡, 元, rooms); ``school_amount`` is
         what the school must add (differs from ``amount`` only for split facility items);
         ``in_pass_plan`` marks the minimum set of actions that makes a failing unit pass
-        (``plan_order`` 1, 2, … within the unit). Values missing for lack of data have NaN amounts
-        and the action “缺少办学条件数据”.
+        (``plan_order`` 1, 2, … within the unit). Values missing for lack of data have NaN amounts.
     """
-    cols = ["year", "school_id", "name", "township", "stage", "students", "key", "label_zh", "value",
-            "threshold", "ratio", "below_floor", "have", "need", "amount", "unit", "shared",
-            "facility_share", "school_amount", "unit_passes", "in_pass_plan", "plan_order", "action_zh"]  # fmt: skip
+    cols = ["year", "school_id", "name", "township", "stage", "students", "key", "value", "threshold", "ratio",
+            "under_floor", "have", "need", "amount", "unit", "shared", "facility_share", "school_amount",
+            "unit_passes", "in_pass_plan", "plan_order"]
     if ind_df.empty:
         return pd.DataFrame(columns=cols)
     ind_df = ind_df.reset_index(drop=True)
@@ -177,7 +147,7 @@ def shortfalls_from(ind_df: pd.DataFrame, *, only_failing: bool = False) -> pd.D
     with np.errstate(invalid="ignore", divide="ignore"):
         school_amount = np.where(shared, ceil_count(need / share - a["school_total"]), amount)
         ratio = value / thr
-    below = ~ind_mod._compare(value, floor * thr, floor_op)
+    below = ~ind_mod.meets_threshold(value, floor * thr, floor_op)
 
     # Minimum plan: mandatory misses (under the floor), then the closest misses until 6 are met.
     # Sort by unit, mandatory first, then ratio descending, then the form's order; rank within unit.
@@ -204,35 +174,16 @@ def shortfalls_from(ind_df: pd.DataFrame, *, only_failing: bool = False) -> pd.D
     out = pd.DataFrame({
         "year": base["year"].to_numpy()[unit], "school_id": base["school_id"].to_numpy()[unit],
         "name": base["name"].to_numpy()[unit], "township": base["township"].to_numpy()[unit], "stage": stage,
-        "students": students, "key": keys, "label_zh": ind_mod._labels(pd.Series(keys), pd.Series(stage)),
-        "value": value, "threshold": thr, "ratio": ratio, "below_floor": below, "have": a["have"], "need": need,
+        "students": students, "key": keys,
+        "value": value, "threshold": thr, "ratio": ratio, "under_floor": below, "have": a["have"], "need": need,
         "amount": amount, "unit": np.array([s.unit for s in SPECS.values()], dtype=object)[a["ko"]],
         "shared": shared, "facility_share": share, "school_amount": school_amount,
         "unit_passes": unit_passes[unit], "in_pass_plan": in_plan, "plan_order": plan_order,
     })  # fmt: skip
-    out["action_zh"] = _actions(out)
     # Output order: year, 镇街, then the unit order of ind_df (school, stage), then the form's order.
     tcode = pd.factorize(out["township"].astype(object), sort=True)[0]
     final = np.lexsort((a["ko"], unit, tcode, out["year"].to_numpy()))
     return out.iloc[final][cols].reset_index(drop=True)
-
-
-def _actions(sf: pd.DataFrame) -> np.ndarray:
-    """Chinese action text per shortfall row (vectorised string building)."""
-    amount = sf["amount"].to_numpy(dtype=float)
-    key = sf["key"].to_numpy(dtype=object)
-    n = np.nan_to_num(amount).astype(np.int64).astype(str).astype(object)
-    head = pd.Series(key).map({k: t.split("{n}")[0] for k, t in _ACTIONS.items()}).to_numpy(dtype=object)
-    tail = pd.Series(key).map({k: t.split("{n}")[1] for k, t in _ACTIONS.items()}).to_numpy(dtype=object)
-    text = head + n + tail
-    eq = np.flatnonzero((key == "equipment_value_per_student") & ~np.isnan(amount))
-    text[eq] = text[eq] + np.array([f"（约 {x / 10000:.2f} 万元）" for x in amount[eq]], dtype=object)
-    split = np.flatnonzero(sf["shared"].to_numpy(dtype=bool) & (sf["facility_share"].to_numpy(dtype=float) < 1 - 1e-12)
-                           & ~np.isnan(amount))  # fmt: skip
-    sa = np.nan_to_num(sf["school_amount"].to_numpy(dtype=float)[split]).astype(np.int64).astype(str).astype(object)
-    text[split] = text[split] + "（与其他学部按加权学生数分摊，学校层面需增加 " + sa + "）"
-    text[np.isnan(amount)] = "缺少办学条件数据，无法计算缺口"
-    return text
 
 
 def totals(sf: pd.DataFrame, *, scope: str = "pass", with_county: bool = True) -> pd.DataFrame:
@@ -283,13 +234,6 @@ def totals(sf: pd.DataFrame, *, scope: str = "pass", with_county: bool = True) -
     return out.reset_index(drop=True)
 
 
-def totals_display(tot: pd.DataFrame) -> pd.DataFrame:
-    """:func:`totals` with Chinese headers (equipment in 万元, 2 decimals)."""
-    out = tot.drop(columns="year").copy()
-    out["equipment_value"] = (out["equipment_value"] / 10000).round(2)
-    return out.rename(columns=TOTAL_LABELS)
-
-
 def pass_plan(sf: pd.DataFrame) -> pd.DataFrame:
     """The rows of :func:`shortfalls` that make up the minimum plans of the failing units."""
     return sf.loc[sf["in_pass_plan"].astype(bool)].sort_values(
@@ -297,23 +241,7 @@ def pass_plan(sf: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def plan_table(sf: pd.DataFrame) -> pd.DataFrame:
-    """Shortfall rows for display: Chinese headers, values to 2 decimals, ratio in %."""
-    t = sf.assign(value_r=sf["value"].round(2), ratio_pct=(sf["ratio"] * 100).round(1))
-    return ind_mod._zh_frame(t, {"township": "所属镇街", "name": "学校名称", "stage": "学段", "label_zh": "指标",
-                                 "value_r": "实际值", "threshold": "标准值", "ratio_pct": "达到标准（%）",
-                                 "below_floor": "低于85%", "in_pass_plan": "达标必需", "action_zh": "整改措施"})  # fmt: skip
-
-
 # --- CV fixes -------------------------------------------------------------------------------------
-
-
-def cv_fixes_table(fx: pd.DataFrame) -> pd.DataFrame:
-    """:func:`cv_fixes` for display, with Chinese headers."""
-    t = fx.assign(cv_r=fx["cv"].round(3), new_cv_r=fx["new_cv"].round(3))
-    return ind_mod._zh_frame(t, {"stage": "学段", "label_zh": "指标", "cv_r": "差异系数", "cv_limit": "上限",
-                                 "name": "学校名称", "township": "所属镇街", "action_zh": "单项措施",
-                                 "new_cv_r": "措施后差异系数", "sufficient": "能否单独达标"})  # fmt: skip
 
 
 def cv_fixes(
@@ -371,16 +299,15 @@ def cv_fixes_from(
     Returns
     -------
     pandas.DataFrame
-        ``year, stage, key, label_zh, cv, cv_limit, status`` (``"over"``/``"near"``), ``goal_cv,
+        ``year, stage, key, cv, cv_limit, status`` (``"over"``/``"near"``), ``goal_cv,
         school_id, name, township, students, target, value, target_value, amount`` (what the unit
         gets), ``school_amount`` (what the school adds: ``ceil(amount / share)`` for a shared facility
-        item of a split school, else ``amount``), ``unit, new_value, new_cv, sufficient, action_zh``;
+        item of a split school, else ``amount``), ``unit, new_value, new_cv, sufficient``;
         cheapest sufficient changes first within a stage × key.
     """
-    cols = ["year", "stage", "key", "label_zh", "cv", "cv_limit", "status", "goal_cv", "school_id", "name",
-            "township", "students", "target", "value", "target_value", "amount", "school_amount", "unit", "new_value",
-            "new_cv",
-            "sufficient", "action_zh"]  # fmt: skip
+    cols = ["year", "stage", "key", "cv", "cv_limit", "status", "goal_cv", "school_id", "name", "township",
+            "students", "target", "value", "target_value", "amount", "school_amount", "unit", "new_value", "new_cv",
+            "sufficient"]
     b = balance_df.loc[balance_df["cv"].notna()].copy()
     over = b["cv"] > b["cv_limit"]
     near = ~over & (b["cv"] >= (1 - watch_margin) * b["cv_limit"])
@@ -393,7 +320,7 @@ def cv_fixes_from(
     long = ind_mod.indicators_long(ind_df)
     long = long.loc[long["value"].notna()]
     keys = ["year", "stage", "key"]
-    grp = long.merge(b[[*keys, "label_zh", "cv", "cv_limit", "status", "goal_cv", "county_mean", "students"]]
+    grp = long.merge(b[[*keys, "cv", "cv_limit", "status", "goal_cv", "county_mean", "students"]]
                      .rename(columns={"students": "stage_students"}), on=keys)  # fmt: skip
     # Weighted sums centred on the current mean c: S2 = ΣP(X − c)² (ΣP(X − c) = 0).
     grp["_dev2"] = grp["students"] * (grp["value"] - grp["county_mean"]) ** 2
@@ -425,7 +352,6 @@ def cv_fixes_from(
         split = c["key"].map({k: s.shared for k, s in SPECS.items()}).to_numpy(dtype=bool) & (share < 1 - 1e-12)
         with np.errstate(invalid="ignore", divide="ignore"):
             c["school_amount"] = np.where(split, ceil_count(amount / share), amount)
-        c["_split"] = split
         c["new_value"] = new_x
         c["new_cv"] = np.sqrt(var_n) / mean_n
         frames.append(c)
@@ -434,17 +360,8 @@ def cv_fixes_from(
     out = pd.concat(frames, ignore_index=True)
     out["sufficient"] = out["new_cv"] <= out["goal_cv"]
     out["unit"] = out["key"].map({k: s.unit for k, s in SPECS.items()})
-    tz = {"threshold": "达到标准值", "county_mean": "达到县域均值"}
-    out["action_zh"] = [
-        f"{name}（{LABELS[st]}）{tz[t]}：{_ACTIONS[k].format(n=_fmt_int(a)).removeprefix('需')}"
-        + (f"（与其他学部按加权学生数分摊，学校层面需增加 {_fmt_int(sa)} {u}）" if sp else "")
-        + f"，差异系数降至 {cv:.3f}" + ("" if ok else "（单项不足以达标）")
-        for name, st, t, k, a, sa, sp, u, cv, ok in zip(out["name"], out["stage"], out["target"], out["key"],
-                                                        out["amount"], out["school_amount"], out["_split"],
-                                                        out["unit"], out["new_cv"], out["sufficient"], strict=True)
-    ]  # fmt: skip
-    out["_so"] = out["stage"].map(ind_mod._STAGE_ORDER)
-    out["_ko"] = out["key"].map(ind_mod._KEY_ORDER)
+    out["_so"] = out["stage"].map(ind_mod.STAGE_ORDER)
+    out["_ko"] = out["key"].map(ind_mod.KEY_ORDER)
     if only_sufficient:
         ok = out.loc[out["sufficient"]]
         done = ok[keys].drop_duplicates().assign(_done=True)

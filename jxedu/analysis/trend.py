@@ -6,7 +6,6 @@ Typical use::
     county = indicator_trend(ds)                       # per year × stage: passing share, CVs, means
     towns = indicator_trend(ds, level="township")      # per year × 镇街 × stage: passing share
     schools = indicator_trend(ds, level="school")      # per school-stage unit: pass flag per year
-    fig, ax = plot_trend(county, what="passing_share")
 
 The resource indicators of every year are computed in one vectorised call
 (:func:`jxedu.analysis.indicators.resource_indicators` with ``year="all"``); the assurance items are
@@ -18,13 +17,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from jxedu.analysis.assurance import STATUS_NO_DATA, assurance_items
+from jxedu.analysis.assurance import assurance_items
 from jxedu.core import standards as std
 from jxedu.core.dataset import Dataset
-from jxedu.core.schema import LABELS
 from jxedu.core.settings import Settings
 
-__all__ = ["ASSURANCE_TREND_ITEMS", "VALUE_LABELS", "assurance_trend", "indicator_trend", "plot_assurance_trend", "plot_trend"]
+__all__ = ["ASSURANCE_TREND_ITEMS", "assurance_trend", "indicator_trend"]
 
 #: Numeric assurance / plan items followed over the years (keys of :func:`assurance_items`).
 ASSURANCE_TREND_ITEMS: tuple[str, ...] = (
@@ -41,20 +39,6 @@ ASSURANCE_TREND_ITEMS: tuple[str, ...] = (
     "plan_pe_art_every_school",
 )
 
-#: What the value of each followed item measures (chart titles; Chinese with the unit).
-VALUE_LABELS: dict[str, str] = {
-    "class_size": "超标准班额（个）",
-    "school_size": "超规模学校（所）",
-    "music_art_rooms": "音乐美术专用教室未达标学校（所）",
-    "training_completion": "360学时培训完成率（%）",
-    "certificate_share": "教师持证率（%）",
-    "rotation_share": "交流轮岗占符合条件教师（%）",
-    "rotation_backbone_share": "交流教师中骨干教师（%）",
-    "plan_rotations": "城镇向乡村、薄弱学校交流（人）",
-    "plan_honoured_teachers": "“最美教师”（人）",
-    "plan_smart_campus": "智慧校园覆盖率（%）",
-    "plan_pe_art_every_school": "体育艺术教师不足的学校（所）",
-}
 
 _LEVELS = ("county", "township", "school")
 
@@ -151,8 +135,9 @@ def assurance_trend(
     Returns
     -------
     pandas.DataFrame
-        One row per year × item: ``year, item_key, item_zh, value_zh`` (what the value measures,
-        :data:`VALUE_LABELS`), ``value, target, unit, status`` (values in ``unit``; ratios in %). Years where an item cannot be computed have status 数据不足 and NaN.
+        One row per year × item: ``year, item_key, value, target, unit, status`` (values in ``unit``;
+        ratios in %; what each value measures is the ``measures`` column of the item catalogue).
+        Years where an item cannot be computed have status ``no_data`` and NaN.
 
     Notes
     -----
@@ -163,110 +148,12 @@ def assurance_trend(
     for y in ds.years:
         it = assurance_items(ds, year=y, settings=settings)
         it = it[it["item_key"].isin(items)]
-        frames.append(it.assign(year=y)[["year", "item_key", "item_zh", "value", "target", "unit", "status"]])
+        frames.append(it.assign(year=y)[["year", "item_key", "value", "target", "unit", "status"]])
     out = pd.concat(frames, ignore_index=True)
-    out.insert(3, "value_zh", out["item_key"].map(VALUE_LABELS).fillna(out["item_zh"]))
     order = {k: i for i, k in enumerate(items)}
     out = out.sort_values(["item_key", "year"], key=lambda s: s.map(order) if s.name == "item_key" else s)
     return out.reset_index(drop=True)
 
 
-# --- plots ---------------------------------------------------------------------------------------
 
 
-def plot_trend(trend: pd.DataFrame, *, what: str = "passing_share", size: str = "wide"):
-    """Chart of the county trend (:func:`indicator_trend` with ``level="county"``).
-
-    Parameters
-    ----------
-    trend
-        The county trend frame.
-    what
-        ``"passing_share"``: share of passing units per stage with the 100 % goal;
-        ``"cv"``: one panel per stage with the CV of each indicator and the stage's limit.
-    size
-        A :data:`jxedu.present.style.FIGSIZE` key.
-
-    Returns
-    -------
-    (matplotlib.figure.Figure, Axes or array of Axes)
-    """
-    from jxedu.analysis.indicators import KEYS, STAGES
-    from jxedu.present import style as plotting
-
-    years = sorted(trend["year"].unique())
-    if what == "passing_share":
-        fig, ax = plotting.new_figure(size=size, title="资源配置达标学校（学部）占比")
-        for st in STAGES:
-            d = trend[trend["stage"] == st]
-            ax.plot(d["year"], 100 * d["passing_share"], marker="o", color=plotting.STAGE_COLORS[st],
-                    label=LABELS[st])
-        ax.axhline(100, color=plotting.THRESHOLD_COLOR, linestyle="--", linewidth=1, label="目标 100%")
-        ax.set_ylabel("达标占比（%）")
-        ax.set_ylim(0, 105)
-        ax.set_xlabel("学年")
-        ax.set_xticks(years)
-        ax.legend(loc="lower right")
-        return fig, ax
-    if what == "cv":
-        fig, axes = plotting.new_figure(ncols=len(STAGES), size=size, title="校际差异系数变化", sharey=True)
-        axes = np.atleast_1d(axes)
-        cmap = plotting.plt.get_cmap("tab10")
-        for ax, st in zip(axes, STAGES):
-            d = trend[trend["stage"] == st]
-            for i, k in enumerate(KEYS):
-                ax.plot(d["year"], d[f"cv_{k}"], marker=".", color=cmap(i), label=std.label(k, st))
-            limit = std.threshold("cv_limit", st)
-            ax.axhline(limit, color=plotting.THRESHOLD_COLOR, linestyle="--", linewidth=1)
-            ax.text(years[0], limit, f" 上限 {limit:g}", va="bottom", fontsize="small")
-            ax.set_title(LABELS[st])
-            ax.set_xlabel("学年")
-            ax.set_xticks(years)
-        axes[0].set_ylabel("差异系数")
-        fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize="small")
-        return fig, axes
-    raise ValueError(f"what must be 'passing_share' or 'cv', got {what!r}")
-
-
-def plot_assurance_trend(
-    trend: pd.DataFrame, *, items: list[str] | None = None, size: str | tuple[float, float] | None = None
-):
-    """Small multiples of :func:`assurance_trend`: one panel per item with its target line.
-
-    Parameters
-    ----------
-    trend
-        :func:`assurance_trend` output.
-    items
-        Item keys to draw (default: every item in ``trend``).
-    size
-        A :data:`jxedu.present.style.FIGSIZE` key or ``(width, height)`` in inches (default: 9 wide,
-        2.6 per row of panels).
-
-    Returns
-    -------
-    (matplotlib.figure.Figure, array of Axes)
-    """
-    from jxedu.present import style as plotting
-
-    keys = list(items) if items is not None else list(dict.fromkeys(trend["item_key"]))
-    ncols = min(3, len(keys))
-    nrows = int(np.ceil(len(keys) / ncols))
-    size = size if size is not None else (9.0, 2.6 * nrows)  # inches
-    fig, axes = plotting.new_figure(nrows=nrows, ncols=ncols, size=size, title="保障程度与规划目标逐年变化")
-    axes = np.atleast_1d(axes).ravel()
-    years = sorted(trend["year"].unique())
-    for ax, k in zip(axes, keys):
-        d = trend[(trend["item_key"] == k) & (trend["status"] != STATUS_NO_DATA)]
-        sel = trend.loc[trend["item_key"] == k]
-        label = sel["value_zh"].iloc[0] if "value_zh" in sel else sel["item_zh"].iloc[0]
-        ax.plot(d["year"], d["value"], marker="o", color=plotting.STAGE_COLORS["primary"])
-        tgt = trend.loc[trend["item_key"] == k, "target"].dropna()
-        if len(tgt):
-            ax.axhline(float(tgt.iloc[-1]), color=plotting.THRESHOLD_COLOR, linestyle="--", linewidth=1)
-        ax.set_title(label, fontsize="small")
-        ax.set_xticks(years)
-        ax.tick_params(axis="x", labelrotation=45, labelsize="x-small")
-    for ax in axes[len(keys):]:
-        ax.set_visible(False)
-    return fig, axes

@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from jxedu import load
+from jxedu import assess, load
 from jxedu.analysis import indicators
-from jxedu.core import standards as std
-from jxedu.core.dataset import Dataset
-from jxedu.core.schema import LABELS
+from jxedu.core import vocabulary as vocab
 from jxedu.ingest import demo
 from jxedu.ingest.problems import Problem, ValidationReport
 from jxedu.ingest.reader import validate_path
 from jxedu.planning import scenarios
+from jxedu.present import indicators as show_indicators
+from jxedu.present.tables import table
 from jxedu.publish import ledger, reports
 
 
@@ -82,66 +82,57 @@ def cli_indicators(data: str | Path, *, year: int | None = None, as_json: bool =
     year
         School year (default latest).
     as_json
-        Print exactly one JSON object (:func:`summary`) on stdout instead of the Chinese summary.
+        Print exactly one JSON object (:func:`jxedu.analysis.indicators.summary_from`) on stdout instead
+        of the Chinese summary.
 
     Returns
     -------
     int
         Exit code 0.
     """
-    ds = load(data)
-    y = ds.year_or_latest(year)
-    ind = indicators.resource_indicators(ds, year=y)
-    bal = indicators.county_balance(ind)
+    a = assess(load(data), year=year)
     if as_json:
-        sys.stdout.write(json.dumps(indicators._summary_from(y, ind, bal), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(indicators.summary_from(a.year, a.indicators, a.balance), ensure_ascii=False)
+                         + "\n")
         sys.stdout.flush()
         return 0
-    _print_summary(ds, y, ind, bal)
+    con = _console()
+    con.print(f"[bold]资源配置指标与差异系数 — {a.year}学年[/bold]")
+    con.print(f"数据：{a.ds.source}", soft_wrap=True, highlight=False)
+    if a.ds.synthetic:
+        con.print(f"[yellow]注意：{vocab.synthetic_notice(a.county_name)}[/yellow]")
+    county = a.passing.loc[a.passing["township"] == vocab.COUNTY]
+    _print_table(con, table(county, ["stage", "units", "passing", "failing", "passing_share"],
+                            caption="参评学校（学段）与达标情况"))
+    _print_table(con, show_indicators.balance_table(a))
+    failing = show_indicators.failing_table(a)
+    if failing.empty:
+        con.print("[green]全部参评学校（学段）均达标。[/green]")
+        return 0
+    failing.caption = f"未达标学校（学段）：{len(failing)} 个"
+    _print_table(con, failing)
     return 0
 
 
-def _print_summary(ds: Dataset, year: int, ind: pd.DataFrame, bal: pd.DataFrame) -> None:
+def _console():
     from rich.console import Console
-    from rich.table import Table
 
-    con = Console(soft_wrap=False, width=max(Console().width, 100))
-    con.print(f"[bold]资源配置指标与差异系数 — {year}学年[/bold]")
-    con.print(f"数据：{ds.source}", soft_wrap=True, highlight=False)
-    if ds.synthetic:
-        con.print("[yellow]注意：本数据为合成演示数据，不是真实学校数据。[/yellow]")
-    t = Table(title="参评学校（学段）与达标情况")
-    for h in ("学段", "参评学校", "达标学校", "达标率", "差异系数全部达标"):
-        t.add_column(h)
-    for st in indicators.STAGES:
-        sub = ind.loc[ind["stage"] == st]
-        b = bal.loc[bal["stage"] == st]
-        share = f"{sub['passes'].mean() * 100:.1f}%" if len(sub) else "—"
-        all_cv = "✓" if len(b) and bool(b["within_limit"].all()) else "✗"
-        t.add_row(LABELS[st], str(len(sub)), str(int(sub["passes"].sum())), share, all_cv)
-    con.print(t)
-    for st in indicators.STAGES:
-        b = bal.loc[bal["stage"] == st]
-        limit = std.threshold("cv_limit", st)
-        tb = Table(title=f"{LABELS[st]}：县域均值与差异系数（上限 {limit:.2f}）")
-        for h in ("指标", "标准值", "县域均值", "差异系数", "是否达标"):
-            tb.add_column(h)
-        for r in b.itertuples(index=False):
-            mark = "[green]✓[/green]" if r.within_limit else "[red]✗[/red]"
-            cv = "—" if pd.isna(r.cv) else f"{r.cv:.3f}"
-            tb.add_row(indicators.SPECS[r.key].short_zh, f"{r.threshold:g}", f"{r.county_mean:.2f}", cv, mark)
-        con.print(tb)
-    f = indicators.failing_units(ind)
-    if f.empty:
-        con.print("[green]全部参评学校（学段）均达标。[/green]")
-        return
-    tf = Table(title=f"未达标学校（学段）：{len(f)} 个")
-    for h in ("所属镇街", "学校名称", "学段", "达标项数"):
-        tf.add_column(h, no_wrap=True)
-    tf.add_column("未达标指标：实际值/标准值（达到标准的比例）")
-    for r in f.itertuples(index=False):
-        tf.add_row(str(r.township), str(r.name), LABELS[r.stage], str(r.indicators_met), r.missed.replace("；", "\n"))
-    con.print(tf)
+    return Console(soft_wrap=False, width=max(Console().width, 100))
+
+
+def _print_table(con, t) -> None:
+    """A presentation :class:`~jxedu.present.tables.Table` as a rich table (numbers right-aligned)."""
+    from rich.markup import escape
+    from rich.table import Table as RichTable
+
+    rt = RichTable(title=escape(t.caption) if t.caption else None)
+    for h in t.frame.columns:
+        rt.add_column(escape(str(h)), justify="right" if h in t.numeric else "left")
+    for row in t.frame.itertuples(index=False, name=None):
+        rt.add_row(*(escape(str(v)).replace("；", "\n") for v in row))
+    con.print(rt)
+    for note in t.notes:
+        con.print(escape(note), highlight=False)
 
 
 def cli_ledger(data: str | os.PathLike, *, year: int | None = None, out: str | os.PathLike) -> int:
@@ -155,7 +146,7 @@ def cli_ledger(data: str | os.PathLike, *, year: int | None = None, out: str | o
     ds = load(data)
     out = Path(out)
     existed = out.exists()
-    written = ledger.export_ledger(ds, out, year=year)
+    written = ledger.export_ledger(assess(ds, year=year), out)
     summ = ledger.ledger_summary(written)
     y = written.attrs.get("year", ds.year_or_latest(year))
     lines = [f"台账已{'更新' if existed else '写入'} (ledger written): {out}",

@@ -21,6 +21,10 @@ from jxedu.core.schema import COMPULSORY_STAGES
 
 #: The standards table shipped with the package.
 STANDARDS_CSV = PACKAGE_DATA_DIR / "standards.csv"
+#: The catalogue of the method's assurance, quality, recognition and county-plan items.
+ITEMS_CSV = PACKAGE_DATA_DIR / "items.csv"
+#: Categories of the items, in the order of the method.
+ITEM_CATEGORIES: tuple[str, ...] = ("assurance", "quality", "recognition", "plan")
 
 #: The seven resource indicators, in the order of the national form.
 RESOURCE_KEYS: tuple[str, ...] = (
@@ -56,6 +60,34 @@ def standards() -> pd.DataFrame:
     if dup.any():
         raise SettingsError(f"标准表有重复项 (duplicate_standard): {df.loc[dup, 'key'].tolist()}")
     return df
+
+
+@lru_cache(maxsize=1)
+def items() -> pd.DataFrame:
+    """The item catalogue (``jxedu/data/items.csv``), indexed by item key.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``category, ref, name, short, measures, action, standard, evidence`` (bool); ``name``
+        and ``action`` may cite thresholds as ``{key}``/``{key:v}`` (filled in by
+        :func:`jxedu.core.vocabulary.fill_thresholds`).
+    """
+    df = pd.read_csv(ITEMS_CSV, comment="#", dtype=str, keep_default_na=False, encoding="utf-8")
+    bad = set(df["category"]) - set(ITEM_CATEGORIES)
+    if bad:
+        raise SettingsError(f"事项表类别无效 (bad_item_category): {sorted(bad)}")
+    if df["key"].duplicated().any():
+        raise SettingsError(f"事项表有重复项 (duplicate_item): {df.loc[df['key'].duplicated(), 'key'].tolist()}")
+    df["evidence"] = df["evidence"].map({"yes": True, "no": False})
+    return df.set_index("key")
+
+
+def source(key: str) -> str:
+    """The source document of a standard (any stage: the rows of one key share their source)."""
+    df = standards()
+    m = df.loc[df["key"] == key, "source"]
+    return str(m.iloc[0]) if len(m) else str(rule(key)["source"])
 
 
 def threshold(key: str, stage: str = "all") -> float:

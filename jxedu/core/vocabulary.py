@@ -47,11 +47,13 @@ __all__ = [
     "Field",
     "field",
     "fields",
+    "fill_thresholds",
     "fmt",
     "fmt_series",
     "header",
     "synthetic_notice",
     "threshold_text",
+    "threshold_value",
     "word",
     "words",
 ]
@@ -70,7 +72,8 @@ SYNTHETIC_MARK = "合成演示数据"
 
 #: Display formats of :func:`fmt`.
 FORMATS: tuple[str, ...] = (
-    "text", "word", "int", "dec1", "dec2", "dec3", "pct1", "km1", "m0", "yuan", "wan2", "flag", "year", "g",
+    "text", "word", "label", "short", "int", "dec1", "dec2", "dec3", "pct1", "km1", "m0", "yuan", "wan2", "flag",
+    "year", "g",
 )
 #: Formats whose cells are numbers (right-aligned in tables).
 NUMERIC_FORMATS: frozenset[str] = frozenset(
@@ -80,7 +83,7 @@ NUMERIC_FORMATS: frozenset[str] = frozenset(
 _FORMAT_UNITS = {"km1": "公里", "m0": "米", "yuan": "元", "wan2": "万元"}
 
 _OP_TEXT = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
-_PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)(?:/([a-z_]+))?\}")
+_PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)(?:/([a-z_]+))?(:v)?\}")
 
 
 @dataclass(frozen=True)
@@ -130,9 +133,14 @@ def _read_tables(prefix: str, columns: list[str]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _fill_thresholds(label: str) -> str:
-    """Replace ``{key}`` / ``{key/stage}`` by the threshold text of that standard."""
-    return _PLACEHOLDER.sub(lambda m: threshold_text(m.group(1), m.group(2) or "all"), label)
+def fill_thresholds(text: str) -> str:
+    """Replace ``{key}`` / ``{key/stage}`` by the threshold text of that standard (``≥ 10%``) and
+    ``{key:v}`` / ``{key/stage:v}`` by its value alone (``10%``, ``2000``)."""
+    def one(m: re.Match) -> str:
+        key, stage = m.group(1), m.group(2) or "all"
+        return threshold_value(key, stage) if m.group(3) else threshold_text(key, stage)
+
+    return _PLACEHOLDER.sub(one, text)
 
 
 @lru_cache(maxsize=1)
@@ -154,9 +162,9 @@ def fields() -> dict[str, Field]:
         raise SettingsError(f"词汇表中的显示格式无效 (bad_format): {'、'.join(bad['key'] + '=' + bad['format'])}")
     out = {}
     for r in df.itertuples(index=False):
-        label = _fill_thresholds(r.label)
+        label = fill_thresholds(r.label)
         unit = r.unit or _FORMAT_UNITS.get(r.format, "")
-        out[r.key] = Field(r.key, label, unit, r.format, _fill_thresholds(r.short) if r.short else label)
+        out[r.key] = Field(r.key, label, unit, r.format, fill_thresholds(r.short) if r.short else label)
     return out
 
 
@@ -237,6 +245,9 @@ def fmt(value, format: str, *, kind: str | None = None) -> str:
         return MISSING
     if format == "text":
         return str(value)
+    if format in ("label", "short"):  # the value is a vocabulary key (e.g. an indicator key)
+        f = field(str(value))
+        return f.short if format == "short" else f.label
     if format == "flag":
         return TICK if bool(value) else CROSS
     v = float(value)
@@ -278,6 +289,13 @@ def fmt_series(values: pd.Series, format: str, *, kind: str | None = None) -> pd
     return pd.Series([fmt(v, format, kind=kind) for v in values.tolist()], index=values.index, dtype=object)
 
 
+def threshold_value(key: str, stage: str = "all") -> str:
+    """A threshold's value as written in a sentence: ``10%`` for a share, else the number (``2000``)."""
+    r = std.rule(key, stage)
+    v = float(r["value"])
+    return f"{v * 100:g}%" if str(r["unit"]) == "比例" else f"{v:g}"
+
+
 def threshold_text(key: str, stage: str = "all") -> str:
     """A threshold of the standards table as shown in labels: ``≥ 10%``, ``≤ 0.50``, ``≥ 400 人``."""
     r = std.rule(key, stage)
@@ -293,4 +311,4 @@ def threshold_text(key: str, stage: str = "all") -> str:
 
 def synthetic_notice(county: str) -> str:
     """The warning shown on everything made from the synthetic demo data set."""
-    return f"{SYNTHETIC_MARK}：数字由程序随机生成，不代表{county}的真实情况。"
+    return f"本数据为{SYNTHETIC_MARK}，数字由程序随机生成，不代表{county}的真实情况。"

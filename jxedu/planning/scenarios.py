@@ -74,6 +74,7 @@ from scipy.spatial import cKDTree
 
 from jxedu.analysis import access
 from jxedu.core import standards as std
+from jxedu.core import vocabulary
 from jxedu.core.config import SCENARIOS_DIR, UTM50N, WGS84
 from jxedu.core.errors import DataError, JxeduError, ScenarioError
 from jxedu.core.schema import COMPULSORY_STAGES, GRADES_OF_STAGE, LABELS, STAGES_OF_TYPE
@@ -1540,7 +1541,7 @@ def _indicators(ctx: _Context, plan: _Plan, per_stage: dict) -> tuple[pd.DataFra
             cv = indicators.weighted_cv(v, p)
             limit = std.threshold("cv_limit", st)
             cmp = round(cv, 3) if ctx.settings.cv_compare_rounded else cv
-            rows.append({"stage": st, "key": key, "label_zh": spec.short_zh,
+            rows.append({"stage": st, "key": key, "label_zh": vocabulary.field(key).short,
                          "county_mean": float((v[ok] * p[ok]).sum() / p[ok].sum()) if p[ok].sum() > 0 else np.nan,
                          "cv": cv, "cv_limit": limit, "within_limit": bool(np.isfinite(cv) and cmp <= limit)})
     return out, pd.DataFrame(rows)
@@ -1756,7 +1757,7 @@ def _label(key: str) -> str:
         zh = LABELS[st]
         k = key.removeprefix(f"{st}_cv_")
         if key.startswith(f"{st}_cv_") and k in indicators.SPECS:
-            return f"{zh}差异系数：{indicators.SPECS[k].short_zh}"
+            return f"{zh}差异系数：{vocabulary.field(k).short}"
         tmpl = key.replace(st, "{st}", 1)
         if key.startswith(st) and tmpl in SUMMARY_LABELS:
             return SUMMARY_LABELS[tmpl].format(st=zh)

@@ -49,7 +49,6 @@ to ``<name>.bak.xlsx`` first. The input data are never modified.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 import shutil
 import tempfile
@@ -60,22 +59,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from jxedu.analysis.assurance import (
-    STATUS_EVIDENCE,
-    STATUS_MET,
-    STATUS_NO_DATA,
-    STATUS_NOT_MET,
-    _thr,
-    assurance_items,
-    oversize_classes,
-    school_tables,
-)
+from jxedu.analysis.assessment import Assessment
+from jxedu.analysis.assurance import STATUS_EVIDENCE, STATUS_MET, STATUS_NO_DATA, STATUS_NOT_MET
+from jxedu.analysis.indicators import KEYS, STAGES
 from jxedu.core import standards as std
-from jxedu.core.config import COUNTY_NAME, PACKAGE_DATA_DIR
-from jxedu.core.dataset import Dataset
+from jxedu.core import vocabulary as vocab
+from jxedu.core.config import PACKAGE_DATA_DIR
 from jxedu.core.errors import LedgerError
-from jxedu.core.schema import LABELS
-from jxedu.core.settings import Settings, get_settings
+from jxedu.core.numeric import ceil_count
+from jxedu.core.vocabulary import fmt
+from jxedu.present import assurance as show_assurance
+from jxedu.present import indicators as show_indicators
 
 __all__ = [
     "COLUMNS",
@@ -158,38 +152,6 @@ CATEGORY_CV = "资源配置（校际差异系数）"
 _CATEGORY_ORDER = {CATEGORY_RESOURCE: 0, CATEGORY_CV: 1, "政府保障程度": 2, "教育质量": 3, "社会认可度": 4,
                    "县域规划目标": 5}
 
-#: Short Chinese names of the county items (the requirement is in 指标/要求).
-SHORT_NAMES: dict[str, str] = {
-    "music_art_rooms": "音乐、美术专用教室", "school_size": "学校规模", "class_size": "班额",
-    "training_completion": "教师5年360学时培训", "rotation_share": "教师交流轮岗比例",
-    "rotation_backbone_share": "交流轮岗中骨干教师比例", "certificate_share": "教师持证上岗",
-    "migrant_share": "随迁子女就读", "junior_retention": "初中三年巩固率",
-    "plan_pe_art_every_school": "各校体育艺术教师配备", "plan_rotations": "年度交流轮岗人数",
-    "plan_honoured_teachers": "“最美教师”评选", "plan_smart_campus": "智慧校园覆盖率",
-    "layout_plan": "学校布局规划", "four_unified": "“四统一”", "small_school_funding": "小规模学校公用经费",
-    "special_ed_funding": "特殊教育生均公用经费", "teacher_pay": "教师工资收入", "staffing": "编制岗位统筹",
-    "nearby_enrolment_primary": "小学就近划片入学", "nearby_enrolment_junior": "初中就近划片入学",
-    "quality_hs_quota": "优质高中指标到校", "migrant_public_share": "随迁子女与留守儿童",
-    "disabled_enrolment": "残疾儿童少年入学率", "charter_digital": "学校章程与信息化",
-    "training_budget": "教师培训经费", "ict_use": "信息化教学应用", "moral_education": "德育与校园文化",
-    "curriculum": "课程开齐开足与劳动教育", "homework_burden": "课业负担（双减）",
-    "quality_monitoring": "国家义务教育质量监测", "satisfaction": "社会认可度", "veto_items": "一票否决事项",
-}
-
-#: Action text of the county items (school rows carry their own).
-COUNTY_ACTIONS: dict[str, str] = {
-    "music_art_rooms": "按标准补齐音乐、美术专用教室，面积不足的改扩建（各校明细见学校事项）",
-    "school_size": "新建、扩建学校或调整学区，化解大校额（各校明细见学校事项）",
-    "class_size": "增设学位、调整招生计划和学区，化解超标准班额（逐班明细见“超标准班额明细”工作表）",
-    "training_completion": "组织未完成学时的教师参加培训，确保5年360学时全覆盖",
-    "rotation_share": "扩大交流轮岗范围，年度交流人数不低于符合条件教师的10%",
-    "rotation_backbone_share": "提高交流轮岗中县级以上骨干教师比例至20%以上",
-    "certificate_share": "未持证教师限期取得教师资格证或调整岗位",
-    "plan_pe_art_every_school": "通过招聘、交流轮岗补充体育、艺术专任教师（各校明细见学校事项）",
-    "plan_rotations": "组织城镇学校教师向乡村和薄弱学校交流轮岗",
-    "plan_honoured_teachers": "组织开展年度“最美教师”评选",
-    "plan_smart_campus": "推进尚未建成学校的智慧校园建设",
-}
 _EVIDENCE_ACTION = "收集、整理佐证材料，核实后在台账中填写状态"
 _KEEP_ACTION = "巩固成果，持续监测"
 
@@ -234,9 +196,12 @@ def _responsible(key: str, township: str | None) -> str:
 # --- building the items -------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
-def _label(key: str, stage: str) -> str:
-    return std.label(key, stage)
+def _thr(key: str, stage: str = "all") -> float:
+    return std.threshold(key, stage)
+
+
+def _stage(code: str) -> str:
+    return vocab.word(code)
 
 
 def _row(key: str, category: str, item: str, *, township: str = "全县", school: str = "", requirement: str = "",
@@ -248,19 +213,13 @@ def _row(key: str, category: str, item: str, *, township: str = "全县", school
             "remarks": None, "data_year": year, "evidence": evidence, "listed": listed, "_order": order}
 
 
-def _township_rank(ds: Dataset) -> dict[str, int]:
-    return {t: i for i, t in enumerate(ds.townships_list)}
+def _township_rank(a: Assessment) -> dict[str, int]:
+    return {t: i for i, t in enumerate(a.townships)}
 
 
-def _item_name(key: str, item_zh: str, ref: str) -> str:
-    """Short name with the item's number in the method, e.g. 班额（政府保障第5项）."""
-    short = SHORT_NAMES.get(key, item_zh)
-    return short if ref in short or short in ref else f"{short}（{ref}）"
-
-
-def _county_rows(ds: Dataset, year: int, s: Settings, tables: dict) -> list[dict]:
+def _county_rows(a: Assessment) -> list[dict]:
     rows = []
-    items = assurance_items(ds, year=year, settings=s, include_checklist=True, tables=tables)
+    items = show_assurance.item_texts(pd.concat([a.assurance, a.checklist], ignore_index=True), a.settings)
     for i, it in enumerate(items.itertuples(index=False)):
         status = _FROM_ITEM[it.status]
         evidence = bool(it.evidence) or status == EVIDENCE
@@ -269,35 +228,32 @@ def _county_rows(ds: Dataset, year: int, s: Settings, tables: dict) -> list[dict
         elif status == MET:
             action = _KEEP_ACTION
         else:
-            action = COUNTY_ACTIONS.get(it.item_key, "")
+            action = show_assurance.item_action(it.item_key, a.settings)
+        category = vocab.word(it.category, "item_category")
         rows.append(_row(
-            f"county|{it.item_key}", it.category, _item_name(it.item_key, it.item_zh, it.ref),
-            requirement=it.item_zh, value=it.value, target=it.target,
+            f"county|{it.item_key}", category, show_assurance.item_short(it.item_key),
+            requirement=it.item_name, value=it.value, target=it.target,
             gap="；".join(t for t in (it.gap, it.detail) if t), action=action,
-            responsible=_responsible(it.item_key, None), status=status, year=year, evidence=evidence,
-            order=(0, _CATEGORY_ORDER.get(it.category, 9), i)))
+            responsible=_responsible(it.item_key, None), status=status, year=a.year, evidence=evidence,
+            order=(0, _CATEGORY_ORDER.get(category, 9), i)))
     return rows
 
 
-def _resource_rows(ds: Dataset, year: int, s: Settings, include_passing: bool) -> list[dict]:
-    from jxedu.analysis import indicators as ind_mod
-    from jxedu.analysis.shortfalls import cv_fixes_from, shortfalls_from
-
-    ind = ind_mod.resource_indicators(ds, year=year, settings=s)
-    bal = ind_mod.county_balance(ind, settings=s)
+def _resource_rows(a: Assessment, include_passing: bool) -> list[dict]:
+    ind, bal, year = a.indicators, a.balance, a.year
     rows: list[dict] = []
-    stage_order = {st: i for i, st in enumerate(ind_mod.STAGES)}
-    key_order = {k: i for i, k in enumerate(ind_mod.KEYS)}
+    stage_order = {st: i for i, st in enumerate(STAGES)}
+    key_order = {k: i for i, k in enumerate(KEYS)}
     pass_min = int(_thr("pass_min_indicators"))
     floor = _thr("pass_floor_ratio")
 
     # county: every unit passes, per stage
-    for st in ind_mod.STAGES:
+    for st in STAGES:
         sub = ind[ind["stage"] == st]
         n, ok = len(sub), int(sub["passes"].sum())
         share = 100.0 * ok / n if n else np.nan
         rows.append(_row(
-            f"county|resource_pass|{st}", CATEGORY_RESOURCE, f"资源配置达标学校（{LABELS[st]}）",
+            f"county|resource_pass|{st}", CATEGORY_RESOURCE, f"资源配置达标学校（{_stage(st)}）",
             requirement=f"每所学校（学部）7项指标至少{pass_min}项达到标准，其余不低于标准的{floor:.0%}",
             value=round(share, 1) if n else np.nan, target=100.0,
             gap=f"{n - ok} 个学校（学部）未达标（共 {n} 个）" if n > ok else f"共 {n} 个学校（学部）全部达标",
@@ -307,52 +263,57 @@ def _resource_rows(ds: Dataset, year: int, s: Settings, include_passing: bool) -
             order=(0, 0, stage_order[st])))
 
     # county: CV per stage x indicator
-    fixes = cv_fixes_from(ind, bal) if len(bal) else pd.DataFrame()
+    fixes = a.cv_fixes if len(bal) else pd.DataFrame()
+    fix_texts = show_indicators.cv_fix_texts(fixes) if len(fixes) else pd.Series(dtype=object)
     for b in bal.itertuples(index=False):
-        fx = fixes[(fixes["stage"] == b.stage) & (fixes["key"] == b.key)] if len(fixes) else fixes
+        sel = (fixes["stage"] == b.stage) & (fixes["key"] == b.key) if len(fixes) else pd.Series(dtype=bool)
+        first = fix_texts[sel].iloc[0] if len(fixes) and sel.any() else None
         if b.within_limit:
-            action = _KEEP_ACTION + ("；已接近上限：" + fx.iloc[0]["action_zh"] if len(fx) else "")
-        elif len(fx):
-            action = "可选方案：" + fx.iloc[0]["action_zh"]
+            action = _KEEP_ACTION + ("；已接近上限：" + first if first else "")
+        elif first:
+            action = "可选方案：" + first
         else:
             action = "资源向低于县域均值的学校倾斜"
-        st_zh = LABELS[b.stage]
+        st_zh = _stage(b.stage)
         rows.append(_row(
-            f"county|cv|{b.stage}|{b.key}", CATEGORY_CV, f"{b.label_zh}差异系数（{st_zh}）",
-            requirement=f"{st_zh}校际差异系数≤{b.cv_limit:g}", value=b.cv_display, target=b.cv_limit,
-            gap=(f"县域均值 {b.county_mean_display:g}" + ("" if b.within_limit else f"；超出上限 {b.cv - b.cv_limit:.3f}")),
+            f"county|cv|{b.stage}|{b.key}", CATEGORY_CV, f"{vocab.field(b.key).label}差异系数（{st_zh}）",
+            requirement=f"{st_zh}校际差异系数≤{fmt(b.cv_limit, 'dec2')}", value=round(b.cv, 3), target=b.cv_limit,
+            gap=(f"县域均值 {fmt(b.county_mean, 'dec2')}" + ("" if b.within_limit else f"；超出上限 {fmt(b.cv - b.cv_limit, 'dec3')}")),
             action=action, responsible=_responsible("cv", None),
             status=(NO_DATA if pd.isna(b.cv) else (MET if b.within_limit else OPEN)), year=year,
             order=(0, 1, stage_order[b.stage] * 10 + key_order[b.key])))
 
     # schools: every unit x indicator below the standard
-    sf = shortfalls_from(ind)
+    sf = a.shortfalls
+    actions = show_indicators.action_texts(sf)
     units_std = {(r.key, r.stage): r.unit for r in std.standards().itertuples()}
     seen = set()
     n_met = dict(zip(zip(ind["school_id"], ind["stage"]), ind["indicators_met"]))
-    for r in sf.itertuples(index=False):
-        st_zh = LABELS[r.stage]
+    for r, act in zip(sf.itertuples(index=False), actions, strict=True):
+        st_zh = _stage(r.stage)
         unit_std = units_std.get((r.key, r.stage), "")
         gap = ("缺少办学条件数据" if pd.isna(r.value) else
-               f"达到标准的 {r.ratio:.1%}" + ("，低于85%底线" if r.below_floor else ""))
+               f"达到标准的 {fmt(r.ratio, 'pct1')}" + ("，低于85%底线" if r.under_floor else ""))
         gap += f"；该学部7项中{int(n_met[(r.school_id, r.stage)])}项达标，学部{'已' if r.unit_passes else '未'}达标"
-        action = r.action_zh + ("（学部达标最低整改项）" if r.in_pass_plan else "")
+        action = act + ("（学部达标最低整改项）" if r.in_pass_plan else "")
         key = f"school|{r.school_id}|{r.stage}|{r.key}"
         seen.add(key)
         rows.append(_row(
-            key, CATEGORY_RESOURCE, f"{r.label_zh}（{st_zh}）", township=r.township, school=r.name,
+            key, CATEGORY_RESOURCE, f"{vocab.field(r.key).label}（{st_zh}）", township=r.township, school=r.name,
             requirement=f"≥{r.threshold:g} {unit_std}", value=round(float(r.value), 2) if pd.notna(r.value) else np.nan,
             target=float(r.threshold), gap=gap, action=action, responsible=_responsible(r.key, r.township),
             status=NO_DATA if pd.isna(r.value) else OPEN, year=year,
             order=(1, r.township, r.school_id, stage_order[r.stage] * 10 + key_order[r.key])))
     if include_passing:
-        long = ind_mod.indicators_long(ind)
+        from jxedu.analysis.indicators import indicators_long
+
+        long = indicators_long(ind)
         for r in long[long["met"].astype(bool)].itertuples(index=False):
             key = f"school|{r.school_id}|{r.stage}|{r.key}"
             if key in seen:
                 continue
             rows.append(_row(
-                key, CATEGORY_RESOURCE, f"{_label(r.key, r.stage)}（{LABELS[r.stage]}）", township=r.township,
+                key, CATEGORY_RESOURCE, f"{vocab.field(r.key).label}（{_stage(r.stage)}）", township=r.township,
                 school=r.name, requirement=f"≥{r.threshold:g} {units_std.get((r.key, r.stage), '')}",
                 value=round(float(r.value), 2), target=float(r.threshold), action=_KEEP_ACTION,
                 responsible=_responsible(r.key, r.township), status=MET, year=year, listed=False,
@@ -360,8 +321,9 @@ def _resource_rows(ds: Dataset, year: int, s: Settings, include_passing: bool) -
     return rows
 
 
-def _school_rows(ds: Dataset, year: int, s: Settings, include_passing: bool, tables: dict) -> list[dict]:
+def _school_rows(a: Assessment, include_passing: bool) -> list[dict]:
     rows: list[dict] = []
+    ds, year, tables = a.ds, a.year, a.school_tables
 
     def add(r: dict) -> None:
         if r["listed"] or include_passing:
@@ -374,14 +336,16 @@ def _school_rows(ds: Dataset, year: int, s: Settings, include_passing: bool, tab
             short = getattr(r, f"{kind}_short")
             known = pd.notna(ok_rooms)
             status = NO_DATA if not known else (OPEN if short > 0 else MET)
-            note = f"；适用放宽：{r.relaxation}" if r.relaxation else ""
+            relax = show_assurance.rooms_relaxation_text(r)
+            note = f"；适用放宽：{relax}" if relax else ""
             add(_row(
                 f"school|{r.school_id}|{kind}_rooms", "政府保障程度", f"{zh}专用教室（政府保障第3项）",
                 township=r.township, school=r.name,
                 requirement=f"每{_thr('room_classes_per_room'):g}个班1间以上（本校{int(r.classes)}个班需{int(r.rooms_needed)}间），每间≥{area:g}㎡",
                 value=float(ok_rooms) if known else np.nan, target=float(r.rooms_needed),
                 gap=(f"缺 {int(short)} 间（现有 {int(getattr(r, f'{kind}_rooms'))} 间，面积达标 {int(ok_rooms)} 间）{note}"
-                     if known and short > 0 else (r.source if not known else note.lstrip("；"))),
+                     if known and short > 0 else (show_assurance.room_source_text(r.source) if not known
+                                                  else note.lstrip("；"))),
                 action=(f"新建或改造{zh}专用教室 {int(short)} 间（每间≥{area:g}㎡）" if status == OPEN
                         else ("补充专用教室数据" if status == NO_DATA else _KEEP_ACTION)),
                 responsible=_responsible(f"{kind}_rooms", r.township), status=status, year=year,
@@ -390,15 +354,16 @@ def _school_rows(ds: Dataset, year: int, s: Settings, include_passing: bool, tab
     sizes = tables["sizes"]
     for r in sizes.itertuples(index=False):
         status = MET if r.meets else OPEN
+        relax = show_assurance.size_relaxation_text(r)
         add(_row(
             f"school|{r.school_id}|school_size", "政府保障程度", "学校规模（政府保障第4项）", township=r.township,
-            school=r.name, requirement=f"义务教育阶段在校生≤{r.cap:g}人" + (f"（放宽：{r.relaxation}）" if r.relaxation else ""),
+            school=r.name, requirement=f"义务教育阶段在校生≤{r.cap:g}人" + (f"（放宽：{relax}）" if relax else ""),
             value=float(r.students), target=float(r.cap), gap=f"超出 {int(r.excess)} 人" if r.excess > 0 else "",
             action=(f"通过新建、扩建学校或调整学区分流学生约 {int(r.excess)} 人" if status == OPEN else _KEEP_ACTION),
             responsible=_responsible("school_size", r.township), status=status, year=year, listed=status != MET,
             order=(1, r.township, r.school_id, 110)))
 
-    oc = oversize_classes(ds, year=year) if ds.classes is not None else pd.DataFrame()
+    oc = a.oversize_classes if ds.classes is not None else pd.DataFrame()
     if ds.classes is not None:
         sch = tables["schools"]
         by_school = {sid: g for sid, g in oc.groupby("school_id")} if len(oc) else {}
@@ -439,27 +404,17 @@ def _extra_classes(g: pd.DataFrame) -> int:
     total = 0
     for _, grade in g.groupby(["stage", "grade"]):
         n, limit = float(grade["students"].sum()), float(grade["limit"].iloc[0])
-        total += max(0, math.ceil(n / limit - 1e-9) - len(grade))
+        total += max(0, ceil_count(n / limit) - len(grade))
     return total
 
 
-def build_ledger(
-    ds: Dataset,
-    *,
-    year: int | None = None,
-    settings: Settings | None = None,
-    include_passing: bool = False,
-) -> pd.DataFrame:
-    """The ledger items of one school year.
+def build_ledger(a: Assessment, *, include_passing: bool = False) -> pd.DataFrame:
+    """The ledger items of the assessment's school year.
 
     Parameters
     ----------
-    ds
-        The data set.
-    year
-        School year (default: the latest).
-    settings
-        Run settings.
+    a
+        The assessment (:func:`jxedu.assess`): every figure of the ledger is read from it.
     include_passing
         Also return school items that meet their target (``listed`` False). :func:`write_ledger`
         uses them to update items of an older ledger that now pass; they are not written otherwise.
@@ -469,35 +424,34 @@ def build_ledger(
     pandas.DataFrame
         English columns of :data:`COLUMNS` (without ``seq``) plus ``evidence`` (the planner sets the
         status) and ``listed`` (written even without an older ledger). ``attrs`` holds ``year``,
-        ``source`` (file or folder name) and ``synthetic``. The class-by-class list of the workbook
-        comes from :func:`ledger_details`.
+        ``source`` (file or folder name), ``synthetic`` and ``county``. The class-by-class list of the
+        workbook comes from :func:`ledger_details`.
     """
-    s = settings if settings is not None else get_settings()
-    year = ds.year_or_latest(year)
-    tables = school_tables(ds, year=year, settings=s)
-    rows = _county_rows(ds, year, s, tables)
-    rows += _resource_rows(ds, year, s, include_passing)
-    rows += _school_rows(ds, year, s, include_passing, tables)
+    rows = _county_rows(a)
+    rows += _resource_rows(a, include_passing)
+    rows += _school_rows(a, include_passing)
     df = pd.DataFrame(rows)
-    rank = _township_rank(ds)
+    rank = _township_rank(a)
     df["_sort"] = [(o[0], 0, "", o[1], o[2]) if o[0] == 0 else (o[0], rank.get(o[1], 99), str(o[2]), o[3], 0)
                    for o in df["_order"]]
     df = df.sort_values("_sort", kind="stable").drop(columns=["_order", "_sort"]).reset_index(drop=True)
     for c in ("value", "target"):
         df[c] = df[c].astype(float)
-    df.attrs.update({"year": int(year), "source": str(Path(ds.source).name), "synthetic": bool(ds.synthetic)})
+    df.attrs.update({"year": int(a.year), "source": str(Path(a.ds.source).name), "synthetic": bool(a.ds.synthetic),
+                     "county": a.county_name})
     return df
 
 
-def ledger_details(ds: Dataset, *, year: int | None = None) -> dict[str, pd.DataFrame]:
+def ledger_details(a: Assessment) -> dict[str, pd.DataFrame]:
     """Detail sheets of the workbook: ``{"超标准班额明细": every class over the limit}`` (Chinese headers)."""
-    if ds.classes is None:
+    if a.ds.classes is None:
         return {}
-    oc = oversize_classes(ds, year=year)
-    return {CLASS_SHEET: oc.rename(columns={
-        "school_id": "学校标识码", "name": "学校", "township": "镇街", "stage_zh": "学段", "grade": "年级",
+    oc = a.oversize_classes
+    shown = oc.assign(stage=[_stage(s) for s in oc["stage"]], band=[vocab.word(b, "band") for b in oc["band"]])
+    return {CLASS_SHEET: shown.rename(columns={
+        "school_id": "学校标识码", "name": "学校", "township": "镇街", "stage": "学段", "grade": "年级",
         "class_name": "班级", "students": "学生数", "limit": "班额上限", "excess": "超出人数", "band": "班额分级",
-    }).drop(columns=["stage"])}
+    })}
 
 
 # --- merging with an older ledger ---------------------------------------------------------------
@@ -800,7 +754,7 @@ def _workbook(df: pd.DataFrame, meta: dict, details: dict[str, pd.DataFrame], to
     ws.title = LEDGER_SHEET
     year = meta.get("year", "")
     synthetic = bool(meta.get("synthetic"))
-    ws["A1"] = f"{COUNTY_NAME}义务教育优质均衡发展整改台账（{year}学年数据）"
+    ws["A1"] = f"{meta.get('county', '本县')}义务教育优质均衡发展整改台账（{year}学年数据）"
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.merge_cells(f"A1:{last_print}1")
@@ -865,7 +819,7 @@ def _workbook(df: pd.DataFrame, meta: dict, details: dict[str, pd.DataFrame], to
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    ws.oddHeader.right.text = f"{COUNTY_NAME}整改台账 {year}学年" + ("（合成数据）" if synthetic else "")
+    ws.oddHeader.right.text = f"{meta.get('county', '本县')}整改台账 {year}学年" + (f"（{vocab.SYNTHETIC_MARK}）" if synthetic else "")
 
     _readme_sheet(wb, meta, summ, today)
     for name, frame in details.items():
@@ -944,16 +898,9 @@ def _readme_sheet(wb, meta: dict, summ: dict, today: dt.date) -> None:
 # --- command line --------------------------------------------------------------------------------
 
 
-def export_ledger(
-    ds: Dataset,
-    out: str | os.PathLike,
-    *,
-    year: int | None = None,
-    settings: Settings | None = None,
-    today: dt.date | None = None,
-) -> pd.DataFrame:
-    """Build the items of ``year`` and write (or update) the ledger at ``out``; return the rows written."""
-    ledger = build_ledger(ds, year=year, settings=settings, include_passing=True)
-    return write_ledger(ledger, out, details=ledger_details(ds, year=year), today=today)
+def export_ledger(a: Assessment, out: str | os.PathLike, *, today: dt.date | None = None) -> pd.DataFrame:
+    """Build the items of the assessment and write (or update) the ledger at ``out``; return the rows written."""
+    ledger = build_ledger(a, include_passing=True)
+    return write_ledger(ledger, out, details=ledger_details(a), today=today)
 
 

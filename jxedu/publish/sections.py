@@ -26,15 +26,18 @@ import os
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
 from IPython.display import HTML
 
 from jxedu.core import standards as std
+from jxedu.core import vocabulary as vocab
 from jxedu.core.config import COUNTY_NAME
 from jxedu.core.dataset import Dataset
 from jxedu.core.schema import COMPULSORY_STAGES, LABELS
+from jxedu.present import indicators as show_indicators
 
 __all__ = [
     "COUNTY_LABEL",
@@ -253,62 +256,48 @@ def open_report_data(data_dir: str | os.PathLike | None = None) -> Dataset:
 
 @dataclass
 class ReportData:
-    """Inputs of the report sections for one data set and year, each computed on first use."""
+    """Inputs of the report sections for one data set and year: the assessment's measures."""
 
     ds: Dataset
     year: int
     _cache: dict = field(default_factory=dict)
 
-    def _get(self, name: str, make):
-        if name not in self._cache:
-            self._cache[name] = make()
-        return self._cache[name]
+    @property
+    def assessment(self):
+        from jxedu import assess
+
+        return assess(self.ds, year=self.year)
 
     @property
     def indicators(self) -> pd.DataFrame:
-        from jxedu.analysis import indicators
-
-        return self._get("ind", lambda: indicators.resource_indicators(self.ds, year=self.year))
+        return self.assessment.indicators
 
     @property
     def balance(self) -> pd.DataFrame:
-        from jxedu.analysis import indicators
-
-        return self._get("bal", lambda: indicators.county_balance(self.indicators))
+        return self.assessment.balance
 
     @property
     def shortfalls(self) -> pd.DataFrame:
-        from jxedu.analysis import shortfalls
-
-        return self._get("sf", lambda: shortfalls.shortfalls_from(self.indicators, only_failing=True))
+        sf = self.assessment.shortfalls
+        return sf.loc[~sf["unit_passes"].astype(bool)]
 
     @property
     def ledger(self) -> pd.DataFrame:
         from jxedu.publish import ledger
 
-        return self._get("ledger", lambda: ledger.build_ledger(self.ds, year=self.year))
+        if "ledger" not in self._cache:
+            self._cache["ledger"] = ledger.build_ledger(self.assessment)
+        return self._cache["ledger"]
 
     def coverage(self, stage: str) -> pd.DataFrame | None:
         """School-bus coverage of one stage (``None`` without 村居 or bus feed)."""
-        from jxedu.analysis import bus
-
-        def make():
-            if self.ds.villages is None or self.ds.gtfs_path is None:
-                return None
-            return bus.coverage(self.ds, stage=stage, year=self.year)
-
-        return self._get(f"cov_{stage}", make)
+        a = self.assessment
+        return None if a.missing("coverage") else a.coverage(stage)
 
     @property
     def projections(self) -> dict[str, pd.DataFrame] | None:
-        from jxedu.analysis import projection
-
-        def make():
-            if self.ds.classes is None:
-                return None
-            return projection.project_variants(self.ds, to_year=PROJECTION_YEAR)
-
-        return self._get("proj", make)
+        a = self.assessment
+        return None if a.missing("projections") else a.projections
 
     def units(self, township: str | None) -> pd.DataFrame:
         ind = self.indicators
@@ -433,7 +422,7 @@ def _headline_rows(rd: ReportData, township: str | None) -> list[tuple[str, str,
                 limit = float(worst["cv_limit"])
                 n_ok = int(b["within_limit"].sum())
                 rows.append((f"{LABELS[st]}校际差异系数（最大）",
-                             f"{worst['cv']:.3f}（{worst['label_zh']}）；{n_ok}/{len(b)} 项达标",
+                             f"{worst['cv']:.3f}（{vocab.field(worst['key']).label}）；{n_ok}/{len(b)} 项达标",
                              f"≤ {limit:.2f}", bool(b["within_limit"].all())))
     if ds.classes is not None:
         s = classsize.class_size_summary(ds, year=y, by="township")
@@ -628,7 +617,7 @@ def cv_table(ds: Dataset, *, year: int | None = None) -> HTML:
     rd = report_data(ds, year=year)
     rows = []
     for _, r in rd.balance.iterrows():
-        rows.append([_esc(LABELS.get(r["stage"], r["stage"])), _esc(r["label_zh"]), _fmt(r["threshold"], 2),
+        rows.append([_esc(LABELS.get(r["stage"], r["stage"])), _esc(vocab.field(r["key"]).label), _fmt(r["threshold"], 2),
                      _fmt(r["county_mean"], 2), _fmt(r["cv"], 3), _fmt(r["cv_limit"], 2),
                      _status(bool(r["within_limit"]))])
     return HTML(html_table(rows, ["学段", "指标", "标准值", "县域均值", "差异系数", "上限", "结论"], numeric={2, 3, 4, 5}))
@@ -665,14 +654,15 @@ def shortfall_table(ds: Dataset, *, year: int | None = None, township: str | Non
         return HTML(_note("所有参评学校（学段）均已达标，无需整改措施。"))
     parts = []
     if township is not None:
-        rows = [[_esc(r["name"]), _esc(LABELS.get(r["stage"], r["stage"])), _esc(r["label_zh"]),
-                 _fmt(r["value"], 2), _fmt(r["threshold"], 2), _esc(r["action_zh"])]
-                for _, r in plan.head(MAX_ROWS).iterrows()]
+        actions = show_indicators.action_texts(plan)
+        rows = [[_esc(r["name"]), _esc(LABELS.get(r["stage"], r["stage"])), _esc(vocab.field(r["key"]).label),
+                 _fmt(r["value"], 2), _fmt(r["threshold"], 2), _esc(actions[i])]
+                for i, r in plan.head(MAX_ROWS).iterrows()]
         parts.append(html_table(rows, ["学校", "学段", "指标", "实际值", "标准值", "整改措施"], numeric={3, 4},
                                 nowrap={0, 1}))
         parts.append(_more(len(plan), min(len(plan), MAX_ROWS), "项措施"))
     tot = shortfalls.totals(sf, scope="pass", with_county=township is None)
-    disp = shortfalls.totals_display(tot)
+    disp = show_indicators.totals_table(SimpleNamespace(shortfall_totals=tot)).frame
     if township is not None:
         disp = disp.drop(columns="镇街")
         parts.append("<h4>合计</h4>")

@@ -27,6 +27,7 @@ from jxedu.analysis.assurance import (
 from jxedu.analysis.rotation import eligible_teachers
 from jxedu.core.dataset import Dataset
 from jxedu.core.settings import get_settings
+from jxedu.present.assurance import item_texts
 
 YEAR = 2024
 _STAGES = {"primary": ("primary",), "teaching_point": ("primary",), "junior": ("junior",),
@@ -81,7 +82,8 @@ def _rooms(sid, music, art, built=None):
 
 
 def _item(df, key):
-    return df.set_index("item_key").loc[key]
+    """One item with the sentences a planner reads (:mod:`jxedu.present.assurance`) beside its facts."""
+    return item_texts(df, get_settings()).set_index("item_key").loc[key]
 
 
 # --- music and art rooms ------------------------------------------------------------------------
@@ -159,7 +161,7 @@ def test_rooms_fallback_to_facility_counts():
     r = music_art_rooms(ds, year=YEAR).iloc[0]
     # 25 classes -> 3 needed; counts 3 and 2 without area check -> art short 1
     assert (r["music_short"], r["art_short"]) == (0, 1)
-    assert "未核面积" in r["source"]
+    assert r["source"] == "facility_counts"  # counts of 办学条件, areas not checked
 
 
 def test_rooms_item_in_table():
@@ -208,7 +210,7 @@ def test_school_size_caps_and_relaxation():
                 "NOLD3000": (3000, 0)}
     for sid, (cap, excess) in expected.items():
         assert (r.loc[sid, "cap"], r.loc[sid, "excess"]) == (cap, excess), sid
-    assert r.loc["MIG", "relaxation"].startswith("随迁子女占50.0")
+    assert r.loc["MIG", "relaxed_by_migrants"] and not r.loc["MIG", "relaxed_by_age"]
     # without relaxation: OLD2400 excess 400, NOLD3000 (3000 vs 2500) excess 500
     r2 = school_sizes(ds, year=YEAR, settings=get_settings(school_size_relaxation=False)).set_index("school_id")
     assert r2.loc["OLD2400", "excess"] == 400
@@ -245,7 +247,7 @@ def test_oversize_classes_boundaries():
     assert sorted(oc["students"]) == [46, 51, 55, 56, 66]
     assert oc["excess"].sum() == 1 + 10 + 1 + 6 + 16
     bands = dict(zip(oc["students"], oc["band"]))
-    assert bands == {46: "偏大班额", 55: "偏大班额", 51: "偏大班额", 56: "大班额", 66: "超大班额"}
+    assert bands == {46: "large", 55: "large", 51: "large", 56: "big", 66: "super"}
     it = _item(assurance_items(ds, year=YEAR), "class_size")
     assert it["value"] == 5 and it["status"] == STATUS_NOT_MET
     assert "小学 2 个、初中 3 个" in it["gap"]
@@ -418,8 +420,8 @@ def test_checklist_items():
     assert cl["item_key"].is_unique
     # government items 1, 2, 6, 7, 8, 10, 13 (two stages), 14, 15 = 10 rows; quality 2–9 = 8; satisfaction + veto
     assert len(cl) == 10 + 8 + 2
-    se = cl.set_index("item_key").loc["special_ed_funding"]
-    assert se["target"] == 6000 and "6000" in se["item_zh"]
+    se = _item(cl, "special_ed_funding")
+    assert se["target"] == 6000 and se["item_name"] == "特殊教育学校生均公用经费不低于6000元"
     assert checklist_items(settings=get_settings(special_ed_funding_min=8000)).set_index("item_key").loc[
         "special_ed_funding", "target"] == 8000
     assert cl.set_index("item_key").loc["nearby_enrolment_junior", "target"] == 95.0

@@ -278,8 +278,6 @@ def test_hand_county_balance():
     assert bal.loc[("primary", Q), "cv_limit"] == 0.5
     assert bal.loc[("junior", Q), "cv_limit"] == 0.45
     assert bal["within_limit"].all()
-    assert bal.loc[("primary", TA), "cv_display"] == 0.087
-    assert bal.loc[("primary", TA), "county_mean_display"] == 5.31
 
 
 def _students(school_id: str, stage: str) -> int:
@@ -433,19 +431,12 @@ def test_by_township():
     assert list(t.index.get_level_values(0).unique()) == ["金乡街道", "羊山镇", "全县"]
 
 
-def test_display_table_and_failing_units():
-    r = ind.resource_indicators(hand_county())
-    d = ind.display_table(r)
-    assert list(d.columns[:3]) == ["所属镇街", "学校名称", "学段"]
-    assert "生均教学及辅助用房面积" in d.columns and "每百名学生拥有县级以上骨干教师数" in d.columns
-    assert list(d.columns[-2:]) == ["达标项数", "是否达标"]
-    row = d.loc[d["学校名称"] == "金乡一中"].iloc[0]
-    assert row["学段"] == "初中" and row["是否达标"] == "否"
-    assert row["每百名学生拥有县级以上骨干教师数"] == 0.67  # 0.6667 rounded
-    f = ind.failing_units(r)
+def test_failing_units():
+    f = ind.failing_units(ind.resource_indicators(hand_county()))
     assert sorted(zip(f["school_id"], f["stage"], strict=True)) == [
         ("C1", "junior"), ("N1", "junior"), ("T1", "junior"), ("TP60", "primary")]  # fmt: skip
-    assert "县级以上骨干教师 0.67/1（66.7%）" in f.set_index("school_id").loc["C1", "missed"]
+    c1 = f.set_index("school_id").loc["C1"]
+    assert not c1[f"met_{B}"] and c1[f"met_{Q}"]
 
 
 def test_all_years():
@@ -458,17 +449,6 @@ def test_all_years():
     bal = ind.county_balance(r)
     assert len(bal) == 2 * 2 * 7
     assert ind.summary(ds)["year"] == 2025
-
-
-def test_plot_cv_and_passing_draw():
-    import matplotlib.pyplot as plt
-
-    r = ind.resource_indicators(hand_county())
-    fig = ind.plot_cv(ind.county_balance(r))
-    assert len(fig.axes) == 2
-    plt.close(fig)
-    fig = ind.plot_passing(ind.by_township(r))
-    plt.close(fig)
 
 
 # --- command line ---------------------------------------------------------------------------------

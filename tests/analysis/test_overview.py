@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import geopandas as gpd
-import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 from shapely.geometry import Point, box
@@ -62,35 +61,38 @@ def make_dataset(*, synthetic: bool = False) -> Dataset:
 
 
 def test_township_summary_latest_year():
-    table = overview.township_summary(make_dataset())
-    # 街道 first, then by name; 羊山镇 has no school but is listed; then the county total.
-    assert list(table.index) == ["金乡街道", "羊山镇", "鸡黍镇", "全县合计"]
-    assert table.index.name == "镇街"
+    table = overview.township_summary(make_dataset()).set_index("township")
+    # 街道 first, then by name; 羊山镇 has no school but is listed; then the county.
+    assert list(table.index) == ["金乡街道", "羊山镇", "鸡黍镇", "全县"]
     assert list(table.columns) == [
-        "学校数", "小学在校生数", "初中在校生数", "在校生数合计", "班级数", "专任教师数", "平均班额", "生师比",
+        "schools", "students_primary", "students_junior", "students", "classes", "teachers", "class_size",
+        "student_teacher_ratio",
     ]
     # 金乡街道 2024: S1 only: 300 pupils, 8 classes, 20 teachers; 300/8 = 37.5; 300/20 = 15.0
     assert table.loc["金乡街道"].tolist() == [1, 300, 0, 300, 8, 20, 37.5, 15.0]
     # 鸡黍镇 2024: S2 + S3 (S4 has no 2024 rows; S3's 高中 row excluded)
     #   primary 200; junior 150 + 400 = 550; total 750; classes 6 + 4 + 9 = 19; teachers 15 + 14 + 35 = 64
-    #   750 / 19 = 39.47 -> 39.5; 750 / 64 = 11.72 -> 11.7
-    assert table.loc["鸡黍镇"].tolist() == [2, 200, 550, 750, 19, 64, 39.5, 11.7]
+    #   750 / 19 = 39.47; 750 / 64 = 11.72
+    row = table.loc["鸡黍镇"]
+    assert row.iloc[:6].tolist() == [2, 200, 550, 750, 19, 64]
+    assert row["class_size"] == pytest.approx(750 / 19) and row["student_teacher_ratio"] == pytest.approx(750 / 64)
     # 羊山镇: zeros, ratios empty (no classes, no teachers)
     row = table.loc["羊山镇"]
     assert row.iloc[:6].tolist() == [0, 0, 0, 0, 0, 0]
-    assert math.isnan(row["平均班额"]) and math.isnan(row["生师比"])
+    assert math.isnan(row["class_size"]) and math.isnan(row["student_teacher_ratio"])
     # county: 3 schools; 500 + 550 = 1050 pupils; 27 classes; 84 teachers; 1050/27 = 38.89; 1050/84 = 12.5
-    assert table.loc["全县合计"].tolist() == [3, 500, 550, 1050, 27, 84, 38.9, 12.5]
+    assert table.loc["全县"].iloc[:6].tolist() == [3, 500, 550, 1050, 27, 84]
+    assert table.loc["全县", "student_teacher_ratio"] == 12.5
 
 
 def test_township_summary_earlier_year_without_total():
-    table = overview.township_summary(make_dataset(), year=2023, total=False)
-    assert "全县合计" not in table.index
+    table = overview.township_summary(make_dataset(), year=2023, total=False).set_index("township")
+    assert "全县" not in table.index
     # 鸡黍镇 2023: S2, S3, S4: primary 190 + 50 = 240; junior 140 + 380 = 520; classes 6+4+9+3 = 22;
-    #   teachers 15 + 13 + 34 + 6 = 68; 760 / 22 = 34.545 -> 34.5
+    #   teachers 15 + 13 + 34 + 6 = 68; 760 / 22 = 34.545; 760 / 68 = 11.18
     assert table.loc["鸡黍镇"].iloc[:6].tolist() == [3, 240, 520, 760, 22, 68]
-    assert table.loc["鸡黍镇", "平均班额"] == pytest.approx(34.5)
-    assert table.loc["鸡黍镇", "生师比"] == pytest.approx(11.2)  # 760 / 68 = 11.18
+    assert table.loc["鸡黍镇", "class_size"] == pytest.approx(760 / 22)
+    assert table.loc["鸡黍镇", "student_teacher_ratio"] == pytest.approx(760 / 68)
 
 
 def test_township_summary_unknown_year():
@@ -117,27 +119,3 @@ def test_county_totals():
     # 2023: S1, S2, S3, S4; pupils 290 + 50 + 190 = 530; junior 140 + 380 = 520
     assert (old["schools"], old["schools_primary"], old["students_primary"], old["students_junior"]) == (4, 3, 530, 520)
     assert (old["classes"], old["teachers"]) == (30, 87)  # 8+3+6+4+9; 19+6+15+13+34
-
-
-def test_format_county_totals():
-    text = overview.format_county_totals(overview.county_totals(make_dataset()))
-    assert text == (
-        "学年：2024—2025\n"
-        "镇街：3 个\n"
-        "学校：3 所（有小学学段 2 所，有初中学段 2 所）\n"
-        "在校生：1050 人（小学 500 人，初中 550 人）\n"
-        "班级：27 个\n"
-        "专任教师：84 人"
-    )
-
-
-def test_plot_township_students_stacks_stages():
-    table = overview.township_summary(make_dataset())
-    fig = overview.plot_township_students(table)
-    ax = fig.axes[0]
-    primary, junior = ax.containers
-    assert [b.get_height() for b in primary] == [300, 0, 200]  # total row left out
-    assert [b.get_height() for b in junior] == [0, 0, 550]
-    assert [b.get_y() for b in junior] == [300, 0, 200]  # stacked on the primary bars
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["金乡街道", "羊山镇", "鸡黍镇"]
-    plt.close(fig)

@@ -6,10 +6,10 @@ The hand county and its unit values are those of ``tests/test_indicators.py`` (s
 from __future__ import annotations
 
 import pytest
-from test_indicators import hand_county, make_dataset
 
 from jxedu.analysis import indicators as ind
 from jxedu.analysis import shortfalls as sfm
+from tests.analysis.test_indicators import hand_county, make_dataset
 
 Q, B, PA, TA, SA, EQ, MM = ind.KEYS
 
@@ -53,15 +53,12 @@ def test_shortfall_rows_and_amounts(sf):
         assert bool(row["in_pass_plan"]) is in_plan, idx
 
 
-def test_have_need_and_texts(sf):
+def test_have_and_need(sf):
     row = sf.loc[("N1", "junior", SA)]
     assert row["have"] == pytest.approx(990.0) and row["need"] == pytest.approx(1020.0)
     assert row["unit"] == "㎡" and bool(row["shared"])
-    assert row["action_zh"] == "需增加体育运动场馆面积 30 ㎡（与其他学部按加权学生数分摊，学校层面需增加 110）"
-    assert sf.loc[("C1", "junior", B), "action_zh"] == "需新增县级以上骨干教师 2 人"
-    assert sf.loc[("J1", "junior", Q), "action_zh"] == "需补充高于规定学历的专任教师 2 人"
-    assert sf.loc[("N1", "junior", EQ), "action_zh"].startswith("需增加教学仪器设备 30000 元（约 3.00 万元）")
-    assert sf.loc[("P1", "primary", MM), "action_zh"] == "需增加网络多媒体教室 1 间"
+    # C1 backbone 66.7 % of the standard: under the 85 % floor; T1 teaching 94.8 %: not.
+    assert bool(sf.loc[("C1", "junior", B), "under_floor"]) and not bool(sf.loc[("T1", "junior", TA), "under_floor"])
 
 
 def test_pass_plan_order(sf):
@@ -118,9 +115,6 @@ def test_totals_pass_and_all():
                  ].tolist() == [3, 2, 2, 1]  # fmt: skip
     assert a.loc["羊山镇", "equipment_value"] == 343637
     assert a.loc["全县", "units_to_fix"] == 6
-    d = sfm.totals_display(sfm.totals(s, scope="all"))
-    assert "体育运动场馆（㎡）" in d.columns
-    assert d.set_index("镇街").loc["羊山镇", "教学仪器设备（万元）"] == 34.36
 
 
 def test_totals_take_the_largest_school_amount_over_its_parts():
@@ -176,7 +170,6 @@ def test_cv_fixes_hand_case():
     assert list(zip(ok["school_id"], ok["target"], ok["amount"], strict=True)) == [
         ("B", "county_mean", 4), ("B", "threshold", 5)]  # fmt: skip
     assert (ok["status"] == "over").all() and (ok["goal_cv"] == 0.5).all()
-    assert ok["action_zh"].iloc[0] == "B小学（小学）达到县域均值：补充高于规定学历的专任教师 4 人，差异系数降至 0.481"
 
 
 def test_cv_fixes_when_no_single_change_is_enough():
@@ -187,7 +180,7 @@ def test_cv_fixes_when_no_single_change_is_enough():
     assert len(fx) == 1
     row = fx.iloc[0]
     assert not row["sufficient"] and row["new_cv"] == pytest.approx(0.58529, abs=1e-5)
-    assert row["target"] == "threshold" and row["action_zh"].endswith("（单项不足以达标）")
+    assert row["target"] == "threshold"
 
 
 def test_cv_fixes_near_the_limit():
@@ -228,7 +221,4 @@ def test_cv_fixes_split_school_adds_more_than_its_part():
     assert fx.loc["county_mean", "new_cv"] == pytest.approx(1 / 3)
     assert fx.loc["threshold", "amount"] == 3 and fx.loc["threshold", "school_amount"] == 11
     assert fx.loc["threshold", "new_cv"] == pytest.approx(1 / 7)
-    assert fx.loc["county_mean", "action_zh"] == (
-        "羊山学校（初中）达到县域均值：增加网络多媒体教室 2 间（与其他学部按加权学生数分摊，学校层面需增加 8 间），"
-        "差异系数降至 0.333")
     # A plain school's fix is the same at both levels (test_cv_fixes_hand_case: no split text).

@@ -7,15 +7,15 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
-from test_projection import _dataset as projection_dataset  # 甲街道: S1 城区, S2 乡村, grades 1–3
-from test_scenarios import _INV, X0, Y0
-from test_scenarios import _dataset as scenario_dataset  # A (x=500), B (x=3000); V1 0, V2 1000, V3 1600
 
 from jxedu.analysis import projection
 from jxedu.core.errors import SettingsError
 from jxedu.core.settings import Settings, get_settings
 from jxedu.planning import optimize as op
 from jxedu.planning import scenarios as sc
+from tests.analysis.test_projection import _dataset as projection_dataset  # 甲街道: S1 城区, S2 乡村, grades 1–3
+from tests.planning.test_scenarios import _INV, X0, Y0
+from tests.planning.test_scenarios import _dataset as scenario_dataset  # A (x=500), B (x=3000); V1 0, V2 1000, V3 1600
 
 # --- defaults, files, unknown keys -------------------------------------------------------------
 

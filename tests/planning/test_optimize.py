@@ -7,9 +7,9 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
-from test_scenarios import X0, Y0, _dataset  # the small two-school data set of the scenario tests
 
 from jxedu.planning import optimize as op
+from tests.planning.test_scenarios import X0, Y0, _dataset  # the small two-school data set of the scenario tests
 
 
 def test_pmedian_highs_picks_one_site_per_cluster():

@@ -15,9 +15,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_maps import make_dataset
 
 from jxedu.present import maps
+from tests.present.test_maps import make_dataset
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None and Path("/usr/bin/chromium").exists():

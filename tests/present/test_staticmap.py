@@ -16,12 +16,12 @@ import pytest  # noqa: E402
 from matplotlib.collections import PathCollection  # noqa: E402
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar  # noqa: E402
 from pyproj import Transformer  # noqa: E402
-from test_maps import TOWNSHIP_BOXES, make_dataset  # noqa: E402
 
 from jxedu.core import config  # noqa: E402
 from jxedu.present import staticmap
 from jxedu.present import style as plotting
 from jxedu.present.maps import GROUP_LABELS  # noqa: E402
+from tests.present.test_maps import TOWNSHIP_BOXES, make_dataset  # noqa: E402
 
 _TO_UTM = Transformer.from_crs(config.WGS84, config.UTM50N, always_xy=True)
 

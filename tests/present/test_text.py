@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from test_overview import make_dataset
-
 import jxedu
 from jxedu.present import text
+from tests.analysis.test_overview import make_dataset
 
 
 def test_synthetic_notice_names_the_county_from_the_data():

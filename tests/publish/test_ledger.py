@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+import jxedu
 from jxedu.core.dataset import Dataset
 from jxedu.publish.ledger import (
     COLUMNS,
@@ -75,7 +76,7 @@ def make_ds(*, backbone_a: int = 5, class_a: int = 46, years=(2024,), synthetic:
 def _items(year=None, **ds_kw) -> pd.DataFrame:
     """build_ledger(make_ds(**ds_kw), include_passing=True), built once per argument set (the ledger
     functions never modify the frame they get)."""
-    return build_ledger(make_ds(**ds_kw), year=year, include_passing=True)
+    return build_ledger(jxedu.assess(make_ds(**ds_kw), year=year), include_passing=True)
 
 
 def _listed(**ds_kw) -> pd.DataFrame:
@@ -99,7 +100,7 @@ def _rows_by_key(ws):
 
 
 def test_items_and_keys():
-    led = build_ledger(make_ds())  # the real call once
+    led = build_ledger(jxedu.assess(make_ds()))  # the real call once
     keys = set(led["key"])
     # A fails backbone (0.5 < 1.0) and has one class of 46 > 45; B has no listed item
     assert BACKBONE in keys
@@ -108,7 +109,7 @@ def test_items_and_keys():
     row = led.set_index("key").loc[BACKBONE]
     # need 1.0 * 1000 / 100 = 10 backbone teachers, have 5 -> 5
     assert row["value"] == 0.5 and row["target"] == 1.0
-    assert "需新增县级以上骨干教师 5 人" in row["action"]
+    assert "新增县级以上骨干教师 5 人" in row["action"]
     assert row["status"] == "未达标"
     assert row["township"] == "金乡街道" and row["school"] == "甲小学"
     cls = led.set_index("key").loc["school|A|class_size"]
@@ -334,7 +335,7 @@ def test_failed_save_leaves_old_file(tmp_path, monkeypatch):
 def test_input_data_untouched(tmp_path):
     ds = make_ds()
     before = ds.stage_stats.copy(), ds.classes.copy(), ds.facilities.copy()
-    write_ledger(build_ledger(ds, include_passing=True), tmp_path / "x.xlsx")
+    write_ledger(build_ledger(jxedu.assess(ds), include_passing=True), tmp_path / "x.xlsx")
     pd.testing.assert_frame_equal(ds.stage_stats, before[0])
     pd.testing.assert_frame_equal(ds.classes, before[1])
     pd.testing.assert_frame_equal(ds.facilities, before[2])

@@ -1,0 +1,310 @@
+"""What a planner reads of the assurance, quality, recognition and county-plan items.
+
+The analysis (:func:`jxedu.analysis.assurance.assurance_items`) gives each item a status code and
+the counts behind it (``facts``); this module turns them into the item's Chinese name (from the
+item catalogue ``jxedu/data/items.csv``, thresholds filled in from the standards table), what is
+missing (``gap``) and how it was found (``detail``). The ledger and the reports use the same texts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from jxedu.analysis.assurance import STATUS_NO_DATA
+from jxedu.core import standards as std
+from jxedu.core import vocabulary as vocab
+from jxedu.core.settings import Settings
+from jxedu.core.vocabulary import fmt
+from jxedu.present import style
+from jxedu.present.tables import Table, table
+
+__all__ = [
+    "item_action",
+    "item_name",
+    "item_short",
+    "item_texts",
+    "items_table",
+    "room_source_text",
+    "rooms_relaxation_text",
+    "size_relaxation_text",
+    "trend_chart",
+]
+
+
+def _t(key: str, stage: str = "all") -> str:
+    """A threshold's value as written in a sentence (``10%``, ``2000``)."""
+    return vocab.threshold_value(key, stage)
+
+
+def _fill(text: str, settings: Settings) -> str:
+    text = text.replace("{setting:special_ed_funding_min}", f"{settings.special_ed_funding_min:g}")
+    return vocab.fill_thresholds(text)
+
+
+def item_name(key: str, settings: Settings) -> str:
+    """The requirement of an item, e.g. ``交流轮岗教师不低于符合交流条件教师数的10%``."""
+    return _fill(std.items().loc[key, "name"], settings)
+
+
+def item_short(key: str) -> str:
+    """The short name of an item with its place in the method, e.g. ``班额（政府保障第5项）``."""
+    cat = std.items().loc[key]
+    short, ref = cat["short"] or cat["name"], cat["ref"]
+    return short if ref in short or short in ref else f"{short}（{ref}）"
+
+
+def item_action(key: str, settings: Settings) -> str:
+    """The county-level action of an item (empty when the catalogue gives none)."""
+    return _fill(std.items().loc[key, "action"], settings)
+
+
+def _pct(x) -> str:
+    return fmt(x, "pct1")
+
+
+def _missing_rotation(f: dict) -> tuple[str, str]:
+    return "", f"缺少教师表或交流轮岗表，或交流轮岗表中无{f['year']}学年记录。"
+
+
+def _rooms(f: dict) -> tuple[str, str]:
+    gap = (f"{f['failing']} 所学校缺音乐教室 {f['music_short']} 间、美术教室 {f['art_short']} 间" if f["failing"] else "")
+    detail = (f"{f['schools']} 所学校中 {f['known'] - f['failing']} 所达标、{f['failing']} 所未达标"
+              + (f"、{f['no_data']} 所无数据" if f["no_data"] else "")
+              + f"；音乐教室≥{_t('music_room_area_min')}㎡、美术教室≥{_t('art_room_area_min')}㎡"
+              + ("（已按设置适用过渡期放宽面积）" if f["relaxation"] else "（未适用放宽）")
+              + ("" if f["areas_checked"] else "（无专用教室表，按办学条件表房间数计，未核面积）") + "。")
+    return gap, detail
+
+
+def _size(f: dict) -> tuple[str, str]:
+    gap = f"{f['over']} 所学校超规模，合计超出 {fmt(f['excess'], 'int')} 人" if f["over"] else ""
+    names = f["names"]
+    detail = (f"{f['schools']} 所学校中 {f['over']} 所超过规模上限"
+              + (f"（{'、'.join(names[:5])}{'等' if len(names) > 5 else ''}）" if names else "")
+              + (f"；已按设置适用{_t('school_size_relax_built_year')}年及以前建成或随迁子女超过"
+                 f"{_t('school_size_relax_migrant_share')}学校的放宽上限。" if f["relaxation"] else "。"))
+    return gap, detail
+
+
+def _classes(f: dict) -> tuple[str, str]:
+    if f.get("missing"):
+        return "", "缺少班级表，无法核查班额。"
+    gap = (f"超标准班额 {f['classes']} 个（小学 {f['primary']} 个、初中 {f['junior']} 个），共超出 {fmt(f['excess'], 'int')} 人"
+           if f["classes"] else "")
+    detail = (f"超标准班额 {f['classes']} 个，涉及 {f['schools']} 所学校；其中{vocab.word('big', 'band')} "
+              f"{f['big']} 个、{vocab.word('super', 'band')} {f['super']} 个。")
+    return gap, detail
+
+
+def _source_text(f: dict) -> str:
+    how = {"stage_stats": "学段统计", "roster": "教师名册"}.get(f["source"], "无数据")
+    if f["source"] == "stage_stats" and f["unreported"]:
+        how += f"（{f['unreported']} 条学段记录未填报）"
+    elif f["source"] == "roster" and f["unreported"]:
+        how += f"（{f['unreported']} 名教师未填报）"
+    return how
+
+
+def _training(f: dict) -> tuple[str, str]:
+    n, d = f["numerator"], f["denominator"]
+    gap = f"尚有 {d - n} 名专任教师未完成{_t('training_hours_required')}学时培训" if d > n else ""
+    detail = f"完成 {n} 人 / 专任教师 {d} 人（来源：{_source_text(f)}）。" if d else "学段统计与教师名册均无培训数据。"
+    return gap, detail
+
+
+def _rotation(f: dict) -> tuple[str, str]:
+    if f.get("missing"):
+        return _missing_rotation(f)
+    gap = f"还需交流 {f['need_rotated']} 人" if f["need_rotated"] else ""
+    detail = (f"{f['year']}学年交流轮岗 {f['rotated']} 人，符合交流条件教师 {f['eligible']} 人（符合交流条件："
+              f"在同一学校任教满{f['min_years']}年、距法定退休年龄超过{f['years_to_retirement']}年的教师）。")
+    return gap, detail
+
+
+def _rotation_backbone(f: dict) -> tuple[str, str]:
+    if f.get("missing"):
+        return _missing_rotation(f)
+    gap = f"交流人数不变时还需 {f['need_backbone']} 名县级以上骨干教师参加交流" if f["need_backbone"] else ""
+    detail = (f"交流轮岗 {f['rotated']} 人中县级以上骨干教师 {f['rotated_backbone']} 人"
+              + (f"；{f['unmatched']} 人不在教师名册中，按非骨干计" if f["unmatched"] else "") + "。")
+    return gap, detail
+
+
+def _certificates(f: dict) -> tuple[str, str]:
+    n, d = f["numerator"], f["denominator"]
+    gap = f"{d - n} 名专任教师未持教师资格证" if d > n else ""
+    return gap, (f"持证 {n} 人 / 专任教师 {d} 人（来源：{_source_text(f)}）。" if d else "无持证数据。")
+
+
+def _migrants(f: dict) -> tuple[str, str]:
+    if f.get("missing"):
+        return "", "学段统计未填报随迁子女数。"
+    return "", (f"在校随迁子女 {fmt(f['migrant'], 'int')} 人，占填报学校在校生的 {_pct(f['share'])}；"
+                f"第15项“符合条件的随迁子女在公办学校和政府购买学位就读比例≥{_t('migrant_public_share')}”需佐证材料。")
+
+
+def _retention(f: dict) -> tuple[str, str]:
+    if f.get("missing") == "classes_two_years_ago":
+        return "", "需佐证材料（数据中无两年前的班级表，无法估算）。"
+    if f.get("missing"):
+        return "", "需佐证材料（两年前无七年级学生数据）。"
+    y = f["year"]
+    return "", (f"估算：{y}学年九年级 {fmt(f['grade9'], 'int')} 人 ÷ {y - 2}学年七年级 {fmt(f['grade7'], 'int')} 人 = "
+                f"{_pct(f['grade9'] / f['grade7'])}（未扣除转入转出和死亡，仅供参考；正式巩固率需佐证材料）。")
+
+
+def _plan_pe_art(f: dict) -> tuple[str, str]:
+    gap = f"{f['low']} 所学校共缺体育、艺术专任教师 {f['short_teachers']} 人" if f["low"] else ""
+    return gap, (f"{f['schools']} 所学校中 {f['low']} 所低于每百名学生{_t('plan_pe_art_per_100_every_school')}人"
+                 "（按全校义务教育学段计）。")
+
+
+def _plan_rotations(f: dict) -> tuple[str, str]:
+    if f.get("missing"):
+        return _missing_rotation(f)
+    gap = f"还差 {f['short']} 人" if f["short"] else ""
+    return gap, (f"{f['year']}学年交流轮岗共 {f['rotated']} 人，其中由城区、镇区学校到乡村或薄弱学校 "
+                 f"{f['toward_target']} 人（到乡村学校 {f['toward_rural']} 人；薄弱学校指资源配置有学部未达标的学校）。")
+
+
+def _plan_honours(f: dict) -> tuple[str, str]:
+    if f.get("missing"):
+        return "", "教师表未填写最美教师年份。"
+    gap = f"还差 {f['short']} 人" if f["short"] else ""
+    return gap, f"{f['year']}年评选“最美教师” {f['honoured']} 人（按教师名册中的最美教师年份统计）。"
+
+
+def _plan_smart(f: dict) -> tuple[str, str]:
+    if not f["known"]:
+        return "", "办学条件表未填报智慧校园。"
+    gap = f"{f['known'] - f['yes']} 所学校尚未建成智慧校园" if f["known"] > f["yes"] else ""
+    return gap, (f"{f['known']} 所填报学校中 {f['yes']} 所为智慧校园"
+                 + (f"，{f['unreported']} 所未填报" if f["unreported"] else "") + "。")
+
+
+#: Sentences of the computed items: key -> facts -> (gap, detail).
+_SENTENCES: dict[str, Callable[[dict], tuple[str, str]]] = {
+    "music_art_rooms": _rooms,
+    "school_size": _size,
+    "class_size": _classes,
+    "training_completion": _training,
+    "rotation_share": _rotation,
+    "rotation_backbone_share": _rotation_backbone,
+    "certificate_share": _certificates,
+    "migrant_share": _migrants,
+    "junior_retention": _retention,
+    "plan_pe_art_every_school": _plan_pe_art,
+    "plan_rotations": _plan_rotations,
+    "plan_honoured_teachers": _plan_honours,
+    "plan_smart_campus": _plan_smart,
+}
+_EVIDENCE_DETAIL = "需提供佐证材料，由规划人员在台账中记录状态。"
+
+
+def item_texts(items: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """``items`` with the Chinese ``item_name``, ``gap`` and ``detail`` of each item.
+
+    Parameters
+    ----------
+    items
+        :func:`jxedu.analysis.assurance.assurance_items` (and/or ``checklist_items``) rows.
+    settings
+        The settings they were computed with (names citing a setting).
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    names, gaps, details = [], [], []
+    for r in items.itertuples(index=False):
+        names.append(item_name(r.item_key, settings))
+        gap, detail = _SENTENCES[r.item_key](r.facts) if r.item_key in _SENTENCES else ("", _EVIDENCE_DETAIL)
+        gaps.append(gap)
+        details.append(detail)
+    return items.assign(item_name=names, gap=gaps, detail=details)
+
+
+def items_table(a, *, include_checklist: bool = False) -> Table:
+    """The items the data can answer (and, with ``include_checklist``, the evidence items)."""
+    items = a.assurance if not include_checklist else pd.concat([a.assurance, a.checklist], ignore_index=True)
+    shown = item_texts(items, a.settings)
+    return table(shown, ["category", "item_name", "value", "target", "unit", "status", "gap", "detail"],
+                 formats={"value": "g", "target": "g"}, words={"category": "item_category", "status": "status"},
+                 notes=["需要佐证材料的项目请在台账（jxedu ledger）中登记状态。"])
+
+
+# --- school-level tables ------------------------------------------------------------------------
+
+
+def rooms_relaxation_text(r) -> str:
+    """Why a school's room-area minimum is relaxed (empty when it is not)."""
+    parts = []
+    if r.relaxed_by_age:
+        parts.append(f"{int(r.built_year)}年建成（{_t('room_relax_built_year')}年及以前）")
+    if r.relaxed_small_rural:
+        parts.append(f"农村小规模学校（最大班额{int(r.max_class)}人）")
+    return "；".join(parts)
+
+
+def size_relaxation_text(r) -> str:
+    """Why a school's size cap is relaxed (empty when it is not)."""
+    parts = []
+    if r.relaxed_by_age:
+        parts.append(f"{int(r.built_year)}年建成（{_t('school_size_relax_built_year')}年及以前）")
+    if r.relaxed_by_migrants:
+        parts.append(f"随迁子女占{_pct(r.migrant_share)}")
+    return "；".join(parts)
+
+
+#: How the rooms of a school were counted.
+_ROOM_SOURCES = {"rooms_table": "专用教室表（已核面积）", "facility_counts": "办学条件表房间数（无面积数据，未核面积）",
+                 "none": "无专用教室数据"}
+
+
+def room_source_text(code: str) -> str:
+    """Where a school's room counts come from (Chinese)."""
+    return _ROOM_SOURCES[code]
+
+
+def trend_chart(a, *, items: list[str] | None = None, size: str | tuple[float, float] | None = None) -> Figure:
+    """Small multiples of the items followed over the years: one panel per item with its target line.
+
+    Parameters
+    ----------
+    a
+        The assessment (its ``assurance_trend``; county only).
+    items
+        Item keys to draw (default: every item of the trend).
+    size
+        A :data:`jxedu.present.style.FIGSIZE` key or ``(width, height)`` in inches (default: 9 wide,
+        2.6 per row of panels).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    trend = a.assurance_trend
+    keys = list(items) if items is not None else list(dict.fromkeys(trend["item_key"]))
+    ncols = min(3, len(keys))
+    nrows = int(np.ceil(len(keys) / ncols))
+    size = size if size is not None else (9.0, 2.6 * nrows)  # inches
+    fig, axes = style.new_figure(nrows=nrows, ncols=ncols, size=size, title="保障程度与规划目标逐年变化")
+    axes = np.atleast_1d(axes).ravel()
+    years = sorted(trend["year"].unique())
+    for ax, k in zip(axes, keys, strict=False):
+        sel = trend.loc[trend["item_key"] == k]
+        d = sel.loc[sel["status"] != STATUS_NO_DATA]
+        ax.plot(d["year"], d["value"], marker="o", color=style.STAGE_COLORS["primary"])
+        tgt = sel["target"].dropna()
+        if len(tgt):
+            ax.axhline(float(tgt.iloc[-1]), color=style.THRESHOLD_COLOR, linestyle="--", linewidth=1)
+        ax.set_title(std.items().loc[k, "measures"] or item_short(k), fontsize="small")
+        ax.set_xticks(years)
+        ax.tick_params(axis="x", labelrotation=45, labelsize="x-small")
+    for ax in axes[len(keys):]:
+        ax.set_visible(False)
+    return fig
