@@ -75,7 +75,7 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出问题清单")] = False,
 ) -> int:
     """检查数据集，列出全部问题 (validate a data set; exit 1 on errors, 0 on warnings only)."""
-    from jxedu.cli import commands  # imported on use: `jxedu --help` stays fast
+    import jxedu.cli.commands as commands  # imported on use: `jxedu --help` stays fast
 
     return commands.cli_validate(path, as_json=as_json)
 
@@ -88,7 +88,7 @@ def demo_data(
     scale: Annotated[float, typer.Option(help="规模倍数，1 = 金乡县 (scale; 1 = one county)")] = 1.0,
 ) -> int:
     """生成合成的金乡县演示数据 (write the synthetic demo data set)."""
-    from jxedu.cli import commands  # imported on use: `jxedu --help` stays fast
+    import jxedu.cli.commands as commands  # imported on use: `jxedu --help` stays fast
 
     return commands.cli_demo_data(out, seed=seed, scale=scale)
 
@@ -101,7 +101,7 @@ def indicators(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON（供外部工具使用）")] = False,
 ) -> int:
     """计算资源配置指标与差异系数 (compute the 2017 resource indicators and CVs)."""
-    from jxedu.cli import commands  # imported on use: `jxedu --help` stays fast
+    import jxedu.cli.commands as commands  # imported on use: `jxedu --help` stays fast
 
     return commands.cli_indicators(data, year=year, as_json=as_json)
 
@@ -114,7 +114,7 @@ def ledger(
     year: YearOpt = None,
 ) -> int:
     """导出或更新销号管理台账 (export or update the progress ledger)."""
-    from jxedu.cli import commands  # imported on use: `jxedu --help` stays fast
+    import jxedu.cli.commands as commands  # imported on use: `jxedu --help` stays fast
 
     return commands.cli_ledger(data, year=year, out=out)
 
@@ -128,7 +128,7 @@ def scenario(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出对比结果")] = False,
 ) -> int:
     """评估布局调整方案并与现状对比 (evaluate a layout scenario against the baseline)."""
-    from jxedu.cli import commands  # imported on use: `jxedu --help` stays fast
+    import jxedu.cli.commands as commands  # imported on use: `jxedu --help` stays fast
 
     return commands.cli_scenario(data, file, year=year, as_json=as_json)
 
@@ -147,7 +147,7 @@ def reports(
     ] = False,
 ) -> int:
     """批量生成各镇街与全县 PDF 报告 (render the PDF reports)."""
-    from jxedu.cli import commands  # imported on use: `jxedu --help` stays fast
+    import jxedu.cli.commands as commands  # imported on use: `jxedu --help` stays fast
 
     return commands.cli_reports(data, year=year, townships=township, workers=workers, out=out, dask_address=dask,
                        reuse_kernel=not fresh_kernels)
@@ -161,7 +161,7 @@ def notebooks(
     out: Annotated[Optional[Path], typer.Option("--out", help="输出文件夹，默认 reports/<学年>/notebooks")] = None,
 ) -> int:
     """执行全部分析笔记本 (execute every analysis notebook on a data set)."""
-    from jxedu.cli import commands  # imported on use: `jxedu --help` stays fast
+    import jxedu.cli.commands as commands  # imported on use: `jxedu --help` stays fast
 
     return commands.cli_notebooks(data, year=year, out=out)
 

@@ -28,7 +28,7 @@ from jxedu.core.schema import Column, Table
 from jxedu.ingest.problems import (
     Problem,
     ProblemSink,
-    _value_str,
+    value_text,
 )
 from jxedu.ingest.raw import RawTable, norm_text
 
@@ -527,7 +527,7 @@ def check_parts(df: pd.DataFrame, raw: RawTable, sink: ProblemSink) -> None:
         if bad.any():
             wh = raw.header(whole)
             wv = [_fmt_num(x) for x in w[bad]]
-            pv = [_value_str(x) for x in raw.data.loc[bad, part]]
+            pv = [value_text(x) for x in raw.data.loc[bad, part]]
             sink.add_cells("error", "part_exceeds_whole", raw, part, df.index[bad], raw.data.loc[bad, part],
                            message=[f"值“{a}”大于同一行的“{wh}”（{b}），部分不能多于总数" for a, b in zip(pv, wv)],
                            expected=[f"不大于“{wh}”（{x}）" for x in wv])
@@ -555,7 +555,7 @@ def check_primary_key(df: pd.DataFrame, raw: RawTable, sink: ProblemSink) -> Non
     first = rows.groupby([sub[k] for k in pk], sort=False, dropna=False).transform("first")
     cols = "、".join(raw.header(k) for k in pk)
     bad_idx = sub.index[dup]
-    keyvals = [" / ".join(_value_str(raw.data.at[r, k]) or "" for k in pk) for r in bad_idx[: sink.limit + 1]]
+    keyvals = [" / ".join(value_text(raw.data.at[r, k]) or "" for k in pk) for r in bad_idx[: sink.limit + 1]]
     keyvals += [None] * (len(bad_idx) - len(keyvals))
     sink.add_cells("error", "duplicate_key", raw, None, bad_idx, keyvals,
                    message=lambda v: f"“{v}”重复出现，同一{cols}只能填一行",
@@ -673,7 +673,7 @@ def _check_class_sums(ss: pd.DataFrame, cls: pd.DataFrame, raw: RawTable, sink: 
         if bad.any():
             bv = [_fmt_num(x) for x in b[bad]]
             sink.add_cells("warning", "class_sum_mismatch", raw, col, sub.index[bad], raw.data.loc[sub.index[bad], col],
-                           message=[f"值“{_value_str(v)}”与{what}（{x}）不一致"
+                           message=[f"值“{value_text(v)}”与{what}（{x}）不一致"
                                     for v, x in zip(raw.data.loc[sub.index[bad], col], bv)],
                            expected=[f"{what}：{x}" for x in bv])
 

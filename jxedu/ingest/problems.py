@@ -266,12 +266,12 @@ class ProblemSink:
             return message[i] if isinstance(message, list) else message(v)
 
         for i in range(min(room, len(rows))):
-            v = _value_str(values[i])
+            v = value_text(values[i])
             exp = exp_list[i] if exp_list is not None else expected
-            self.add(Problem(severity, code, msg(i, v), raw.file, raw.sheet, _int(rows[i]), col, v, exp))
+            self.add(Problem(severity, code, msg(i, v), raw.file, raw.sheet, as_int(rows[i]), col, v, exp))
         extra = len(rows) - min(room, len(rows))
         if extra:
-            v = _value_str(values[room]) if room < len(values) else None
+            v = value_text(values[room]) if room < len(values) else None
             exp = exp_list[room] if exp_list is not None else expected
             first = Problem(severity, code, msg(room, v), raw.file, raw.sheet, None, col, None, exp)
             prev, count = self._overflow.get(group, (first, 0))
@@ -314,7 +314,8 @@ def sort_problems(problems: list[Problem], summaries: list[Problem] = ()) -> lis
     return [p for _, p in sorted(keyed, key=lambda kp: kp[0])]
 
 
-def _value_str(v) -> str | None:
+def value_text(v) -> str | None:
+    """A cell value as problem text: whole floats without ``.0``; ``None`` for empty cells."""
     if v is None:
         return None
     if isinstance(v, float):
@@ -327,7 +328,8 @@ def _value_str(v) -> str | None:
     return str(v)
 
 
-def _int(v) -> int | None:
+def as_int(v) -> int | None:
+    """An Excel row number as ``int`` (``None`` when there is none)."""
     try:
         return int(v)
     except (TypeError, ValueError):
