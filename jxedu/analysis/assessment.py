@@ -79,7 +79,7 @@ REQUIRES: dict[str, tuple[str, ...]] = {
 
 #: Measures that exist for the whole county only (not offered by :class:`TownshipView`).
 COUNTY_ONLY: frozenset[str] = frozenset({
-    "balance", "cv_fixes", "assurance", "checklist", "rotation_ratios", "rotation_summary", "indicator_trend",
+    "balance", "cv_fixes", "assurance", "checklist", "rotation_ratios", "weak_schools", "rotation_summary", "indicator_trend",
     "assurance_trend", "county_totals", "projection_rates", "training_honours", "rotation_plan",
 })
 
@@ -262,8 +262,9 @@ class Assessment:
     @cached_property
     def assurance(self) -> pd.DataFrame:
         """The assurance, quality and county-plan items the data can answer (county only)."""
+        rotation = None if self.ds.teachers is None or self.ds.rotations is None else self.rotation_ratios
         return assurance.assurance_items(self.ds, year=self.year, settings=self.settings,
-                                         tables=self.school_tables)
+                                         tables=self.school_tables, rotation=rotation)
 
     @cached_property
     def checklist(self) -> pd.DataFrame:
@@ -271,9 +272,15 @@ class Assessment:
         return assurance.checklist_items(settings=self.settings)
 
     @cached_property
+    def weak_schools(self) -> set[str]:
+        """学校标识码 of the weak schools of the year: those with a unit failing the resource indicators."""
+        ind = self.indicators
+        return set(ind.loc[~ind["passes"].astype(bool), "school_id"].astype(str))
+
+    @cached_property
     def rotation_ratios(self) -> dict:
         """The two ratios of assurance item 11 and the plan's count for the year (county only)."""
-        return assurance.rotation_ratios(self.ds, year=self.year, settings=self.settings)
+        return assurance.rotation_ratios(self.ds, year=self.year, settings=self.settings, weak=self.weak_schools)
 
     @cached_property
     def oversize_classes(self) -> pd.DataFrame:

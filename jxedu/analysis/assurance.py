@@ -442,7 +442,8 @@ def pe_art_by_school(
 # --- item 11: rotation --------------------------------------------------------------------------
 
 
-def rotation_ratios(ds: Dataset, *, year: int | None = None, settings: Settings | None = None) -> dict:
+def rotation_ratios(ds: Dataset, *, year: int | None = None, settings: Settings | None = None,
+                    weak: set[str] | None = None) -> dict:
     """The two ratios of item 11 and the county plan's count, for one school year.
 
     Eligibility is the package's one rule, :func:`jxedu.analysis.rotation.eligible_teachers` (settings
@@ -452,6 +453,9 @@ def rotation_ratios(ds: Dataset, *, year: int | None = None, settings: Settings 
     roster gives 骨干级别 县级 or above (one missing from the roster counts as not backbone and is
     reported in ``unmatched``). ``toward_target`` counts the rotations the county plan's 400 counts:
     from a 城区/镇区 school to a 乡村 or weak school (rules of :mod:`jxedu.analysis.rotation`).
+
+    ``weak``: the 学校标识码 of the weak schools of the year (schools with a failing unit), when the
+    caller has them (:attr:`jxedu.analysis.assessment.Assessment.weak_schools`); else they are computed.
 
     Returns
     -------
@@ -469,7 +473,7 @@ def rotation_ratios(ds: Dataset, *, year: int | None = None, settings: Settings 
     elig = eligible_teachers(ds, year=year, settings=s)
     recorded = year in set(_num(ds.rotations["year"]).dropna().astype(int))
     if recorded:
-        rec = rotation_records(ds, year=year).drop_duplicates("teacher_id")
+        rec = rotation_records(ds, year=year, weak=weak).drop_duplicates("teacher_id")
     else:
         rec = pd.DataFrame({"teacher_id": [], "is_backbone": [], "toward_target": [], "toward_rural": []})
     known = set(ds.teachers["teacher_id"])
@@ -698,12 +702,12 @@ def _plan_smart_campus_item(c: _Context) -> dict:
                  facts={"yes": n_yes, "known": n_known, "unreported": int((~have).sum())})
 
 
-def _context(ds: Dataset, year: int, s: Settings, tables: dict) -> _Context:
-    rr = None
-    if ds.teachers is not None and ds.rotations is not None:
+def _context(ds: Dataset, year: int, s: Settings, tables: dict, rotation: dict | None) -> _Context:
+    rr = rotation
+    if rr is None and ds.teachers is not None and ds.rotations is not None:
         rr = rotation_ratios(ds, year=year, settings=s)
-        if not rr["recorded"]:
-            rr = None
+    if rr is not None and not rr["recorded"]:
+        rr = None
     return _Context(ds, year, s, tables, rr)
 
 
@@ -714,6 +718,7 @@ def assurance_items(
     settings: Settings | None = None,
     include_checklist: bool = False,
     tables: dict[str, pd.DataFrame] | None = None,
+    rotation: dict | None = None,
 ) -> pd.DataFrame:
     """The assurance, quality and county-plan items the data can answer, one row per item.
 
@@ -729,6 +734,8 @@ def assurance_items(
         Append the evidence items of :func:`checklist_items` (status ``evidence``).
     tables
         :func:`school_tables` of the same year and settings, if already computed.
+    rotation
+        :func:`rotation_ratios` of the same year and settings, if already computed.
 
     Returns
     -------
@@ -748,7 +755,7 @@ def assurance_items(
     s = _settings(settings)
     year = ds.year_or_latest(year)
     tables = tables if tables is not None else school_tables(ds, year=year, settings=s)
-    c = _context(ds, year, s, tables)
+    c = _context(ds, year, s, tables, rotation)
     items = [_rooms_item(c), _size_item(c), _class_item(c), _training_item(c), *_rotation_items(c),
              _certificate_item(c), _migrant_item(c), _retention_item(c), _plan_pe_art_item(c),
              _plan_rotations_item(c), _plan_honours_item(c), _plan_smart_campus_item(c)]

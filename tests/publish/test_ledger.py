@@ -351,3 +351,21 @@ def test_cli_on_demo(demo_dir, tmp_path, capsys):
     back = read_ledger(out)
     assert back["key"].is_unique
     assert len(back) > 30  # at least every county item
+
+
+def test_one_export_computes_the_resource_indicators_once(demo_dir, tmp_path, monkeypatch):
+    """Every figure of the ledger is read from one assessment: the units (and so the indicators, CVs
+    and shortfalls) are computed once per export, however many sections read them."""
+    from jxedu.analysis import indicators
+    from jxedu.cli.commands import cli_ledger
+
+    calls = []
+    real = indicators.units
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs.get("year"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(indicators, "units", counting)
+    assert cli_ledger(demo_dir, out=tmp_path / "once.xlsx") == 0
+    assert calls == [2026]
