@@ -48,7 +48,7 @@ def _friendly(fn):
 def _options(
     settings: Annotated[
         Optional[Path],
-        typer.Option("--settings", help="设置文件 YAML（教学点人数下限、步行距离等；见 jxedu/settings.py）"),
+        typer.Option("--settings", help="设置文件 YAML（教学点人数下限、步行距离等；见 jxedu/core/settings.py）"),
     ] = None,
 ) -> None:
     """jxedu：县域义务教育优质均衡发展规划工作台 (planning workbench for quality-balanced compulsory education)."""
