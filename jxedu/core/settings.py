@@ -93,6 +93,10 @@ class Settings:
     candidate_grid_spacing_m
         Spacing of the regular grid of candidate sites (:func:`jxedu.planning.optimize.candidate_grid`),
         metres. Default 2000.
+    unit_costs
+        Replacements of the indicative unit costs of ``jxedu/data/unit_costs.csv`` (key -> value in
+        元 per the table's unit), for the 估算 costs of plans and scenarios (:mod:`jxedu.core.costs`).
+        Default: none (the table's values).
     stay_preference_m
         Scenario assignment tie-break (:mod:`jxedu.planning.scenarios`): a child is moved from its baseline
         school only when the move shortens some trip by more than this, metres per child. Default 50.
@@ -123,6 +127,7 @@ class Settings:
     new_site_classes: dict = field(default_factory=lambda: {"primary": 36, "junior": 30})  # classes
     candidate_grid_spacing_m: float = 2000.0  # metres
     stay_preference_m: float = 50.0  # metres per child
+    unit_costs: dict = field(default_factory=dict)  # key -> 元 per unit (replaces jxedu/data/unit_costs.csv)
 
 
 _FIELDS = {f.name for f in dataclasses.fields(Settings)}
@@ -185,6 +190,11 @@ def get_settings(*, path: str | Path | None = None, **overrides) -> Settings:
         raise SettingsError("小规模学校人数线不能为负 (bad_setting): small_school_max_students")
     if s.candidate_grid_spacing_m <= 0:
         raise SettingsError("候选点网格间距应为正数 (bad_setting): candidate_grid_spacing_m")
+    if not isinstance(s.unit_costs, dict):
+        raise SettingsError("单位造价应为“名称: 数值”的键值对 (bad_setting): unit_costs")
+    from jxedu.core.costs import check_replacements  # the cost table's keys (core.costs reads no settings)
+
+    check_replacements(s.unit_costs)
     if s.stay_preference_m < 0:
         raise SettingsError("保持原校的优先距离不能为负 (bad_setting): stay_preference_m")
     return s

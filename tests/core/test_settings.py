@@ -259,3 +259,19 @@ def test_resolve_settings_defaults_and_type_check():
     assert resolve_settings(None).teaching_point_min_students == 50
     with pytest.raises(SettingsError, match="bad_settings"):
         resolve_settings({"teaching_point_min_students": 60})
+
+
+def test_unit_costs_are_data_with_sources_and_a_county_replaces_them():
+    from jxedu.core import costs
+
+    table = costs.unit_costs()
+    assert (table["source"].str.len() > 0).all() and not table["replaced"].any()
+    assert costs.unit_cost("building_m2_primary") == 3200.0
+    s = get_settings(unit_costs={"building_m2_primary": 3500})
+    replaced = costs.unit_costs(s.unit_costs)
+    assert replaced.loc["building_m2_primary", "value"] == 3500.0 and replaced.loc["building_m2_primary", "replaced"]
+    assert replaced.loc["building_m2_primary", "source"] == "本县设置（unit_costs）"
+    with pytest.raises(SettingsError, match="unknown_unit_cost"):
+        get_settings(unit_costs={"gold_m2": 1})
+    with pytest.raises(SettingsError, match="bad_unit_cost"):
+        get_settings(unit_costs={"teacher_year": -5})
