@@ -497,6 +497,11 @@ def nearby_table(scope: Scope, stage: str) -> Table:
     )
 
 
+#: A village's distance to school in whole metres: near the walking limit one decimal of a kilometre
+#: would show 2.0 for a village 2,040 m away, beyond a 2 km limit.
+_IN_METRES = {"formats": {"distance_m": "m0"}, "labels": {"distance_m": f"{vocab.field('distance_m').label}（米）"}}
+
+
 def beyond_walk_table(scope: Scope, stage: str, *, max_rows: int | None = 20) -> Table:
     """The 村居 beyond walking distance of their assigned school, most pupils first.
 
@@ -523,7 +528,7 @@ def beyond_walk_table(scope: Scope, stage: str, *, max_rows: int | None = 20) ->
     far = acc[acc["beyond_walk"].astype(bool) & (acc["demand"] > 0)]
     far = far.sort_values(["demand", "distance_m"], ascending=[False, False], kind="stable")
     far = pd.DataFrame(far.drop(columns="geometry")).rename(columns={"name": "village_name", "demand": "pupils"})
-    return table(far, cols, caption=caption, max_rows=max_rows, empty="没有超出步行距离的村居。",
+    return table(far, cols, caption=caption, max_rows=max_rows, empty="没有超出步行距离的村居。", **_IN_METRES,
                  notes=["按学龄人口从多到少排列；这些村居的孩子需要校车（公交助学）或寄宿。"])
 
 
@@ -694,7 +699,7 @@ def uncovered_table(scope: Scope, stage: str, *, max_rows: int | None = 20) -> T
     missing = _unavailable(scope, "uncovered", cols, caption)
     if missing is not None:
         return missing
-    return table(scope.uncovered(stage), cols, caption=caption, max_rows=max_rows,
+    return table(scope.uncovered(stage), cols, caption=caption, max_rows=max_rows, **_IN_METRES,
                  empty="超出步行距离的村居都有校车覆盖。",
                  notes=["按学龄人口从多到少排列；最近校车站点为离村居最近的任一站点，供新设站点或延伸线路时参考。"])
 

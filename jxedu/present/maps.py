@@ -223,10 +223,10 @@ def _count(value, unit: str = "") -> str:
     return f"{text} {unit}" if unit and text != vocab.MISSING else text
 
 
-def _km(metres) -> str:
-    """Metres shown in kilometres (one decimal, as the tables show them)."""
-    text = vocab.fmt(metres, "km1")
-    return f"{text} 公里" if text != vocab.MISSING else text
+def _metres(metres) -> str:
+    """A village's distance in whole metres, as the village tables show it."""
+    text = vocab.fmt(metres, "m0")
+    return f"{text} 米" if text != vocab.MISSING else text
 
 
 def _table_html(title: str, rows: Iterable[tuple[str, str]]) -> str:
@@ -581,7 +581,7 @@ def add_villages(
                 "township": esc(row.get("township", "")),
                 "demand": _count(row[demand_col], "人"),
                 "school": esc(_assigned_name(row, school_names)),
-                "distance": _km(row.get("distance_m")),
+                "distance": _metres(row.get("distance_m")),
                 "walk": "超出步行距离" if far else "步行范围内",
                 "_r": round(float(village_radius(row[demand_col])), 1),
                 "_far": far,

@@ -105,9 +105,9 @@ def test_distance_table_and_headline(border):
 def test_beyond_walk_table(border):
     t = access.beyond_walk_table(border, "primary")
     assert_presentable(t)
-    assert list(t.frame.columns) == ["镇街", "村居", "学龄人口（人）", "划片学校", "到划片学校距离（公里）",
+    assert list(t.frame.columns) == ["镇街", "村居", "学龄人口（人）", "划片学校", "到划片学校距离（米）",
                                      "划片学校在本镇街外"]
-    assert rows(t) == [["东镇", "Q村", "30", "东镇小学", "1.8", "✗"]]
+    assert rows(t) == [["东镇", "Q村", "30", "东镇小学", "1,800", "✗"]]
     # a 镇街's table has no 镇街 column; 西镇 has nobody beyond 1 km
     west = access.beyond_walk_table(border.township("西镇"), "primary")
     assert west.empty and west.notes[0] == "没有超出步行距离的村居。" and "镇街" not in west.frame.columns
@@ -213,7 +213,8 @@ def test_coverage_tables_and_headline(buses):
     )
     u = access.uncovered_table(buses.township("甲镇"), "primary")
     assert_presentable(u)
-    assert rows(u) == [["V3村", "24", "甲镇小学", "5.0", "北洼站", "1,000"], ["V4村", "18", "甲镇小学", "4.0", "西湖站", "300"]]
+    assert rows(u) == [["V3村", "24", "甲镇小学", "5,000", "北洼站", "1,000"],
+                       ["V4村", "18", "甲镇小学", "4,000", "西湖站", "300"]]
     assert list(u.frame.columns)[-1] == "到最近站点距离（米）"
     assert access.uncovered_table(buses.township("乙镇"), "primary").notes[0] == "超出步行距离的村居都有校车覆盖。"
     note = access.coverage_rule_note(buses)

@@ -358,7 +358,7 @@ def test_add_layers_from_hand_built_frames(tmp_path):
     geo = {c.layer_name: g for c in m._children.values() if isinstance(c, folium.FeatureGroup)
            for g in c._children.values() if isinstance(g, folium.GeoJson)}  # fmt: skip
     vp = [f["properties"] for f in geo["村居学龄人口"].data["features"]]
-    assert vp[0]["name"] == XSS_ESCAPED and vp[0]["distance"] == "1.5 公里" and vp[0]["walk"] == "步行范围内"
+    assert vp[0]["name"] == XSS_ESCAPED and vp[0]["distance"] == "1,500 米" and vp[0]["walk"] == "步行范围内"
     assert vp[1]["walk"] == "超出步行距离" and vp[1]["_r"] == 3.0  # 1.5 + 0.3 * sqrt(25) = 3.0
     assert geo["校车（公交助学）线路"].data["features"][0]["properties"]["name"] == "1路（城区线）"
     assert geo["校车站点"].data["features"][0]["properties"]["name"] == "南门站&lt;b&gt;"
