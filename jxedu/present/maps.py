@@ -410,20 +410,19 @@ def add_schools(
     for fg in groups.values():
         fg.add_to(m)
     if search:
-        index = _LayerIndex(list(groups.values()))
-        index.add_to(m)
-        _SearchLocale().add_to(m)
-        Search(
-            layer=index,
-            search_label="jxName",
-            placeholder="搜索学校名称…",
-            collapsed=False,
-            position="topleft",
-            search_zoom=15,
-        ).add_to(m)
+        _add_search(m, list(groups.values()))
     m.jxedu_legend = {**getattr(m, "jxedu_legend", {}), "schools": color_by}
     m.jxedu_statuses = set(schools["status"].dropna())
     return groups
+
+
+def _add_search(m: folium.Map, groups: list[folium.FeatureGroup]) -> None:
+    """The search box on school names (Chinese texts), over an index of the school layers."""
+    index = _LayerIndex(groups)
+    index.add_to(m)
+    _SearchLocale().add_to(m)
+    Search(layer=index, search_label="jxName", placeholder="搜索学校名称…", collapsed=False, position="topleft",
+           search_zoom=15).add_to(m)
 
 
 def _school_fill(row: pd.Series, color_by: str) -> str:
@@ -510,28 +509,33 @@ def add_townships(
         name=name,
     ).add_to(fg)
     if labels:
-        for g, n in zip(geoms, names, strict=True):
-            if g is None or g.is_empty:
-                continue
-            pt = g.representative_point()
-            folium.Marker(
-                [pt.y, pt.x],
-                icon=folium.DivIcon(
-                    html=(
-                        '<div style="font-size:12px;font-weight:bold;color:#444;white-space:nowrap;'
-                        'text-shadow:0 0 3px #fff,0 0 3px #fff;transform:translate(-50%,-50%);">'
-                        f"{esc(n)}</div>"
-                    ),
-                    icon_size=(0, 0),
-                ),
-                interactive=False,
-            ).add_to(fg)
+        _add_township_names(fg, geoms, names)
     fg.add_to(m)
     if highlight is None:
         _extend_bounds(m, geoms)
     else:
         _extend_bounds(m, geoms[[n == highlight for n in names]])
     return fg
+
+
+def _add_township_names(fg: folium.FeatureGroup, geoms: gpd.GeoSeries, names: list[str]) -> None:
+    """Each 镇街's name at a point inside it."""
+    for g, n in zip(geoms, names, strict=True):
+        if g is None or g.is_empty:
+            continue
+        pt = g.representative_point()
+        folium.Marker(
+            [pt.y, pt.x],
+            icon=folium.DivIcon(
+                html=(
+                    '<div style="font-size:12px;font-weight:bold;color:#444;white-space:nowrap;'
+                    'text-shadow:0 0 3px #fff,0 0 3px #fff;transform:translate(-50%,-50%);">'
+                    f"{esc(n)}</div>"
+                ),
+                icon_size=(0, 0),
+            ),
+            interactive=False,
+        ).add_to(fg)
 
 
 def add_villages(
@@ -568,26 +572,7 @@ def add_villages(
     if demand_col not in villages.columns:
         raise DataError(f"村居图层缺少学龄人口列 (missing_column): {demand_col}")
     geoms = _display_geoms(villages, is_gcj02(m))
-    school_names = {}
-    if schools is not None:
-        school_names = dict(zip(schools["school_id"].astype(str), schools["name"], strict=True))
-    beyond = villages["beyond_walk"] if "beyond_walk" in villages.columns else pd.Series(False, index=villages.index)
-    props = []
-    for idx, row in villages.iterrows():
-        far = bool(beyond.loc[idx]) if pd.notna(beyond.loc[idx]) else False
-        props.append(
-            {
-                "name": esc(row.get("name", row.get("village_id", ""))),
-                "township": esc(row.get("township", "")),
-                "demand": _count(row[demand_col], "人"),
-                "school": esc(_assigned_name(row, school_names)),
-                "distance": _metres(row.get("distance_m")),
-                "walk": "超出步行距离" if far else "步行范围内",
-                "_r": round(float(village_radius(row[demand_col])), 1),
-                "_far": far,
-            }
-        )
-    fc = _feature_collection(geoms, props)
+    fc = _feature_collection(geoms, _village_props(villages, demand_col, schools))
     fg = folium.FeatureGroup(name=name, show=show)
     fields = ["name", "township", "demand"]
     aliases = [vocab.field(k).label for k in ("village_name", "township", "pupils")]
@@ -618,6 +603,28 @@ def add_villages(
     fg.add_to(m)
     m.jxedu_legend = {**getattr(m, "jxedu_legend", {}), "villages": "beyond_walk" in villages.columns}
     return fg
+
+
+def _village_props(villages: gpd.GeoDataFrame, demand_col: str, schools: pd.DataFrame | None) -> list[dict]:
+    """Tooltip texts (escaped) and style values of each village."""
+    school_names = {}
+    if schools is not None:
+        school_names = dict(zip(schools["school_id"].astype(str), schools["name"], strict=True))
+    beyond = villages["beyond_walk"] if "beyond_walk" in villages.columns else pd.Series(False, index=villages.index)
+    props = []
+    for idx, row in villages.iterrows():
+        far = bool(beyond.loc[idx]) if pd.notna(beyond.loc[idx]) else False
+        props.append({
+            "name": esc(row.get("name", row.get("village_id", ""))),
+            "township": esc(row.get("township", "")),
+            "demand": _count(row[demand_col], "人"),
+            "school": esc(_assigned_name(row, school_names)),
+            "distance": _metres(row.get("distance_m")),
+            "walk": "超出步行距离" if far else "步行范围内",
+            "_r": round(float(village_radius(row[demand_col])), 1),
+            "_far": far,
+        })
+    return props
 
 
 def _assigned_name(row: pd.Series, school_names: Mapping[str, str]) -> str:
