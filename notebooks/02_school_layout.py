@@ -5,9 +5,11 @@
 #
 # 1. **学校在哪里、各有多大？** 全县（或一个镇街）各类学校的分布：小学、初中、一贯制学校（九年一贯制、
 #    十二年一贯制和完全中学）和教学点，圆圈大小表示义务教育阶段在校生数，颜色表示资源配置七项指标是否达标。
-# 2. **孩子们住得离学校多远？** 每个村居的学龄人口（小学 6–11 岁、初中 12–14 岁）到划片学校的距离，
-#    超出步行距离的村居，以及每所学校的服务范围。
+# 2. **孩子们住得离学校多远？** 每个村居的小学、初中学龄人口到划片学校的距离，超出步行距离的村居，
+#    以及每所学校的服务范围。
 #
+# - 所有数字都先按全县计算，选了镇街时再只显示该镇街的部分：镇街边界附近的村居，最近的学校可能在邻近镇街，
+#   所以镇街的数字与全县表中该镇街的一行完全相同。
 # - 交互地图可以缩放、点击学校查看详情、在左上角搜索学校名称、在右上角开关图层。
 #   底图默认用 OpenStreetMap；也可用高德（`basemap="amap"`，学校位置自动换算为高德使用的 GCJ-02 坐标）、
 #   天地图（`basemap="tianditu"`，需在设置中填写天地图密钥）或不用底图（`basemap=None`，完全离线）。
@@ -23,27 +25,26 @@ township = None
 
 # %%
 import jxedu
-from jxedu.present import text
-from jxedu.present import maps, staticmap
+from jxedu.present import access, maps, staticmap, text
 
 # %% [markdown]
 # ## 读取数据
 
 # %%
-ds = jxedu.open_data(data_dir)
-text.synthetic_notice(ds)
+a = jxedu.assess(jxedu.open_data(data_dir), year=year)
+scope = a.scope(township)
+text.synthetic_notice(scope)
 
 # %% [markdown]
 # ## 一、学校分布地图
 #
-# 圆圈边框颜色表示学校类型，填充颜色表示资源配置达标情况（七项指标中至少六项达标、其余不低于标准的 85%；
-# 一贯制学校的小学部和初中部都达标才算达标；不足 50 人的教学点不参评），圆圈大小表示义务教育阶段在校生数。
+# 圆圈边框颜色表示学校类型，填充颜色表示资源配置达标情况（达标规则见 `01_indicators.ipynb`；
+# 一贯制学校的小学部和初中部都达标才算达标；规模过小、不参评的教学点为灰色），圆圈大小表示义务教育阶段在校生数。
 # 村居圆点的大小表示学龄人口，紫色为超出步行距离的村居。
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-county = maps.county_map(ds, year=year, township=township)
-county
+maps.county_map(scope)
 
 # %% [markdown]
 # ## 二、学校数量
@@ -51,11 +52,11 @@ county
 # 各镇街各类学校的数量和义务教育阶段在校生数（街道在前，最后一行为全县合计）：
 
 # %%
-maps.school_counts(ds, year=year, township=township)
+access.school_counts_table(scope)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-print(maps.layout_headline(ds, year=year, township=township))
+print(access.layout_headline(scope))
 
 # %% [markdown]
 # ## 三、学校布局图（用于报告）
@@ -63,35 +64,44 @@ print(maps.layout_headline(ds, year=year, township=township))
 # 与交互地图内容相同的静态图，带比例尺和指北针，可直接放入 PDF 报告。
 
 # %%
-fig = staticmap.layout_map(ds, year=year, township=township)
+fig = staticmap.layout_map(scope)
 
 # %% [markdown]
 # ## 四、上学距离
 #
 # 每个村居到划片学校（所在镇街内最近的同学段学校）的距离：有道路数据时沿道路计算，否则按直线计算。
-# 步行距离上限是规划假设（默认小学 2000 米、初中 3000 米），可在设置中修改。
-# 距离按全县计算（镇街边界附近的村居可能离邻镇的学校更近），再只显示所选镇街。
+# 步行距离上限是规划假设，不是国家标准：
 
 # %%
-access_primary = maps.township_access(ds, stage="primary", year=year, township=township)
-access_junior = maps.township_access(ds, stage="junior", year=year, township=township)
+access.walk_limits_note(scope)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-print(maps.access_headline(access_primary))
-print(maps.access_headline(access_junior))
+print(access.access_headline(scope, "primary"))
+print(access.access_headline(scope, "junior"))
 
 # %% [markdown]
-# 超出步行距离的村居（小学，按学龄人口从多到少，前 20 个）——需要校车（公交助学）或寄宿：
+# ### 小学
+#
+# 按学龄人口加权的平均距离、中位距离和 90% 分位距离，以及超出步行距离的人数和占比：
 
 # %%
-maps.beyond_walk_table(access_primary)
+access.distance_table(scope, "primary")
 
 # %% [markdown]
-# 初中：
+# 超出步行距离的村居（按学龄人口从多到少）——需要校车（公交助学）或寄宿：
 
 # %%
-maps.beyond_walk_table(access_junior)
+access.beyond_walk_table(scope, "primary")
+
+# %% [markdown]
+# ### 初中
+
+# %%
+access.distance_table(scope, "junior")
+
+# %%
+access.beyond_walk_table(scope, "junior")
 
 # %% [markdown]
 # ## 五、学校服务范围
@@ -101,11 +111,17 @@ maps.beyond_walk_table(access_junior)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-maps.catchment_map(ds, stage="primary", year=year, township=township)
+maps.catchment_map(scope, "primary")
+
+# %%
+access.catchment_table(scope, "primary", max_rows=20)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-maps.catchment_map(ds, stage="junior", year=year, township=township)
+maps.catchment_map(scope, "junior")
+
+# %%
+access.catchment_table(scope, "junior", max_rows=20)
 
 # %% [markdown]
 # ## 下一步

@@ -26,6 +26,7 @@ Rules and assumptions (each is a planning assumption the planner can change):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -40,20 +41,24 @@ from jxedu.core.config import UTM50N, WGS84
 from jxedu.core.errors import DataError, MissingTableError, SettingsError
 from jxedu.core.schema import COMPULSORY_STAGES, LABELS, STAGES_OF_TYPE
 from jxedu.core.settings import resolve_settings as _settings
+from jxedu.core.vocabulary import COUNTY
 
 __all__ = [
+    "ACCESS_STAGES",
     "RoadGraph",
     "catchments",
     "distance_summary",
     "nearby_share",
     "nearest_straight",
-    "pairs_within",
     "network_nearest",
+    "pairs_within",
     "road_graph",
     "stage_schools",
-    "summary_labels",
+    "summarise",
     "village_access",
     "village_demand",
+    "walk_limit",
+    "weighted_quantile",
 ]
 
 #: Stages with a demand definition (compulsory education).
@@ -64,23 +69,8 @@ SNAP_TOLERANCE_M = 1.0  # metres
 _MIN_EDGE_M = 1e-6  # metres
 #: Buffer around villages and schools used as the catchment extent when no boundary layer exists.
 CATCHMENT_HULL_BUFFER_M = 1000.0  # metres
-#: Name of the county-wide row of summaries.
-COUNTY_ROW = "全县"
-
-#: Chinese display headers of :func:`distance_summary` and :func:`nearby_share`.
-SUMMARY_LABELS: dict[str, str] = {
-    "township": "镇街",
-    "villages": "村居数",
-    "pupils": "学龄人口（人）",
-    "mean_m": "平均距离（米）",
-    "median_m": "中位距离（米）",
-    "p90_m": "90%分位距离（米）",
-    "max_m": "最远距离（米）",
-    "beyond_pupils": "超出步行距离（人）",
-    "beyond_share": "超出步行距离占比",
-    "nearest_pupils": "划片学校即最近学校（人）",
-    "nearby_share": "就近入学比例",
-}
+#: Grid of the vertex de-duplication of the road layer.
+_VERTEX_GRID_M = 0.01  # metres
 
 
 def _check_stage(stage: str) -> str:
@@ -385,6 +375,19 @@ def road_graph(
     -------
     RoadGraph
     """
+    lines = _road_lines(ds_or_roads, node_crossings=node_crossings)
+    coords, line_idx = shapely.get_coordinates(lines, return_index=True)
+    uxy, node = _merge_vertices(coords, snap_m)
+    same_line = line_idx[1:] == line_idx[:-1]
+    a = node[:-1][same_line]
+    b = node[1:][same_line]
+    seg = coords[1:][same_line] - coords[:-1][same_line]
+    length = np.hypot(seg[:, 0], seg[:, 1])
+    return RoadGraph.from_edges(uxy, a, b, length)
+
+
+def _road_lines(ds_or_roads, *, node_crossings: bool) -> np.ndarray:
+    """The LineStrings of the road layer in UTM 50N (split where they cross with ``node_crossings``)."""
     if isinstance(ds_or_roads, gpd.GeoDataFrame | gpd.GeoSeries):
         roads = ds_or_roads
     else:
@@ -398,9 +401,15 @@ def road_graph(
         raise DataError("道路图层中没有线要素 (empty_road_network)：请检查道路数据")
     if node_crossings:
         lines = shapely.get_parts(shapely.node(shapely.multilinestrings(lines)))
-    coords, line_idx = shapely.get_coordinates(lines, return_index=True)
-    # unique vertices (centimetre grid), then merge vertices within snap_m
-    keys = np.round(coords / 0.01).astype(np.int64)
+    return lines
+
+
+def _merge_vertices(coords: np.ndarray, snap_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Graph nodes of the road vertices: unique on a centimetre grid, then merged within ``snap_m``.
+
+    Returns the node coordinates and the node of every vertex.
+    """
+    keys = np.round(coords / _VERTEX_GRID_M).astype(np.int64)
     keys -= keys.min(axis=0)
     span = keys.max(axis=0).astype(float) + 1
     if span[0] * span[1] < 2.0**62:  # one int64 per grid cell: much faster than unique rows
@@ -409,7 +418,7 @@ def road_graph(
     else:
         _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
     inverse = inverse.reshape(-1)
-    uxy = np.round(coords[first] / 0.01) * 0.01
+    uxy = np.round(coords[first] / _VERTEX_GRID_M) * _VERTEX_GRID_M
     if snap_m > 0 and len(uxy) > 1:
         pairs = cKDTree(uxy).query_pairs(r=snap_m, output_type="ndarray")
         if len(pairs):
@@ -424,13 +433,7 @@ def road_graph(
                 [np.bincount(cluster, uxy[:, 0], n_cl), np.bincount(cluster, uxy[:, 1], n_cl)]
             ) / cnt[:, None]
             uxy, inverse = cxy, cluster[inverse]
-    node = inverse
-    same_line = line_idx[1:] == line_idx[:-1]
-    a = node[:-1][same_line]
-    b = node[1:][same_line]
-    seg = coords[1:][same_line] - coords[:-1][same_line]
-    length = np.hypot(seg[:, 0], seg[:, 1])
-    return RoadGraph.from_edges(uxy, a, b, length)
+    return uxy, inverse
 
 
 def network_nearest(graph: RoadGraph, sources_xy, targets_xy) -> tuple[np.ndarray, np.ndarray]:
@@ -543,89 +546,115 @@ def village_access(
     year = ds.year_or_latest(year)
     vil = village_demand(ds, stage=stage, year=year, settings=settings)
     sch = stage_schools(ds, stage=stage, year=year)
-    use_network = method == "network" or (
-        method == "auto" and (graph is not None or (ds.roads is not None and len(ds.roads) > 0))
+    graph = _distance_graph(ds, method, graph)
+    find = _Nearest(graph, _xy(sch), _xy(vil))
+    straight_d, straight_row = nearest_straight(find.sxy, find.vxy)
+    near_d, near_row = find.among(np.arange(len(sch)), np.arange(len(vil)))
+    assigned_row, assigned_d, outside = _assign_in_township(
+        find, vil["township"].to_numpy(dtype=object), sch["township"].to_numpy(dtype=object), near_row, near_d
     )
-    if use_network and graph is None:
-        if ds.roads is None:
-            raise MissingTableError("此分析需要的表缺失 (missing_table): 道路；请在数据中补充后重试。")
-        graph = road_graph(ds)
-
-    vxy, sxy = _xy(vil), _xy(sch)
-    sid = sch["school_id"].to_numpy(dtype=object)
-    sname = sch["name"].to_numpy(dtype=object)
-    stown = sch["township"].to_numpy(dtype=object)
-    vtown = vil["township"].to_numpy(dtype=object)
-
-    def nearest(src_idx, tgt_idx):
-        """(distance, school row) for targets tgt_idx among schools src_idx, chosen method."""
-        if use_network:
-            d, k = network_nearest(graph, sxy[src_idx], vxy[tgt_idx])
-        else:
-            d, k = nearest_straight(sxy[src_idx], vxy[tgt_idx])
-        rows = np.where(k >= 0, src_idx[np.maximum(k, 0)], -1)
-        return d, rows
-
-    all_s = np.arange(len(sch))
-    all_v = np.arange(len(vil))
-    s_d, s_row = nearest_straight(sxy, vxy)
-    m_d, m_row = nearest(all_s, all_v)  # nearest by the method used (equal to s_* when straight)
-
-    a_row = m_row.copy()
-    a_net = m_d.copy()
-    outside = np.ones(len(vil), dtype=bool)
-    for town in pd.unique(vtown):
-        v_idx = np.flatnonzero(vtown == town)
-        s_idx = np.flatnonzero(stown == town)
-        if len(s_idx) == 0:
-            continue
-        d, rows = nearest(s_idx, v_idx)
-        ok = rows >= 0
-        a_row[v_idx[ok]] = rows[ok]
-        a_net[v_idx[ok]] = d[ok]
-        outside[v_idx[ok]] = False
-
     out = vil.copy()
-    has = s_row >= 0
-    out["nearest_school_id"] = np.where(has, sid[np.maximum(s_row, 0)], None)
-    out["nearest_school_name"] = np.where(has, sname[np.maximum(s_row, 0)], None)
-    out["nearest_m"] = s_d
-    if use_network:
-        ok = m_row >= 0
-        out["network_nearest_school_id"] = np.where(ok, sid[np.maximum(m_row, 0)], None)
-        out["network_nearest_m"] = m_d
-    else:
-        out["network_nearest_school_id"] = None
-        out["network_nearest_m"] = np.nan
-    ok = a_row >= 0
-    out["assigned_school_id"] = np.where(ok, sid[np.maximum(a_row, 0)], None)
-    out["assigned_school_name"] = np.where(ok, sname[np.maximum(a_row, 0)], None)
+    _put_school(out, "nearest", sch, straight_row)
+    out["nearest_m"] = straight_d
+    out["network_nearest_school_id"] = _school_ids(sch, near_row) if graph is not None else None
+    out["network_nearest_m"] = near_d if graph is not None else np.nan
+    _put_school(out, "assigned", sch, assigned_row)
     out["assigned_outside"] = outside
-    diff = vxy - sxy[np.maximum(a_row, 0)]
-    out["assigned_m"] = np.where(ok, np.hypot(diff[:, 0], diff[:, 1]), np.nan)
-    out["network_assigned_m"] = a_net if use_network else np.nan
-    if use_network:
-        # unreachable along the roads: fall back to the straight line for that village
-        out["distance_m"] = np.where(np.isfinite(a_net), a_net, out["assigned_m"].to_numpy())
-    else:
-        out["distance_m"] = out["assigned_m"]
-    out["is_nearest"] = a_row == m_row
+    diff = find.vxy - find.sxy[np.maximum(assigned_row, 0)]
+    out["assigned_m"] = np.where(assigned_row >= 0, np.hypot(diff[:, 0], diff[:, 1]), np.nan)
+    out["network_assigned_m"] = assigned_d if graph is not None else np.nan
+    # unreachable along the roads: fall back to the straight line for that village
+    network = np.where(np.isfinite(assigned_d), assigned_d, out["assigned_m"].to_numpy())
+    out["distance_m"] = network if graph is not None else out["assigned_m"]
+    out["is_nearest"] = assigned_row == near_row
     out["walk_limit_m"] = limit
     out["beyond_walk"] = out["distance_m"].to_numpy() > limit
     for col in ("nearest_school_id", "nearest_school_name", "network_nearest_school_id",
                 "assigned_school_id", "assigned_school_name"):
         out[col] = out[col].astype(object)
     out.attrs.update(
-        stage=stage, year=year, method="network" if use_network else "straight", walk_limit_m=limit
+        stage=stage, year=year, method="network" if graph is not None else "straight", walk_limit_m=limit
     )
     return out
+
+
+def _distance_graph(ds, method: str, graph: RoadGraph | None) -> RoadGraph | None:
+    """The road graph distances are measured on, or ``None`` for straight lines."""
+    if method == "straight":
+        return None
+    if graph is not None:
+        return graph
+    has_roads = ds.roads is not None and len(ds.roads) > 0
+    if method == "network" and not has_roads:
+        raise MissingTableError("此分析需要的表缺失 (missing_table): 道路；请在数据中补充后重试。")
+    return road_graph(ds) if has_roads else None
+
+
+class _Nearest:
+    """Nearest school among some schools for some villages, along the roads or by straight line."""
+
+    def __init__(self, graph: RoadGraph | None, sxy: np.ndarray, vxy: np.ndarray) -> None:
+        self.graph, self.sxy, self.vxy = graph, sxy, vxy
+
+    def among(self, school_rows: np.ndarray, village_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(metres, school row or -1) for each of ``village_rows`` among ``school_rows``."""
+        if self.graph is not None:
+            d, k = network_nearest(self.graph, self.sxy[school_rows], self.vxy[village_rows])
+        else:
+            d, k = nearest_straight(self.sxy[school_rows], self.vxy[village_rows])
+        return d, np.where(k >= 0, school_rows[np.maximum(k, 0)], -1)
+
+
+def _assign_in_township(find: _Nearest, village_towns: np.ndarray, school_towns: np.ndarray,
+                        near_row: np.ndarray, near_d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """就近划片: the nearest school of the village's own 镇街; the nearest anywhere when it has none.
+
+    Returns the school row, the distance and whether the school lies outside the 镇街, per village.
+    """
+    row, dist = near_row.copy(), near_d.copy()
+    outside = np.ones(len(village_towns), dtype=bool)
+    for town in pd.unique(village_towns):
+        v_idx = np.flatnonzero(village_towns == town)
+        s_idx = np.flatnonzero(school_towns == town)
+        if len(s_idx) == 0:
+            continue
+        d, rows = find.among(s_idx, v_idx)
+        ok = rows >= 0
+        row[v_idx[ok]], dist[v_idx[ok]], outside[v_idx[ok]] = rows[ok], d[ok], False
+    return row, dist, outside
+
+
+def _school_ids(sch: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    return np.where(rows >= 0, sch["school_id"].to_numpy(dtype=object)[np.maximum(rows, 0)], None)
+
+
+def _put_school(out: pd.DataFrame, prefix: str, sch: pd.DataFrame, rows: np.ndarray) -> None:
+    """``{prefix}_school_id`` and ``{prefix}_school_name`` of the school rows (None for -1)."""
+    out[f"{prefix}_school_id"] = _school_ids(sch, rows)
+    out[f"{prefix}_school_name"] = np.where(rows >= 0, sch["name"].to_numpy(dtype=object)[np.maximum(rows, 0)], None)
 
 
 # --- summaries ------------------------------------------------------------------------------
 
 
-def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
-    """Smallest value v with at least a share q of the weight at values ≤ v."""
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """Smallest value v with at least a share ``q`` of the weight at values ≤ v (NaN without weight).
+
+    Parameters
+    ----------
+    values
+        Values (NaN ignored).
+    weights
+        Weight of each value (e.g. pupils of a 村居); non-positive weights are ignored.
+    q
+        Share 0–1 (0.5 for the weighted median).
+
+    Returns
+    -------
+    float
+    """
+    values = np.asarray(values, dtype=float)
+    weights = np.asarray(weights, dtype=float)
     m = np.isfinite(values) & (weights > 0)
     v, w = values[m], weights[m]
     if w.sum() <= 0:
@@ -634,6 +663,42 @@ def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> flo
     v, cw = v[order], np.cumsum(w[order])
     k = int(np.searchsorted(cw, q * cw[-1] - 1e-9, side="left"))
     return float(v[min(k, len(v) - 1)])
+
+
+def summarise(frame: pd.DataFrame, row: Callable[[pd.DataFrame], dict], *, by: str | None = "township"
+              ) -> pd.DataFrame:
+    """One row per group of a per-村居 frame (镇街 sorted 街道 first) and a last county row.
+
+    The county row's ``township`` is :data:`jxedu.core.vocabulary.COUNTY`. A frame of a single group
+    (one 镇街) gets no county row, which would only repeat it.
+
+    Parameters
+    ----------
+    frame
+        One row per 村居 (:func:`village_access`, :func:`jxedu.analysis.bus.coverage`).
+    row
+        Figures of one group: a function of the group's rows returning a dict.
+    by
+        Grouping column; ``None`` gives the county row only.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    rows = []
+    if by is not None:
+        for key, g in frame.groupby(by, sort=False):
+            rows.append({by: key, **row(g)})
+    key = by or "township"
+    if len(rows) != 1:
+        rows.append({key: COUNTY, **row(frame)})
+    out = pd.DataFrame(rows)
+    if by == "township" and len(out):
+        groups = [n for n in out[key] if n != COUNTY]
+        order = sorted(groups, key=lambda n: (not str(n).endswith("街道"), str(n)))
+        order += [COUNTY] if len(out) > len(groups) else []
+        out = out.set_index(key).loc[order].reset_index()
+    return out
 
 
 def _distance_row(g: pd.DataFrame) -> dict:
@@ -646,36 +711,15 @@ def _distance_row(g: pd.DataFrame) -> dict:
         "villages": len(g),
         "pupils": int(total),
         "mean_m": float((d * w).sum() / total) if total > 0 else float("nan"),
-        "median_m": _weighted_quantile(d, w, 0.5),
-        "p90_m": _weighted_quantile(d, w, 0.9),
+        "median_m": weighted_quantile(d, w, 0.5),
+        "p90_m": weighted_quantile(d, w, 0.9),
         "max_m": float(d[pos].max()) if pos.any() else float("nan"),
         "beyond_pupils": int(beyond),
         "beyond_share": beyond / total if total > 0 else float("nan"),
     }
 
 
-def _grouped(access: pd.DataFrame, by: str | None, row_fn) -> pd.DataFrame:
-    """One row per group (镇街 sorted 街道 first) and a last 全县 row; a single group (a 镇街
-    subset) gets no 全县 row, which would only repeat it."""
-    rows = []
-    if by is not None:
-        for key, g in access.groupby(by, sort=False):
-            rows.append({by: key, **row_fn(g)})
-    key = by or "township"
-    if len(rows) != 1:
-        rows.append({key: COUNTY_ROW, **row_fn(access)})
-    out = pd.DataFrame(rows)
-    if by == "township" and len(out):
-        groups = [n for n in out[key] if n != COUNTY_ROW]
-        order = sorted(groups, key=lambda n: (not str(n).endswith("街道"), str(n)))
-        order += [COUNTY_ROW] if len(out) > len(groups) else []
-        out = out.set_index(key).loc[order].reset_index()
-    return out
-
-
-def distance_summary(
-    access_gdf: pd.DataFrame, *, by: str | None = "township", labels: bool = False
-) -> pd.DataFrame:
+def distance_summary(access_gdf: pd.DataFrame, *, by: str | None = "township") -> pd.DataFrame:
     """Distance to the assigned school per 镇街 (and the county), weighted by pupils.
 
     Parameters
@@ -684,26 +728,34 @@ def distance_summary(
         From :func:`village_access`.
     by
         Grouping column (``"township"``); ``None`` gives the county row only.
-    labels
-        Return Chinese display headers (:func:`summary_labels`).
 
     Returns
     -------
     pandas.DataFrame
         ``township, villages, pupils, mean_m, median_m, p90_m, max_m, beyond_pupils, beyond_share``
-        and a last row 全县 (omitted when there is only one 镇街). Mean and quantiles are
+        and a last county row (omitted when there is only one 镇街). Mean and quantiles are
         weighted by pupils (a 村居 of 80 children counts 80 times); the weighted median is the
         smallest distance within which at least half of the pupils live (likewise p90). ``max_m``
-        is the farthest 村居 with at least one pupil.
-        ``beyond_share`` is a fraction (0–1).
+        is the farthest 村居 with at least one pupil. Metres; ``beyond_share`` is a fraction (0–1).
     """
-    out = _grouped(access_gdf, by, _distance_row)
-    return summary_labels(out) if labels else out
+    out = summarise(access_gdf, _distance_row, by=by)
+    out.attrs.update(access_gdf.attrs)
+    return out
 
 
-def nearby_share(
-    access_gdf: pd.DataFrame, *, by: str | None = "township", labels: bool = False
-) -> pd.DataFrame:
+def _nearby_row(g: pd.DataFrame) -> dict:
+    w = g["demand"].to_numpy(dtype=float)
+    near = float(w[g["is_nearest"].to_numpy(dtype=bool)].sum())
+    total = w.sum()
+    return {
+        "villages": len(g),
+        "pupils": int(total),
+        "nearest_pupils": int(near),
+        "nearby_share": near / total if total > 0 else float("nan"),
+    }
+
+
+def nearby_share(access_gdf: pd.DataFrame, *, by: str | None = "township") -> pd.DataFrame:
     """Share of pupils whose assigned school is also their nearest school (就近入学 share).
 
     The data hold where children live, not which school each child attends, so this is the share of
@@ -711,51 +763,24 @@ def nearby_share(
     distance method). It measures how well the 划片 follows proximity; the national item 13 counts
     actual enrolment in urban and town day schools, which needs enrolment records.
 
+    The nearest school is sought in the whole county: near a 镇街 border it may lie in the next 镇街,
+    so the share of a 镇街 is the row of the county-wide result, never one computed on the 镇街 alone.
+
     Parameters
     ----------
     access_gdf
-        From :func:`village_access`.
+        From :func:`village_access` (the whole county).
     by
         Grouping column; ``None`` gives the county row only.
-    labels
-        Chinese display headers.
 
     Returns
     -------
     pandas.DataFrame
-        ``township, villages, pupils, nearest_pupils, nearby_share`` (fraction 0–1) and a 全县 row.
+        ``township, villages, pupils, nearest_pupils, nearby_share`` (fraction 0–1) and a county row.
     """
-
-    def row(g: pd.DataFrame) -> dict:
-        w = g["demand"].to_numpy(dtype=float)
-        near = float(w[g["is_nearest"].to_numpy(dtype=bool)].sum())
-        total = w.sum()
-        return {
-            "villages": len(g),
-            "pupils": int(total),
-            "nearest_pupils": int(near),
-            "nearby_share": near / total if total > 0 else float("nan"),
-        }
-
-    out = _grouped(access_gdf, by, row)
-    return summary_labels(out) if labels else out
-
-
-def summary_labels(df: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy of a summary with Chinese display headers (:data:`SUMMARY_LABELS`).
-
-    Distances are rounded to whole metres and shares shown as percentages with one decimal.
-    """
-    out = df.copy()
-    for c in ("mean_m", "median_m", "p90_m", "max_m"):
-        if c in out:
-            out[c] = out[c].round(0)
-    for c in ("beyond_share", "nearby_share"):
-        if c in out:
-            out[c] = (out[c] * 100).round(1)
-    renamed = {k: v for k, v in SUMMARY_LABELS.items() if k in out.columns}
-    renamed = {k: (v + "（%）" if k.endswith("share") else v) for k, v in renamed.items()}
-    return out.rename(columns=renamed)
+    out = summarise(access_gdf, _nearby_row, by=by)
+    out.attrs.update(access_gdf.attrs)
+    return out
 
 
 # --- catchments -----------------------------------------------------------------------------
@@ -823,13 +848,21 @@ def catchments(
     acc = access[access["assigned_school_id"].notna()].reset_index(drop=True)
     if acc.empty:
         return gpd.GeoDataFrame(columns=[*cols, "geometry"], geometry="geometry", crs=WGS84)
-    vxy = _xy(acc)
-    sch = ds.schools.set_index("school_id")
-    sxy = sch.loc[acc["assigned_school_id"].unique(), ["x", "y"]].to_numpy(dtype=float)
-    per_town, whole = _extent_utm(ds, np.vstack([vxy, sxy]))
+    cells = _village_cells(ds, acc)
+    out = _merge_cells(ds, acc, cells)[[*cols, "geometry"]]
+    out.attrs.update(access.attrs)
+    return out
 
-    # Voronoi of the villages of each 镇街 inside that 镇街, so the cells tile every 镇街 exactly;
-    # villages of a 镇街 missing from the boundary layer share the rest of the extent
+
+def _village_cells(ds, acc: pd.DataFrame) -> np.ndarray:
+    """The Voronoi cell (UTM) of every 村居 among those of its 镇街, clipped to the 镇街.
+
+    The cells tile every 镇街 exactly; villages of a 镇街 missing from the boundary layer share the
+    rest of the extent.
+    """
+    vxy = _xy(acc)
+    sxy = ds.schools.set_index("school_id").loc[acc["assigned_school_id"].unique(), ["x", "y"]].to_numpy(float)
+    per_town, whole = _extent_utm(ds, np.vstack([vxy, sxy]))
     towns = acc["township"].to_numpy(dtype=object)
     cells = np.empty(len(acc), dtype=object)
     known = np.array([t in per_town for t in towns], dtype=bool)
@@ -839,12 +872,16 @@ def catchments(
     if (~known).any():
         rest = whole
         if per_town:
-            rest = shapely.difference(whole, shapely.union_all(
-                [per_town[t] for t in pd.unique(towns[known])]))
+            rest = shapely.difference(whole, shapely.union_all([per_town[t] for t in pd.unique(towns[known])]))
             if shapely.is_empty(rest):
                 rest = whole
         idx = np.flatnonzero(~known)
         cells[idx] = _voronoi_cells(vxy[idx], rest)
+    return cells
+
+
+def _merge_cells(ds, acc: pd.DataFrame, cells: np.ndarray) -> gpd.GeoDataFrame:
+    """The cells merged by assigned school, with its pupils, villages, area and school attributes."""
     frame = gpd.GeoDataFrame(
         {"school_id": acc["assigned_school_id"].to_numpy(), "demand": acc["demand"].to_numpy()},
         geometry=cells,
@@ -863,48 +900,4 @@ def catchments(
     res[["name", "school_type", "township"]] = info.to_numpy()
     gs = gpd.GeoSeries(geoms.to_numpy(), crs=UTM50N)
     res["area_km2"] = gs.area.to_numpy() / 1e6
-    out = gpd.GeoDataFrame(res[cols], geometry=gs.to_crs(WGS84).to_numpy(), crs=WGS84)
-    out.attrs.update(access.attrs)
-    return out
-
-
-# --- chart ----------------------------------------------------------------------------------
-
-
-def plot_distance_distribution(access_gdf: pd.DataFrame, *, title: str | None = None):
-    """Cumulative share of pupils by distance to the assigned school, with the walking limit.
-
-    Parameters
-    ----------
-    access_gdf
-        From :func:`village_access` (one stage).
-    title
-        Figure title; default names the stage.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    from jxedu.present import style as plotting
-
-    stage = access_gdf.attrs.get("stage", "primary")
-    limit = float(access_gdf.attrs.get("walk_limit_m", np.nan))
-    method = "沿道路" if access_gdf.attrs.get("method") == "network" else "直线"
-    fig, ax = plotting.new_figure(title=title or f"{LABELS.get(stage, stage)}学龄人口到划片学校的距离（{method}）")
-    d = access_gdf["distance_m"].to_numpy(dtype=float) / 1000.0
-    w = access_gdf["demand"].to_numpy(dtype=float)
-    m = np.isfinite(d) & (w > 0)
-    order = np.argsort(d[m])
-    x = d[m][order]
-    y = np.cumsum(w[m][order]) / w[m].sum() * 100 if m.any() else np.array([])
-    ax.step(np.r_[0.0, x], np.r_[0.0, y], where="post",
-            color=plotting.STAGE_COLORS.get(stage, "#1f77b4"), linewidth=2)
-    if np.isfinite(limit):
-        ax.axvline(limit / 1000.0, color="#B71C1C", linestyle="--", linewidth=1.2)
-        ax.annotate(f"步行距离上限 {limit / 1000:g} 公里", xy=(limit / 1000.0, 5), xytext=(4, 0),
-                    textcoords="offset points", color="#B71C1C")
-    ax.set_xlabel("距离（公里）")
-    ax.set_ylabel("累计学龄人口占比（%）")
-    ax.set_ylim(0, 100)
-    ax.set_xlim(left=0)
-    return fig
+    return gpd.GeoDataFrame(res, geometry=gs.to_crs(WGS84).to_numpy(), crs=WGS84)

@@ -52,7 +52,11 @@ __all__ = ["COUNTY_ONLY", "REQUIRES", "Assessment", "TownshipView", "assess"]
 REQUIRES: dict[str, tuple[str, ...]] = {
     "access": ("villages",),
     "catchments": ("villages",),
+    "distance_summary": ("villages",),
+    "nearby_share": ("villages",),
     "coverage": ("villages", "gtfs_path"),
+    "coverage_summary": ("villages", "gtfs_path"),
+    "uncovered": ("villages", "gtfs_path"),
     "bus_routes": ("gtfs_path",),
     "bus_stops": ("gtfs_path",),
     "ride_times": ("gtfs_path",),
@@ -83,11 +87,14 @@ COUNTY_ONLY: frozenset[str] = frozenset({
     "assurance_trend", "county_totals", "projection_rates", "training_honours", "rotation_plan",
 })
 
-#: Scoping rule of a measure whose rows concern two 镇街 (a rotation's sending and receiving school):
-#: the columns any of which names the 镇街.
+#: Scoping rule of a measure whose rows concern two 镇街 (a rotation's sending and receiving school)
+#: or several (a bus route serving schools of several 镇街, the stops of such routes): the columns any
+#: of which names the 镇街 — a column of lists names every 镇街 it holds.
 SCOPE_COLUMNS: dict[str, tuple[str, ...]] = {
     "rotations": ("from_township", "to_township"),
     "rotation_direction": ("from_township", "to_township"),
+    "bus_routes": ("townships",),
+    "bus_stops": ("townships",),
 }
 
 
@@ -295,15 +302,32 @@ class Assessment:
             self.ds, stage=stage, year=self.year, settings=self.settings))
 
     def catchments(self, stage: str) -> pd.DataFrame:
-        """Service areas of the schools of a stage."""
+        """Service areas of the schools of a stage (``township``: the school's 镇街)."""
         return self._stage("catchments", stage, lambda: access.catchments(
             self.ds, stage=stage, year=self.year, access=self.access(stage), settings=self.settings))
+
+    def distance_summary(self, stage: str) -> pd.DataFrame:
+        """Distance to the assigned school per 镇街 and the county, weighted by pupils."""
+        return self._stage("distance_summary", stage, lambda: access.distance_summary(self.access(stage)))
+
+    def nearby_share(self, stage: str) -> pd.DataFrame:
+        """Share of pupils whose assigned school is their nearest (就近入学) per 镇街 and the county;
+        the nearest school is sought county-wide, also across a 镇街 border."""
+        return self._stage("nearby_share", stage, lambda: access.nearby_share(self.access(stage)))
 
     def coverage(self, stage: str) -> pd.DataFrame:
         """Per 村居: beyond walking distance of its assigned school, and whether a bus takes it there."""
         return self._stage("coverage", stage, lambda: bus.coverage(
             self.ds, stage=stage, year=self.year, access=self.access(stage), feed=self.bus_feed,
             settings=self.settings))
+
+    def coverage_summary(self, stage: str) -> pd.DataFrame:
+        """Pupils beyond walking distance and those a school bus covers, per 镇街 and the county."""
+        return self._stage("coverage_summary", stage, lambda: bus.coverage_summary(self.coverage(stage)))
+
+    def uncovered(self, stage: str) -> pd.DataFrame:
+        """The 村居 beyond walking distance that no bus links to their school, most pupils first."""
+        return self._stage("uncovered", stage, lambda: bus.uncovered_villages(self.coverage(stage)))
 
     @cached_property
     def bus_feed(self):
@@ -313,12 +337,12 @@ class Assessment:
 
     @cached_property
     def bus_routes(self) -> pd.DataFrame:
-        """The school-bus routes with the schools they serve."""
+        """The school-bus routes with the schools they serve (and their 镇街, ``townships``)."""
         return bus.routes(self.ds, feed=self.bus_feed, settings=self.settings)
 
     @cached_property
     def bus_stops(self) -> pd.DataFrame:
-        """The school-bus stops with the routes calling there."""
+        """The school-bus stops with the routes calling there (and the 镇街 those routes serve)."""
         return bus.stops(self.ds, feed=self.bus_feed, settings=self.settings)
 
     @cached_property
@@ -460,7 +484,8 @@ def _scope(value, township: str, columns: tuple[str, ...]):
             raise KeyError(f"frame has none of the scope columns {columns}")
         mask = pd.Series(False, index=value.index)
         for c in present:
-            mask |= value[c] == township
+            mask |= value[c].map(lambda v: township in v if isinstance(v, list | tuple | set | frozenset)
+                                 else v == township).astype(bool)
         return value.loc[mask]
     if isinstance(value, dict):
         return {k: _scope(v, township, columns) for k, v in value.items()}

@@ -31,60 +31,27 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from jxedu.analysis.access import _grouped, nearest_straight, pairs_within, village_access
+from jxedu.analysis.access import nearest_straight, pairs_within, summarise, village_access
 from jxedu.core.config import UTM50N, WGS84
 from jxedu.core.errors import DataError, MissingTableError
 from jxedu.core.settings import resolve_settings as _settings
 
 __all__ = [
-    "assumptions",
+    "MORNING_END_S",
     "coverage",
     "coverage_summary",
-    "headline",
     "links",
     "load_feed",
     "ride_times",
     "routes",
     "served_schools",
     "stops",
-    "table",
     "uncovered_villages",
 ]
 
 _TO_UTM = Transformer.from_crs(WGS84, UTM50N, always_xy=True)
-_SEP = "、"
 #: Trips reaching the school stop before this time are morning (to-school) trips.
 MORNING_END_S = 12 * 3600  # seconds after midnight (12:00)
-
-#: Chinese display headers.
-LABELS_ZH: dict[str, str] = {
-    "route_id": "线路编号",
-    "route_short_name": "线路",
-    "route_long_name": "线路全称",
-    "n_trips": "班次数",
-    "schools": "服务学校",
-    "length_km": "线路长度（公里）",
-    "stop_id": "站点编号",
-    "stop_name": "站点",
-    "routes": "途经线路",
-    "school_id": "学校标识码",
-    "school_name": "学校",
-    "departure": "发车时间",
-    "arrival": "到校时间",
-    "ride_min": "乘车时间（分钟）",
-    "ride_km": "乘车距离（公里）",
-    "estimated": "时间为估算",
-    "township": "镇街",
-    "villages": "村居数",
-    "pupils": "学龄人口（人）",
-    "beyond_villages": "超出步行距离村居数",
-    "beyond_pupils": "超出步行距离（人）",
-    "covered_pupils": "其中校车覆盖（人）",
-    "uncovered_pupils": "其中未覆盖（人）",
-    "covered_share": "校车覆盖率（%）",
-    "uncovered_villages": "未覆盖村居数",
-}
-
 
 # --- reading --------------------------------------------------------------------------------
 
@@ -268,25 +235,23 @@ def _route_lines(feed, st: pd.DataFrame) -> dict:
     return out
 
 
-def routes(ds, *, township: str | None = None, feed=None, school_stop_radius_m: float | None = None,
-           settings=None) -> gpd.GeoDataFrame:
+def routes(ds, *, feed=None, school_stop_radius_m: float | None = None, settings=None) -> gpd.GeoDataFrame:
     """The school bus routes with the schools they serve.
 
     Parameters
     ----------
     ds
         The data set.
-    township
-        Only routes serving a school of this 镇街 (``None`` = every route of the feed).
     feed, school_stop_radius_m, settings
         As :func:`served_schools`.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        ``route_id, route_short_name, route_long_name, n_trips, n_stops, school_ids`` (list),
-        ``schools`` (names joined by 、), ``length_km`` (of the representative line), geometry
-        (WGS-84 line: the shape of the route's longest trip, or its stops joined in order).
+        ``route_id, route_short_name, route_long_name, n_trips, n_stops, school_ids, school_names,
+        townships`` (lists: the schools served and their 镇街, each once), ``length_m`` (of the
+        representative line, metres), geometry (WGS-84 line: the shape of the route's longest trip,
+        or its stops joined in order). A route serving schools of two 镇街 concerns both.
     """
     feed = load_feed(ds) if feed is None else feed
     stop_xy = _stop_table(feed)
@@ -300,72 +265,67 @@ def routes(ds, *, township: str | None = None, feed=None, school_stop_radius_m: 
     trips_per_route = feed.trips.groupby("route_id")["trip_id"].nunique()
     r["n_trips"] = r["route_id"].map(trips_per_route).fillna(0).astype("int64")
     r["n_stops"] = r["route_id"].map(st.groupby("route_id")["stop_id"].nunique()).fillna(0).astype("int64")
-    by_route = served.drop_duplicates(["route_id", "school_id"]).groupby("route_id", sort=False)
-    ids = by_route["school_id"].agg(list)
-    names = by_route["school_name"].agg(lambda s: _SEP.join(s.dropna().astype(str)))
-    r["school_ids"] = [list(ids.get(rid, [])) for rid in r["route_id"]]
-    r["schools"] = [names.get(rid, "") for rid in r["route_id"]]
+    schools = _route_schools(ds, served)
+    for c in ("school_ids", "school_names", "townships"):
+        r[c] = [list(schools[c].get(rid, [])) for rid in r["route_id"]]
     lines = _route_lines(feed, st)
     geoms = gpd.GeoSeries([lines.get(rid) for rid in r["route_id"]], crs=UTM50N)
-    r["length_km"] = (geoms.length / 1000.0).round(3).to_numpy()
+    r["length_m"] = geoms.length.to_numpy()
     out = gpd.GeoDataFrame(r, geometry=geoms.to_crs(WGS84).to_numpy(), crs=WGS84)
-    if township is not None:
-        out = out[out["route_id"].isin(_routes_serving(ds, served, township))]
     return out.reset_index(drop=True)
 
 
-def _township_schools(ds, township: str) -> set:
-    """School ids of one 镇街 (error for an unknown name)."""
-    if township not in ds.townships_list:
-        raise DataError(
-            f"数据中没有该镇街 (unknown_township): {township}；可用镇街：{'、'.join(ds.townships_list)}"
-        )
-    return set(ds.schools.loc[ds.schools["township"] == township, "school_id"])
+def _route_schools(ds, served: pd.DataFrame) -> pd.DataFrame:
+    """Per route: lists of the ids, names and 镇街 of the schools it serves (in served order)."""
+    pairs = served.drop_duplicates(["route_id", "school_id"])
+    pairs = pairs.merge(ds.schools[["school_id", "township"]], on="school_id", how="left")
+    by_route = pairs.groupby("route_id", sort=False)
+    return pd.DataFrame({
+        "school_ids": by_route["school_id"].agg(list),
+        "school_names": by_route["school_name"].agg(lambda v: [str(x) for x in v.dropna()]),
+        "townships": by_route["township"].agg(lambda v: list(dict.fromkeys(v.dropna()))),
+    })
 
 
-def _routes_serving(ds, served: pd.DataFrame, township: str) -> set:
-    """Route ids that serve a school of one 镇街."""
-    ids = _township_schools(ds, township)
-    return set(served.loc[served["school_id"].isin(ids), "route_id"])
-
-
-def stops(ds, *, township: str | None = None, feed=None, settings=None) -> gpd.GeoDataFrame:
+def stops(ds, *, feed=None, settings=None) -> gpd.GeoDataFrame:
     """The bus stops with the routes calling there.
 
     Parameters
     ----------
     ds
         The data set.
-    township
-        Only stops of routes serving a school of this 镇街 (``None`` = every stop).
     feed, settings
         As :func:`served_schools`.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        ``stop_id, stop_name, route_ids`` (list), ``routes`` (route short names joined by 、),
-        ``n_routes``, ``x, y`` (UTM metres), geometry (WGS-84 points).
+        ``stop_id, stop_name, route_ids, route_names`` (lists; a route without a short name is named
+        by its id), ``n_routes``, ``townships`` (list: the 镇街 of the schools the routes calling
+        there serve), ``x, y`` (UTM metres), geometry (WGS-84 points).
     """
     feed = load_feed(ds) if feed is None else feed
     stop_xy = _stop_table(feed)
     st = _stop_times(feed, stop_xy)
-    rn = feed.routes.set_index("route_id")
-    label = rn["route_short_name"] if "route_short_name" in rn.columns else pd.Series(rn.index, rn.index)
-    label = label.fillna(pd.Series(rn.index, rn.index))
+    label = _route_names(feed)
     calls = st[["stop_id", "route_id"]].drop_duplicates().sort_values(["stop_id", "route_id"])
     rids = calls.groupby("stop_id")["route_id"].agg(list)
+    towns = _route_schools(ds, served_schools(ds, feed=feed, settings=settings))["townships"]
     out = stop_xy.copy()
     out["route_ids"] = [list(rids.get(s, [])) for s in out["stop_id"]]
-    out["routes"] = [_SEP.join(str(label.get(r, r)) for r in ids) for ids in out["route_ids"]]
+    out["route_names"] = [[str(label.get(r, r)) for r in ids] for ids in out["route_ids"]]
     out["n_routes"] = out["route_ids"].map(len).astype("int64")
+    out["townships"] = [list(dict.fromkeys(t for r in ids for t in towns.get(r, []))) for ids in out["route_ids"]]
     geom = gpd.points_from_xy(out["stop_lon"], out["stop_lat"])
-    out = out[["stop_id", "stop_name", "route_ids", "routes", "n_routes", "x", "y"]]
-    out = gpd.GeoDataFrame(out, geometry=geom, crs=WGS84)
-    if township is not None:
-        keep = _routes_serving(ds, served_schools(ds, feed=feed, settings=settings), township)
-        out = out[[bool(set(r) & keep) for r in out["route_ids"]]]
-    return out.reset_index(drop=True)
+    out = out[["stop_id", "stop_name", "route_ids", "route_names", "n_routes", "townships", "x", "y"]]
+    return gpd.GeoDataFrame(out, geometry=geom, crs=WGS84).reset_index(drop=True)
+
+
+def _route_names(feed) -> pd.Series:
+    """Route id -> its short name (the id where the feed gives none)."""
+    rn = feed.routes.set_index("route_id")
+    ids = pd.Series(rn.index, rn.index)
+    return rn["route_short_name"].fillna(ids) if "route_short_name" in rn.columns else ids
 
 
 # --- links and ride times -------------------------------------------------------------------
@@ -381,8 +341,8 @@ def links(ds, *, feed=None, school_stop_radius_m: float | None = None, settings=
         the school stop on the trip), ``morning`` (to the school, arriving before 12:00 or at an
         unknown time: the pairs that count for coverage), ``dep_s`` (departure at the stop,
         seconds after midnight),
-        ``ride_min`` (on a return trip: from the school stop to the stop), ``ride_km`` (straight
-        distances between consecutive stops), ``estimated`` (ride time from ``ride_km`` at
+        ``ride_min`` (on a return trip: from the school stop to the stop), ``ride_m`` (straight
+        distances between consecutive stops, metres), ``estimated`` (ride time from ``ride_m`` at
         ``bus_speed_kmh`` because the timetable lacks a time).
     """
     s = _settings(settings)
@@ -411,54 +371,52 @@ def links(ds, *, feed=None, school_stop_radius_m: float | None = None, settings=
     speed_m_per_min = s.bus_speed_kmh * 1000.0 / 60.0
     pairs["estimated"] = timed.isna()
     pairs["ride_min"] = np.where(pairs["estimated"], ride_m / speed_m_per_min, timed)
-    pairs["ride_km"] = ride_m / 1000.0
+    pairs["ride_m"] = ride_m
     pairs["morning"] = pairs["to_school"] & ~(pairs["arr_q"] >= MORNING_END_S)
     # per trip, boarding stop and school keep the closest stop near the school
-    pairs = pairs.sort_values(["trip_id", "stop_id", "school_id", "ride_km"], kind="stable")
+    pairs = pairs.sort_values(["trip_id", "stop_id", "school_id", "ride_m"], kind="stable")
     pairs = pairs.drop_duplicates(["trip_id", "stop_id", "school_id"])
     cols = ["route_id", "trip_id", "stop_id", "school_id", "school_stop_id", "to_school", "morning",
-            "dep_s", "ride_min", "ride_km", "estimated"]
+            "dep_s", "ride_min", "ride_m", "estimated"]
     return pairs[cols].reset_index(drop=True)
 
 
-def ride_times(ds, *, township: str | None = None, feed=None, school_stop_radius_m: float | None = None,
-               settings=None, labels: bool = False) -> pd.DataFrame:
+def ride_times(ds, *, feed=None, school_stop_radius_m: float | None = None, settings=None) -> pd.DataFrame:
     """Ride time from each stop to each school its routes serve, on the first morning trip.
 
     Only morning trips that call at the stop before the school stop count (see the module notes).
-    Per route, stop and school the trip leaving the stop earliest is taken. With ``township`` only
-    the schools of that 镇街.
+    Per route, stop and school the trip leaving the stop earliest is taken.
+
+    Parameters
+    ----------
+    ds
+        The data set.
+    feed, school_stop_radius_m, settings
+        As :func:`served_schools`.
 
     Returns
     -------
     pandas.DataFrame
-        ``route_id, route_short_name, stop_id, stop_name, school_id, school_name, trip_id,
-        departure, arrival`` (HH:MM), ``ride_min``, ``ride_km``, ``estimated``; sorted by route and
-        departure. With ``labels`` Chinese headers and without the id columns.
+        ``route_id, route_short_name, stop_id, stop_name, school_id, school_name, township`` (the
+        school's 镇街), ``trip_id, departure, arrival`` (HH:MM; no arrival when the time is
+        estimated), ``ride_min``, ``ride_m`` (straight distances between consecutive stops, metres),
+        ``estimated``; sorted by route and departure.
     """
     feed = load_feed(ds) if feed is None else feed
     lk = links(ds, feed=feed, school_stop_radius_m=school_stop_radius_m, settings=settings)
-    if township is not None:
-        lk = lk[lk["school_id"].isin(_township_schools(ds, township))]
     lk = lk[lk["morning"]].sort_values(["route_id", "stop_id", "school_id", "dep_s", "trip_id"])
     first = lk.drop_duplicates(["route_id", "stop_id", "school_id"]).copy()
     first["departure"] = [_hhmm(v) for v in first["dep_s"]]
     first["arrival"] = [_hhmm(d + 60 * r) if not e else None
-                        for d, r, e in zip(first["dep_s"], first["ride_min"], first["estimated"])]
+                        for d, r, e in zip(first["dep_s"], first["ride_min"], first["estimated"], strict=True)]
     first = first.merge(feed.routes[["route_id", "route_short_name"]], on="route_id", how="left")
     first = first.merge(_stop_table(feed)[["stop_id", "stop_name"]], on="stop_id", how="left")
-    first = first.merge(ds.schools[["school_id", "name"]].rename(columns={"name": "school_name"}),
+    first = first.merge(ds.schools[["school_id", "name", "township"]].rename(columns={"name": "school_name"}),
                         on="school_id", how="left")
-    first["ride_min"] = first["ride_min"].round(1)
-    first["ride_km"] = first["ride_km"].round(2)
     first = first.sort_values(["route_id", "dep_s", "stop_id"], kind="stable")
-    cols = ["route_id", "route_short_name", "stop_id", "stop_name", "school_id", "school_name",
-            "trip_id", "departure", "arrival", "ride_min", "ride_km", "estimated"]
-    out = first[cols].reset_index(drop=True)
-    if labels:
-        out = out.drop(columns=["route_id", "stop_id", "school_id", "trip_id"]).rename(columns=LABELS_ZH)
-        out["时间为估算"] = out["时间为估算"].map({True: "是", False: "否"})
-    return out
+    cols = ["route_id", "route_short_name", "stop_id", "stop_name", "school_id", "school_name", "township",
+            "trip_id", "departure", "arrival", "ride_min", "ride_m", "estimated"]
+    return first[cols].reset_index(drop=True)
 
 
 # --- coverage -------------------------------------------------------------------------------
@@ -498,9 +456,9 @@ def coverage(
         The access columns ``village_id, name, township, demand, assigned_school_id,
         assigned_school_name, distance_m, beyond_walk`` plus ``nearest_stop_id, nearest_stop_name,
         nearest_stop_m`` (any stop), ``bus_link`` (a stop within reach links the 村居 to its assigned
-        school), ``stop_id, stop_name, stop_m`` (the nearest such stop), ``routes`` (route names
-        joined by 、), ``ride_min`` (shortest ride from that stop), ``covered`` (beyond walking
-        distance and linked), ``uncovered`` (beyond walking distance and not linked).
+        school), ``stop_id, stop_name, stop_m`` (the nearest such stop, metres), ``route_names``
+        (list of the routes from there), ``ride_min`` (shortest ride from that stop), ``covered``
+        (beyond walking distance and linked), ``uncovered`` (beyond walking distance and not linked).
     """
     s = _settings(settings)
     reach = float(stop_access_m if stop_access_m is not None else s.bus_stop_access_m)
@@ -510,54 +468,10 @@ def coverage(
             "assigned_school_name", "distance_m", "walk_limit_m", "beyond_walk", "geometry"]
     out = acc[keep].copy().reset_index(drop=True)
     stop_xy = _stop_table(feed)
-    vxy = out[["x", "y"]].to_numpy(float)
-    n = len(out)
-    out["nearest_stop_id"] = pd.Series([None] * n, dtype=object)
-    out["nearest_stop_name"] = pd.Series([None] * n, dtype=object)
-    out["nearest_stop_m"] = np.nan
-    for c in ("stop_id", "stop_name", "routes"):
-        out[c] = pd.Series([None] * n, dtype=object)
-    out["stop_m"] = np.nan
-    out["ride_min"] = np.nan
-    out["bus_link"] = False
-    if len(stop_xy) and n:
-        pxy = stop_xy[["x", "y"]].to_numpy(float)
-        d, j = nearest_straight(pxy, vxy)
-        out["nearest_stop_id"] = stop_xy["stop_id"].to_numpy(dtype=object)[j]
-        out["nearest_stop_name"] = stop_xy["stop_name"].to_numpy(dtype=object)[j]
-        out["nearest_stop_m"] = d
-        vi, sk, vd = pairs_within(vxy, pxy, reach)
-        if len(vi):
-            cand = pd.DataFrame({
-                "row": vi,
-                "stop_id": stop_xy["stop_id"].to_numpy()[sk],
-                "stop_m": vd,
-                "school_id": out["assigned_school_id"].to_numpy()[vi],
-            })
-            lk = links(ds, feed=feed, school_stop_radius_m=school_stop_radius_m, settings=s)
-            rn = feed.routes.set_index("route_id")
-            rlabel = rn["route_short_name"].fillna(pd.Series(rn.index, rn.index)) \
-                if "route_short_name" in rn.columns else pd.Series(rn.index, rn.index)
-            per = lk[lk["morning"]].groupby(["stop_id", "school_id"]).agg(
-                ride_min=("ride_min", "min"),
-                routes=("route_id", lambda r: _SEP.join(str(rlabel.get(x, x)) for x in sorted(set(r)))),
-            ).reset_index()
-            ok = cand.merge(per, on=["stop_id", "school_id"], how="inner")
-            if len(ok):
-                ok = ok.sort_values(["row", "stop_m", "ride_min"]).drop_duplicates("row")
-                ok = ok.merge(stop_xy[["stop_id", "stop_name"]], on="stop_id", how="left")
-                rows = ok["row"].to_numpy()
-                for c in ("stop_id", "stop_name", "routes"):
-                    vals = out[c].to_numpy(dtype=object).copy()
-                    vals[rows] = ok[c].to_numpy(dtype=object)
-                    out[c] = vals
-                for c in ("stop_m", "ride_min"):
-                    vals = out[c].to_numpy(dtype=float).copy()
-                    vals[rows] = ok[c].to_numpy(dtype=float)
-                    out[c] = vals
-                link = np.zeros(n, dtype=bool)
-                link[rows] = True
-                out["bus_link"] = link
+    nearest = _nearest_stops(out, stop_xy)
+    linked = _linked_stops(ds, out, stop_xy, feed, reach=reach, school_stop_radius_m=school_stop_radius_m,
+                           settings=s)
+    out = pd.concat([out, nearest, linked], axis=1)
     beyond = out["beyond_walk"].to_numpy(dtype=bool)
     out["covered"] = beyond & out["bus_link"].to_numpy(dtype=bool)
     out["uncovered"] = beyond & ~out["bus_link"].to_numpy(dtype=bool)
@@ -567,43 +481,96 @@ def coverage(
     return res
 
 
-def coverage_summary(cov: pd.DataFrame, *, by: str | None = "township", labels: bool = False) -> pd.DataFrame:
+def _nearest_stops(vil: pd.DataFrame, stop_xy: pd.DataFrame) -> pd.DataFrame:
+    """``nearest_stop_id, nearest_stop_name, nearest_stop_m``: the nearest stop of any route."""
+    n = len(vil)
+    out = pd.DataFrame({"nearest_stop_id": pd.Series([None] * n, dtype=object),
+                        "nearest_stop_name": pd.Series([None] * n, dtype=object),
+                        "nearest_stop_m": np.full(n, np.nan)})
+    if len(stop_xy) and n:
+        d, j = nearest_straight(stop_xy[["x", "y"]].to_numpy(float), vil[["x", "y"]].to_numpy(float))
+        out["nearest_stop_id"] = stop_xy["stop_id"].to_numpy(dtype=object)[j]
+        out["nearest_stop_name"] = stop_xy["stop_name"].to_numpy(dtype=object)[j]
+        out["nearest_stop_m"] = d
+    return out
+
+
+def _linked_stops(ds, vil: pd.DataFrame, stop_xy: pd.DataFrame, feed, *, reach: float,
+                  school_stop_radius_m: float | None, settings) -> pd.DataFrame:
+    """Per 村居 the nearest stop within ``reach`` from which a morning trip goes to its assigned
+    school: ``stop_id, stop_name, stop_m, route_names`` (list), ``ride_min`` (shortest ride from
+    there) and ``bus_link`` (such a stop exists)."""
+    n = len(vil)
+    out = pd.DataFrame({"stop_id": pd.Series([None] * n, dtype=object),
+                        "stop_name": pd.Series([None] * n, dtype=object),
+                        "route_names": pd.Series([[] for _ in range(n)], dtype=object),
+                        "stop_m": np.full(n, np.nan), "ride_min": np.full(n, np.nan),
+                        "bus_link": np.zeros(n, dtype=bool)})
+    if not len(stop_xy) or not n:
+        return out
+    vi, sk, vd = pairs_within(vil[["x", "y"]].to_numpy(float), stop_xy[["x", "y"]].to_numpy(float), reach)
+    cand = pd.DataFrame({"row": vi, "stop_id": stop_xy["stop_id"].to_numpy()[sk], "stop_m": vd,
+                         "school_id": vil["assigned_school_id"].to_numpy()[vi]})
+    lk = links(ds, feed=feed, school_stop_radius_m=school_stop_radius_m, settings=settings)
+    label = _route_names(feed)
+    per = lk[lk["morning"]].groupby(["stop_id", "school_id"]).agg(
+        ride_min=("ride_min", "min"),
+        route_names=("route_id", lambda r: [str(label.get(x, x)) for x in sorted(set(r))]),
+    ).reset_index()
+    ok = cand.merge(per, on=["stop_id", "school_id"], how="inner")
+    if ok.empty:
+        return out
+    ok = ok.sort_values(["row", "stop_m", "ride_min"]).drop_duplicates("row")
+    ok = ok.merge(stop_xy[["stop_id", "stop_name"]], on="stop_id", how="left").set_index("row")
+    for c in ("stop_id", "stop_name", "route_names", "stop_m", "ride_min"):
+        vals = out[c].to_numpy().copy()
+        vals[ok.index.to_numpy()] = ok[c].to_numpy()
+        out[c] = vals
+    out["bus_link"] = np.isin(np.arange(n), ok.index.to_numpy())
+    return out
+
+
+def _coverage_row(g: pd.DataFrame) -> dict:
+    w = g["demand"].to_numpy(dtype=float)
+    b = g["beyond_walk"].to_numpy(dtype=bool)
+    c = g["covered"].to_numpy(dtype=bool)
+    u = g["uncovered"].to_numpy(dtype=bool)
+    beyond = float(w[b].sum())
+    return {
+        "villages": len(g),
+        "pupils": int(w.sum()),
+        "beyond_villages": int(b.sum()),
+        "beyond_pupils": int(beyond),
+        "covered_pupils": int(w[c].sum()),
+        "uncovered_pupils": int(w[u].sum()),
+        "covered_share": float(w[c].sum()) / beyond if beyond > 0 else float("nan"),
+        "uncovered_villages": int((u & (w > 0)).sum()),
+    }
+
+
+def coverage_summary(cov: pd.DataFrame, *, by: str | None = "township") -> pd.DataFrame:
     """Pupils beyond walking distance and how many a school bus covers, per 镇街 and county.
+
+    Parameters
+    ----------
+    cov
+        From :func:`coverage`.
+    by
+        Grouping column; ``None`` gives the county row only.
 
     Returns
     -------
     pandas.DataFrame
         ``township, villages, pupils, beyond_villages, beyond_pupils, covered_pupils,
         uncovered_pupils, covered_share`` (covered ÷ beyond, fraction; NaN when nobody is beyond),
-        ``uncovered_villages``; last row 全县. With ``labels`` Chinese headers and the share in %.
+        ``uncovered_villages``; last row the county.
     """
-
-    def row(g: pd.DataFrame) -> dict:
-        w = g["demand"].to_numpy(dtype=float)
-        b = g["beyond_walk"].to_numpy(dtype=bool)
-        c = g["covered"].to_numpy(dtype=bool)
-        u = g["uncovered"].to_numpy(dtype=bool)
-        beyond = float(w[b].sum())
-        return {
-            "villages": len(g),
-            "pupils": int(w.sum()),
-            "beyond_villages": int(b.sum()),
-            "beyond_pupils": int(beyond),
-            "covered_pupils": int(w[c].sum()),
-            "uncovered_pupils": int(w[u].sum()),
-            "covered_share": float(w[c].sum()) / beyond if beyond > 0 else float("nan"),
-            "uncovered_villages": int((u & (w > 0)).sum()),
-        }
-
-    out = _grouped(cov, by, row)
-    if labels:
-        out = out.copy()
-        out["covered_share"] = (out["covered_share"] * 100).round(1)
-        out = out.rename(columns=LABELS_ZH)
+    out = summarise(cov, _coverage_row, by=by)
+    out.attrs.update(cov.attrs)
     return out
 
 
-def uncovered_villages(cov: pd.DataFrame, *, labels: bool = True) -> pd.DataFrame:
+def uncovered_villages(cov: pd.DataFrame) -> pd.DataFrame:
     """The 村居 beyond walking distance that no school bus links to their school, most pupils first.
 
     This is the list where 公交助学 must go next.
@@ -612,106 +579,24 @@ def uncovered_villages(cov: pd.DataFrame, *, labels: bool = True) -> pd.DataFram
     ----------
     cov
         From :func:`coverage`.
-    labels
-        Chinese display headers (default) — 镇街, 村居, 学龄人口（人）, 划片学校, 到校距离（公里）,
-        最近站点, 距最近站点（米）; English keys otherwise.
 
     Returns
     -------
     pandas.DataFrame
+        ``township, village_id, village_name, pupils, assigned_school_name, distance_m,
+        nearest_stop_name, nearest_stop_m`` (metres), 村居 with at least one pupil only.
     """
-    u = cov[cov["uncovered"] & (cov["demand"] > 0)].copy()
+    u = cov[cov["uncovered"] & (cov["demand"] > 0)]
     u = u.sort_values(["demand", "distance_m"], ascending=[False, False], kind="stable")
     out = pd.DataFrame({
         "township": u["township"].to_numpy(),
         "village_id": u["village_id"].to_numpy(),
-        "name": u["name"].to_numpy(),
+        "village_name": u["name"].to_numpy(),
         "pupils": u["demand"].to_numpy(dtype="int64"),
         "assigned_school_name": u["assigned_school_name"].to_numpy(),
-        "distance_km": (u["distance_m"] / 1000.0).round(2).to_numpy(),
+        "distance_m": u["distance_m"].to_numpy(dtype=float),
         "nearest_stop_name": u["nearest_stop_name"].to_numpy(),
-        "nearest_stop_m": u["nearest_stop_m"].round(0).to_numpy(),
+        "nearest_stop_m": u["nearest_stop_m"].to_numpy(dtype=float),
     })
-    if labels:
-        out = out.drop(columns=["village_id"]).rename(columns={
-            "township": "镇街", "name": "村居", "pupils": "学龄人口（人）",
-            "assigned_school_name": "划片学校", "distance_km": "到校距离（公里）",
-            "nearest_stop_name": "最近站点", "nearest_stop_m": "距最近站点（米）",
-        })
-    return out.reset_index(drop=True)
-
-
-# --- display --------------------------------------------------------------------------------
-
-
-def table(frame: pd.DataFrame) -> pd.DataFrame:
-    """A route or stop table for display: Chinese headers, no geometry, ids or coordinates.
-
-    Parameters
-    ----------
-    frame
-        From :func:`routes` or :func:`stops` (or :func:`served_schools`).
-
-    Returns
-    -------
-    pandas.DataFrame
-    """
-    drop = [c for c in ("geometry", "x", "y", "school_ids", "route_ids", "school_id") if c in frame.columns]
-    out = pd.DataFrame(frame.drop(columns=drop))
-    if "terminal" in out.columns:
-        out["terminal"] = out["terminal"].map({True: "是", False: "否"})
-    if "school_stop_m" in out.columns:
-        out["school_stop_m"] = out["school_stop_m"].round(0)
-    return out.rename(columns={**LABELS_ZH, "n_stops": "站点数", "n_routes": "线路数",
-                               "terminal": "终点站", "school_stop_m": "站点距学校（米）"})
-
-
-def assumptions(*, settings=None) -> pd.DataFrame:
-    """The planning assumptions behind the access and bus figures, for display (Chinese).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns 项目, 取值, 说明.
-    """
-    s = _settings(settings)
-    ages = {k: f"{min(v)}–{max(v)} 岁" for k, v in s.stage_ages.items()}
-    rows = [
-        ("小学步行距离上限", f"{s.walk_limit_m['primary']:g} 米", "规划假设（农村小学服务半径约 2 公里），可在设置中修改"),
-        ("初中步行距离上限", f"{s.walk_limit_m['junior']:g} 米", "规划假设（农村初中服务半径约 3 公里），可在设置中修改"),
-        ("到校车站点的步行距离", f"{s.bus_stop_access_m:g} 米", "村居到站点的直线距离"),
-        ("学校站点半径", f"{s.school_stop_radius_m:g} 米", "站点距学校在此距离内即视为服务该校"),
-        ("校车速度（无时刻表时）", f"{s.bus_speed_kmh:g} 公里/小时", "仅在时刻表缺少时间时用于估算乘车时间"),
-        ("小学学龄人口", ages.get("primary", ""), "村居年龄表中对应年龄之和"),
-        ("初中学龄人口", ages.get("junior", ""), "村居年龄表中对应年龄之和"),
-    ]
-    return pd.DataFrame(rows, columns=["项目", "取值", "说明"])
-
-
-def headline(cov: pd.DataFrame) -> str:
-    """One line of key coverage figures (Chinese), e.g. for a notebook check cell.
-
-    Parameters
-    ----------
-    cov
-        From :func:`coverage`.
-
-    Returns
-    -------
-    str
-    """
-    from jxedu.core.schema import LABELS
-
-    s = coverage_summary(cov, by=None).iloc[0]
-    stage = LABELS.get(cov.attrs.get("stage", ""), "")
-    share = "—" if not np.isfinite(s["covered_share"]) else f"{s['covered_share'] * 100:.1f}%"
-    return (
-        f"{stage}学龄人口 {s['pupils']} 人，超出步行距离 {s['beyond_pupils']} 人（{s['beyond_villages']} 个村居），"
-        f"其中校车覆盖 {s['covered_pupils']} 人（{share}），未覆盖 {s['uncovered_pupils']} 人"
-        f"（{s['uncovered_villages']} 个村居）"
-    )
-
-
-# --- map ------------------------------------------------------------------------------------
-
-
+    out.attrs.update(cov.attrs)
+    return out

@@ -37,7 +37,7 @@ import shapely
 
 from jxedu.core import schema
 from jxedu.core.config import COUNTY_CODE, COUNTY_NAME, COUNTY_OUTLINE
-from jxedu.core.coords import gcj02_to_wgs84, wgs84_to_gcj02
+from jxedu.core.coords import shift_geometry, wgs84_to_gcj02
 from jxedu.core.errors import DataError
 
 #: Default random seed (the county's administrative code).
@@ -289,7 +289,7 @@ def _outline_wgs84():
     with open(COUNTY_OUTLINE, encoding="utf-8") as fh:
         gj = json.load(fh)
     geom = shapely.geometry.shape(gj["features"][0]["geometry"])
-    return shapely.transform(geom, lambda a: np.column_stack(gcj02_to_wgs84(a[:, 0], a[:, 1])))
+    return shift_geometry(geom, to="WGS84")
 
 
 def _xy_geom(geom_lonlat):

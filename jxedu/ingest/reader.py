@@ -698,16 +698,10 @@ def _county_outline_utm():
     import geopandas as gpd
     import shapely
 
-    from jxedu.core.coords import gcj02_to_wgs84
+    from jxedu.core.coords import shift_geometry
 
     gdf = gpd.read_file(COUNTY_OUTLINE, engine="pyogrio")
-    geom = shapely.union_all(gdf.geometry.to_numpy())
-
-    def conv(xy: np.ndarray) -> np.ndarray:
-        lon, lat = gcj02_to_wgs84(xy[:, 0], xy[:, 1])
-        return np.column_stack([lon, lat])
-
-    wgs = shapely.transform(geom, conv)
+    wgs = shift_geometry(shapely.union_all(gdf.geometry.to_numpy()), to="WGS84")
     utm = gpd.GeoSeries([wgs], crs=WGS84).to_crs(UTM50N).iloc[0]
     return utm.buffer(OUTLINE_BUFFER)
 

@@ -8,7 +8,7 @@ GeoDataFrame, so notebooks can put the results of :mod:`jxedu.analysis.access` a
 
 Coordinates
     Layers are given in WGS-84 (or any CRS geopandas can convert). On the 高德 base map every drawn
-    point and line is shifted to GCJ-02 for display (:func:`jxedu.core.coords.wgs84_to_gcj02`); the
+    point and line is shifted to GCJ-02 for display (:func:`jxedu.core.coords.shift_geometry`); the
     data are never changed. OpenStreetMap and 天地图 use WGS-84/CGCS2000 as they are.
 
 Escaping
@@ -23,10 +23,17 @@ Offline use
     then opens without any network. Passing ``leaflet_assets=`` to :func:`county_map` makes the map
     offline in JupyterLab too. Base-map tiles always need the network; ``basemap=None`` draws none.
 
+Every map takes an :class:`~jxedu.analysis.assessment.Assessment` or a 镇街 view of it
+(``a.scope(township)``) and draws what the assessment computed — ``a.indicators`` (school status),
+``a.access(stage)``, ``a.catchments(stage)``, ``a.coverage(stage)``, ``a.bus_routes``, ``a.bus_stops``
+— so a map shows the same figures as the tables beside it.
+
 Typical use::
 
+    import jxedu
     from jxedu.present import maps
-    m = maps.county_map(ds, basemap="amap")
+    a = jxedu.assess(jxedu.open_data(None))
+    m = maps.county_map(a.scope("王丕街道"), basemap="amap")
     maps.save_map(m, "reports/2024/学校布局.html")
 """
 
@@ -49,85 +56,67 @@ from branca.element import Element, Figure, MacroElement
 from folium.plugins import Search
 from folium.template import Template
 
-from jxedu.analysis import access, bus, indicators
 from jxedu.core import config
-from jxedu.core.coords import wgs84_to_gcj02
-from jxedu.core.dataset import Dataset
-from jxedu.core.errors import DataError, EnvironmentSetupError, SettingsError
-from jxedu.core.schema import COMPULSORY_STAGES, FACILITIES, LABELS, STAGE_STATS
-from jxedu.core.schema import STAGES_OF_TYPE as _STAGES_OF_TYPE
+from jxedu.core import vocabulary as vocab
+from jxedu.core.coords import shift_geometry
+from jxedu.core.errors import DataError, EnvironmentSetupError, MissingTableError, SettingsError
+from jxedu.core.schema import COMPULSORY_STAGES, STAGES_OF_TYPE
+from jxedu.core.settings import Settings, resolve_settings
+from jxedu.present import style
+from jxedu.present.access import (
+    SCHOOL_GROUPS,
+    Scope,
+    assessment_of,
+    band_labels,
+    place_name,
+    school_table,
+    township_of,
+)
 
 __all__ = [
+    "BAND_COLORS",
     "BASEMAPS",
     "LAYERS",
-    "SCHOOL_GROUPS",
     "STATIC_DIR",
+    "VILLAGE_COLORS",
     "add_bus_routes",
     "add_bus_stops",
     "add_catchments",
     "add_legend",
     "add_schools",
+    "add_summary_probe",
     "add_townships",
     "add_villages",
-    "access_headline",
     "base_map",
-    "beyond_walk_table",
     "catchment_map",
     "county_map",
-    "fit",
-    "layout_headline",
-    "save_map",
-    "school_counts",
-    "township_access",
-    "enrolment_band",
+    "coverage_map",
     "esc",
+    "fit",
+    "group_colors",
     "inline_assets",
-    "normalise_status",
-    "school_table",
+    "is_gcj02",
+    "map_summary_script",
+    "save_map",
+    "school_radius",
+    "village_radius",
 ]
 
 #: The local copy of Leaflet and the plugins used (see ``jxedu/static/README.md``).
 STATIC_DIR: Path = config.PACKAGE_DIR / "static"
 
-# --- vocabularies ----------------------------------------------------------------------------
-
-#: Map layer of each kind of school: layer key -> school types (codes of :mod:`jxedu.core.schema`).
-SCHOOL_GROUPS: dict[str, tuple[str, ...]] = {
-    "primary": ("primary",),
-    "junior": ("junior",),
-    "through": ("nine_year", "twelve_year", "complete_middle"),
-    "teaching_point": ("teaching_point",),
-}
-#: Chinese layer names of :data:`SCHOOL_GROUPS`.
-GROUP_LABELS: dict[str, str] = {
-    "primary": "小学",
-    "junior": "初中",
-    "through": "一贯制学校",
-    "teaching_point": "教学点",
-}
-_GROUP_OF_TYPE: dict[str, str] = {t: g for g, types in SCHOOL_GROUPS.items() for t in types}
+# --- layers and colours ---------------------------------------------------------------------------
 
 #: Layers :func:`county_map` can draw (``layers=`` keys).
 LAYERS: tuple[str, ...] = ("schools", "townships", "villages", "catchments", "bus")
 
-#: Compulsory stages (enrolment shown and used for marker size).
-_COMPULSORY = COMPULSORY_STAGES
-
-
-def _palette():
-    """Colours of the shared style (:mod:`jxedu.present.style`)."""
-    from jxedu.present import style as plotting
-
-    return plotting
-
 
 def group_colors() -> dict[str, str]:
     """Outline colour of each school layer (小学 blue, 初中 orange, 一贯制 purple, 教学点 grey)."""
-    p = _palette()
     return {
-        "primary": p.STAGE_COLORS["primary"],
-        "junior": p.STAGE_COLORS["junior"],
-        "through": p.STAGE_COLORS["senior"],
+        "primary": style.STAGE_COLORS["primary"],
+        "junior": style.STAGE_COLORS["junior"],
+        "through": style.STAGE_COLORS["senior"],
         "teaching_point": "#4D4D4D",
     }
 
@@ -228,16 +217,16 @@ def esc(value) -> str:
     return text.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
 
 
-def _fmt_int(value) -> str:
-    if value is None or pd.isna(value):
-        return "—"
-    return f"{int(round(float(value))):,}"
+def _count(value, unit: str = "") -> str:
+    """A count as the vocabulary shows it (``1,200 人``; — when missing)."""
+    text = vocab.fmt(value, "int")
+    return f"{text} {unit}" if unit and text != vocab.MISSING else text
 
 
-def _fmt_km(metres) -> str:
-    if metres is None or pd.isna(metres):
-        return "—"
-    return f"{float(metres) / 1000:.2f} 公里"
+def _metres(metres) -> str:
+    """A village's distance in whole metres, as the village tables show it."""
+    text = vocab.fmt(metres, "m0")
+    return f"{text} 米" if text != vocab.MISSING else text
 
 
 def _table_html(title: str, rows: Iterable[tuple[str, str]]) -> str:
@@ -254,214 +243,7 @@ def _table_html(title: str, rows: Iterable[tuple[str, str]]) -> str:
     )
 
 
-# --- school table ----------------------------------------------------------------------------
-
-
-def _status_value(value) -> str | None:
-    """One status value -> ``"pass"``/``"near"``/``"fail"``/``None`` (not assessed)."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return "pass" if value else "fail"
-    text = str(value).strip()
-    table = {
-        "达标": "pass",
-        "pass": "pass",
-        "通过": "pass",
-        "接近达标": "near",
-        "near": "near",
-        "未达标": "fail",
-        "不达标": "fail",
-        "fail": "fail",
-        "不参评": None,
-        "未参评": None,
-        "": None,
-    }
-    if text not in table:
-        raise DataError(
-            f"学校达标情况的取值无法识别 (bad_status): {text}；可用：达标、接近达标、未达标、不参评"
-        )
-    return table[text]
-
-
-_STATUS_RANK = {"pass": 0, "near": 1, "fail": 2}
-#: Label of a school without an indicator result (not assessed, e.g. 教学点 under 50, or no data).
-_NO_STATUS = "未参评或无结果"
-
-
-def normalise_status(school_status) -> dict[str, str | None]:
-    """Per-school status from a mapping, Series or DataFrame.
-
-    Parameters
-    ----------
-    school_status
-        * a mapping or Series ``school_id -> "达标"/"未达标"`` (also ``"接近达标"``, ``"不参评"``,
-          ``True``/``False`` or ``"pass"``/``"near"``/``"fail"``), or
-        * a DataFrame with a ``school_id`` column and one of the columns ``status``, ``passes``,
-          ``passed``, ``pass`` (e.g. ``jxedu.analysis.indicators.resource_indicators``: one row per school
-          and stage).
-
-        A school with several rows (one per 学段) gets its worst status: a 九年一贯制学校 passes only
-        when both of its 部 pass.
-
-    Returns
-    -------
-    dict
-        ``school_id -> "pass" | "near" | "fail" | None``.
-    """
-    if isinstance(school_status, pd.DataFrame):
-        col = next(
-            (c for c in ("status", "passes", "passed", "pass") if c in school_status.columns), None
-        )
-        if "school_id" not in school_status.columns or col is None:
-            raise DataError(
-                "学校达标情况表需要列 school_id 与 status/passes (missing_column): "
-                f"现有列：{'、'.join(map(str, school_status.columns))}"
-            )
-        pairs = zip(school_status["school_id"].astype(str), school_status[col], strict=True)
-    elif isinstance(school_status, pd.Series):
-        pairs = zip(school_status.index.astype(str), school_status.to_numpy(), strict=True)
-    elif isinstance(school_status, Mapping):
-        pairs = ((str(k), v) for k, v in school_status.items())
-    else:
-        raise DataError(
-            "school_status 应为字典、Series 或 DataFrame (bad_status_table): "
-            f"{type(school_status).__name__}"
-        )
-    out: dict[str, str | None] = {}
-    for sid, value in pairs:
-        status = _status_value(value)
-        old = out.get(sid)
-        if sid not in out or (
-            status is not None and (old is None or _STATUS_RANK[status] > _STATUS_RANK[old])
-        ):
-            out[sid] = status
-    return out
-
-
-def _size_caps() -> dict[str, float]:
-    """School-size caps (students, compulsory stages) from the standards table."""
-    from jxedu.core import standards
-
-    return {
-        "single_stage": standards.threshold("school_size_max", "single_stage"),  # students
-        "through": standards.threshold("school_size_max", "through"),  # students
-        "small": standards.threshold("small_school_funded_as"),  # students
-    }
-
-
-_BAND_MEDIUM_MAX = 999  # students: upper end of the 100–999 band (display only)
-
-
-def enrolment_band(students, school_type: str, *, has_stats: bool = True) -> str:
-    """Enrolment band of a school for colouring before indicator results exist.
-
-    Bands: ``small`` under the small-school funding floor (100 students, standards table),
-    ``medium`` up to 999, ``large`` up to the school-size cap of the standard (2000; 2500 for 九年/
-    十二年一贯制), ``over`` above it, ``nodata`` without 学段统计 rows for the year.
-
-    Parameters
-    ----------
-    students
-        Compulsory-stage students.
-    school_type
-        Type code (:data:`jxedu.core.schema.SCHOOL_TYPES` values).
-    has_stats
-        Whether the school has statistics for the year.
-
-    Returns
-    -------
-    str
-    """
-    if not has_stats or students is None or pd.isna(students):
-        return "nodata"
-    caps = _size_caps()
-    cap = caps["through"] if school_type in ("nine_year", "twelve_year") else caps["single_stage"]
-    if students < caps["small"]:
-        return "small"
-    if students <= _BAND_MEDIUM_MAX:
-        return "medium"
-    if students <= cap:
-        return "large"
-    return "over"
-
-
-def band_labels() -> dict[str, str]:
-    """Chinese legend labels of the enrolment bands."""
-    caps = _size_caps()
-    return {
-        "small": f"不足{caps['small']:.0f}人",
-        "medium": f"{caps['small']:.0f}–{_BAND_MEDIUM_MAX}人",
-        "large": f"{_BAND_MEDIUM_MAX + 1}人至规模上限",
-        "over": f"超过规模上限（{caps['single_stage']:.0f}人；九年/十二年一贯制{caps['through']:.0f}人）",
-        "nodata": "本学年无统计",
-    }
-
-
-def _indicator_status(ds: Dataset, year: int) -> dict[str, str | None] | None:
-    """Per-school pass/fail from :mod:`jxedu.analysis.indicators` when that module and its tables exist.
-
-    A school passes when every one of its assessed units (小学部, 初中部) passes; schools left out of
-    the assessment (e.g. 教学点 under 50 students) get no status.
-    """
-    for table in (FACILITIES, STAGE_STATS):
-        frame = getattr(ds, table.key)
-        if frame is None or frame.empty:
-            return None
-        if any(c.required and c.key not in frame.columns for c in table.columns):
-            return None
-    ind = indicators.resource_indicators(ds, year=year)
-    return normalise_status(ind[["school_id", "passes"]])
-
-
-def school_table(ds: Dataset, *, year: int | None = None, school_status=None) -> gpd.GeoDataFrame:
-    """One row per school with its enrolment of the year, for maps.
-
-    Parameters
-    ----------
-    ds
-        The data set.
-    year
-        School year; ``None`` = latest.
-    school_status
-        Optional per-school status (see :func:`normalise_status`).
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        WGS-84 points with columns ``school_id, name, school_type, group, township, urban_rural,
-        students_primary, students_junior, students_senior, students`` (小学 + 初中),
-        ``classes`` (小学 + 初中), ``teachers`` (all stages), ``has_stats``, ``status``
-        (``pass``/``near``/``fail``/None), ``band``, ``x``, ``y`` (UTM 50N metres).
-    """
-    y = ds.year_or_latest(year)
-    schools = ds.schools.copy()
-    schools["school_id"] = schools["school_id"].astype(str)
-    st = ds.stage_stats[ds.stage_stats["year"] == y].copy()
-    st["school_id"] = st["school_id"].astype(str)
-    students = st.pivot_table(index="school_id", columns="stage", values="students", aggfunc="sum")
-    compulsory = st[st["stage"].isin(_COMPULSORY)]
-    classes = compulsory.groupby("school_id")["classes"].sum()
-    teachers = st.groupby("school_id")["teachers"].sum()
-    sid = schools["school_id"]
-    for stage in ("primary", "junior", "senior"):
-        col = students[stage] if stage in students.columns else pd.Series(dtype=float)
-        schools[f"students_{stage}"] = sid.map(col).fillna(0).astype(int).to_numpy()
-    schools["students"] = schools["students_primary"] + schools["students_junior"]
-    schools["classes"] = sid.map(classes).fillna(0).astype(int).to_numpy()
-    schools["teachers"] = sid.map(teachers).fillna(0).astype(int).to_numpy()
-    schools["has_stats"] = sid.isin(set(st["school_id"])).to_numpy()
-    schools["group"] = schools["school_type"].map(_GROUP_OF_TYPE)
-    status = normalise_status(school_status) if school_status is not None else _indicator_status(ds, y)
-    status = status or {}
-    schools["status"] = pd.Series([status.get(s) for s in sid], index=schools.index, dtype=object)
-    schools["band"] = [
-        enrolment_band(n, t, has_stats=h)
-        for n, t, h in zip(schools["students"], schools["school_type"], schools["has_stats"], strict=True)
-    ]
-    schools.attrs["year"] = y
-    schools.attrs["has_status"] = bool(status)
-    return schools
+_NO_STATUS_KEY = "unassessed"  # word of a school without an indicator result (教学点 under 50, no data)
 
 
 # --- geometry for display --------------------------------------------------------------------
@@ -495,17 +277,18 @@ def _display_geoms(
     """Geometry as drawn: WGS-84 (or GCJ-02 for 高德), simplified, rounded to 1e-6 degrees."""
     geoms = _simplify(_to_wgs84(gdf).geometry, simplify_m)
 
-    def move(coords: np.ndarray) -> np.ndarray:
-        lon, lat = coords[:, 0], coords[:, 1]
-        if gcj:
-            lon, lat = wgs84_to_gcj02(lon, lat)
-        return np.round(np.column_stack([lon, lat]), COORD_DECIMALS)
-
-    return gpd.GeoSeries(shapely.transform(geoms.values, move), index=geoms.index, crs=config.WGS84)
+    drawn = shift_geometry(geoms.values, to="GCJ02") if gcj else geoms.values
+    drawn = shapely.transform(drawn, lambda c: np.round(c, COORD_DECIMALS))
+    return gpd.GeoSeries(drawn, index=geoms.index, crs=config.WGS84)
 
 
-def _is_gcj(m: folium.Map) -> bool:
+def is_gcj02(m: folium.Map) -> bool:
+    """Whether a map draws in GCJ-02 (the 高德 base map): layers are shifted for display."""
     return getattr(m, "jxedu_crs", "WGS84") == "GCJ02"
+
+
+#: Kept for :mod:`jxedu.planning.scenarios`, which still reads it (use :func:`is_gcj02`).
+_is_gcj = is_gcj02
 
 
 def _feature_collection(geoms: gpd.GeoSeries, props: list[dict]) -> dict:
@@ -597,52 +380,26 @@ def add_schools(
     """
     if color_by is None:
         color_by = "status" if schools["status"].notna().any() else "band"
-    p = _palette()
     colors = group_colors()
-    geoms = _display_geoms(schools, _is_gcj(m))
+    geoms = _display_geoms(schools, is_gcj02(m))
     _extend_bounds(m, geoms)
     radius = school_radius(schools["students"])
     year = schools.attrs.get("year")
-    groups: dict[str, folium.FeatureGroup] = {}
-    for key, label in GROUP_LABELS.items():
-        groups[key] = folium.FeatureGroup(name=f"{label}", show=True)
+    groups = {key: folium.FeatureGroup(name=vocab.word(key, "school_group"), show=True) for key in SCHOOL_GROUPS}
     for i, (idx, row) in enumerate(schools.iterrows()):
         key = row["group"] if row["group"] in groups else "primary"
         g = geoms.loc[idx]
         if g is None or g.is_empty:
             continue
-        if color_by == "status":
-            fill = p.STATUS_COLORS[row["status"]] if row["status"] else p.NEUTRAL_COLOR
-        else:
-            fill = BAND_COLORS[row["band"]]
-        status_text = p.STATUS_LABELS[row["status"]] if row["status"] else _NO_STATUS
-        rows = [
-            ("学校标识码", row["school_id"]),
-            ("办学类型", LABELS.get(row["school_type"], row["school_type"])),
-            ("所属镇街", row.get("township")),
-            ("城乡分类", LABELS.get(row.get("urban_rural"), row.get("urban_rural"))),
-            ("学年", f"{year}学年" if year is not None else "—"),
-        ]
-        if row.get("has_stats", True):
-            rows.append(("在校生数（义务教育）", f"{_fmt_int(row['students'])} 人"))
-            for stage in ("primary", "junior", "senior"):
-                n = row.get(f"students_{stage}", 0)
-                if n:
-                    rows.append((f"　其中{LABELS[stage]}", f"{_fmt_int(n)} 人"))
-            rows.append(("班级数（义务教育）", f"{_fmt_int(row['classes'])} 个"))
-            rows.append(("专任教师数", f"{_fmt_int(row.get('teachers'))} 人"))
-        else:
-            rows.append(("在校生数", "本学年无学段统计"))
-        rows.append(("达标情况", status_text))
-        popup = folium.Popup(_table_html(row["name"], rows), max_width=360)
-        tip = f"{esc(row['name'])}（{_fmt_int(row['students'])}人）"
+        popup = folium.Popup(_table_html(row["name"], _school_rows(row, year)), max_width=360)
+        tip = f"{esc(row['name'])}（{_count(row['students'])}人）"
         marker = folium.CircleMarker(
             location=[g.y, g.x],
             radius=round(float(radius[i]), 1),
             color=colors[key],
             weight=2,
             fill=True,
-            fill_color=fill,
+            fill_color=_school_fill(row, color_by),
             fill_opacity=0.85,
             class_name=f"jx-school jx-school-{key}",
             popup=popup,
@@ -653,20 +410,50 @@ def add_schools(
     for fg in groups.values():
         fg.add_to(m)
     if search:
-        index = _LayerIndex(list(groups.values()))
-        index.add_to(m)
-        _SearchLocale().add_to(m)
-        Search(
-            layer=index,
-            search_label="jxName",
-            placeholder="搜索学校名称…",
-            collapsed=False,
-            position="topleft",
-            search_zoom=15,
-        ).add_to(m)
+        _add_search(m, list(groups.values()))
     m.jxedu_legend = {**getattr(m, "jxedu_legend", {}), "schools": color_by}
     m.jxedu_statuses = set(schools["status"].dropna())
     return groups
+
+
+def _add_search(m: folium.Map, groups: list[folium.FeatureGroup]) -> None:
+    """The search box on school names (Chinese texts), over an index of the school layers."""
+    index = _LayerIndex(groups)
+    index.add_to(m)
+    _SearchLocale().add_to(m)
+    Search(layer=index, search_label="jxName", placeholder="搜索学校名称…", collapsed=False, position="topleft",
+           search_zoom=15).add_to(m)
+
+
+def _school_fill(row: pd.Series, color_by: str) -> str:
+    """Fill colour of a school marker: its status (grey without one) or its enrolment band."""
+    if color_by == "status":
+        return style.STATUS_COLORS[row["status"]] if row["status"] else style.NEUTRAL_COLOR
+    return BAND_COLORS[row["band"]]
+
+
+def _school_rows(row: pd.Series, year) -> list[tuple[str, str]]:
+    """The (label, value) rows of a school's popup, labels from the vocabulary."""
+    h = vocab.field
+    rows = [
+        (h("school_id").label, row["school_id"]),
+        (h("school_type").label, vocab.word(row["school_type"])),
+        (h("township").label, row.get("township")),
+        (h("urban_rural").label, vocab.word(row.get("urban_rural"))),
+        (h("year").label, f"{year}学年" if year is not None else vocab.MISSING),
+    ]
+    if row.get("has_stats", True):
+        rows.append((h("compulsory_students").label, _count(row["students"], "人")))
+        for stage in ("primary", "junior", "senior"):
+            n = row.get(f"students_{stage}", 0)
+            if n:
+                rows.append((f"　其中{vocab.word(stage)}", _count(n, "人")))
+        rows.append((f"{h('classes').label}（义务教育）", _count(row["classes"], "个")))
+        rows.append((h("teachers").label, _count(row.get("teachers"), "人")))
+    else:
+        rows.append((h("students").label, "本学年无学段统计"))
+    rows.append(("资源配置达标情况", vocab.word(row["status"] or _NO_STATUS_KEY, "status")))
+    return rows
 
 
 def add_townships(
@@ -699,7 +486,7 @@ def add_townships(
     -------
     folium.FeatureGroup
     """
-    geoms = _display_geoms(townships, _is_gcj(m), simplify_m=simplify_m)
+    geoms = _display_geoms(townships, is_gcj02(m), simplify_m=simplify_m)
     names = townships["township"].astype(str).tolist()
     props = [{"name": esc(n), "hl": n == highlight} for n in names]
     fc = _feature_collection(geoms, props)
@@ -722,28 +509,33 @@ def add_townships(
         name=name,
     ).add_to(fg)
     if labels:
-        for g, n in zip(geoms, names, strict=True):
-            if g is None or g.is_empty:
-                continue
-            pt = g.representative_point()
-            folium.Marker(
-                [pt.y, pt.x],
-                icon=folium.DivIcon(
-                    html=(
-                        '<div style="font-size:12px;font-weight:bold;color:#444;white-space:nowrap;'
-                        'text-shadow:0 0 3px #fff,0 0 3px #fff;transform:translate(-50%,-50%);">'
-                        f"{esc(n)}</div>"
-                    ),
-                    icon_size=(0, 0),
-                ),
-                interactive=False,
-            ).add_to(fg)
+        _add_township_names(fg, geoms, names)
     fg.add_to(m)
     if highlight is None:
         _extend_bounds(m, geoms)
     else:
         _extend_bounds(m, geoms[[n == highlight for n in names]])
     return fg
+
+
+def _add_township_names(fg: folium.FeatureGroup, geoms: gpd.GeoSeries, names: list[str]) -> None:
+    """Each 镇街's name at a point inside it."""
+    for g, n in zip(geoms, names, strict=True):
+        if g is None or g.is_empty:
+            continue
+        pt = g.representative_point()
+        folium.Marker(
+            [pt.y, pt.x],
+            icon=folium.DivIcon(
+                html=(
+                    '<div style="font-size:12px;font-weight:bold;color:#444;white-space:nowrap;'
+                    'text-shadow:0 0 3px #fff,0 0 3px #fff;transform:translate(-50%,-50%);">'
+                    f"{esc(n)}</div>"
+                ),
+                icon_size=(0, 0),
+            ),
+            interactive=False,
+        ).add_to(fg)
 
 
 def add_villages(
@@ -779,33 +571,15 @@ def add_villages(
     """
     if demand_col not in villages.columns:
         raise DataError(f"村居图层缺少学龄人口列 (missing_column): {demand_col}")
-    geoms = _display_geoms(villages, _is_gcj(m))
-    school_names = {}
-    if schools is not None:
-        school_names = dict(zip(schools["school_id"].astype(str), schools["name"], strict=True))
-    beyond = villages["beyond_walk"] if "beyond_walk" in villages.columns else pd.Series(False, index=villages.index)
-    props = []
-    for idx, row in villages.iterrows():
-        far = bool(beyond.loc[idx]) if pd.notna(beyond.loc[idx]) else False
-        props.append(
-            {
-                "name": esc(row.get("name", row.get("village_id", ""))),
-                "township": esc(row.get("township", "")),
-                "demand": f"{_fmt_int(row[demand_col])} 人",
-                "school": esc(_assigned_name(row, school_names)),
-                "distance": _fmt_km(row.get("distance_m")),
-                "walk": "超出步行距离" if far else "步行范围内",
-                "_r": round(float(village_radius(row[demand_col])), 1),
-                "_far": far,
-            }
-        )
-    fc = _feature_collection(geoms, props)
+    geoms = _display_geoms(villages, is_gcj02(m))
+    fc = _feature_collection(geoms, _village_props(villages, demand_col, schools))
     fg = folium.FeatureGroup(name=name, show=show)
-    fields, aliases = ["name", "township", "demand"], ["村居", "所属镇街", "学龄人口"]
+    fields = ["name", "township", "demand"]
+    aliases = [vocab.field(k).label for k in ("village_name", "township", "pupils")]
     if "assigned_school_id" in villages.columns:
-        fields.append("school"), aliases.append("划片/就近学校")
+        fields.append("school"), aliases.append(vocab.field("assigned_school_name").label)
     if "distance_m" in villages.columns:
-        fields.append("distance"), aliases.append("距离")
+        fields.append("distance"), aliases.append(vocab.field("distance_m").label)
     if "beyond_walk" in villages.columns:
         fields.append("walk"), aliases.append("步行")
 
@@ -831,13 +605,35 @@ def add_villages(
     return fg
 
 
+def _village_props(villages: gpd.GeoDataFrame, demand_col: str, schools: pd.DataFrame | None) -> list[dict]:
+    """Tooltip texts (escaped) and style values of each village."""
+    school_names = {}
+    if schools is not None:
+        school_names = dict(zip(schools["school_id"].astype(str), schools["name"], strict=True))
+    beyond = villages["beyond_walk"] if "beyond_walk" in villages.columns else pd.Series(False, index=villages.index)
+    props = []
+    for idx, row in villages.iterrows():
+        far = bool(beyond.loc[idx]) if pd.notna(beyond.loc[idx]) else False
+        props.append({
+            "name": esc(row.get("name", row.get("village_id", ""))),
+            "township": esc(row.get("township", "")),
+            "demand": _count(row[demand_col], "人"),
+            "school": esc(_assigned_name(row, school_names)),
+            "distance": _metres(row.get("distance_m")),
+            "walk": "超出步行距离" if far else "步行范围内",
+            "_r": round(float(village_radius(row[demand_col])), 1),
+            "_far": far,
+        })
+    return props
+
+
 def _assigned_name(row: pd.Series, school_names: Mapping[str, str]) -> str:
     name = row.get("assigned_school_name")
     if name is not None and not pd.isna(name):
         return str(name)
     sid = row.get("assigned_school_id")
     if sid is None or pd.isna(sid):
-        return "—"
+        return vocab.MISSING
     return str(school_names.get(str(sid), sid))
 
 
@@ -878,7 +674,7 @@ def add_catchments(
     -------
     folium.FeatureGroup
     """
-    geoms = _display_geoms(catchments, _is_gcj(m), simplify_m=simplify_m)
+    geoms = _display_geoms(catchments, is_gcj02(m), simplify_m=simplify_m)
     names = {}
     if schools is not None:
         names = dict(zip(schools["school_id"].astype(str), schools["name"], strict=True))
@@ -892,8 +688,8 @@ def add_catchments(
         props.append(
             {
                 "name": esc(label),
-                "demand": f"{_fmt_int(row[pupils_col])} 人" if pupils_col else "—",
-                "villages": _fmt_int(row[count_col]) if count_col else "—",
+                "demand": _count(row[pupils_col], "人") if pupils_col else vocab.MISSING,
+                "villages": _count(row[count_col]) if count_col else vocab.MISSING,
                 "_c": _CATEGORY_COLORS[i % len(_CATEGORY_COLORS)],
             }
         )
@@ -922,11 +718,11 @@ def add_catchments(
 
 def _join_names(value) -> str:
     if value is None:
-        return "—"
+        return vocab.MISSING
     if isinstance(value, (list, tuple, set, np.ndarray)):
-        return "、".join(str(v) for v in value) or "—"
+        return "、".join(str(v) for v in value) or vocab.MISSING
     if pd.isna(value):
-        return "—"
+        return vocab.MISSING
     return str(value)
 
 
@@ -970,14 +766,14 @@ def add_bus_routes(
     -------
     folium.FeatureGroup
     """
-    geoms = _display_geoms(routes, _is_gcj(m), simplify_m=simplify_m)
+    geoms = _display_geoms(routes, is_gcj02(m), simplify_m=simplify_m)
     school_col = _first_col(routes, ("school_names", "schools", "school_ids"))
     props = []
     for i, (_, row) in enumerate(routes.iterrows()):
         props.append(
             {
                 "name": esc(_route_label(row, i)),
-                "schools": esc(_join_names(row[school_col])) if school_col else "—",
+                "schools": esc(_join_names(row[school_col])) if school_col else vocab.MISSING,
                 "_c": _CATEGORY_COLORS[i % len(_CATEGORY_COLORS)],
             }
         )
@@ -1022,13 +818,13 @@ def add_bus_stops(
     -------
     folium.FeatureGroup
     """
-    geoms = _display_geoms(stops, _is_gcj(m))
+    geoms = _display_geoms(stops, is_gcj02(m))
     name_col = _first_col(stops, ("stop_name", "name", "stop_id"))
     route_col = _first_col(stops, ("route_names", "routes"))
     props = [
         {
             "name": esc(row[name_col]) if name_col else "",
-            "routes": esc(_join_names(row[route_col])) if route_col else "—",
+            "routes": esc(_join_names(row[route_col])) if route_col else vocab.MISSING,
         }
         for _, row in stops.iterrows()
     ]
@@ -1113,43 +909,14 @@ def add_legend(
     -------
     MacroElement
     """
-    p = _palette()
     drawn = getattr(m, "jxedu_legend", {})
     parts = [f'<div style="font-weight:bold;font-size:13px;margin-bottom:2px;">{esc(title)}</div>']
     if synthetic:
-        parts.append(
-            '<div style="color:#C62828;font-weight:bold;">合成演示数据（非真实学校数据）</div>'
-        )
+        parts.append(f'<div style="color:#C62828;font-weight:bold;">{esc(vocab.SYNTHETIC_MARK)}（非真实学校数据）</div>')
     if "schools" in drawn:
-        parts.append('<div style="font-weight:bold;margin-top:4px;">学校（圆圈边框：类型）</div>')
-        for key, label in GROUP_LABELS.items():
-            extra = "（含完全中学）" if key == "through" else ""
-            parts.append(f"<div>{_swatch('#FFFFFF', border=group_colors()[key])}{label}{extra}</div>")
-        if drawn["schools"] == "status":
-            present = getattr(m, "jxedu_statuses", {"pass", "fail"})
-            parts.append('<div style="font-weight:bold;margin-top:4px;">填充颜色：资源配置达标情况</div>')
-            for key in ("pass", "near", "fail"):
-                if key in present:
-                    parts.append(f"<div>{_swatch(p.STATUS_COLORS[key])}{p.STATUS_LABELS[key]}</div>")
-            parts.append(f"<div>{_swatch(p.NEUTRAL_COLOR)}{_NO_STATUS}</div>")
-        else:
-            parts.append('<div style="font-weight:bold;margin-top:4px;">填充颜色：义务教育在校生规模</div>')
-            for key, label in band_labels().items():
-                parts.append(f"<div>{_swatch(BAND_COLORS[key])}{esc(label)}</div>")
-        sizes = "".join(
-            f'<span style="display:inline-block;width:{2 * r:.0f}px;height:{2 * r:.0f}px;border-radius:50%;'
-            f'border:1px solid #555;vertical-align:middle;margin:0 3px;"></span>{n}人'
-            for n, r in ((100, school_radius(100)), (1000, school_radius(1000)), (2000, school_radius(2000)))
-        )
-        parts.append(f"<div>圆圈大小：{sizes}</div>")
+        parts += _school_legend(drawn["schools"], getattr(m, "jxedu_statuses", {"pass", "fail"}))
     if "villages" in drawn:
-        parts.append('<div style="font-weight:bold;margin-top:4px;">村居（圆点大小：学龄人口）</div>')
-        if drawn["villages"]:
-            vc = VILLAGE_COLORS
-            parts.append(f"<div>{_swatch(vc['within'], border=vc['within_edge'], size=8)}步行范围内</div>")
-            parts.append(f"<div>{_swatch(vc['beyond'], border=vc['beyond_edge'], size=8)}超出步行距离</div>")
-        else:
-            parts.append(f"<div>{_swatch(VILLAGE_COLORS['within'], border=VILLAGE_COLORS['within_edge'], size=8)}村居</div>")
+        parts += _village_legend(beyond=bool(drawn["villages"]))
     if "catchments" in drawn:
         parts.append(f"<div>{_swatch('#1F77B4', size=10, round_=False)}学校服务范围（按就近原则划分）</div>")
     if "routes" in drawn:
@@ -1162,6 +929,43 @@ def add_legend(
     legend = _Legend("".join(parts), position=position)
     legend.add_to(m)
     return legend
+
+
+def _school_legend(color_by: str, statuses: set) -> list[str]:
+    """Legend lines of the school layers: kinds (outline), fill colours, marker sizes."""
+    parts = ['<div style="font-weight:bold;margin-top:4px;">学校（圆圈边框：类型）</div>']
+    for key in SCHOOL_GROUPS:
+        extra = "（含完全中学）" if key == "through" else ""
+        parts.append(f"<div>{_swatch('#FFFFFF', border=group_colors()[key])}{vocab.word(key, 'school_group')}{extra}</div>")
+    if color_by == "status":
+        parts.append('<div style="font-weight:bold;margin-top:4px;">填充颜色：资源配置达标情况</div>')
+        for key in ("pass", "near", "fail"):
+            if key in statuses:
+                parts.append(f"<div>{_swatch(style.STATUS_COLORS[key])}{vocab.word(key, 'status')}</div>")
+        parts.append(f"<div>{_swatch(style.NEUTRAL_COLOR)}{vocab.word(_NO_STATUS_KEY, 'status')}</div>")
+    else:
+        parts.append('<div style="font-weight:bold;margin-top:4px;">填充颜色：义务教育在校生规模</div>')
+        for key, label in band_labels().items():
+            parts.append(f"<div>{_swatch(BAND_COLORS[key])}{esc(label)}</div>")
+    sizes = "".join(
+        f'<span style="display:inline-block;width:{2 * r:.0f}px;height:{2 * r:.0f}px;border-radius:50%;'
+        f'border:1px solid #555;vertical-align:middle;margin:0 3px;"></span>{vocab.fmt(n, "int")}人'
+        for n, r in ((100, school_radius(100)), (1000, school_radius(1000)), (2000, school_radius(2000)))
+    )
+    parts.append(f"<div>圆圈大小：{sizes}</div>")
+    return parts
+
+
+def _village_legend(*, beyond: bool) -> list[str]:
+    """Legend lines of the village layers (within / beyond walking distance when known)."""
+    vc = VILLAGE_COLORS
+    parts = ['<div style="font-weight:bold;margin-top:4px;">村居（圆点大小：学龄人口）</div>']
+    if beyond:
+        parts.append(f"<div>{_swatch(vc['within'], border=vc['within_edge'], size=8)}步行范围内</div>")
+        parts.append(f"<div>{_swatch(vc['beyond'], border=vc['beyond_edge'], size=8)}超出步行距离</div>")
+    else:
+        parts.append(f"<div>{_swatch(vc['within'], border=vc['within_edge'], size=8)}村居</div>")
+    return parts
 
 
 # --- the map ---------------------------------------------------------------------------------
@@ -1199,12 +1003,6 @@ class _JxFigure(Figure):
         return out
 
 
-def _settings():
-    from jxedu.core.settings import get_settings
-
-    return get_settings()
-
-
 _KEY_RE = re.compile(r"^[A-Za-z0-9]+$")
 
 
@@ -1214,6 +1012,7 @@ def base_map(
     tianditu_key: str | None = None,
     leaflet_assets: str | os.PathLike | None = None,
     title: str | None = None,
+    settings: Settings | None = None,
 ) -> folium.Map:
     """An empty map with the chosen base map (layers are added with the ``add_*`` functions).
 
@@ -1231,6 +1030,8 @@ def base_map(
         CDNs are used until :func:`save_map` inlines ``jxedu/static``.
     title
         Page title.
+    settings
+        Settings (``tianditu_key``, ``leaflet_assets``); ``None`` = :func:`jxedu.core.settings.get_settings`.
 
     Returns
     -------
@@ -1241,16 +1042,22 @@ def base_map(
             f"未知底图 (unknown_basemap): {basemap}；可用：osm（OpenStreetMap）、amap（高德）、"
             "tianditu（天地图）、None（无底图）"
         )
-    settings = _settings()
-    assets = leaflet_assets if leaflet_assets is not None else settings.leaflet_assets
+    s = resolve_settings(settings)
+    assets = leaflet_assets if leaflet_assets is not None else s.leaflet_assets
     fig = _JxFigure(assets_dir=Path(assets) if assets is not None else None, title=title)
     m = folium.Map(location=[35.07, 116.30], zoom_start=11, tiles=None, control_scale=False)
     fig.add_child(m)
     _MetricScale().add_to(m)
     fig.header.add_child(Element(_PAGE_CSS), name="jx_page_css")
-    label, crs = BASEMAPS[basemap]
-    m.jxedu_crs = crs
+    m.jxedu_crs = BASEMAPS[basemap][1]
     m.jxedu_basemap = basemap
+    _add_tiles(m, basemap, tianditu_key if tianditu_key is not None else s.tianditu_key)
+    return m
+
+
+def _add_tiles(m: folium.Map, basemap: str | None, tianditu_key: str | None) -> None:
+    """The tile layers of a base map (none for ``None``)."""
+    label = BASEMAPS[basemap][0]
     if basemap == "osm":
         folium.TileLayer(
             "https://tile.openstreetmap.org/{z}/{x}/{y}.png", attr=_OSM_ATTR, name=label, max_zoom=19
@@ -1264,30 +1071,67 @@ def base_map(
             max_zoom=18,
         ).add_to(m)
     elif basemap == "tianditu":
-        key = tianditu_key if tianditu_key is not None else settings.tianditu_key
-        if not key:
+        if not tianditu_key:
             raise SettingsError(
                 "使用天地图底图需要密钥 (missing_tianditu_key)：请在设置 tianditu_key 中填写天地图开发者密钥"
                 "（https://console.tianditu.gov.cn/ 申请），或改用 basemap='osm' / 'amap' / None。"
             )
-        if not _KEY_RE.match(str(key)):
+        if not _KEY_RE.match(str(tianditu_key)):
             raise SettingsError("天地图密钥只能包含字母和数字 (bad_tianditu_key)")
         folium.TileLayer(
-            _TIANDITU_URL.format(layer="vec", key=key), attr=_TIANDITU_ATTR, name=label,
+            _TIANDITU_URL.format(layer="vec", key=tianditu_key), attr=_TIANDITU_ATTR, name=label,
             subdomains="01234567", max_zoom=18,
         ).add_to(m)
         folium.TileLayer(
-            _TIANDITU_URL.format(layer="cva", key=key), attr=_TIANDITU_ATTR, name="天地图注记",
+            _TIANDITU_URL.format(layer="cva", key=tianditu_key), attr=_TIANDITU_ATTR, name="天地图注记",
             subdomains="01234567", max_zoom=18, overlay=True, control=False,
         ).add_to(m)
+
+
+def _wanted_layers(a, layers: Iterable[str] | None) -> set[str]:
+    """The layers to draw: every layer the data allow, or those asked for (an error when their
+    data are missing)."""
+    wanted = set(LAYERS if layers is None else layers)
+    unknown = wanted - set(LAYERS)
+    if unknown:
+        raise SettingsError(
+            f"未知图层 (unknown_layer): {'、'.join(sorted(map(str, unknown)))}；可用：{'、'.join(LAYERS)}"
+        )
+    needs = {"villages": "access", "catchments": "catchments", "bus": "bus_routes"}
+    for layer, measure in needs.items():
+        reason = a.missing(measure) if layer in wanted else None
+        if reason is not None and layers is not None:
+            raise MissingTableError(reason)
+        if reason is not None:
+            wanted.discard(layer)
+    if "townships" in wanted and a.ds.townships is None:
+        if layers is not None:
+            a.ds.require("townships")
+        wanted.discard("townships")
+    return wanted
+
+
+def _finish(m: folium.Map, scope: Scope, title: str) -> folium.Map:
+    """Layer control, legend (with the synthetic-data mark) and the zoom to what was drawn."""
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    add_legend(m, title=title, synthetic=assessment_of(scope).ds.synthetic)
+    fit(m)
+    return m
+
+
+def _start(scope: Scope, title: str, *, basemap, leaflet_assets, tianditu_key=None) -> folium.Map:
+    """A base map with the 镇街 boundaries (the scope's 镇街 highlighted and zoomed to)."""
+    a = assessment_of(scope)
+    m = base_map(basemap=basemap, tianditu_key=tianditu_key, leaflet_assets=leaflet_assets, title=title,
+                 settings=a.settings)
+    if a.ds.townships is not None:
+        add_townships(m, a.ds.townships, highlight=township_of(scope))
     return m
 
 
 def county_map(
-    ds: Dataset,
+    scope: Scope,
     *,
-    year: int | None = None,
-    township: str | None = None,
     basemap: str | None = "osm",
     school_status=None,
     layers: Iterable[str] | None = None,
@@ -1298,22 +1142,19 @@ def county_map(
 
     Parameters
     ----------
-    ds
-        The data set.
-    year
-        School year; ``None`` = latest.
-    township
-        Show only this 镇街's schools and villages (the other boundaries stay, drawn light) and
-        zoom to it; ``None`` = the whole county.
+    scope
+        ``a`` (the county) or ``a.township(name)`` / ``a.scope(township)``: that 镇街's schools,
+        villages and catchments, the routes serving its schools, the other boundaries drawn light and
+        the map zoomed to it.
     basemap
         ``"osm"``, ``"amap"`` (高德, drawn in GCJ-02), ``"tianditu"`` (needs ``tianditu_key``) or
         ``None`` (no tiles).
     school_status
-        Per-school 达标/未达标 (see :func:`normalise_status`); ``None`` = from
-        :mod:`jxedu.analysis.indicators` when available, else schools are coloured by enrolment band.
+        Per-school 达标/未达标 (see :func:`jxedu.present.access.normalise_status`); ``None`` = the
+        assessment's indicators when the data allow, else schools are coloured by enrolment band.
     layers
-        Which of :data:`LAYERS` to draw; ``None`` = every layer the data allow (``villages`` needs
-        the 村居 table, ``catchments`` too (hidden at first), ``bus`` the GTFS feed).
+        Which of :data:`LAYERS` to draw; ``None`` = every layer the data allow (``villages`` and
+        ``catchments`` (hidden at first) need the 村居 table, ``bus`` the GTFS feed).
     leaflet_assets
         See :func:`base_map`.
     tianditu_key
@@ -1324,58 +1165,27 @@ def county_map(
     folium.Map
         With a layer control, a legend and a school search box; save it with :func:`save_map`.
     """
-    y = ds.year_or_latest(year)
-    if township is not None:
-        ds.subset_township(township)  # validates the name
-    wanted = set(LAYERS if layers is None else layers)
-    unknown = wanted - set(LAYERS)
-    if unknown:
-        raise SettingsError(
-            f"未知图层 (unknown_layer): {'、'.join(sorted(map(str, unknown)))}；可用：{'、'.join(LAYERS)}"
-        )
-    explicit = layers is not None
-    if explicit and wanted & {"villages", "catchments"}:
-        ds.require("villages")
-    if explicit and "bus" in wanted and ds.gtfs_path is None:
-        raise DataError("数据中没有校车线路 (missing_gtfs): 需要 公交.zip 或 公交/ 文件夹")
-    if explicit and "townships" in wanted:
-        ds.require("townships")
-
-    from jxedu.core.config import COUNTY_NAME
-
-    place = f"{COUNTY_NAME}{township or ''}"
-    title = f"{place}学校布局（{y}学年）"
-    m = base_map(basemap=basemap, tianditu_key=tianditu_key, leaflet_assets=leaflet_assets, title=title)
-
-    schools = school_table(ds, year=y, school_status=school_status)
-    shown = schools if township is None else schools[schools["township"] == township]
-
-    if "townships" in wanted and ds.townships is not None:
-        add_townships(m, ds.townships, highlight=township)
-    stages = ("primary", "junior")
-    if ds.villages is not None and wanted & {"villages", "catchments"}:
-        for stage in stages:
-            vil = access.village_access(ds, stage=stage, year=y)
-            if "catchments" in wanted:
-                cat = access.catchments(ds, stage=stage, year=y, access=vil)
-                if township is not None:
-                    cat = cat[cat["township"] == township]
-                add_catchments(m, cat, name=f"学校服务范围（{LABELS[stage]}）", show=False, schools=schools)
-            if "villages" in wanted:
-                if township is not None:
-                    vil = vil[vil["township"] == township]
-                add_villages(
-                    m, vil, name=f"村居学龄人口（{LABELS[stage]}）", show=stage == "primary", schools=schools
-                )
-    if "bus" in wanted and ds.gtfs_path is not None:
-        add_bus_routes(m, bus.routes(ds))
-        add_bus_stops(m, bus.stops(ds))
+    a = assessment_of(scope)
+    wanted = _wanted_layers(a, layers)
+    title = f"{place_name(scope)}学校布局（{a.year}学年）"
+    m = base_map(basemap=basemap, tianditu_key=tianditu_key, leaflet_assets=leaflet_assets, title=title,
+                 settings=a.settings)
+    schools = school_table(scope, school_status=school_status)
+    if "townships" in wanted:
+        add_townships(m, a.ds.townships, highlight=township_of(scope))
+    for stage in COMPULSORY_STAGES:
+        word = vocab.word(stage)
+        if "catchments" in wanted:
+            add_catchments(m, scope.catchments(stage), name=f"学校服务范围（{word}）", show=False, schools=schools)
+        if "villages" in wanted:
+            add_villages(m, scope.access(stage), name=f"村居学龄人口（{word}）", show=stage == "primary",
+                         schools=schools)
+    if "bus" in wanted:
+        add_bus_routes(m, scope.bus_routes)
+        add_bus_stops(m, scope.bus_stops)
     if "schools" in wanted:
-        add_schools(m, shown)
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
-    add_legend(m, title=title, synthetic=ds.synthetic)
-    fit(m)
-    return m
+        add_schools(m, schools)
+    return _finish(m, scope, title)
 
 
 def fit(m: folium.Map, *, padding: int = 12) -> None:
@@ -1491,7 +1301,7 @@ def inline_assets(page: str, assets_dir: str | os.PathLike | None = None) -> str
 
 
 def _default_assets() -> Path:
-    configured = _settings().leaflet_assets
+    configured = resolve_settings(None).leaflet_assets
     return Path(configured) if configured else STATIC_DIR
 
 
@@ -1557,131 +1367,13 @@ def add_summary_probe(m: folium.Map) -> None:
 
 
 
-# --- tables and maps for the layout notebook -------------------------------------------------
-
-
-def school_counts(ds: Dataset, *, year: int | None = None, township: str | None = None) -> pd.DataFrame:
-    """Schools by kind and 镇街, with compulsory-stage students (Chinese headers).
-
-    Parameters
-    ----------
-    ds
-        The data set.
-    year
-        School year; ``None`` = latest.
-    township
-        Only this 镇街 (no 全县 row); ``None`` = every 镇街 and a last row 全县.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns 镇街, 小学, 初中, 一贯制学校, 教学点, 学校合计, 义务教育在校生（人）; 镇街 ordered with
-        街道 first. Schools without statistics in the year are counted (they are in the 学校 table).
-    """
-    t = school_table(ds, year=year)
-    if township is not None:
-        ds.subset_township(township)  # validates the name
-    names = ds.townships_list if township is None else [township]
-    rows = []
-    for name in names:
-        sub = t[t["township"] == name]
-        row = {"镇街": name}
-        for key, label in GROUP_LABELS.items():
-            row[label] = int((sub["group"] == key).sum())
-        row["学校合计"] = len(sub)
-        row["义务教育在校生（人）"] = int(sub["students"].sum())
-        rows.append(row)
-    out = pd.DataFrame(rows)
-    if township is None:
-        total = {"镇街": "全县", **{c: int(out[c].sum()) for c in out.columns if c != "镇街"}}
-        out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
-    return out
-
-
-def layout_headline(ds: Dataset, *, year: int | None = None, township: str | None = None) -> str:
-    """One line of key figures: schools by kind and compulsory-stage students.
-
-    Returns
-    -------
-    str
-        E.g. ``2024学年 金乡县：学校 151 所（小学 102、初中 22、一贯制学校 12、教学点 15），义务教育在校生 … 人``.
-    """
-    y = ds.year_or_latest(year)
-    row = school_counts(ds, year=y, township=township).iloc[-1]
-    from jxedu.core.config import COUNTY_NAME
-
-    kinds = "、".join(f"{label} {row[label]}" for label in GROUP_LABELS.values())
-    return (
-        f"{y}学年 {COUNTY_NAME}{township or ''}：学校 {row['学校合计']} 所（{kinds}），"
-        f"义务教育在校生 {row['义务教育在校生（人）']:,} 人"
-    )
-
-
-def township_access(
-    ds: Dataset, *, stage: str = "primary", year: int | None = None, township: str | None = None
-) -> gpd.GeoDataFrame:
-    """``jxedu.analysis.access.village_access`` computed on the whole county, then limited to one 镇街.
-
-    Computing on the whole county keeps the nearest school of a village near a 镇街 border right
-    (it may lie in the next 镇街).
-    """
-    if township is not None:
-        ds.subset_township(township)  # validates the name
-    acc = access.village_access(ds, stage=stage, year=year)
-    if township is not None:
-        acc = acc[acc["township"] == township]
-    return acc
-
-
-def access_headline(acc: pd.DataFrame) -> str:
-    """One line: villages, pupils and pupils beyond walking distance of a ``village_access`` result."""
-    stage = acc.attrs.get("stage", "primary")
-    limit = acc.attrs.get("walk_limit_m")
-    pupils = int(acc["demand"].sum())
-    beyond = int(acc.loc[acc["beyond_walk"].astype(bool), "demand"].sum())
-    n_far = int(acc["beyond_walk"].astype(bool).sum())
-    share = beyond / pupils * 100 if pupils else 0.0
-    lim = f"（{limit:.0f} 米）" if limit is not None else ""
-    return (
-        f"{LABELS.get(stage, stage)}：村居 {len(acc)} 个，学龄人口 {pupils:,} 人；"
-        f"超出步行距离{lim}的村居 {n_far} 个、学龄人口 {beyond:,} 人（{share:.1f}%）"
-    )
-
-
-def beyond_walk_table(acc: pd.DataFrame, *, top: int | None = 20) -> pd.DataFrame:
-    """Villages beyond walking distance, most pupils first (Chinese headers).
-
-    Parameters
-    ----------
-    acc
-        A ``jxedu.analysis.access.village_access`` result.
-    top
-        Keep the first rows only (``None`` = all).
-
-    Returns
-    -------
-    pandas.DataFrame
-        村居, 镇街, 学龄人口（人）, 划片学校, 距离（米）.
-    """
-    far = acc[acc["beyond_walk"].astype(bool)].sort_values(["demand", "distance_m"], ascending=[False, False])
-    out = pd.DataFrame(
-        {
-            "村居": far["name"].to_numpy(),
-            "镇街": far["township"].to_numpy(),
-            "学龄人口（人）": far["demand"].astype(int).to_numpy(),
-            "划片学校": far["assigned_school_name"].to_numpy(),
-            "距离（米）": far["distance_m"].round(0).astype(int).to_numpy(),
-        }
-    )
-    return out if top is None else out.head(top)
+# --- maps of access and buses ----------------------------------------------------------------------
 
 
 def catchment_map(
-    ds: Dataset,
-    *,
+    scope: Scope,
     stage: str = "primary",
-    year: int | None = None,
-    township: str | None = None,
+    *,
     basemap: str | None = "osm",
     leaflet_assets: str | os.PathLike | None = None,
 ) -> folium.Map:
@@ -1689,95 +1381,74 @@ def catchment_map(
 
     Parameters
     ----------
-    ds
-        The data set (needs 村居).
+    scope
+        The county's assessment or a 镇街 view (its schools' service areas and its villages).
     stage
         ``"primary"`` or ``"junior"``.
-    year, township, basemap, leaflet_assets
+    basemap, leaflet_assets
         As :func:`county_map`.
 
     Returns
     -------
     folium.Map
     """
-    ds.require("villages")
-    y = ds.year_or_latest(year)
-    from jxedu.core.config import COUNTY_NAME
-
-    title = f"{COUNTY_NAME}{township or ''}{LABELS.get(stage, stage)}服务范围（{y}学年）"
-    m = base_map(basemap=basemap, leaflet_assets=leaflet_assets, title=title)
-    acc = access.village_access(ds, stage=stage, year=y)
-    cat = access.catchments(ds, stage=stage, year=y, access=acc)
-    schools = school_table(ds, year=y)
-    if township is not None:
-        ds.subset_township(township)
-        cat, acc = cat[cat["township"] == township], acc[acc["township"] == township]
-        schools = schools[schools["township"] == township]
-    if ds.townships is not None:
-        add_townships(m, ds.townships, highlight=township)
-    add_catchments(m, cat, name=f"学校服务范围（{LABELS.get(stage, stage)}）", show=True, schools=schools)
-    add_villages(m, acc, name=f"村居学龄人口（{LABELS.get(stage, stage)}）", schools=schools)
+    a = assessment_of(scope)
+    reason = a.missing("catchments")
+    if reason is not None:
+        raise MissingTableError(reason)
+    word = vocab.word(stage)
+    title = f"{place_name(scope)}{word}服务范围（{a.year}学年）"
+    m = _start(scope, title, basemap=basemap, leaflet_assets=leaflet_assets)
+    schools = school_table(scope)
+    add_catchments(m, scope.catchments(stage), name=f"学校服务范围（{word}）", show=True, schools=schools)
+    add_villages(m, scope.access(stage), name=f"村居学龄人口（{word}）", schools=schools)
     # a boolean array: an empty Series of objects would select columns (a 镇街 without schools)
-    teaches = np.array([stage in _STAGES_OF_TYPE.get(t, ()) for t in schools["school_type"]], dtype=bool)
+    teaches = np.array([stage in STAGES_OF_TYPE.get(t, ()) for t in schools["school_type"]], dtype=bool)
     add_schools(m, schools[teaches])
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
-    add_legend(m, title=title, synthetic=ds.synthetic)
-    fit(m)
-    return m
+    return _finish(m, scope, title)
 
 
 def coverage_map(
-    ds,
-    cov: gpd.GeoDataFrame,
+    scope: Scope,
+    stage: str = "primary",
     *,
-    township: str | None = None,
     basemap: str | None = "osm",
-    feed=None,
-):
-    """Interactive map of school-bus coverage: routes, stops, and the villages beyond walking
-    distance (red = not covered, the list of :func:`jxedu.analysis.bus.uncovered_villages`; covered ones in a second
-    layer), with the schools and 镇街 boundaries. 
+    leaflet_assets: str | os.PathLike | None = None,
+) -> folium.Map:
+    """Interactive map of school-bus coverage of one stage: routes and stops, the villages beyond
+    walking distance that no bus takes to their school (the list of
+    :func:`jxedu.present.access.uncovered_table`) and, in a second layer, those a bus covers, with
+    the schools and 镇街 boundaries.
 
     Parameters
     ----------
-    ds
-        The data set.
-    cov
-        From :func:`jxedu.analysis.bus.coverage`.
-    township
-        Only this 镇街's villages and schools (``None`` = whole county).
-    basemap
-        As :func:`jxedu.present.base_map` (``"osm"``, ``"amap"``, ``"tianditu"`` or ``None``).
-    feed
-        A feed from :func:`jxedu.analysis.bus.load_feed`.
+    scope
+        The county's assessment or a 镇街 view (its villages and schools, the routes serving its
+        schools and their stops).
+    stage
+        ``"primary"`` or ``"junior"``.
+    basemap, leaflet_assets
+        As :func:`county_map`.
 
     Returns
     -------
     folium.Map
     """
-    from jxedu.core.config import COUNTY_NAME
-
-    feed = bus.load_feed(ds) if feed is None else feed
-    stage = cov.attrs.get("stage", "primary")
-    year = cov.attrs.get("year")
-    title = f"{COUNTY_NAME}{township or ''}公交助学覆盖（{LABELS.get(stage, stage)}）"
-    m = base_map(basemap=basemap, title=title)
-    if ds.townships is not None:
-        add_townships(m, ds.townships, highlight=township)
-    shown = cov if township is None else cov[cov["township"] == township]
-    schools = school_table(ds, year=year)
-    add_bus_routes(m, bus.routes(ds, township=township, feed=feed))
-    add_bus_stops(m, bus.stops(ds, township=township, feed=feed))
-    covered = shown[shown["covered"]]
-    uncovered = shown[shown["uncovered"]]
+    a = assessment_of(scope)
+    reason = a.missing("coverage")
+    if reason is not None:
+        raise MissingTableError(reason)
+    title = f"{place_name(scope)}公交助学覆盖（{vocab.word(stage)}，{a.year}学年）"
+    m = _start(scope, title, basemap=basemap, leaflet_assets=leaflet_assets)
+    schools = school_table(scope)
+    add_bus_routes(m, scope.bus_routes)
+    add_bus_stops(m, scope.bus_stops)
+    cov = scope.coverage(stage)
+    covered, uncovered = cov[cov["covered"]], cov[cov["uncovered"]]
     if len(covered):
-        # drawn green: they are beyond walking distance but a bus takes them
-        add_villages(m, covered.drop(columns=["beyond_walk"]), name="校车已覆盖村居", show=False,
-                          schools=schools)
+        # beyond walking distance but a bus takes them: drawn in the colour of the villages within reach
+        add_villages(m, covered.drop(columns=["beyond_walk"]), name="校车已覆盖村居", show=False, schools=schools)
     if len(uncovered):
         add_villages(m, uncovered, name="未覆盖村居（超出步行距离）", schools=schools)
-    add_schools(m, schools if township is None else schools[schools["township"] == township])
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
-    add_legend(m, title=title, synthetic=ds.synthetic)
-    fit(m)
-    return m
+    add_schools(m, schools)
+    return _finish(m, scope, title)

@@ -8,6 +8,9 @@ bar, a north arrow and the notice 合成演示数据 on synthetic data.
 
 The north arrow points to grid north of UTM 50N; at 金乡 (116.3°E, 35°N) grid north differs from
 true north by the meridian convergence (116.3 − 117) × sin 35° ≈ −0.4°, invisible at this scale.
+
+The map takes the county's assessment or a 镇街 view of it and draws what the assessment holds: the
+school status of ``a.indicators``, the villages' pupils of ``a.access(stage)``, ``a.bus_routes``.
 """
 
 from __future__ import annotations
@@ -15,23 +18,22 @@ from __future__ import annotations
 import geopandas as gpd
 import matplotlib.patheffects as path_effects
 import numpy as np
-import shapely
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
-from jxedu.analysis import access, bus
 from jxedu.core import config
-from jxedu.core.coords import gcj02_to_wgs84
-from jxedu.core.dataset import Dataset
+from jxedu.core import vocabulary as vocab
+from jxedu.core.coords import shift_geometry
 from jxedu.core.errors import DataError
 from jxedu.present import style as plotting
-from jxedu.present.maps import GROUP_LABELS, group_colors, school_table
+from jxedu.present.access import SCHOOL_GROUPS, Scope, assessment_of, place_name, school_table, township_of
+from jxedu.present.maps import group_colors
 
-__all__ = ["MARKERS", "add_north_arrow", "add_scale_bar", "layout_map", "nice_length"]
+__all__ = ["MARKERS", "add_north_arrow", "add_scale_bar", "county_outline", "layout_map", "nice_length"]
 
-#: Marker of each kind of school (keys of :data:`jxedu.present.maps.SCHOOL_GROUPS`).
+#: Marker of each kind of school (keys of :data:`jxedu.present.access.SCHOOL_GROUPS`).
 MARKERS: dict[str, str] = {"primary": "o", "junior": "s", "through": "D", "teaching_point": "^"}
 
 SCHOOL_AREA_MIN = 12.0  # pt², marker area of a school with no pupils
@@ -105,32 +107,9 @@ def add_north_arrow(ax: Axes, *, xy: tuple[float, float] = (0.95, 0.93), size: f
     )
 
 
-def _village_pupils(ds: Dataset, year: int) -> gpd.GeoDataFrame | None:
-    """Compulsory-stage school-age population per village (小学 + 初中 ages), UTM points."""
-    if ds.villages is None:
-        return None
-    primary = access.village_demand(ds, stage="primary", year=year)
-    junior = access.village_demand(ds, stage="junior", year=year)
-    out = primary[["village_id", "township", "x", "y"]].copy()
-    out["pupils"] = primary["demand"].to_numpy() + junior.set_index("village_id").loc[
-        primary["village_id"], "demand"
-    ].to_numpy()
-    return gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(out["x"], out["y"]), crs=config.UTM50N)
-
-
-def _routes(ds: Dataset) -> gpd.GeoDataFrame | None:
-    if ds.gtfs_path is None:
-        return None
-    r = bus.routes(ds)
-    r = r[r.geometry.notna()]
-    return r.to_crs(config.UTM50N) if len(r) else None
-
-
 def layout_map(
-    ds: Dataset,
+    scope: Scope,
     *,
-    year: int | None = None,
-    township: str | None = None,
     ax: Axes | None = None,
     show_villages: bool = True,
     show_routes: bool = True,
@@ -141,21 +120,18 @@ def layout_map(
 
     Parameters
     ----------
-    ds
-        The data set.
-    year
-        School year; ``None`` = latest.
-    township
-        Highlight this 镇街, zoom to it and draw only its schools and villages; ``None`` = county.
+    scope
+        ``a`` (the county) or a 镇街 view ``a.scope(township)``: that 镇街 highlighted and zoomed to,
+        only its schools and villages drawn, and the routes serving its schools.
     ax
-        Axes to draw on (a new square figure when ``None``).
+        Axes to draw on (a new figure when ``None``).
     show_villages
         Draw villages sized by school-age population (needs the 村居 table).
     show_routes
         Draw school-bus routes (needs the GTFS feed).
     school_status
-        Per-school 达标/未达标 (see :func:`jxedu.present.maps.normalise_status`); ``None`` = from
-        :mod:`jxedu.analysis.indicators` when available, else schools are coloured by kind.
+        Per-school 达标/未达标 (see :func:`jxedu.present.access.normalise_status`); ``None`` = the
+        assessment's indicators when the data allow, else schools are coloured by kind.
     size
         Figure size (inches, or a key of :data:`jxedu.present.style.FIGSIZE`) when ``ax`` is None; the
         default fills the 160 mm text width of an A4 page, the legend to the right of the map.
@@ -165,56 +141,82 @@ def layout_map(
     matplotlib.figure.Figure
     """
     plotting.setup_fonts()
-    y = ds.year_or_latest(year)
-    if township is not None:
-        ds.subset_township(township)  # validates the name
+    a = assessment_of(scope)
+    township = township_of(scope)
     if ax is None:
         fig, ax = plotting.new_figure(size=size)
         ax.grid(False)
     else:
         fig = ax.figure
-    schools = school_table(ds, year=y, school_status=school_status)
-    if township is not None:
-        schools = schools[schools["township"] == township]
-    pts = gpd.GeoDataFrame(
-        schools.drop(columns="geometry"),
-        geometry=gpd.points_from_xy(schools["x"], schools["y"]),
-        crs=config.UTM50N,
-    )
+    schools = school_table(scope, school_status=school_status)
+    pts = gpd.GeoDataFrame(schools.drop(columns="geometry"),
+                           geometry=gpd.points_from_xy(schools["x"], schools["y"]), crs=config.UTM50N)
+    tw, background = _draw_boundaries(ax, a.ds, township)
+    _set_extent(ax, scope, tw, background, pts)
+    legend_items: list = []
+    if show_villages:
+        legend_items += _draw_villages(ax, scope)
+    if show_routes:
+        legend_items += _draw_routes(ax, scope)
+    legend_items += _draw_schools(ax, pts)
+    if tw is not None:
+        _label_townships(ax, tw, township)
+    ax.set_title(f"{place_name(scope)}学校布局（{a.year}学年）", fontsize=12, fontweight="bold")
+    ax.legend(
+        handles=legend_items, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False,
+        borderpad=0.2, labelspacing=0.6, borderaxespad=0.0,
+    )  # fmt: skip
+    add_scale_bar(ax, loc="lower left")
+    add_north_arrow(ax)
+    if a.ds.synthetic:
+        ax.text(
+            0.99, 0.01, vocab.SYNTHETIC_MARK, transform=ax.transAxes, ha="right", va="bottom",
+            fontsize=9, color="#C62828", fontweight="bold", zorder=7,
+        )  # fmt: skip
+    return fig
 
-    # --- boundaries
-    tw = None
-    outline_bounds = None
-    if ds.townships is not None and len(ds.townships):
-        tw = ds.townships.to_crs(config.UTM50N)
-        tw = tw.assign(geometry=tw.geometry.simplify(SIMPLIFY_M, preserve_topology=True))
-        other = tw if township is None else tw[tw["township"] != township]
-        other.plot(ax=ax, facecolor="#F4F4F4" if township else "#FAFAF5", edgecolor="#9E9E9E", linewidth=0.6)
-        if township is not None:
-            tw[tw["township"] == township].plot(ax=ax, facecolor="#FFF8E1", edgecolor="#333333", linewidth=1.6)
-    else:
-        outline = gpd.read_file(config.COUNTY_OUTLINE)
-        outline = outline.set_geometry(
-            shapely.transform(outline.geometry.values, lambda c: np.column_stack(gcj02_to_wgs84(c[:, 0], c[:, 1])))
-        ).set_crs(config.WGS84, allow_override=True)
-        outline = outline.to_crs(config.UTM50N)
+
+def county_outline() -> gpd.GeoDataFrame:
+    """The bundled county outline (published in GCJ-02) in WGS-84."""
+    outline = gpd.read_file(config.COUNTY_OUTLINE)
+    return outline.set_geometry(shift_geometry(outline.geometry.values, to="WGS84")).set_crs(
+        config.WGS84, allow_override=True)
+
+
+def _draw_boundaries(ax: Axes, ds, township: str | None):
+    """The 镇街 boundaries (the scope's 镇街 highlighted), or the bundled county outline without them.
+
+    Returns the boundaries in UTM (``None`` without them) and the bounds of the outline drawn instead.
+    """
+    if ds.townships is None or not len(ds.townships):
+        outline = county_outline().to_crs(config.UTM50N)
         outline.plot(ax=ax, facecolor="#FAFAF5", edgecolor="#9E9E9E", linewidth=0.8)
-        outline_bounds = outline.total_bounds
+        return None, outline.total_bounds
+    tw = ds.townships.to_crs(config.UTM50N)
+    tw = tw.assign(geometry=tw.geometry.simplify(SIMPLIFY_M, preserve_topology=True))
+    other = tw if township is None else tw[tw["township"] != township]
+    other.plot(ax=ax, facecolor="#F4F4F4" if township else "#FAFAF5", edgecolor="#9E9E9E", linewidth=0.6)
+    if township is not None:
+        tw[tw["township"] == township].plot(ax=ax, facecolor="#FFF8E1", edgecolor="#333333", linewidth=1.6)
+    return tw, None
 
-    # --- extent
+
+def _set_extent(ax: Axes, scope: Scope, tw, background, pts: gpd.GeoDataFrame) -> None:
+    """A square view of the scope's 镇街 (or the county) and its schools, with a margin."""
+    township = township_of(scope)
     if township is not None and tw is not None and (tw["township"] == township).any():
         minx, miny, maxx, maxy = tw[tw["township"] == township].total_bounds
     elif tw is not None:
         minx, miny, maxx, maxy = tw.total_bounds
     elif township is None:
-        minx, miny, maxx, maxy = outline_bounds
+        minx, miny, maxx, maxy = background
     else:
         minx, miny, maxx, maxy = pts.total_bounds
     if len(pts):
         bx = pts.total_bounds
         minx, miny, maxx, maxy = min(minx, bx[0]), min(miny, bx[1]), max(maxx, bx[2]), max(maxy, bx[3])
     if not np.all(np.isfinite([minx, miny, maxx, maxy])):
-        raise DataError(f"没有可绘制的学校或镇街边界 (nothing_to_draw): {township or config.COUNTY_NAME}")
+        raise DataError(f"没有可绘制的学校或镇街边界 (nothing_to_draw): {place_name(scope)}")
     span = max(maxx - minx, maxy - miny, 2000.0)
     cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
     half = span / 2 * (1 + 2 * ZOOM_MARGIN)
@@ -223,91 +225,89 @@ def layout_map(
     ax.set_aspect("equal")
     ax.set_axis_off()
 
-    # --- villages and routes
-    legend_items: list = []
-    if show_villages:
-        vil = _village_pupils(ds, y)
-        if vil is not None and len(vil):
-            if township is not None:
-                vil = vil[vil["township"] == township]
-            ax.scatter(
-                vil["x"], vil["y"],
-                s=np.maximum(VILLAGE_AREA_MIN, vil["pupils"].to_numpy(dtype=float) * VILLAGE_AREA_PER_PUPIL),
-                color="#8D6E63", alpha=0.55, linewidths=0, zorder=3,
-            )  # fmt: skip
-            legend_items.append(
-                Line2D([], [], marker="o", linestyle="", color="#8D6E63", alpha=0.7, markersize=4,
-                       label="村居（大小：学龄人口）")
-            )  # fmt: skip
-    if show_routes:
-        routes = _routes(ds)
-        if routes is not None:
-            routes.plot(ax=ax, color="#00897B", linewidth=1.2, alpha=0.85, zorder=4)
-            legend_items.append(Line2D([], [], color="#00897B", linewidth=1.5, label="校车线路"))
 
-    # --- schools
+def _village_pupils(scope: Scope):
+    """Compulsory-stage school-age population per village (小学 + 初中 ages) of the scope: the
+    ``demand`` of ``a.access(stage)``; ``None`` without the 村居 table."""
+    if assessment_of(scope).missing("access") is not None:
+        return None
+    primary, junior = scope.access("primary"), scope.access("junior")
+    out = primary[["village_id", "x", "y"]].copy()
+    out["pupils"] = primary["demand"].to_numpy() + junior.set_index("village_id").loc[
+        primary["village_id"], "demand"].to_numpy()
+    return out
+
+
+def _draw_villages(ax: Axes, scope: Scope) -> list:
+    vil = _village_pupils(scope)
+    if vil is None or not len(vil):
+        return []
+    ax.scatter(
+        vil["x"], vil["y"],
+        s=np.maximum(VILLAGE_AREA_MIN, vil["pupils"].to_numpy(dtype=float) * VILLAGE_AREA_PER_PUPIL),
+        color="#8D6E63", alpha=0.55, linewidths=0, zorder=3,
+    )  # fmt: skip
+    return [Line2D([], [], marker="o", linestyle="", color="#8D6E63", alpha=0.7, markersize=4,
+                   label="村居（大小：学龄人口）")]
+
+
+def _draw_routes(ax: Axes, scope: Scope) -> list:
+    if assessment_of(scope).missing("bus_routes") is not None:
+        return []
+    routes = scope.bus_routes
+    routes = routes[routes.geometry.notna()]
+    if not len(routes):
+        return []
+    routes.to_crs(config.UTM50N).plot(ax=ax, color="#00897B", linewidth=1.2, alpha=0.85, zorder=4)
+    return [Line2D([], [], color="#00897B", linewidth=1.5, label="校车线路")]
+
+
+def _draw_schools(ax: Axes, pts: gpd.GeoDataFrame) -> list:
+    """The schools by kind (marker shape), size by enrolment, fill by status when there is one."""
     colors = group_colors()
     use_status = pts["status"].notna().any()
-    for key, label in GROUP_LABELS.items():
+    items = []
+    for key in SCHOOL_GROUPS:
         sub = pts[pts["group"] == key]
-        if use_status:
-            face = plotting.status_colors(sub["status"].where(sub["status"].notna(), None).tolist())
-        else:
-            face = [colors[key]] * len(sub)
         if len(sub):
+            face = (plotting.status_colors(sub["status"].where(sub["status"].notna(), None).tolist())
+                    if use_status else [colors[key]] * len(sub))
             ax.scatter(
                 sub["x"], sub["y"],
                 s=SCHOOL_AREA_MIN + SCHOOL_AREA_PER_PUPIL * sub["students"].to_numpy(dtype=float),
                 marker=MARKERS[key], c=face, edgecolors=colors[key] if use_status else "white",
                 linewidths=1.0, alpha=0.9, zorder=5,
             )  # fmt: skip
-        legend_items.append(
+        items.append(
             Line2D([], [], marker=MARKERS[key], linestyle="", markersize=7,
                    markerfacecolor="white" if use_status else colors[key],
-                   markeredgecolor=colors[key], label=f"{label}（{len(sub)}所）")
+                   markeredgecolor=colors[key], label=f"{vocab.word(key, 'school_group')}（{len(sub)}所）")
         )  # fmt: skip
     if use_status:
         for k in ("pass", "fail"):
-            legend_items.append(
-                Line2D([], [], marker="o", linestyle="", markersize=7, color=plotting.STATUS_COLORS[k],
-                       label=f"资源配置{plotting.STATUS_LABELS[k]}")
-            )  # fmt: skip
-        legend_items.append(
-            Line2D([], [], marker="o", linestyle="", markersize=7, color=plotting.NEUTRAL_COLOR, label="未参评或无结果")
-        )
+            items.append(Line2D([], [], marker="o", linestyle="", markersize=7, color=plotting.STATUS_COLORS[k],
+                                label=f"资源配置{vocab.word(k, 'status')}"))
+        items.append(Line2D([], [], marker="o", linestyle="", markersize=7, color=plotting.NEUTRAL_COLOR,
+                            label=vocab.word("unassessed", "status")))
     for n in (100, 1000, 2000):
         area = SCHOOL_AREA_MIN + SCHOOL_AREA_PER_PUPIL * n
-        legend_items.append(
+        items.append(
             Line2D([], [], marker="o", linestyle="", markersize=float(np.sqrt(area)),
-                   markerfacecolor="none", markeredgecolor="#555555", label=f"在校生 {n} 人")
+                   markerfacecolor="none", markeredgecolor="#555555", label=f"在校生 {vocab.fmt(n, 'int')} 人")
         )  # fmt: skip
+    return items
 
-    # --- labels
-    if tw is not None:
-        halo = [path_effects.withStroke(linewidth=2.5, foreground="white")]
-        xlim, ylim = ax.get_xlim(), ax.get_ylim()
-        for name, geom in zip(tw["township"], tw.geometry, strict=True):
-            pt = geom.representative_point()
-            if xlim[0] <= pt.x <= xlim[1] and ylim[0] <= pt.y <= ylim[1]:
-                ax.text(
-                    pt.x, pt.y, str(name), ha="center", va="center", zorder=6,
-                    fontsize=9 if name == township else 7.5,
-                    fontweight="bold" if name == township else "normal",
-                    color="#212121" if township in (None, name) else "#757575", path_effects=halo,
-                )  # fmt: skip
 
-    place = f"{config.COUNTY_NAME}{township or ''}"
-    ax.set_title(f"{place}学校布局（{y}学年）", fontsize=12, fontweight="bold")
-    ax.legend(
-        handles=legend_items, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False,
-        borderpad=0.2, labelspacing=0.6, borderaxespad=0.0,
-    )  # fmt: skip
-    add_scale_bar(ax, loc="lower left")
-    add_north_arrow(ax)
-    if ds.synthetic:
-        ax.text(
-            0.99, 0.01, "合成演示数据", transform=ax.transAxes, ha="right", va="bottom",
-            fontsize=9, color="#C62828", fontweight="bold", zorder=7,
-        )  # fmt: skip
-    return fig
-
+def _label_townships(ax: Axes, tw: gpd.GeoDataFrame, township: str | None) -> None:
+    """The 镇街 names inside the view (the scope's 镇街 bold)."""
+    halo = [path_effects.withStroke(linewidth=2.5, foreground="white")]
+    xlim, ylim = ax.get_xlim(), ax.get_ylim()
+    for name, geom in zip(tw["township"], tw.geometry, strict=True):
+        pt = geom.representative_point()
+        if xlim[0] <= pt.x <= xlim[1] and ylim[0] <= pt.y <= ylim[1]:
+            ax.text(
+                pt.x, pt.y, str(name), ha="center", va="center", zorder=6,
+                fontsize=9 if name == township else 7.5,
+                fontweight="bold" if name == township else "normal",
+                color="#212121" if township in (None, name) else "#757575", path_effects=halo,
+            )  # fmt: skip

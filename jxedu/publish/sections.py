@@ -687,11 +687,12 @@ def layout_figure(ds: Dataset, *, year: int | None = None, township: str | None 
     -------
     Figure
     """
+    from jxedu.analysis.assessment import assess
     from jxedu.present import staticmap
 
     _check_township(ds, township)
     rd = report_data(ds, year=year)
-    fig = staticmap.layout_map(ds, year=rd.year, township=township, size=(FIGURE_WIDTH_IN, 5.6))
+    fig = staticmap.layout_map(assess(ds, year=rd.year).scope(township), size=(FIGURE_WIDTH_IN, 5.6))
     return Figure(fig, caption=f"图 {_scope(township)}学校布局（{rd.year}学年）：颜色表示资源配置是否达标，点的大小表示在校生数")
 
 
@@ -712,6 +713,8 @@ def bus_section(ds: Dataset, *, year: int | None = None, township: str | None = 
     IPython.display.HTML
     """
     from jxedu.analysis import bus
+    from jxedu.analysis.assessment import assess
+    from jxedu.present.access import uncovered_table
 
     _check_township(ds, township)
     rd = report_data(ds, year=year)
@@ -741,11 +744,9 @@ def bus_section(ds: Dataset, *, year: int | None = None, township: str | None = 
                                 numeric={1, 2, 3, 4}))
     cov = rd.coverage("primary")
     c = cov if township is None else cov[cov["township"] == township]
-    unc = bus.uncovered_villages(c)
+    unc = uncovered_table(assess(ds, year=rd.year).scope(township), "primary", max_rows=None).frame
     if len(unc):
         n = 10
-        if township is not None:
-            unc = unc.drop(columns="镇街")
         parts.append("<h4>未覆盖、学龄人口最多的村居（小学）</h4>")
         parts.append(_frame_table(unc.head(n), numeric_from=1))
         if len(unc) > n:

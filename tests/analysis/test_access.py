@@ -45,6 +45,7 @@ import pytest
 import shapely
 from pyproj import Transformer
 
+import jxedu
 from jxedu.analysis import access
 from jxedu.core.config import UTM50N, WGS84
 from jxedu.core.dataset import Dataset
@@ -301,9 +302,9 @@ def test_distance_summary_weighted():
     assert c["pupils"] == 150 and c["mean_m"] == pytest.approx(2140)
     assert c["median_m"] == pytest.approx(2300) and c["p90_m"] == pytest.approx(3000)
     assert c["beyond_pupils"] == 100 and c["beyond_share"] == pytest.approx(100 / 150)
-    zh = access.distance_summary(acc, labels=True)
-    assert "镇街" in zh.columns and "超出步行距离占比（%）" in zh.columns
-    assert zh.iloc[-1]["超出步行距离占比（%）"] == pytest.approx(66.7)
+    # English keys only: the Chinese headers are the presentation layer's (jxedu.present.access)
+    assert list(s.columns) == ["villages", "pupils", "mean_m", "median_m", "p90_m", "max_m", "beyond_pupils",
+                               "beyond_share"]
 
 
 def test_nearby_share():
@@ -369,3 +370,55 @@ def test_pairs_within_hand_case():
     assert sorted(zip(a_i.tolist(), b_i.tolist(), strict=True)) == [(0, 0), (1, 0), (1, 1)]
     a_i, b_i, d = pairs_within(np.empty((0, 2)), [[0, 0]], 10.0)
     assert len(a_i) == len(b_i) == len(d) == 0 and a_i.dtype == np.int64
+
+
+def test_weighted_quantile_by_hand():
+    # values 800 (20), 1100 (30), 2300 (40), 3000 (60): cumulative 20, 50, 90, 150 of 150
+    v, w = np.array([3000, 800, 2300, 1100.0]), np.array([60, 20, 40, 30.0])
+    assert access.weighted_quantile(v, w, 0.5) == 2300  # 75th pupil
+    assert access.weighted_quantile(v, w, 1 / 3) == 1100  # exactly 50 pupils at or below 1100
+    assert access.weighted_quantile(v, w, 0.1) == 800
+    assert math.isnan(access.weighted_quantile(v, np.zeros(4), 0.5))
+
+
+# --- a 镇街 seen from the county ------------------------------------------------------------------
+#
+#   东镇: school A (0,0), villages P (500,0) and Q (1800,0); 西镇: school B (2000,0), village R (2600,0).
+#   Straight lines. Q's nearest school is B in 西镇 (200 m), but 就近划片 sends it to A, in its own
+#   东镇 (1800 m). Primary pupils: P 6 x 10 = 60, Q 6 x 5 = 30, R 6 x 2 = 12.
+#   就近入学 share: 东镇 60 / 90 = 2/3 (Q is not sent to its nearest school); 西镇 12 / 12 = 1;
+#   county (60 + 12) / 102. A 东镇 computed on its own data (school A only) would say 1.
+
+
+def border_county():
+    schools = [
+        {"school_id": "A", "name": "东镇小学", "school_type": "primary", "township": "东镇",
+         "urban_rural": "rural", "x": 0, "y": 0},
+        {"school_id": "B", "name": "西镇小学", "school_type": "primary", "township": "西镇",
+         "urban_rural": "rural", "x": 2000, "y": 0},
+    ]
+    villages = [
+        village_row("P", "前村", "东镇", 500, 0, primary_each=10),
+        village_row("Q", "桥村", "东镇", 1800, 0, primary_each=5),
+        village_row("R", "河村", "西镇", 2600, 0, primary_each=2),
+    ]
+    return make_dataset(schools, [("A", "primary", 200), ("B", "primary", 150)], villages)
+
+
+def test_township_view_keeps_the_nearest_school_across_the_border():
+    a = jxedu.assess(border_county())
+    east = a.township("东镇")
+    acc = by_village(east.access("primary"))
+    assert sorted(acc.index) == ["P", "Q"]
+    # Q keeps its nearest school B of 西镇 (200 m) and its assigned school A (1800 m)
+    assert acc.loc["Q", "nearest_school_id"] == "B" and acc.loc["Q", "nearest_m"] == pytest.approx(200)
+    assert acc.loc["Q", "assigned_school_id"] == "A" and acc.loc["Q", "distance_m"] == pytest.approx(1800)
+    assert acc["is_nearest"].to_dict() == {"P": True, "Q": False}
+    share = east.nearby_share("primary")
+    assert share["township"].tolist() == ["东镇"]
+    assert share["nearest_pupils"].tolist() == [60] and share["nearby_share"].tolist() == [pytest.approx(2 / 3)]
+    county = a.nearby_share("primary").set_index("township")
+    assert county["nearby_share"].to_dict() == pytest.approx({"东镇": 2 / 3, "西镇": 1.0, "全县": 72 / 102})
+    # the view is the county-wide row, not a recomputation on the 镇街's own schools
+    alone = access.nearby_share(access.village_access(border_county().subset_township("东镇")))
+    assert alone["nearby_share"].tolist() == [1.0]

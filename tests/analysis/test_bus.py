@@ -39,6 +39,7 @@ import pandas as pd
 import pytest
 from pyproj import Transformer
 
+import jxedu
 from jxedu.analysis import bus
 from jxedu.core.config import UTM50N, WGS84
 from jxedu.core.dataset import Dataset
@@ -73,6 +74,7 @@ STOPS = {  # stop_id: (name, x, y)
     "P4": ("西湖站", -4000, 300), "P5": ("乙北站", 10000, 2400),
     "Q1": ("甲镇小学站", 0, 200), "Q2": ("乙镇小学站", 10000, 150),
 }
+ROUTES = {"R1": ("助学1路", "东岗—甲镇小学"), "R2": ("助学2路", "西湖—乙镇小学"), "R3": ("助学3路", "甲镇—乙镇")}
 TRIPS = {  # trip_id: (route_id, [(stop_id, time), ...])
     "t1a": ("R1", [("P1", "07:00:00"), ("P2", "07:10:00"), ("Q1", "07:20:00")]),
     "t1b": ("R1", [("P1", "06:40:00"), ("P2", "06:55:00"), ("Q1", "07:05:00")]),
@@ -93,9 +95,11 @@ def write_feed(folder, *, shapes: bool = False, drop_time: tuple[str, str] | Non
     (folder / "calendar.txt").write_text(
         "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
         "school,1,1,1,1,1,0,0,20240901,20250630\n", encoding="utf-8")
+    used = {"R1", "R2"} | {r for r, _ in trips_used.values()}
     (folder / "routes.txt").write_text(
         "route_id,agency_id,route_short_name,route_long_name,route_type\n"
-        "R1,JX,助学1路,东岗—甲镇小学,3\nR2,JX,助学2路,西湖—乙镇小学,3\n", encoding="utf-8")
+        + "".join(f"{r},JX,{short},{long},3\n" for r, (short, long) in ROUTES.items() if r in used),
+        encoding="utf-8")
     lines = ["stop_id,stop_name,stop_lat,stop_lon"]
     for sid, (name, x, y) in STOPS.items():
         lon, lat = lonlat(x, y)
@@ -172,16 +176,17 @@ def test_served_schools(ds):
 def test_routes_and_stops(ds):
     r = bus.routes(ds).set_index("route_id")
     assert r["n_trips"].to_dict() == {"R1": 4, "R2": 1}
-    assert r["schools"].to_dict() == {"R1": "甲镇小学", "R2": "乙镇小学"}
+    assert r["school_names"].to_dict() == {"R1": ["甲镇小学"], "R2": ["乙镇小学"]}
+    assert r["townships"].to_dict() == {"R1": ["甲镇"], "R2": ["乙镇"]}
     assert r.loc["R1", "school_ids"] == ["S1"]
     # R1's representative trip is t1a (3 stops, first id): hypot(2000,500) + hypot(2000,200) m
-    assert r.loc["R1", "length_km"] == pytest.approx((math.hypot(2000, 500) + math.hypot(2000, 200)) / 1000,
-                                                     abs=1e-3)
+    assert r.loc["R1", "length_m"] == pytest.approx(math.hypot(2000, 500) + math.hypot(2000, 200), abs=1)
     # R2 from its stops: hypot(14000, 2100) + 2250 m
-    assert r.loc["R2", "length_km"] == pytest.approx((math.hypot(14000, 2100) + 2250) / 1000, abs=1e-3)
+    assert r.loc["R2", "length_m"] == pytest.approx(math.hypot(14000, 2100) + 2250, abs=1)
     assert r.crs == WGS84 and r.geometry.geom_type.eq("LineString").all()
     st = bus.stops(ds).set_index("stop_id")
-    assert st.loc["Q1", "routes"] == "助学1路" and st.loc["P4", "route_ids"] == ["R2"]
+    assert st.loc["Q1", "route_names"] == ["助学1路"] and st.loc["P4", "route_ids"] == ["R2"]
+    assert st.loc["P4", "townships"] == ["乙镇"] and st.loc["P3", "townships"] == ["甲镇"]
     assert len(st) == 7
 
 
@@ -189,7 +194,7 @@ def test_routes_use_shapes_when_present(tmp_path):
     d = make_ds(write_feed(tmp_path / "feed", shapes=True))
     r = bus.routes(d).set_index("route_id")
     # sh2: 14000 + 2100 + 2250 m
-    assert r.loc["R2", "length_km"] == pytest.approx(18.35, abs=1e-3)
+    assert r.loc["R2", "length_m"] == pytest.approx(18_350, abs=1)
 
 
 def test_ride_times_first_morning_trip(ds):
@@ -205,8 +210,9 @@ def test_ride_times_first_morning_trip(ds):
         ("R2", "P5"): ("07:30", "07:40", 10.0),
     }
     assert not rt["estimated"].any()
-    zh = bus.ride_times(ds, labels=True)
-    assert {"线路", "站点", "学校", "乘车时间（分钟）"} <= set(zh.columns)
+    # the school's 镇街; the ride along the stops of t1b P1 -> Q1: hypot(2000,500) + hypot(2000,200) m
+    assert rt.set_index("stop_id").loc["P4", "township"] == "乙镇"
+    assert rt.set_index("stop_id").loc["P1", "ride_m"] == pytest.approx(math.hypot(2000, 500) + math.hypot(2000, 200))
 
 
 def test_ride_time_estimated_without_timetable(tmp_path):
@@ -227,7 +233,7 @@ def test_coverage(ds):
     # V4 has a stop within reach (P4, 300 m) but R2 does not go to its school
     assert not cov.loc["V4", "bus_link"] and cov.loc["V4", "nearest_stop_id"] == "P4"
     assert cov.loc["V2", "stop_id"] == "P1" and cov.loc["V2", "stop_m"] == pytest.approx(500)
-    assert cov.loc["V2", "ride_min"] == pytest.approx(20) and cov.loc["V2", "routes"] == "助学1路"
+    assert cov.loc["V2", "ride_min"] == pytest.approx(20) and cov.loc["V2", "route_names"] == ["助学1路"]
     assert cov.loc["V5", "ride_min"] == pytest.approx(10)
     assert cov.loc["V3", "nearest_stop_m"] == pytest.approx(1000)
 
@@ -243,12 +249,11 @@ def test_coverage_summary_and_uncovered(ds):
     assert [c["pupils"], c["beyond_pupils"], c["covered_pupils"], c["uncovered_villages"]] == [150, 84, 42, 2]
     assert c["covered_share"] == pytest.approx(0.5)
     u = bus.uncovered_villages(cov)
-    assert u["村居"].tolist() == ["V3村", "V4村"]
-    assert u["学龄人口（人）"].tolist() == [24, 18]
-    assert u["到校距离（公里）"].tolist() == [5.0, 4.0]
-    assert u["最近站点"].tolist() == ["北洼站", "西湖站"]
-    zh = bus.coverage_summary(cov, labels=True)
-    assert zh.iloc[-1]["校车覆盖率（%）"] == pytest.approx(50.0)
+    assert u["village_name"].tolist() == ["V3村", "V4村"]
+    assert u["pupils"].tolist() == [24, 18]
+    assert u["distance_m"].tolist() == pytest.approx([5000, 4000])
+    assert u["nearest_stop_name"].tolist() == ["北洼站", "西湖站"]
+    assert u["nearest_stop_m"].tolist() == pytest.approx([1000, 300])
 
 
 def test_coverage_reach_override(ds):
@@ -277,3 +282,19 @@ def test_afternoon_pass_does_not_cover(tmp_path):
     cov = bus.coverage(d).set_index("village_id")
     assert not cov.loc["V2", "covered"] and cov.loc["V2", "uncovered"]
     assert cov.loc["V5", "covered"]
+
+
+def test_a_route_serving_two_townships_is_in_both_views(tmp_path):
+    # R3 calls at Q1 (甲镇小学站, 07:00), P2 (07:10), Q2 (乙镇小学站, 07:40): it serves S1 and S2
+    trips = {**TRIPS, "t3a": ("R3", [("Q1", "07:00:00"), ("P2", "07:10:00"), ("Q2", "07:40:00")])}
+    a = jxedu.assess(make_ds(write_feed(tmp_path / "feed", trips=trips)))
+    assert a.bus_routes.set_index("route_id").loc["R3", "townships"] == ["甲镇", "乙镇"]
+    assert sorted(a.township("甲镇").bus_routes["route_id"]) == ["R1", "R3"]
+    assert sorted(a.township("乙镇").bus_routes["route_id"]) == ["R2", "R3"]
+    # stops of the routes serving the 镇街's schools: 甲镇 R1 (P1 P2 P3 Q1) + R3 (Q1 P2 Q2)
+    assert sorted(a.township("甲镇").bus_stops["stop_id"]) == ["P1", "P2", "P3", "Q1", "Q2"]
+    assert sorted(a.township("乙镇").bus_stops["stop_id"]) == ["P2", "P4", "P5", "Q1", "Q2"]
+    # ride times go with the school's 镇街: to S2 from P4, P5 (R2) and Q1, P2 (R3)
+    rt = a.township("乙镇").ride_times
+    assert sorted(zip(rt["route_id"], rt["stop_id"], strict=True)) == [("R2", "P4"), ("R2", "P5"), ("R3", "P2"),
+                                                                       ("R3", "Q1")]

@@ -120,3 +120,20 @@ def test_to_wgs84_by_named_system():
     )
     np.testing.assert_allclose(lon, 116.3, atol=1e-7)
     np.testing.assert_allclose(lat, 35.07, atol=1e-7)
+
+
+def test_shift_geometry_moves_every_vertex_both_ways():
+    import shapely
+
+    # eviltransform's Shanghai vector (WGS-84 -> GCJ-02), as the two ends of a line
+    (wlon, wlat, glon, glat) = EVILTRANSFORM[0]
+    line = shapely.LineString([(wlon, wlat), (wlon, wlat)])
+    shifted = coords.shift_geometry(line, to="GCJ02")
+    np.testing.assert_allclose(np.asarray(shifted.coords), [[glon, glat], [glon, glat]], atol=1e-6)
+    back = coords.shift_geometry(shapely.Point(glon, glat), to="WGS84")
+    assert (back.x, back.y) == pytest.approx((wlon, wlat), abs=5e-6)
+    # arrays of geometries stay arrays
+    arr = coords.shift_geometry(np.array([shapely.Point(wlon, wlat)] * 2), to="GCJ02")
+    assert arr.shape == (2,) and arr[1].x == pytest.approx(glon, abs=1e-6)
+    with pytest.raises(ValueError, match="unknown target"):
+        coords.shift_geometry(line, to="BD09")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from jxedu.analysis.assessment import assess
 from jxedu.present import maps
 from tests.present.test_maps import make_dataset
 
@@ -67,7 +68,7 @@ def _save(m, path: Path) -> Path:
 def test_county_map_draws_every_school_marker(tmp_path):
     # 6 schools: 小学 S1 + S6, 初中 S2, 一贯制 S3 (九年) + S5 (完全中学), 教学点 S4
     ds = make_dataset(first_name="<script>alert(1)</script>", villages=True)
-    page = _save(maps.county_map(ds, basemap=None), tmp_path / "county.html")
+    page = _save(maps.county_map(assess(ds), basemap=None), tmp_path / "county.html")
     s = _summary(page, tmp_path)
     assert s["errors"] == []
     assert s["schools"] == 6
@@ -77,7 +78,7 @@ def test_county_map_draws_every_school_marker(tmp_path):
 
 def test_township_map_in_gcj02_draws_its_schools(tmp_path):
     # 鸡黍镇: S3, S4, S6 (高德 mode shifts the points; tiles cannot load offline, no script error)
-    page = _save(maps.county_map(make_dataset(), basemap="amap", township="鸡黍镇"), tmp_path / "town.html")
+    page = _save(maps.county_map(assess(make_dataset()).township("鸡黍镇"), basemap="amap"), tmp_path / "town.html")
     s = _summary(page, tmp_path)
     assert s["errors"] == []
     assert s["groups"] == {"primary": 1, "junior": 0, "through": 1, "teaching_point": 1}
@@ -85,7 +86,7 @@ def test_township_map_in_gcj02_draws_its_schools(tmp_path):
 
 def test_probe_reports_script_errors(tmp_path):
     # negative control: without Leaflet the map script fails and nothing is drawn
-    page = _save(maps.county_map(make_dataset(), basemap=None), tmp_path / "broken.html")
+    page = _save(maps.county_map(assess(make_dataset()), basemap=None), tmp_path / "broken.html")
     html = page.read_text(encoding="utf-8")
     start = html.index("<script>\n/* @preserve\n * Leaflet 1.9.4")
     end = html.index("</script>", start) + len("</script>")
@@ -99,7 +100,7 @@ def test_demo_county_map_in_browser(demo_dir, tmp_path):
     import jxedu
 
     ds = jxedu.load(demo_dir)
-    page = _save(maps.county_map(ds, basemap=None), tmp_path / "demo.html")
+    page = _save(maps.county_map(assess(ds), basemap=None), tmp_path / "demo.html")
     s = _summary(page, tmp_path)
     assert s["errors"] == []
     assert s["schools"] == len(ds.schools)

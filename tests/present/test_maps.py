@@ -34,12 +34,14 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point, Polygon, box
 
+from jxedu.analysis.assessment import assess
 from jxedu.core import config
+from jxedu.core import vocabulary as vocab
 from jxedu.core.coords import wgs84_to_gcj02
 from jxedu.core.dataset import Dataset
 from jxedu.core.errors import DataError, EnvironmentSetupError, SettingsError
 from jxedu.core.schema import AGES, FACILITIES, STAGE_STATS
-from jxedu.present import maps
+from jxedu.present import access, maps
 from jxedu.present import style as plotting
 
 XSS = "<script>alert(1)</script>"
@@ -133,11 +135,15 @@ def make_dataset(
     )  # fmt: skip
 
 
+#: Names of the school layers (the vocabulary's words of the school groups).
+LAYER_NAMES = [vocab.word(k, "school_group") for k in access.SCHOOL_GROUPS]
+
+
 def _markers(m: folium.Map) -> dict[str, list[folium.CircleMarker]]:
     """School markers per layer name."""
     out = {}
     for child in m._children.values():
-        if isinstance(child, folium.FeatureGroup) and child.layer_name in maps.GROUP_LABELS.values():
+        if isinstance(child, folium.FeatureGroup) and child.layer_name in LAYER_NAMES:
             out[child.layer_name] = [c for c in child._children.values() if isinstance(c, folium.CircleMarker)]
     return out
 
@@ -150,7 +156,7 @@ def _by_name(m: folium.Map) -> dict[str, folium.CircleMarker]:
 
 
 def test_school_table_sums_compulsory_students_per_school():
-    t = maps.school_table(make_dataset()).set_index("school_id")
+    t = access.school_table(assess(make_dataset())).set_index("school_id")
     # S3: 小学 400 + 初中 300 = 700; classes 12 + 8 = 20
     assert t.loc["S3", "students"] == 700
     assert t.loc["S3", "classes"] == 20
@@ -166,15 +172,15 @@ def test_school_table_sums_compulsory_students_per_school():
 
 def test_enrolment_bands_follow_the_standards_table():
     # caps: 2000 (小学/初中), 2500 (九年/十二年一贯制); small-school floor 100
-    assert maps.enrolment_band(99, "primary") == "small"
-    assert maps.enrolment_band(100, "primary") == "medium"
-    assert maps.enrolment_band(999, "primary") == "medium"
-    assert maps.enrolment_band(2000, "junior") == "large"
-    assert maps.enrolment_band(2001, "junior") == "over"
-    assert maps.enrolment_band(2400, "nine_year") == "large"
-    assert maps.enrolment_band(2501, "twelve_year") == "over"
-    assert maps.enrolment_band(0, "primary", has_stats=False) == "nodata"
-    t = maps.school_table(make_dataset()).set_index("school_id")
+    assert access.enrolment_band(99, "primary") == "small"
+    assert access.enrolment_band(100, "primary") == "medium"
+    assert access.enrolment_band(999, "primary") == "medium"
+    assert access.enrolment_band(2000, "junior") == "large"
+    assert access.enrolment_band(2001, "junior") == "over"
+    assert access.enrolment_band(2400, "nine_year") == "large"
+    assert access.enrolment_band(2501, "twelve_year") == "over"
+    assert access.enrolment_band(0, "primary", has_stats=False) == "nodata"
+    t = access.school_table(assess(make_dataset())).set_index("school_id")
     assert t["band"].to_dict() == {
         "S1": "large", "S2": "over", "S3": "medium", "S4": "small", "S5": "medium", "S6": "nodata",
     }  # fmt: skip
@@ -184,18 +190,18 @@ def test_normalise_status_takes_the_worst_stage():
     df = pd.DataFrame(
         {"school_id": ["S3", "S3", "S1", "S4"], "passes": [True, False, True, None]}
     )
-    assert maps.normalise_status(df) == {"S3": "fail", "S1": "pass", "S4": None}
-    assert maps.normalise_status({"S1": "达标", "S2": "未达标", "S3": "接近达标"}) == {
+    assert access.normalise_status(df) == {"S3": "fail", "S1": "pass", "S4": None}
+    assert access.normalise_status({"S1": "达标", "S2": "未达标", "S3": "接近达标"}) == {
         "S1": "pass", "S2": "fail", "S3": "near",
     }  # fmt: skip
     with pytest.raises(DataError, match="bad_status"):
-        maps.normalise_status({"S1": "优秀"})
+        access.normalise_status({"S1": "优秀"})
     with pytest.raises(DataError, match="missing_column"):
-        maps.normalise_status(pd.DataFrame({"school_id": ["S1"], "score": [1]}))
+        access.normalise_status(pd.DataFrame({"school_id": ["S1"], "score": [1]}))
 
 
 def test_default_status_comes_from_the_indicators():
-    t = maps.school_table(make_dataset(complete=True)).set_index("school_id")
+    t = access.school_table(assess(make_dataset(complete=True))).set_index("school_id")
     assert t["status"].to_dict() == {"S1": "pass", "S2": "fail", "S3": "fail", "S4": None, "S5": "pass", "S6": None}
 
 
@@ -218,7 +224,7 @@ def test_esc_escapes_html_and_template_literal_syntax():
 
 def test_saved_map_shows_script_names_as_text(tmp_path):
     ds = make_dataset(first_name=XSS, villages=True)
-    m = maps.county_map(ds, basemap=None)
+    m = maps.county_map(assess(ds), basemap=None)
     page = maps.save_map(m, tmp_path / "m.html").read_text(encoding="utf-8")
     assert "<script>alert(1)" not in page
     assert XSS_ESCAPED in page  # in the school popup (raw HTML inside a template literal)
@@ -228,7 +234,7 @@ def test_saved_map_shows_script_names_as_text(tmp_path):
 
 
 def test_county_map_layers_and_marker_counts():
-    m = maps.county_map(make_dataset(), basemap=None)
+    m = maps.county_map(assess(make_dataset()), basemap=None)
     counts = {k: len(v) for k, v in _markers(m).items()}
     assert counts == {"小学": 2, "初中": 1, "一贯制学校": 2, "教学点": 1}
     names = [c.layer_name for c in m._children.values() if isinstance(c, folium.FeatureGroup) and c.control]
@@ -239,13 +245,13 @@ def test_county_map_layers_and_marker_counts():
 
 def test_colours_by_status_or_band():
     p = plotting
-    m = maps.county_map(make_dataset(), basemap=None, school_status={"S1": "达标", "S2": "未达标"})
+    m = maps.county_map(assess(make_dataset()), basemap=None, school_status={"S1": "达标", "S2": "未达标"})
     mk = _by_name(m)
     assert mk["春城小学"].options["fillColor"] == p.STATUS_COLORS["pass"]
     assert mk["金乡县第一初级中学"].options["fillColor"] == p.STATUS_COLORS["fail"]
     assert mk["王庄教学点"].options["fillColor"] == p.NEUTRAL_COLOR
     # without status (and without the facility columns the indicators need): enrolment bands
-    mk = _by_name(maps.county_map(make_dataset(), basemap=None))
+    mk = _by_name(maps.county_map(assess(make_dataset()), basemap=None))
     assert mk["金乡县第一初级中学"].options["fillColor"] == maps.BAND_COLORS["over"]  # 2100 > 2000
     assert mk["王庄教学点"].options["fillColor"] == maps.BAND_COLORS["small"]  # 40 < 100
     # the outline shows the kind of school
@@ -255,18 +261,18 @@ def test_colours_by_status_or_band():
 
 
 def test_popup_in_chinese_with_enrolment():
-    m = maps.county_map(make_dataset(), basemap=None)
+    m = maps.county_map(assess(make_dataset()), basemap=None)
     marker = _by_name(m)["鸡黍镇九年一贯制学校"]
     popup = next(c for c in marker._children.values() if isinstance(c, folium.Popup))
     html = popup.html.render()
-    assert "在校生数（义务教育）" in html and "700 人" in html
+    assert "义务教育在校生" in html and "700 人" in html
     assert "九年一贯制学校" in html and "鸡黍镇" in html and "未参评或无结果" in html
 
 
 def test_amap_shifts_drawn_points_to_gcj02():
     ds = make_dataset()
-    osm = _by_name(maps.county_map(ds, basemap="osm"))["春城小学"].location
-    amap = _by_name(maps.county_map(ds, basemap="amap"))["春城小学"].location
+    osm = _by_name(maps.county_map(assess(ds), basemap="osm"))["春城小学"].location
+    amap = _by_name(maps.county_map(assess(ds), basemap="amap"))["春城小学"].location
     assert osm == pytest.approx([35.07, 116.30])
     glon, glat = wgs84_to_gcj02(116.30, 35.07)
     assert amap == pytest.approx([round(glat, 6), round(glon, 6)])
@@ -277,22 +283,22 @@ def test_amap_shifts_drawn_points_to_gcj02():
 def test_basemaps_and_tianditu_key():
     ds = make_dataset()
     with pytest.raises(SettingsError, match="missing_tianditu_key"):
-        maps.county_map(ds, basemap="tianditu")
+        maps.county_map(assess(ds), basemap="tianditu")
     with pytest.raises(SettingsError, match="bad_tianditu_key"):
-        maps.county_map(ds, basemap="tianditu", tianditu_key="abc'+x")
-    m = maps.county_map(ds, basemap="tianditu", tianditu_key="abc123")
+        maps.county_map(assess(ds), basemap="tianditu", tianditu_key="abc'+x")
+    m = maps.county_map(assess(ds), basemap="tianditu", tianditu_key="abc123")
     urls = [c.tiles for c in m._children.values() if isinstance(c, folium.TileLayer)]
     assert len(urls) == 2
     assert "vec_w" in urls[0] and "cva_w" in urls[1] and all(u.endswith("tk=abc123") for u in urls)
-    m = maps.county_map(ds, basemap="amap")
+    m = maps.county_map(assess(ds), basemap="amap")
     (tile,) = [c for c in m._children.values() if isinstance(c, folium.TileLayer)]
     assert tile.tiles.startswith("https://webrd0{s}.is.autonavi.com/") and tile.options["subdomains"] == "1234"
     assert "高德" in tile.options["attribution"]
-    assert not [c for c in maps.county_map(ds, basemap=None)._children.values() if isinstance(c, folium.TileLayer)]
+    assert not [c for c in maps.county_map(assess(ds), basemap=None)._children.values() if isinstance(c, folium.TileLayer)]
     with pytest.raises(SettingsError, match="unknown_basemap"):
-        maps.county_map(ds, basemap="google")
+        maps.county_map(assess(ds), basemap="google")
     with pytest.raises(SettingsError, match="unknown_layer"):
-        maps.county_map(ds, layers=["schools", "heatmap"])
+        maps.county_map(assess(ds), layers=["schools", "heatmap"])
 
 
 def _fit_bounds(m: folium.Map) -> list[float]:
@@ -304,21 +310,21 @@ def _fit_bounds(m: folium.Map) -> list[float]:
 def test_fit_bounds_follow_the_data_and_the_township():
     ds = make_dataset()
     # whole county: union of the two township boxes (the schools lie inside)
-    assert _fit_bounds(maps.county_map(ds, basemap=None)) == pytest.approx([34.90, 116.15, 35.12, 116.35])
-    m = maps.county_map(ds, basemap=None, township="鸡黍镇")
+    assert _fit_bounds(maps.county_map(assess(ds), basemap=None)) == pytest.approx([34.90, 116.15, 35.12, 116.35])
+    m = maps.county_map(assess(ds).township("鸡黍镇"), basemap=None)
     assert _fit_bounds(m) == pytest.approx([34.90, 116.15, 35.02, 116.25])
     counts = {k: len(v) for k, v in _markers(m).items()}
     assert counts == {"小学": 1, "初中": 0, "一贯制学校": 1, "教学点": 1}  # S6, S3, S4
     with pytest.raises(DataError, match="unknown_township"):
-        maps.county_map(ds, township="不存在镇")
+        maps.county_map(assess(ds).township("不存在镇"))
 
 
 def test_legend_in_chinese_with_synthetic_notice():
-    m = maps.county_map(make_dataset(), basemap=None, school_status={"S1": "达标"})
+    m = maps.county_map(assess(make_dataset()), basemap=None, school_status={"S1": "达标"})
     (legend,) = [c for c in m._children.values() if type(c).__name__ == "_Legend"]
     assert "金乡县学校布局（2024学年）" in legend.body
     assert "合成演示数据" in legend.body and "资源配置达标情况" in legend.body
-    m = maps.county_map(make_dataset(synthetic=False), basemap=None)
+    m = maps.county_map(assess(make_dataset(synthetic=False)), basemap=None)
     (legend,) = [c for c in m._children.values() if type(c).__name__ == "_Legend"]
     assert "合成演示数据" not in legend.body and "在校生规模" in legend.body
 
@@ -352,7 +358,7 @@ def test_add_layers_from_hand_built_frames(tmp_path):
     geo = {c.layer_name: g for c in m._children.values() if isinstance(c, folium.FeatureGroup)
            for g in c._children.values() if isinstance(g, folium.GeoJson)}  # fmt: skip
     vp = [f["properties"] for f in geo["村居学龄人口"].data["features"]]
-    assert vp[0]["name"] == XSS_ESCAPED and vp[0]["distance"] == "1.50 公里" and vp[0]["walk"] == "步行范围内"
+    assert vp[0]["name"] == XSS_ESCAPED and vp[0]["distance"] == "1,500 米" and vp[0]["walk"] == "步行范围内"
     assert vp[1]["walk"] == "超出步行距离" and vp[1]["_r"] == 3.0  # 1.5 + 0.3 * sqrt(25) = 3.0
     assert geo["校车（公交助学）线路"].data["features"][0]["properties"]["name"] == "1路（城区线）"
     assert geo["校车站点"].data["features"][0]["properties"]["name"] == "南门站&lt;b&gt;"
@@ -363,7 +369,7 @@ def test_add_layers_from_hand_built_frames(tmp_path):
 
 
 def test_village_layers_from_access_module():
-    m = maps.county_map(make_dataset(villages=True), basemap=None)
+    m = maps.county_map(assess(make_dataset(villages=True)), basemap=None)
     names = [c.layer_name for c in m._children.values() if isinstance(c, folium.FeatureGroup)]
     assert "村居学龄人口（小学）" in names and "村居学龄人口（初中）" in names
     assert "学校服务范围（小学）" in names
@@ -375,7 +381,7 @@ _REMOTE = re.compile(r'<(script|link)[^>]+(src|href)="https?://')
 
 
 def test_save_offline_inlines_local_assets(tmp_path):
-    m = maps.county_map(make_dataset(), basemap=None)
+    m = maps.county_map(assess(make_dataset()), basemap=None)
     out = tmp_path / "sub" / "map.html"
     maps.save_map(m, out)
     page = out.read_text(encoding="utf-8")
@@ -388,11 +394,11 @@ def test_save_offline_inlines_local_assets(tmp_path):
 
 
 def test_leaflet_assets_folder_makes_the_map_itself_offline(tmp_path):
-    m = maps.county_map(make_dataset(), basemap=None, leaflet_assets=maps.STATIC_DIR)
+    m = maps.county_map(assess(make_dataset()), basemap=None, leaflet_assets=maps.STATIC_DIR)
     page = m.get_root().render()
     assert not _REMOTE.search(page) and "Leaflet 1.9.4" in page
     with pytest.raises(EnvironmentSetupError, match="offline_asset_missing"):
-        maps.county_map(make_dataset(), basemap=None, leaflet_assets=tmp_path).get_root().render()
+        maps.county_map(assess(make_dataset()), basemap=None, leaflet_assets=tmp_path).get_root().render()
 
 
 def test_unknown_remote_script_cannot_go_offline():
@@ -432,7 +438,7 @@ def test_large_county_map_stays_small(tmp_path):
                        "students": rng.integers(20, 2500, n), "classes": 10, "teachers": 20})  # fmt: skip
     ds = Dataset(source=config.ROOT, schools=_points(schools), stage_stats=st,
                  facilities=pd.DataFrame({"year": [2024], "school_id": ["S0"]}), townships=tw)  # fmt: skip
-    m = maps.county_map(ds, basemap=None)
+    m = maps.county_map(assess(ds), basemap=None)
     size = maps.save_map(m, tmp_path / "big.html").stat().st_size
     assert size < 5 * 1024 * 1024
     # the boundaries were simplified: far fewer than the 13 x 20 000 input vertices are drawn
@@ -447,7 +453,7 @@ def test_demo_county_map_under_5_mb(demo_dir, tmp_path):
     import jxedu
 
     ds = jxedu.load(demo_dir)
-    m = maps.county_map(ds, basemap=None)
+    m = maps.county_map(assess(ds), basemap=None)
     out = maps.save_map(m, tmp_path / "demo.html")
     assert out.stat().st_size < 5 * 1024 * 1024
     assert len(_by_name(m)) == len(ds.schools)
@@ -470,9 +476,65 @@ def test_catchment_map_of_a_township_without_schools():
     ids = set(ds.schools.loc[keep, "school_id"])
     ds = dataclasses.replace(ds, schools=ds.schools[keep], stage_stats=ds.stage_stats[ds.stage_stats["school_id"].isin(ids)],
                              facilities=ds.facilities[ds.facilities["school_id"].isin(ids)])
-    m = maps.catchment_map(ds, township="鸡黍镇", basemap=None)
+    m = maps.catchment_map(assess(ds).township("鸡黍镇"), basemap=None)
     assert sum(len(v) for v in _markers(m).values()) == 0
     villages = [c for c in m._children.values() if isinstance(c, folium.FeatureGroup)
                 and c.layer_name == "村居学龄人口（小学）"]
     gj = [c for c in villages[0]._children.values() if isinstance(c, folium.GeoJson)][0]
     assert sorted(f["properties"]["name"] for f in gj.data["features"]) == sorted([maps.esc(XSS), "张堂村"])
+
+
+def _layer_features(m: folium.Map, name: str) -> list[dict]:
+    """Properties of the features of one GeoJSON layer."""
+    for c in m._children.values():
+        if isinstance(c, folium.FeatureGroup) and c.layer_name == name:
+            return [f["properties"] for g in c._children.values() if isinstance(g, folium.GeoJson)
+                    for f in g.data["features"]]
+    return []
+
+
+def test_title_and_legend_name_the_county_of_the_data():
+    import dataclasses
+
+    ds = dataclasses.replace(make_dataset(), meta={"县名": "示例县"})
+    m = maps.county_map(assess(ds).township("鸡黍镇"), basemap=None)
+    (legend,) = [c for c in m._children.values() if type(c).__name__ == "_Legend"]
+    assert "示例县鸡黍镇学校布局（2024学年）" in legend.body and "金乡县" not in legend.body
+
+
+def test_township_map_shows_its_villages_with_the_county_wide_distances():
+    a = assess(make_dataset(villages=True))
+    m = maps.county_map(a.township("金乡街道"), basemap=None)
+    # 王庄村 and 李楼村 are the 金乡街道 villages; their popups carry the county-wide assigned school
+    acc = a.access("primary").set_index("village_id")
+    props = _layer_features(m, "村居学龄人口（小学）")
+    assert sorted(p["name"] for p in props) == ["李楼村", "王庄村"]
+    wz = next(p for p in props if p["name"] == "王庄村")
+    assert wz["school"] == acc.loc["V1", "assigned_school_name"] == "春城小学"
+    assert wz["demand"] == "60 人"  # 10 children at each of the six 小学 ages
+
+
+def test_coverage_map_of_a_township(tmp_path):
+    from tests.analysis.test_bus import make_ds, write_feed
+
+    a = assess(make_ds(write_feed(tmp_path / "公交")))
+    m = maps.coverage_map(a.township("甲镇"), "primary", basemap=None)
+    # 甲镇: V3, V4 beyond walking distance and not covered; V2 covered; only R1 serves 甲镇小学
+    assert sorted(p["name"] for p in _layer_features(m, "未覆盖村居（超出步行距离）")) == ["V3村", "V4村"]
+    assert [p["name"] for p in _layer_features(m, "校车已覆盖村居")] == ["V2村"]
+    assert [p["name"] for p in _layer_features(m, "校车（公交助学）线路")] == ["助学1路（东岗—甲镇小学）"]
+    (legend,) = [c for c in m._children.values() if type(c).__name__ == "_Legend"]
+    assert "金乡县甲镇公交助学覆盖（小学，2024学年）" in legend.body
+
+
+@pytest.mark.parametrize("stage", ["primary", "junior"])
+def test_demo_township_coverage_maps_show_the_county_rows(demo_dir, stage):
+    import jxedu
+
+    a = assess(jxedu.load(demo_dir))
+    cov = a.coverage(stage)
+    for name in a.townships:
+        m = maps.coverage_map(a.township(name), stage, basemap=None)
+        shown = sorted(p["name"] for p in _layer_features(m, "未覆盖村居（超出步行距离）"))
+        expected = cov[(cov["township"] == name) & cov["uncovered"]]["name"].map(maps.esc)
+        assert shown == sorted(expected), name

@@ -17,10 +17,10 @@ from matplotlib.collections import PathCollection  # noqa: E402
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar  # noqa: E402
 from pyproj import Transformer  # noqa: E402
 
+from jxedu.analysis.assessment import assess  # noqa: E402
 from jxedu.core import config  # noqa: E402
-from jxedu.present import staticmap
-from jxedu.present import style as plotting
-from jxedu.present.maps import GROUP_LABELS  # noqa: E402
+from jxedu.present import staticmap  # noqa: E402
+from jxedu.present import style as plotting  # noqa: E402
 from tests.present.test_maps import TOWNSHIP_BOXES, make_dataset  # noqa: E402
 
 _TO_UTM = Transformer.from_crs(config.WGS84, config.UTM50N, always_xy=True)
@@ -46,14 +46,14 @@ def test_nice_scale_lengths():
 
 
 def test_county_layout_map(tmp_path):
-    fig = staticmap.layout_map(make_dataset())
+    fig = staticmap.layout_map(assess(make_dataset()))
     ax = fig.axes[0]
     assert ax.get_title() == "金乡县学校布局（2024学年）"
     assert _school_points(ax) == 6
     texts = _texts(fig)
     assert "北" in texts and "合成演示数据" in texts and "金乡街道" in texts and "鸡黍镇" in texts
     # legend: one entry per kind with its count (小学 S1 + S6)
-    assert f"{GROUP_LABELS['primary']}（2所）" in texts and "一贯制学校（2所）" in texts
+    assert "小学（2所）" in texts and "一贯制学校（2所）" in texts
     bars = [a for a in ax.artists if isinstance(a, AnchoredSizeBar)]
     assert len(bars) == 1
     # square view of the two boxes: height 0.22 deg ~ 24.4 km plus 2 x 6 % margin -> 27.3 km wide;
@@ -67,7 +67,7 @@ def test_county_layout_map(tmp_path):
 
 def test_township_zoom_and_status_colours(tmp_path):
     status = {"S3": "未达标", "S6": "达标"}
-    fig = staticmap.layout_map(make_dataset(synthetic=False), township="鸡黍镇", school_status=status)
+    fig = staticmap.layout_map(assess(make_dataset(synthetic=False)).township("鸡黍镇"), school_status=status)
     ax = fig.axes[0]
     assert ax.get_title() == "金乡县鸡黍镇学校布局（2024学年）"
     assert _school_points(ax) == 3  # S3, S4, S6
@@ -90,7 +90,7 @@ def test_township_zoom_and_status_colours(tmp_path):
 
 def test_draws_on_given_axes_and_villages():
     fig, ax = plt.subplots()
-    out = staticmap.layout_map(make_dataset(villages=True), ax=ax)
+    out = staticmap.layout_map(assess(make_dataset(villages=True)), ax=ax)
     assert out is fig
     # 4 villages of 10 children per age: 小学 6 ages + 初中 3 ages = 90 pupils each
     vil = [c for c in ax.collections if isinstance(c, PathCollection) and c.get_zorder() == 3]
@@ -103,8 +103,31 @@ def test_draws_on_given_axes_and_villages():
 def test_outline_when_no_township_layer(tmp_path):
     ds = make_dataset()
     ds.townships = None
-    fig = staticmap.layout_map(ds)
+    fig = staticmap.layout_map(assess(ds))
     # the county outline (882 km²) is drawn as background and fixes the extent: ~ 36 km across
     x0, x1 = fig.axes[0].get_xlim()
     assert 35_000 < x1 - x0 < 50_000
     plotting.savefig(fig, tmp_path / "outline.png", dpi=50)
+
+
+def test_title_names_the_county_of_the_data():
+    import dataclasses
+
+    ds = dataclasses.replace(make_dataset(), meta={"县名": "示例县"})
+    fig = staticmap.layout_map(assess(ds).township("鸡黍镇"))
+    assert fig.axes[0].get_title() == "示例县鸡黍镇学校布局（2024学年）"
+    plt.close(fig)
+
+
+def test_county_outline_is_shifted_back_to_wgs84():
+    # the bundled outline is published in GCJ-02: shifted back, it moves west by the GCJ-02 offset at
+    # 金乡 (several hundred metres: more than 0.001 degree), nearly uniformly over one county (within
+    # tens of metres), so its centre lands near where the centre's own inverse shift puts it
+    import geopandas as gpd
+
+    from jxedu.core.coords import gcj02_to_wgs84
+
+    raw = gpd.read_file(config.COUNTY_OUTLINE).geometry.union_all().centroid
+    wgs = staticmap.county_outline().geometry.union_all().centroid
+    assert 1e-3 < raw.x - wgs.x < 1e-2
+    assert (wgs.x, wgs.y) == pytest.approx(gcj02_to_wgs84(raw.x, raw.y), abs=5e-4)  # ~50 m of ~500
