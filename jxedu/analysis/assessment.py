@@ -34,6 +34,7 @@ from jxedu.analysis import (
     classsize,
     indicators,
     overview,
+    priorities,
     projection,
     rotation,
     shortfalls,
@@ -83,7 +84,7 @@ REQUIRES: dict[str, tuple[str, ...]] = {
 
 #: Measures that exist for the whole county only (not offered by :class:`TownshipView`).
 COUNTY_ONLY: frozenset[str] = frozenset({
-    "balance", "cv_fixes", "assurance", "checklist", "rotation_ratios", "weak_schools", "rotation_summary", "indicator_trend",
+    "balance", "cv_fixes", "cv_warnings", "assurance", "checklist", "rotation_ratios", "weak_schools", "rotation_summary", "indicator_trend",
     "assurance_trend", "county_totals", "projection_rates", "training_honours", "rotation_plan",
 })
 
@@ -257,7 +258,17 @@ class Assessment:
     @cached_property
     def cv_fixes(self) -> pd.DataFrame:
         """Single changes that bring a CV under (or back within a margin of) its limit (county only)."""
-        return shortfalls.cv_fixes_from(self.indicators, self.balance)
+        return shortfalls.cv_fixes_from(self.indicators, self.balance, watch_margin=self.settings.cv_warning_margin)
+
+    @cached_property
+    def priorities(self) -> pd.DataFrame:
+        """Every school-level action of the year, ranked by severity, with amounts and 估算 costs."""
+        return priorities.build(self)
+
+    @cached_property
+    def cv_warnings(self) -> pd.DataFrame:
+        """The CVs over their limit or within the warning margin of it (county only)."""
+        return priorities.county_warnings(self, margin=self.settings.cv_warning_margin)
 
     # -- assurance, quality and plan items ------------------------------------------------------
 

@@ -93,6 +93,10 @@ class Settings:
     candidate_grid_spacing_m
         Spacing of the regular grid of candidate sites (:func:`jxedu.planning.optimize.candidate_grid`),
         metres. Default 2000.
+    cv_warning_margin
+        A CV at or above ``(1 − margin) × limit`` is a warning (预警) in the county report and gets single
+        fixes (:func:`jxedu.analysis.shortfalls.cv_fixes_from`). Planning choice; default 0.10 (within
+        10 % of the limit).
     unit_costs
         Replacements of the indicative unit costs of ``jxedu/data/unit_costs.csv`` (key -> value in
         元 per the table's unit), for the 估算 costs of plans and scenarios (:mod:`jxedu.core.costs`).
@@ -127,6 +131,7 @@ class Settings:
     new_site_classes: dict = field(default_factory=lambda: {"primary": 36, "junior": 30})  # classes
     candidate_grid_spacing_m: float = 2000.0  # metres
     stay_preference_m: float = 50.0  # metres per child
+    cv_warning_margin: float = 0.10  # share of the CV limit
     unit_costs: dict = field(default_factory=dict)  # key -> 元 per unit (replaces jxedu/data/unit_costs.csv)
 
 
@@ -190,6 +195,8 @@ def get_settings(*, path: str | Path | None = None, **overrides) -> Settings:
         raise SettingsError("小规模学校人数线不能为负 (bad_setting): small_school_max_students")
     if s.candidate_grid_spacing_m <= 0:
         raise SettingsError("候选点网格间距应为正数 (bad_setting): candidate_grid_spacing_m")
+    if not 0 <= s.cv_warning_margin < 1:
+        raise SettingsError("差异系数预警幅度应在 0 与 1 之间 (bad_setting): cv_warning_margin")
     if not isinstance(s.unit_costs, dict):
         raise SettingsError("单位造价应为“名称: 数值”的键值对 (bad_setting): unit_costs")
     from jxedu.core.costs import check_replacements  # the cost table's keys (core.costs reads no settings)
