@@ -53,7 +53,6 @@ import os
 import shutil
 import tempfile
 import zipfile
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -62,9 +61,9 @@ import pandas as pd
 from jxedu.analysis.assessment import Assessment
 from jxedu.analysis.assurance import STATUS_EVIDENCE, STATUS_MET, STATUS_NO_DATA, STATUS_NOT_MET
 from jxedu.analysis.indicators import KEYS, STAGES
+from jxedu.core import responsibility
 from jxedu.core import standards as std
 from jxedu.core import vocabulary as vocab
-from jxedu.core.config import PACKAGE_DATA_DIR
 from jxedu.core.errors import LedgerError
 from jxedu.core.numeric import ceil_count
 from jxedu.core.vocabulary import fmt
@@ -158,39 +157,14 @@ _KEEP_ACTION = "巩固成果，持续监测"
 
 # --- responsible units --------------------------------------------------------------------------
 
-RESPONSIBLE_CSV = PACKAGE_DATA_DIR / "responsible_units.csv"
 
-
-@lru_cache(maxsize=1)
 def responsible_units() -> pd.DataFrame:
-    """The responsible-unit table (``jxedu/data/responsible_units.csv``).
-
-    One row per item key (``item_key, responsible, basis``); ``{镇街}`` in ``responsible`` stands for
-    the government of the school's 镇街 (``X镇人民政府`` / ``X街道办事处``). The mapping follows the
-    division of work of the county plan as far as known; planners may edit the CSV.
-    """
-    return pd.read_csv(RESPONSIBLE_CSV, encoding="utf-8", dtype=str).fillna("")
-
-
-def _township_government(township: str | None) -> str:
-    if not township or township == "全县":
-        return "各镇街"
-    if township.endswith("街道"):
-        return f"{township}办事处"
-    if township.endswith("镇"):
-        return f"{township}人民政府"
-    return township
-
-
-@lru_cache(maxsize=1)
-def _responsible_map() -> dict[str, str]:
-    return dict(zip(responsible_units()["item_key"], responsible_units()["responsible"]))
+    """The responsible-unit table (:func:`jxedu.core.responsibility.responsible_units`)."""
+    return responsibility.responsible_units()
 
 
 def _responsible(key: str, township: str | None) -> str:
-    table = _responsible_map()
-    text = table.get(key, table.get("default", "县教体局"))
-    return text.replace("{镇街}", _township_government(township))
+    return responsibility.responsible(key, township)
 
 
 # --- building the items -------------------------------------------------------------------------
