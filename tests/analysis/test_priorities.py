@@ -1,0 +1,59 @@
+"""Tests of jxedu.analysis.priorities on the hand county of tests/analysis/test_indicators.py.
+
+Amounts are those worked out by hand in tests/analysis/test_shortfalls.py; costs are the amounts times
+the default unit costs of jxedu/data/unit_costs.csv (建设 初中 3400 元/㎡, 运动场地 400 元/㎡, 教师
+110000 元/人·年).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import jxedu
+from jxedu.analysis import indicators as ind
+from jxedu.core.settings import get_settings
+from tests.analysis.test_indicators import hand_county
+
+Q, B, PA, TA, SA, EQ, MM = ind.KEYS
+
+
+@pytest.fixture(scope="module")
+def pr():
+    return jxedu.assess(hand_county()).priorities.set_index(["school_id", "key"])
+
+
+def test_tiers_follow_the_pass_plans(pr):
+    # Failing units' least plans are tier 1: C1 backbone, N1 初中部 sports, T1 初中部 sports and teaching,
+    # TP60 backbone. Misses a unit does not need (P1 rooms, J1 qualified: both pass; N1/T1 equipment) are tier 3.
+    assert {k for k, r in pr.iterrows() if r["tier"] == 1} == {("C1", B), ("N1", SA), ("T1", SA), ("T1", TA),
+                                                              ("TP60", B)}
+    assert {k for k, r in pr.iterrows() if r["tier"] == 3} == {("P1", MM), ("J1", Q), ("N1", EQ), ("T1", EQ)}
+
+
+def test_costs_worked_by_hand(pr):
+    # N1 初中部 sports: the school adds 110 ㎡ of sports ground → 110 × 400 = 44,000 元.
+    assert pr.loc[("N1", SA), "cost"] == 110 * 400
+    # T1 初中部 teaching rooms: the school adds 235 ㎡ of building at the 初中 price → 235 × 3400 = 799,000 元.
+    assert pr.loc[("T1", TA), "cost"] == 235 * 3400
+    # J1 qualified teachers: 2 teachers a year → 2 × 110,000 = 220,000 元 a year, no capital.
+    assert pr.loc[("J1", Q), "cost_year"] == 2 * 110_000 and math.isnan(pr.loc[("J1", Q), "cost"])
+    # N1 初中部 equipment: the school buys 109,091 元 of equipment.
+    assert pr.loc[("N1", EQ), "cost"] == 109_091
+    # A backbone teacher is recognised, not bought: no cost (NaN, never 0).
+    assert math.isnan(pr.loc[("C1", B), "cost"]) and math.isnan(pr.loc[("C1", B), "cost_year"])
+
+
+def test_a_county_replaces_a_unit_cost():
+    s = get_settings(unit_costs={"sports_ground_m2": 500})
+    pr = jxedu.assess(hand_county(), settings=s).priorities.set_index(["school_id", "key"])
+    assert pr.loc[("N1", SA), "cost"] == 110 * 500
+
+
+def test_township_view_is_the_county_list_filtered():
+    a = jxedu.assess(hand_county())
+    town = a.township("羊山镇").priorities
+    county = a.priorities
+    assert town.reset_index(drop=True).equals(county.loc[county["township"] == "羊山镇"].reset_index(drop=True))
+    assert set(town["school_id"]) == {"N1", "T1", "TP60"}
