@@ -396,21 +396,21 @@ def classroom_needs(proj_df: pd.DataFrame, ds) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``year, township, school_id, school_name, urban_rural, stage, students, class_cap,
-        classes_needed, classrooms_available, classroom_shortfall, spare_classrooms`` —
-        ``classes_needed = Σ_grades ceil(round(students) / cap)``; ``classroom_shortfall =
+        classes_needed, classrooms_available, classroom_shortfall, spare_classrooms`` — ``students``
+        the expected pupils (a float, as :func:`project_enrolment`: summed, they agree with
+        :func:`projection_summary`), ``classes_needed = Σ_grades ceil(round(students) / cap)``; ``classroom_shortfall =
         max(needed − available, 0)``, ``spare_classrooms = max(available − needed, 0)``.
     """
     ds.require("classes")
     d = proj_df[["year", "school_id", "township", "urban_rural", "stage", "grade", "students"]].copy()
     caps = {st: int(threshold("class_size_max", st)) for st in COMPULSORY_STAGES}
     d["class_cap"] = d["stage"].map(caps).astype(int)
-    d["students"] = np.rint(d["students"].to_numpy(dtype=float))  # expected pupils → whole pupils
-    d["classes_needed"] = ceil_count(d["students"] / d["class_cap"]).astype(int)
+    pupils = np.rint(d["students"].to_numpy(dtype=float))  # a grade's expected pupils → whole pupils
+    d["classes_needed"] = ceil_count(pupils / d["class_cap"].to_numpy()).astype(int)
     g = d.groupby(["year", "township", "school_id", "urban_rural", "stage"], as_index=False).agg(
         students=("students", "sum"), class_cap=("class_cap", "first"), classes_needed=("classes_needed", "sum"))
     g = g.merge(_available(ds), on=["school_id", "stage"], how="left")
     g["classrooms_available"] = g["classrooms_available"].fillna(0).astype(int)
-    g["students"] = g["students"].astype(int)
     g["classroom_shortfall"] = (g["classes_needed"] - g["classrooms_available"]).clip(lower=0).astype(int)
     g["spare_classrooms"] = (g["classrooms_available"] - g["classes_needed"]).clip(lower=0).astype(int)
     names = pd.DataFrame(ds.schools[["school_id", "name"]]).rename(columns={"name": "school_name"})

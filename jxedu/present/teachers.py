@@ -144,8 +144,8 @@ def rules_note(scope) -> Note:
         f"- **国家标准**：交流轮岗教师占符合交流条件教师的比例 {t('rotation_share_of_eligible')}，"
         f"骨干教师占交流轮岗教师的比例 {t('backbone_share_of_rotated')}"
         f"（{std.rule('rotation_share_of_eligible')['source']}）。",
-        f"- **接收学校的缺口**：每百名学生体育艺术教师 {t('pe_art_teachers_per_100', 'primary')}、"
-        f"骨干教师 {t('backbone_teachers_per_100', 'primary')}；县计划要求每所学校每百名学生体育艺术教师 "
+        f"- **接收学校的缺口**：每百名学生体育艺术教师 {_by_stage('pe_art_teachers_per_100')}、"
+        f"骨干教师 {_by_stage('backbone_teachers_per_100')}；县计划要求每所学校每百名学生体育艺术教师 "
         f"{t('plan_pe_art_per_100_every_school')}。",
         f"- **培训与表彰**：五年培训学时 {t('training_hours_required')}，完成率 {t('training_completion')}；"
         f"每年评选“最美教师”{t('plan_honoured_teachers_per_year')}。",
@@ -387,15 +387,17 @@ def _alluvial(m: pd.DataFrame, title: str) -> Figure:
             rcur[dst] -= h
             ax.add_patch(PathPatch(_band_path(width, 1 - width, l_top, r_top, h),
                                    facecolor=AREA_COLORS.get(src, style.NEUTRAL_COLOR), alpha=0.45, edgecolor="none"))
-    for pos, x, side, tot in ((lpos, 0.0, "派出", left_tot), (rpos, 1 - width, "接收", right_tot)):
+    # Blocks, with their labels outside (a small block has no room inside), and the column heads.
+    for pos, x, tot, tx, ha in ((lpos, 0.0, left_tot, -0.02, "right"), (rpos, 1 - width, right_tot, 1.02, "left")):
         for k, (lo, hi) in pos.items():
             if hi - lo <= 0:
                 continue
             ax.add_patch(Rectangle((x, lo), width, hi - lo, facecolor=AREA_COLORS.get(k, style.NEUTRAL_COLOR)))
-            ax.text(x + width / 2, (lo + hi) / 2, f"{side}\n{_area(k)}\n{_int(tot[k])}人", ha="center", va="center",
-                    fontsize=8, color="white")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(-0.05, 1.02)
+            ax.text(tx, (lo + hi) / 2, f"{_area(k)} {_int(tot[k])} 人", ha=ha, va="center", fontsize=9)
+    ax.text(width / 2, 1.04, "派出学校", ha="center", va="bottom", fontsize=9, fontweight="bold")
+    ax.text(1 - width / 2, 1.04, "接收学校", ha="center", va="bottom", fontsize=9, fontweight="bold")
+    ax.set_xlim(-0.28, 1.28)
+    ax.set_ylim(-0.05, 1.1)
     return fig
 
 
@@ -416,12 +418,18 @@ _GAP_COLUMNS = ["township", "school_name", "urban_rural", "to_weak", "stage", "s
                 "rotated_in_backbone", "backbone_per_100_before", "backbone_per_100_after", "backbone_gap_status"]
 
 
+def _by_stage(key: str) -> str:
+    """A per-stage threshold as text: one value when the stages agree, else 小学 … 、初中 …."""
+    texts = {st: vocab.threshold_text(key, st) for st in ("primary", "junior")}
+    if texts["primary"] == texts["junior"]:
+        return texts["primary"]
+    return "、".join(f"{vocab.word(st)} {t}" for st, t in texts.items())
+
+
 def _gap_rule() -> str:
-    t = vocab.threshold_text
-    return (f"“交流前”取学段统计中的教师数，“交流后”加上交流到该校的教师（按任教学科和骨干级别）。"
-            f"标准：每百名学生体育艺术教师 {t('pe_art_teachers_per_100', 'primary')}（初中 "
-            f"{t('pe_art_teachers_per_100', 'junior')}），骨干教师 {t('backbone_teachers_per_100', 'primary')}"
-            f"（初中 {t('backbone_teachers_per_100', 'junior')}）。")
+    return ("“交流前”取学段统计中的教师数，“交流后”加上交流到该校的教师（按任教学科和骨干级别）。"
+            f"标准：每百名学生体育艺术教师 {_by_stage('pe_art_teachers_per_100')}，"
+            f"骨干教师 {_by_stage('backbone_teachers_per_100')}。")
 
 
 def gap_table(scope) -> Table:
@@ -678,11 +686,11 @@ def pe_art_table(scope) -> Table:
         return _empty_table(caption, why)
     n = scope.pe_art_needs
     n = n[n["pe_art_gap"] > 0]
-    thr = vocab.threshold_text("plan_pe_art_per_100_every_school")
+    thr = vocab.fmt(std.threshold("plan_pe_art_per_100_every_school"), "g")
     return table(n, ["township", "school_name", "stage", "students", "pe_art", "pe_art_teachers_per_100",
                      "pe_art_required", "pe_art_gap", "pe_art_planned_in", "pe_art_to_hire"], short=True,
                  caption=caption, empty="所有学校都达到了县计划的体育艺术教师配备要求。",
-                 notes=[f"所需人数 = 向上取整（每百名学生 {thr} × 在校生 ÷ 100）；“交流补充”来自上面的交流计划，其余需要招聘。"])
+                 notes=[f"所需人数 = 向上取整（{thr} × 在校生 ÷ 100），即县计划每百名学生 {thr} 人；“交流补充”来自上面的交流计划，其余需要招聘。"])
 
 
 # --- training and honours ----------------------------------------------------------------------
