@@ -43,7 +43,8 @@ children of the cohorts not yet at school, or a different share of them entering
 
 Classrooms (:func:`classroom_needs`): classes needed = Σ over grades ``ceil(round(students) / cap)``
 (cap 45 小学, 50 初中; ``class_size_max``; :func:`jxedu.core.numeric.ceil_count`), against
-**classrooms available = the most classes the school held in one year of the last** :data:`AVAILABLE_YEARS` **years of the 班级 table** (the data
+**classrooms available = the most classes the school held in one year of the last**
+:data:`AVAILABLE_YEARS` **years of the 班级 table** (the data
 format has no classroom count; a school that once held that many classes has the rooms). A 镇街
 needs a **new school** of a stage when its schools' classroom shortfall, after using the spare
 classrooms of its other schools of the stage, reaches ``settings.new_school_min_classes`` (default

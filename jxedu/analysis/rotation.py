@@ -1019,7 +1019,8 @@ def _training(ds) -> pd.DataFrame:
     t["trained"] = pd.to_numeric(hours, errors="coerce").astype(float).fillna(0) >= threshold("training_hours_required")
     t = t.merge(_schools(ds)[["school_id", "township"]], on="school_id", how="left")
     g = t.groupby("township").agg(teachers=("teacher_id", "size"), trained=("trained", "sum")).reset_index()
-    county = pd.DataFrame([{"township": COUNTY, "teachers": int(g["teachers"].sum()), "trained": int(g["trained"].sum())}])
+    county = pd.DataFrame([{"township": COUNTY, "teachers": int(g["teachers"].sum()),
+                            "trained": int(g["trained"].sum())}])
     g = pd.concat([g, county], ignore_index=True)
     g["trained"] = g["trained"].astype(int)
     _trained_share(g)

@@ -293,8 +293,8 @@ def projection_note(scope) -> Note:
         "- 方案是规划假设，不是标准；可在设置文件的 `projection_variants` 项中调整。",
     ]
     if _is_view(scope):
-        lines.append(f"- **{scope.name}**：预测按全县计算（学生会跨镇街流动、向县城集中），此处只列本镇街的学校，"
-                     "各镇街相加等于全县。")
+        lines.append(f"- **{scope.name}**：预测按全县计算（学生会跨镇街流动、向县城集中），此处为全县结果中本镇街的学校；"
+                     "各镇街分别四舍五入到人，相加与全县可能差几人。")
     return Note("\n".join(lines))
 
 

@@ -173,11 +173,11 @@ def key_figure_lines(scope) -> list[str]:
     why = _unavailable(scope, "rotation_by_township")
     if why is not None:
         return [f"{a.year}学年交流轮岗（{scope.name}）：{why}"]
-    if _is_view(scope):
-        return _township_lines(scope)
     r = _year_row(a.rotation_summary, a.year)
     if r is None:
         return [f"{a.year}学年交流轮岗（{scope.name}）：交流轮岗表中没有本学年的记录。"]
+    if _is_view(scope):
+        return _township_lines(scope)
     t = vocab.threshold_text
     return [
         f"{a.year}学年交流轮岗（{scope.name}）",

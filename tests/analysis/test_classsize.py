@@ -63,7 +63,8 @@ def test_caps():
 def test_class_records():
     c = classsize.class_records(_dataset(_classes()), years=[2024]).set_index("class_name")
     # 46 in 小学 is over the cap of 45; 50 in 初中 is not (cap 50), 51 is.
-    assert c.loc["一年级3班", ["class_pupils", "class_cap", "class_band", "is_over_cap"]].tolist() == [46, 45, "large", True]
+    cols = ["class_pupils", "class_cap", "class_band", "is_over_cap"]
+    assert c.loc["一年级3班", cols].tolist() == [46, 45, "large", True]
     assert c.loc["七年级1班", ["class_cap", "is_over_cap"]].tolist() == [50, False]
     assert bool(c.loc["七年级2班", "is_over_cap"])
     assert c.loc["一年级0班", "school_name"] == "城区小学" and len(c) == 10
