@@ -1,4 +1,4 @@
-"""Benchmark: enrolment projection to 2030 and class-size analysis at province scale.
+"""Benchmark: enrolment projection to the settings' horizon and class-size analysis at province scale.
 
 Compares the vectorised code of :mod:`jxedu.analysis.projection` and :mod:`jxedu.analysis.classsize` with a
 per-school loop (the baseline: what one writes by iterating over schools with ``groupby`` and plain
@@ -35,10 +35,11 @@ import pandas as pd
 
 from jxedu.analysis import classsize, projection
 from jxedu.core.dataset import Dataset
+from jxedu.core.settings import get_settings
 
 SEED = 370828
 YEARS = tuple(range(2019, 2027))  # school years of history
-TO_YEAR = 2030
+TO_YEAR = get_settings().projection_to_year  # school year: the projection_to_year setting
 
 
 # --- data ------------------------------------------------------------------------------------
@@ -208,6 +209,7 @@ def classsize_vectorised(ds, *, year: int) -> pd.DataFrame:
     s = classsize.class_size_summary(ds, year=year, by="school")
     n = classsize.classes_needed(ds, year=year).groupby(["school_id", "stage"], as_index=False)["classes_needed"].sum()
     s = s.merge(n, on=["school_id", "stage"])
+    s = s.rename(columns={col: band for band, col in classsize.BAND_COLUMNS.items()})
     return s[["school_id", "stage", "classes", "students", "over_cap", *classsize.BANDS, "classes_needed"]]
 
 

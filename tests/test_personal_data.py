@@ -2,8 +2,10 @@
 
 A tiny data set is written to a temporary folder with the columns 姓名 and 身份证号 planted in the
 teacher roster; it is loaded with :func:`jxedu.load` (which must drop them), every function of
-:mod:`jxedu.analysis.rotation`, :mod:`jxedu.analysis.classsize` and :mod:`jxedu.analysis.projection` is run, notebooks 04 and 05
-are executed on it, and every output (frames' text, map HTML, notebook JSON) is searched.
+:mod:`jxedu.analysis.rotation`, :mod:`jxedu.analysis.classsize` and :mod:`jxedu.analysis.projection` is run,
+every table, sentence and map of :mod:`jxedu.present.teachers` and :mod:`jxedu.present.classes` is made
+(county and a 镇街), notebooks 04 and 05 are executed on it, and every output (frames' text, map HTML,
+notebook JSON) is searched.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import jxedu
 from jxedu.analysis import classsize, projection, rotation
 from jxedu.core.config import ROOT
 from jxedu.ingest import demo
+from jxedu.present import classes, teachers
 
 NAME = "张三"
 ID_NUMBER = "370828199001011234"
@@ -49,17 +52,18 @@ def _frames(ds) -> dict[str, pd.DataFrame]:
     plan = rotation.plan_next_year(ds)
     proj = projection.project_enrolment(ds)
     th = rotation.training_honours(ds)
+    records = rotation.rotation_records(ds)
     return {
         "eligible": rotation.eligible_teachers(ds),
-        "records": rotation.rotation_records(ds),
+        "records": records,
         "summary": rotation.rotation_summary(ds),
         "summary_township": rotation.rotation_summary(ds, by="township"),
         "summary_school": rotation.rotation_summary(ds, by="school"),
-        "matrix": rotation.direction_matrix(ds),
+        "direction": rotation.rotation_direction(records),
+        "matrix": rotation.direction_matrix(rotation.rotation_direction(records)),
         "gaps": rotation.gap_filling(ds),
-        "plan": plan,
-        "plan_zh": rotation.to_chinese(plan),
-        "plan_summary": rotation.plan_summary(plan),
+        "plan": plan.moves,
+        "plan_townships": rotation.plan_by_township(plan, ds),
         "pe_art": rotation.pe_art_needs(ds, plan=plan),
         **{f"training_{k}": v for k, v in th.items()},
         "classes": classsize.class_records(ds),
@@ -72,22 +76,36 @@ def _frames(ds) -> dict[str, pd.DataFrame]:
     }
 
 
+#: Every table and sentence of the two presentation modules, by name (each takes a scope).
+_PRESENTED = {
+    **{f"teachers.{n}": getattr(teachers, n) for n in (
+        "rules_note", "key_figures", "trend_table", "township_table", "school_table", "direction_table",
+        "gap_table", "gap_summary", "plan_figures", "plan_table", "pe_art_table", "training_table",
+        "honours_table")},
+    **{f"classes.{n}": getattr(classes, n) for n in (
+        "rules_note", "key_figures", "township_table", "trend_table", "oversize_table", "classes_needed_table",
+        "projection_note", "variants_table", "rates_table", "projection_table", "projection_figures",
+        "township_needs_table", "shortfall_table")},
+}
+
+
 def test_loader_drops_personal_columns(planted):
     ds = jxedu.load(planted)
     assert "name" not in ds.teachers.columns and "id_number" not in ds.teachers.columns
     _clean(ds.teachers.to_csv(), "loaded teachers table")
 
 
-def test_no_personal_data_in_frames_texts_and_map(planted):
+def test_no_personal_data_in_frames_tables_and_map(planted):
     ds = jxedu.load(planted)
     for key, df in _frames(ds).items():
         _clean(df.to_csv(), key)
         _clean(repr(df.attrs), f"{key}.attrs")
-    _clean(rotation.key_figures(ds), "rotation.key_figures")
-    _clean(classsize.key_figures(ds), "classsize.key_figures")
-    _clean(projection.key_figures(projection.project_variants(ds), ds), "projection.key_figures")
-    html = rotation.flow_map(ds).get_root().render()
-    _clean(html, "flow map HTML")
+    a = jxedu.assess(ds)
+    for scope in (a, a.township(a.townships[0])):
+        for name, make in _PRESENTED.items():
+            out = make(scope)
+            _clean(out.to_html() if hasattr(out, "to_html") else str(out), f"{name}({scope.name})")
+        _clean(teachers.flow_map(scope).get_root().render(), f"flow map HTML ({scope.name})")
     plt.close("all")
 
 

@@ -364,57 +364,70 @@ class Assessment:
     # -- class sizes and places -----------------------------------------------------------------
 
     @cached_property
+    def class_history(self) -> pd.DataFrame:
+        """Every 小学/初中 class of every year with its cap, band and over-cap flag."""
+        self._need("class_records")
+        return classsize.class_records(self.ds)
+
+    @cached_property
     def class_records(self) -> pd.DataFrame:
         """Every class of the year with its cap, band and over-cap flag."""
-        self._need("class_records")
-        return classsize.class_records(self.ds, years=[self.year])
+        h = self.class_history
+        return h.loc[h["year"] == self.year].reset_index(drop=True)
 
     @cached_property
     def class_sizes(self) -> pd.DataFrame:
-        """Class-size distribution of the year per 镇街 and stage."""
-        self._need("class_sizes")
-        return classsize.class_size_summary(self.ds, year=self.year, by="township")
+        """Class-size distribution of the year per 镇街 and stage (the 全县 rows last)."""
+        return classsize.class_size_summary(self.ds, year=self.year, by="township", records=self.class_records)
 
     @cached_property
     def class_trend(self) -> pd.DataFrame:
-        """Classes, over-cap classes and bands per year and stage (county)."""
-        self._need("class_trend")
-        return classsize.class_size_trend(self.ds)
+        """Classes, over-cap classes and bands per year, 镇街 and stage since 2019 (with 全县 rows)."""
+        return classsize.class_size_trend(self.ds, by="township", records=self.class_history)
 
     @cached_property
     def oversize_schools(self) -> pd.DataFrame:
-        """Schools by number of classes over the cap."""
-        self._need("oversize_schools")
-        return classsize.top_oversize_schools(self.ds, year=self.year, n=len(self.ds.schools))
+        """Schools by number of classes over the cap (those with one at least)."""
+        return classsize.top_oversize_schools(self.ds, year=self.year, n=None, records=self.class_records)
 
     @cached_property
     def classes_needed(self) -> pd.DataFrame:
         """Classes needed at the caps per school and grade, against the classes held."""
-        self._need("classes_needed")
-        return classsize.classes_needed(self.ds, year=self.year)
+        return classsize.classes_needed(self.ds, year=self.year, records=self.class_records)
 
     @cached_property
-    def projection_rates(self):
-        """Progression ratios and entry rates per 镇街 (county only)."""
+    def enrolment_history(self) -> pd.DataFrame:
+        """Enrolment per year, school and grade from the 班级 table (the projection's history)."""
+        self._need("projections")
+        return projection.enrolment_history(self.ds)
+
+    @cached_property
+    def projection_rates(self) -> projection.Rates:
+        """Progression ratios and entry rates per 镇街 to the ``projection_to_year`` horizon (county only)."""
         self._need("projection_rates")
-        return projection.estimate_rates(self.ds)
+        return projection.estimate_rates(self.ds, history=self.enrolment_history, settings=self.settings)
+
+    @cached_property
+    def progression_rates(self) -> pd.DataFrame:
+        """:attr:`projection_rates` as a frame, one row per 镇街 (entry rate, progression ratios)."""
+        return self.projection_rates.table()
 
     @cached_property
     def projections(self) -> dict[str, pd.DataFrame]:
         """Projected enrolment per school, stage and grade for every variant of the settings."""
         self._need("projections")
-        return projection.project_variants(self.ds, settings=self.settings)
+        return projection.project_variants(self.ds, settings=self.settings, rates=self.projection_rates)
 
     @cached_property
-    def classroom_needs(self) -> pd.DataFrame:
-        """Classrooms needed per year, school and stage (central variant) against those available."""
+    def classroom_needs(self) -> dict[str, pd.DataFrame]:
+        """Classrooms needed per year, school and stage against those available, per variant."""
         self._need("classroom_needs")
-        return projection.classroom_needs(self.projections["central"], self.ds)
+        return {v: projection.classroom_needs(p, self.ds) for v, p in self.projections.items()}
 
     @cached_property
-    def township_needs(self) -> pd.DataFrame:
-        """Per year, 镇街 and stage: classroom shortfall, spare rooms, net need, new-school flag."""
-        return projection.township_needs(self.classroom_needs, settings=self.settings)
+    def township_needs(self) -> dict[str, pd.DataFrame]:
+        """Per variant, year, 镇街 and stage: classroom shortfall, spare rooms, net need, new-school flag."""
+        return {v: projection.township_needs(n, settings=self.settings) for v, n in self.classroom_needs.items()}
 
     # -- teachers and rotation ------------------------------------------------------------------
 
@@ -425,40 +438,72 @@ class Assessment:
         return rotation.eligible_teachers(self.ds, year=self.year, settings=self.settings)
 
     @cached_property
-    def rotations(self) -> pd.DataFrame:
-        """The year's rotations with the attributes every summary needs."""
+    def _weak_by_year(self) -> dict[int, set[str]]:
+        """Weak schools (a unit failing the resource indicators) of every year of the data."""
+        weak = rotation.weak_by_year(indicators.resource_indicators(self.ds, year="all", settings=self.settings))
+        weak[self.year] = rotation.weak_schools(self.indicators)
+        return weak
+
+    @cached_property
+    def rotation_history(self) -> pd.DataFrame:
+        """Every rotation of the 交流轮岗 table with the attributes every summary needs."""
         self._need("rotations")
-        return rotation.rotation_records(self.ds, year=self.year)
+        return rotation.rotation_records(self.ds, weak=self._weak_by_year)
+
+    @cached_property
+    def rotations(self) -> pd.DataFrame:
+        """The year's rotations (empty when the 交流轮岗 table has none for the year)."""
+        h = self.rotation_history
+        return h.loc[h["year"] == self.year].reset_index(drop=True)
 
     @cached_property
     def rotation_summary(self) -> pd.DataFrame:
         """Rotations per year against the target and the 10 %/20 % ratios (county only)."""
         self._need("rotation_summary")
-        return rotation.rotation_summary(self.ds, settings=self.settings)
+        return rotation.rotation_summary(self.ds, settings=self.settings, records=self.rotation_history)
+
+    @cached_property
+    def rotation_township_trend(self) -> pd.DataFrame:
+        """Rotations per year and 镇街: sent, received, eligible and the shares of what it sent."""
+        self._need("rotation_by_township")
+        return rotation.rotation_summary(self.ds, by="township", settings=self.settings, records=self.rotation_history)
 
     @cached_property
     def rotation_by_township(self) -> pd.DataFrame:
-        """The year's rotations per 镇街."""
+        """The year's rotations per 镇街 (every 镇街, zeros included)."""
         self._need("rotation_by_township")
-        return rotation.rotation_summary(self.ds, year=self.year, by="township", settings=self.settings)
+        return rotation.rotation_summary(self.ds, year=self.year, by="township", settings=self.settings,
+                                         records=self.rotations, eligible=self.eligible_teachers)
 
     @cached_property
     def rotation_by_school(self) -> pd.DataFrame:
-        """The year's rotations per school."""
+        """The year's rotations per school (every school, zeros included)."""
         self._need("rotation_by_school")
-        return rotation.rotation_summary(self.ds, year=self.year, by="school", settings=self.settings)
+        return rotation.rotation_summary(self.ds, year=self.year, by="school", settings=self.settings,
+                                         records=self.rotations, eligible=self.eligible_teachers)
+
+    @cached_property
+    def rotation_direction(self) -> pd.DataFrame:
+        """The year's rotations counted by sending/receiving 镇街 and 城乡分类."""
+        return rotation.rotation_direction(self.rotations)
 
     @cached_property
     def gap_filling(self) -> pd.DataFrame:
         """Whether the year's rotations fill the PE/art and backbone gaps of the receiving schools."""
         self._need("gap_filling")
-        return rotation.gap_filling(self.ds, year=self.year)
+        return rotation.gap_filling(self.ds, year=self.year, records=self.rotations)
 
     @cached_property
-    def rotation_plan(self) -> pd.DataFrame:
-        """A proposal of next year's rotations (教师编号 only; county only)."""
+    def rotation_plan(self) -> rotation.RotationPlan:
+        """A proposal of next year's rotations (教师编号 only) and its sizes (county only)."""
         self._need("rotation_plan")
-        return rotation.plan_next_year(self.ds, year=self.year, settings=self.settings)
+        return rotation.plan_next_year(self.ds, year=self.year, settings=self.settings,
+                                       weak=self._weak_by_year[self.year])
+
+    @cached_property
+    def rotation_plan_by_township(self) -> pd.DataFrame:
+        """Rotations the plan would have each 镇街 send and receive."""
+        return rotation.plan_by_township(self.rotation_plan, self.ds)
 
     @cached_property
     def pe_art_needs(self) -> pd.DataFrame:
@@ -471,6 +516,11 @@ class Assessment:
         """Training completion and 最美教师 per year (county only)."""
         self._need("training_honours")
         return rotation.training_honours(self.ds, year=self.year)
+
+    @cached_property
+    def training(self) -> pd.DataFrame:
+        """Training completion per 镇街 (the 全县 row last)."""
+        return self.training_honours["training"]
 
     # -- every year -----------------------------------------------------------------------------
 

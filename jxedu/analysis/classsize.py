@@ -4,12 +4,19 @@ Rules (all thresholds from :mod:`jxedu.core.standards`):
 
 * **Caps** (教督〔2017〕6号 保障程度第5项, ``class_size_max``): 小学 ≤ 45, 初中 ≤ 50 students per
   class. A class *over the cap* has more students than that (46 in 小学, 51 in 初中).
-* **MOE bands** (``class_band_large`` 46, ``class_band_big`` 56, ``class_band_super`` 66):
-  ≤ 35 小班, 36–45 正常 (standards ``class_band_normal``), 46–55 偏大班额, 56–65 大班额, 66+ 超大班额. The
-  bands are the same for both stages; a 初中 class of 46–50 is 偏大 yet within its cap.
+* **MOE bands** (:func:`class_band`, the one home of the rule; ``class_band_normal`` 36,
+  ``class_band_large`` 46, ``class_band_big`` 56, ``class_band_super`` 66): ≤ 35 ``small``, 36–45
+  ``normal``, 46–55 ``large`` (偏大班额), 56–65 ``big`` (大班额), 66+ ``super`` (超大班额). The bands are
+  the same for both stages; a 初中 class of 46–50 is 偏大 yet within its cap.
 * Only 小学 and 初中 classes are analysed (高中 classes of 一贯制/完全中学 are left out).
-* **Classes needed at the caps**: per school × grade, ``ceil(students / cap)``, against the classes
-  held (rows of the 班级 table). Classes cannot mix grades.
+* **Classes needed at the caps**: per school × grade, ``ceil(students / cap)``
+  (:func:`jxedu.core.numeric.ceil_count`), against the classes held (rows of the 班级 table).
+  Classes cannot mix grades.
+
+Every function reads the 班级 table through :func:`class_records`; a caller that has the records
+already (the assessment) passes them as ``records=``. Frames have English keys and codes; the
+Chinese words are in ``jxedu/data/vocabulary/fields-classes.csv`` and ``words-classes.csv``, the
+tables and charts in :mod:`jxedu.present.classes`.
 """
 
 from __future__ import annotations
@@ -19,76 +26,39 @@ import pandas as pd
 
 from jxedu.analysis.indicators import township_sort_key
 from jxedu.core.errors import DataError
+from jxedu.core.numeric import ceil_count
 from jxedu.core.schema import COMPULSORY_STAGES
 from jxedu.core.standards import threshold
+from jxedu.core.vocabulary import COUNTY
 
 __all__ = [
-    "BAND_LABELS",
     "BANDS",
-    "COLUMN_LABELS",
+    "BAND_COLUMNS",
+    "BAND_EDGES",
+    "COUNTY_ROW",
+    "TREND_SINCE",
+    "band_limits",
     "class_band",
     "class_records",
     "class_size_summary",
     "class_size_trend",
     "classes_needed",
-    "key_figures",
-    "plot_class_size_histogram",
-    "plot_class_size_trend",
     "stage_cap",
     "top_oversize_schools",
 ]
 
-#: Band codes in order, smallest classes first.
+#: Band codes in order, smallest classes first (word kind ``class_band``).
 BANDS: tuple[str, ...] = ("small", "normal", "large", "big", "super")
-
-
-def _band_labels() -> dict[str, str]:
-    """Chinese band names (MOE vocabulary) with the limits of the standards table."""
-    n, lg, bg, sp = (int(threshold(k)) for k in ("class_band_normal", "class_band_large", "class_band_big",
-                                                  "class_band_super"))
-    return {
-        "small": f"{n - 1}人及以下",
-        "normal": f"正常（{n}–{lg - 1}人）",
-        "large": f"偏大班额（{lg}–{bg - 1}人）",
-        "big": f"大班额（{bg}–{sp - 1}人）",
-        "super": f"超大班额（{sp}人及以上）",
-    }
-
-
-#: Chinese band names (MOE vocabulary), from ``class_band_*`` in the standards table.
-BAND_LABELS: dict[str, str] = _band_labels()
+#: Column of the summaries counting the classes of each band.
+BAND_COLUMNS: dict[str, str] = {b: f"band_{b}" for b in BANDS}
+#: Standards giving the lower limit of each band above ``small``.
+BAND_EDGES: tuple[str, ...] = ("class_band_normal", "class_band_large", "class_band_big", "class_band_super")
 #: Stages analysed.
 STAGES: tuple[str, ...] = COMPULSORY_STAGES
-#: Name of the county-wide row of summaries.
-COUNTY_ROW = "全县"
+#: Name of the county-wide row of summaries (:data:`jxedu.core.vocabulary.COUNTY`).
+COUNTY_ROW = COUNTY
 #: First year of the trend the county plan looks at (or the first year in the data, if later).
 TREND_SINCE = 2019  # school year
-
-#: Chinese display headers (used by :func:`jxedu.analysis.rotation.to_chinese` too).
-COLUMN_LABELS: dict[str, str] = {
-    "year": "学年",
-    "township": "镇街",
-    "school_id": "学校标识码",
-    "school_name": "学校名称",
-    "urban_rural": "城乡分类",
-    "stage": "学段",
-    "grade": "年级",
-    "classes": "班级数",
-    "students": "学生数",
-    "mean_size": "平均班额",
-    "max_size": "最大班额",
-    "cap": "班额上限",
-    "over_cap": "超标班级数",
-    "over_cap_share": "超标班级占比",
-    "small": BAND_LABELS["small"],
-    "normal": BAND_LABELS["normal"],
-    "large": BAND_LABELS["large"],
-    "big": BAND_LABELS["big"],
-    "super": BAND_LABELS["super"],
-    "classes_held": "现有班级数",
-    "classes_needed": "按上限所需班级数",
-    "extra_classes": "需增加班级数",
-}
 
 
 def stage_cap(stage: str) -> int:
@@ -98,8 +68,20 @@ def stage_cap(stage: str) -> int:
     return int(threshold("class_size_max", stage))
 
 
+def band_limits() -> dict[str, tuple[int | None, int | None]]:
+    """Smallest and largest class size of each band (``None``: no limit), from the standards table.
+
+    >>> band_limits()["big"]
+    (56, 65)
+    """
+    edges = [int(threshold(k)) for k in BAND_EDGES]
+    lows = [None, *edges]
+    highs = [e - 1 for e in edges] + [None]
+    return {b: (lo, hi) for b, lo, hi in zip(BANDS, lows, highs, strict=True)}
+
+
 def class_band(size) -> np.ndarray:
-    """MOE band code of each class size.
+    """MOE band code of each class size (the one home of the rule).
 
     Parameters
     ----------
@@ -111,10 +93,9 @@ def class_band(size) -> np.ndarray:
     numpy.ndarray of str
         ``small`` (≤ 35), ``normal`` (36–45), ``large`` (46–55), ``big`` (56–65), ``super`` (66+).
     """
-    s = np.asarray(size, dtype=float)
-    edges = [threshold("class_band_normal"), threshold("class_band_large"), threshold("class_band_big"),
-             threshold("class_band_super")]
-    idx = np.searchsorted(np.asarray(edges), s, side="right")
+    s = np.atleast_1d(np.asarray(size, dtype=float))
+    edges = np.asarray([threshold(k) for k in BAND_EDGES])
+    idx = np.searchsorted(edges, s, side="right")
     return np.asarray(BANDS, dtype=object)[idx]
 
 
@@ -131,8 +112,8 @@ def class_records(ds, *, years: list[int] | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``year, school_id, school_name, township, urban_rural, stage, grade, class_name, students,
-        cap, band, over_cap``.
+        ``year, school_id, school_name, township, urban_rural, stage, grade, class_name,
+        class_pupils, class_cap, class_band, is_over_cap`` — one row per class.
     """
     ds.require("classes")
     c = ds.classes
@@ -140,17 +121,18 @@ def class_records(ds, *, years: list[int] | None = None) -> pd.DataFrame:
     if years is not None:
         keep &= c["year"].isin(years).to_numpy()
     c = c.loc[keep, ["year", "school_id", "stage", "grade", "class_name", "students"]]
+    c = c.rename(columns={"students": "class_pupils"})
     c["year"] = c["year"].astype(int)
     c["grade"] = c["grade"].astype(int)
-    c["students"] = c["students"].astype(int)
-    c["cap"] = c["stage"].map({st: stage_cap(st) for st in STAGES}).astype(int)
-    c["band"] = class_band(c["students"].to_numpy())
-    c["over_cap"] = c["students"] > c["cap"]
+    c["class_pupils"] = c["class_pupils"].astype(int)
+    c["class_cap"] = c["stage"].map({st: stage_cap(st) for st in STAGES}).astype(int)
+    c["class_band"] = class_band(c["class_pupils"].to_numpy()) if len(c) else np.array([], dtype=object)
+    c["is_over_cap"] = c["class_pupils"] > c["class_cap"]
     sch = pd.DataFrame(ds.schools[["school_id", "name", "township", "urban_rural"]]).rename(
         columns={"name": "school_name"})
     c = c.merge(sch, on="school_id", how="left")
     cols = ["year", "school_id", "school_name", "township", "urban_rural", "stage", "grade", "class_name",
-            "students", "cap", "band", "over_cap"]
+            "class_pupils", "class_cap", "class_band", "is_over_cap"]
     return c[cols]
 
 
@@ -166,19 +148,31 @@ def _year(ds, year: int | None) -> int:
     return int(year)
 
 
+def _records(ds, year: int | None, records: pd.DataFrame | None) -> pd.DataFrame:
+    """The records of one year: those given (filtered to ``year`` when given), else read."""
+    if records is None:
+        return class_records(ds, years=[_year(ds, year)])
+    return records if year is None else records[records["year"] == int(year)]
+
+
+_SUMMARY_COUNTS = ("classes", "students", "max_class_size", "over_cap", *BAND_COLUMNS.values())
+
+
 def _aggregate(c: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     # One indicator column per band, summed in the same groupby (vectorised; no crosstab).
-    c = c.assign(**{b: (c["band"] == b).astype(int) for b in BANDS})
+    c = c.assign(**{col: (c["class_band"] == b).astype(int) for b, col in BAND_COLUMNS.items()})
     out = c.groupby(keys, dropna=False).agg(
-        classes=("students", "size"), students=("students", "sum"), mean_size=("students", "mean"),
-        max_size=("students", "max"), over_cap=("over_cap", "sum"), **{b: (b, "sum") for b in BANDS})
-    for col in ("classes", "students", "max_size", "over_cap", *BANDS):
+        classes=("class_pupils", "size"), students=("class_pupils", "sum"), class_size=("class_pupils", "mean"),
+        max_class_size=("class_pupils", "max"), over_cap=("is_over_cap", "sum"),
+        **{col: (col, "sum") for col in BAND_COLUMNS.values()})
+    for col in _SUMMARY_COUNTS:
         out[col] = out[col].astype(int)
     out["over_cap_share"] = out["over_cap"] / out["classes"].where(out["classes"] > 0)
     return out.reset_index()
 
 
 def _township_order(s: pd.Series) -> pd.Series:
+    """Sort key: 街道 first, then 镇 by name, 全县 last; 小学 before 初中."""
     if s.name == "township":
         return s.map(township_sort_key)
     if s.name == "stage":
@@ -186,7 +180,16 @@ def _township_order(s: pd.Series) -> pd.Series:
     return s
 
 
-def class_size_summary(ds, *, year: int | None = None, by: str = "township") -> pd.DataFrame:
+def _with_county(c: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Rows per 镇街 and the county rows (``township`` = :data:`COUNTY_ROW`) of the same keys."""
+    t = _aggregate(c, [*keys, "township", "stage"])
+    tot = _aggregate(c, [*keys, "stage"]).assign(township=COUNTY)
+    out = pd.concat([t, tot[t.columns]], ignore_index=True)
+    return out.sort_values([*keys, "township", "stage"], key=_township_order).reset_index(drop=True)
+
+
+def class_size_summary(ds, *, year: int | None = None, by: str = "township",
+                       records: pd.DataFrame | None = None) -> pd.DataFrame:
     """Class-size distribution of one year per stage and unit: bands, over-cap classes, mean/max.
 
     Parameters
@@ -194,34 +197,31 @@ def class_size_summary(ds, *, year: int | None = None, by: str = "township") -> 
     ds
         The data set (needs 班级).
     year
-        School year (default: latest of the 班级 table).
+        School year (default: latest of the 班级 table, or every row of ``records``).
     by
-        ``"county"``, ``"township"`` (with a 全县 row at the end) or ``"school"``.
+        ``"county"``, ``"township"`` (with the 全县 rows at the end) or ``"school"``.
+    records
+        :func:`class_records` of the year already computed.
 
     Returns
     -------
     pandas.DataFrame
-        ``year, [township | school columns,] stage, classes, students, mean_size, max_size,
-        over_cap, small, normal, large, big, super, over_cap_share``.
+        ``year, [township | school columns,] stage, classes, students, class_size (mean),
+        max_class_size, over_cap, band_small … band_super, over_cap_share``.
     """
-    y = _year(ds, year)
-    c = class_records(ds, years=[y])
+    c = _records(ds, year, records)
     if by == "county":
-        out = _aggregate(c, ["year", "stage"])
-    elif by == "township":
-        t = _aggregate(c, ["year", "township", "stage"])
-        tot = _aggregate(c, ["year", "stage"]).assign(township=COUNTY_ROW)
-        out = pd.concat([t, tot[t.columns]], ignore_index=True)
-        out = out.sort_values(["township", "stage"], key=_township_order).reset_index(drop=True)
-    elif by == "school":
+        return _aggregate(c, ["year", "stage"])
+    if by == "township":
+        return _with_county(c, ["year"])
+    if by == "school":
         out = _aggregate(c, ["year", "township", "school_id", "school_name", "urban_rural", "stage"])
-        out = out.sort_values(["township", "school_id", "stage"], key=_township_order).reset_index(drop=True)
-    else:
-        raise DataError(f"汇总层级无效 (bad_by): {by}；可选 county、township、school")
-    return out
+        return out.sort_values(["township", "school_id", "stage"], key=_township_order).reset_index(drop=True)
+    raise DataError(f"汇总层级无效 (bad_by): {by}；可选 county、township、school")
 
 
-def class_size_trend(ds, *, since: int | None = TREND_SINCE, by: str = "county") -> pd.DataFrame:
+def class_size_trend(ds, *, since: int | None = TREND_SINCE, by: str = "county",
+                     records: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per year and stage since 2019 (or the first year in the data): classes, over-cap, bands.
 
     Parameters
@@ -229,29 +229,30 @@ def class_size_trend(ds, *, since: int | None = TREND_SINCE, by: str = "county")
     ds
         The data set (needs 班级).
     since
-        First year (default 2019; ``None`` for every year).
+        First year (default :data:`TREND_SINCE`; ``None`` for every year).
     by
-        ``"county"`` or ``"township"``.
+        ``"county"``, or ``"township"`` (each 镇街's rows and the 全县 rows).
+    records
+        :func:`class_records` of every year already computed.
 
     Returns
     -------
     pandas.DataFrame
         As :func:`class_size_summary`, one row per year (and 镇街) and stage.
     """
-    c = class_records(ds)
+    c = class_records(ds) if records is None else records
     if since is not None:
         c = c[c["year"] >= int(since)]
     if by == "county":
         out = _aggregate(c, ["year", "stage"])
-    elif by == "township":
-        out = _aggregate(c, ["year", "township", "stage"])
-    else:
-        raise DataError(f"汇总层级无效 (bad_by): {by}；可选 county、township")
-    return out.sort_values([k for k in ("year", "township", "stage") if k in out], key=_township_order).reset_index(
-        drop=True)
+        return out.sort_values(["year", "stage"], key=_township_order).reset_index(drop=True)
+    if by == "township":
+        return _with_county(c, ["year"])
+    raise DataError(f"汇总层级无效 (bad_by): {by}；可选 county、township")
 
 
-def top_oversize_schools(ds, *, year: int | None = None, n: int = 10) -> pd.DataFrame:
+def top_oversize_schools(ds, *, year: int | None = None, n: int | None = 10,
+                         records: pd.DataFrame | None = None) -> pd.DataFrame:
     """The schools with the most classes over the cap in a year.
 
     Parameters
@@ -261,24 +262,27 @@ def top_oversize_schools(ds, *, year: int | None = None, n: int = 10) -> pd.Data
     year
         School year (default latest of 班级).
     n
-        How many schools.
+        How many schools (``None``: all).
+    records
+        :func:`class_records` of the year already computed.
 
     Returns
     -------
     pandas.DataFrame
         ``township, school_id, school_name, urban_rural, classes, over_cap, over_cap_share,
-        max_size, big, super``; only schools with at least one over-size class, most first.
+        max_class_size, band_big, band_super``; only schools with at least one over-size class, most
+        first.
     """
-    y = _year(ds, year)
-    c = class_records(ds, years=[y])
+    c = _records(ds, year, records)
     g = _aggregate(c, ["township", "school_id", "school_name", "urban_rural"])
-    g = g[g["over_cap"] > 0].sort_values(["over_cap", "max_size", "school_id"], ascending=[False, False, True])
+    g = g[g["over_cap"] > 0].sort_values(["over_cap", "max_class_size", "school_id"], ascending=[False, False, True])
     cols = ["township", "school_id", "school_name", "urban_rural", "classes", "over_cap", "over_cap_share",
-            "max_size", "big", "super"]
-    return g[cols].head(int(n)).reset_index(drop=True)
+            "max_class_size", "band_big", "band_super"]
+    g = g[cols] if n is None else g[cols].head(int(n))
+    return g.reset_index(drop=True)
 
 
-def classes_needed(ds, *, year: int | None = None) -> pd.DataFrame:
+def classes_needed(ds, *, year: int | None = None, records: pd.DataFrame | None = None) -> pd.DataFrame:
     """Classes needed at the caps per school × grade, against the classes held.
 
     ``classes_needed = ceil(students / cap)`` (cap 45 小学, 50 初中); ``extra_classes =
@@ -290,114 +294,20 @@ def classes_needed(ds, *, year: int | None = None) -> pd.DataFrame:
         The data set (needs 班级).
     year
         School year (default latest of 班级).
+    records
+        :func:`class_records` of the year already computed.
 
     Returns
     -------
     pandas.DataFrame
-        ``year, township, school_id, school_name, stage, grade, students, classes_held, cap,
+        ``year, township, school_id, school_name, stage, grade, students, classes_held, class_cap,
         classes_needed, extra_classes``; rows with a shortfall first.
     """
-    y = _year(ds, year)
-    c = class_records(ds, years=[y])
+    c = _records(ds, year, records)
     g = c.groupby(["year", "township", "school_id", "school_name", "stage", "grade"], dropna=False).agg(
-        students=("students", "sum"), classes_held=("students", "size"), cap=("cap", "first")).reset_index()
-    g["classes_needed"] = np.ceil(g["students"] / g["cap"]).astype(int)
+        students=("class_pupils", "sum"), classes_held=("class_pupils", "size"),
+        class_cap=("class_cap", "first")).reset_index()
+    g["classes_needed"] = ceil_count(g["students"] / g["class_cap"]).astype(int)
     g["extra_classes"] = (g["classes_needed"] - g["classes_held"]).clip(lower=0).astype(int)
     g = g.sort_values(["extra_classes", "school_id", "grade"], ascending=[False, True, True])
     return g.reset_index(drop=True)
-
-
-def plot_class_size_histogram(ds, *, year: int | None = None, title: str | None = None):
-    """Histogram of class sizes per stage with the cap and the band edges marked.
-
-    Parameters
-    ----------
-    ds
-        The data set (needs 班级).
-    year
-        School year (default latest of 班级).
-    title
-        Figure title (Chinese).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    from jxedu.present import style as plotting
-
-    y = _year(ds, year)
-    c = class_records(ds, years=[y])
-    fig, axes = plotting.new_figure(ncols=2, size="wide", title=title or f"{y}学年班额分布", sharey=True)
-    hi = int(max(c["students"].max() if len(c) else 0, 70)) + 2
-    bins = np.arange(0, hi + 1, 2)
-    for ax, st in zip(np.atleast_1d(axes), STAGES):
-        s = c.loc[c["stage"] == st, "students"]
-        cap = stage_cap(st)
-        ax.hist(s, bins=bins, color=plotting.STAGE_COLORS[st], alpha=0.85)
-        ax.axvline(cap + 0.5, color=plotting.STATUS_COLORS["fail"], linestyle="--", linewidth=1.5,
-                   label=f"班额上限 {cap} 人")
-        for edge in (threshold("class_band_big"), threshold("class_band_super")):
-            ax.axvline(edge - 0.5, color=plotting.THRESHOLD_COLOR, linestyle=":", linewidth=1)
-        n_over = int((s > cap).sum())
-        ax.set_title(f"{plotting.STAGE_LABELS[st]}：{len(s)} 个班，超标 {n_over} 个")
-        ax.set_xlabel("班额（人）")
-        ax.legend(fontsize=8, loc="upper left")
-    np.atleast_1d(axes)[0].set_ylabel("班级数")
-    return fig
-
-
-def plot_class_size_trend(trend: pd.DataFrame, *, title: str | None = None):
-    """Lines of over-size classes and of 大班额/超大班额 per year and stage.
-
-    Parameters
-    ----------
-    trend
-        County-level output of :func:`class_size_trend`.
-    title
-        Figure title (Chinese).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    from jxedu.present import style as plotting
-
-    fig, ax = plotting.new_figure(size="a4", title=title or "超标班额变化趋势")
-    for st in STAGES:
-        t = trend[trend["stage"] == st]
-        if t.empty:
-            continue
-        col = plotting.STAGE_COLORS[st]
-        lab = plotting.STAGE_LABELS[st]
-        ax.plot(t["year"], t["over_cap"], marker="o", color=col, label=f"{lab}超标班级（>{stage_cap(st)}人）")
-        ax.plot(t["year"], t["big"] + t["super"], marker="s", linestyle="--", color=col,
-                label=f"{lab}大班额及以上（≥56人）")
-    ax.set_xlabel("学年")
-    ax.set_ylabel("班级数")
-    years = sorted(trend["year"].unique())
-    ax.set_xticks(years, [str(int(v)) for v in years])
-    ax.legend(fontsize=8)
-    return fig
-
-
-def key_figures(ds, *, year: int | None = None) -> str:
-    """The year's key class-size figures as short Chinese text (for notebooks and reports).
-
-    Returns
-    -------
-    str
-        Per stage: classes, over-size classes against the cap, 大班额 and 超大班额.
-    """
-    y = _year(ds, year)
-    s = class_size_summary(ds, year=y, by="county").set_index("stage")
-    lines = [f"学年：{y}"]
-    for st, lab in (("primary", "小学"), ("junior", "初中")):
-        if st not in s.index:
-            lines.append(f"{lab}：无班级数据")
-            continue
-        r = s.loc[st]
-        lines.append(
-            f"{lab}：{int(r['classes'])} 个班，平均班额 {r['mean_size']:.1f} 人，超过 {stage_cap(st)} 人的班级 "
-            f"{int(r['over_cap'])} 个；大班额 {int(r['big'])} 个，超大班额 {int(r['super'])} 个"
-        )
-    return "\n".join(lines)

@@ -1,4 +1,6 @@
-"""Enrolment projection to 2030 (学位预测) and the classrooms it needs.
+"""Enrolment projection (学位预测) to the horizon of the settings and the classrooms it needs.
+
+The horizon is the ``projection_to_year`` setting (default 2030), the last school year projected.
 
 Method (grade-progression ratios, the cohort-component method of school planning), all vectorised
 over every school at once:
@@ -40,12 +42,17 @@ high     1.05           0.010
 children of the cohorts not yet at school, or a different share of them entering a public school).
 
 Classrooms (:func:`classroom_needs`): classes needed = Σ over grades ``ceil(round(students) / cap)``
-(cap 45 小学, 50 初中; ``class_size_max``), against **classrooms available = the most classes the
-school held in one year of the last** :data:`AVAILABLE_YEARS` **years of the 班级 table** (the data
+(cap 45 小学, 50 初中; ``class_size_max``; :func:`jxedu.core.numeric.ceil_count`), against
+**classrooms available = the most classes the school held in one year of the last**
+:data:`AVAILABLE_YEARS` **years of the 班级 table** (the data
 format has no classroom count; a school that once held that many classes has the rooms). A 镇街
 needs a **new school** of a stage when its schools' classroom shortfall, after using the spare
 classrooms of its other schools of the stage, reaches ``settings.new_school_min_classes`` (default
 18 classes 小学, 12 初中).
+
+Frames have English keys and codes (variant names are codes of the settings); the Chinese words are
+in ``jxedu/data/vocabulary/fields-classes.csv`` and ``words-classes.csv``, the tables, charts and
+sentences in :mod:`jxedu.present.classes`.
 """
 
 from __future__ import annotations
@@ -57,23 +64,24 @@ import pandas as pd
 
 from jxedu.analysis.indicators import township_sort_key
 from jxedu.core.errors import DataError, SettingsError
+from jxedu.core.numeric import ceil_count
+from jxedu.core.schema import COMPULSORY_STAGES
+from jxedu.core.settings import Settings
 from jxedu.core.settings import resolve_settings as _settings
 from jxedu.core.standards import threshold
 
 __all__ = [
     "AVAILABLE_YEARS",
-    "COLUMN_LABELS",
     "ENTRY_YEARS",
     "GRADES",
     "PROGRESSION_PAIRS",
     "Rates",
+    "central_variant",
     "classroom_needs",
     "enrolment_history",
     "estimate_rates",
-    "key_figures",
-    "project_variants",
-    "plot_projection",
     "project_enrolment",
+    "project_variants",
     "projection_summary",
     "township_needs",
     "variant_params",
@@ -89,30 +97,8 @@ ENTRY_YEARS = 3  # years
 ENTRY_AGE = 6  # years
 #: Recent years of the 班级 table whose largest class count is taken as classrooms available.
 AVAILABLE_YEARS = 3  # years
-#: Chinese names of the variants.
-VARIANT_LABELS: dict[str, str] = {"low": "低方案", "central": "中方案", "high": "高方案"}
-
-#: Chinese display headers.
-COLUMN_LABELS: dict[str, str] = {
-    "variant": "方案",
-    "year": "学年",
-    "township": "镇街",
-    "school_id": "学校标识码",
-    "school_name": "学校名称",
-    "urban_rural": "城乡分类",
-    "stage": "学段",
-    "grade": "年级",
-    "students": "学生数",
-    "projected": "预测值",
-    "cap": "班额上限",
-    "classes_needed": "所需班级数",
-    "classrooms_available": "现有教室数（近年最多班级数）",
-    "shortfall": "教室缺口",
-    "spare": "富余教室",
-    "net_shortfall": "镇街净缺口",
-    "new_school": "需新建学校",
-    "schools_short": "缺教室学校数",
-}
+#: The variant of the tables that show one variant, when the settings have it.
+CENTRAL = "central"
 
 
 def _stage_of_grade(g):
@@ -190,8 +176,10 @@ class Rates:
     school_base: pd.DataFrame
 
     def table(self) -> pd.DataFrame:
-        """The rates as a readable frame: one row per 镇街 (entry rate, p2 … p9)."""
-        df = pd.DataFrame(self.progression[:, 1:], columns=[f"p{g}" for g in GRADES[1:]])
+        """The rates as a frame: one row per 镇街 — ``township, entry_rate, progression_2 …
+        progression_9`` (``progression_g`` = ``p[t, g]``, pupils of grade ``g`` per pupil of grade
+        ``g − 1`` a year before)."""
+        df = pd.DataFrame(self.progression[:, 1:], columns=[f"progression_{g}" for g in GRADES[1:]])
         df.insert(0, "entry_rate", self.entry_rate)
         df.insert(0, "township", self.townships)
         return df
@@ -210,7 +198,12 @@ def _population(ds, townships: list[str]) -> np.ndarray | None:
     return pop.to_numpy(dtype=float)
 
 
-def estimate_rates(ds, *, to_year: int = 2030, history: pd.DataFrame | None = None) -> Rates:
+def _to_year(to_year: int | None, settings: Settings | None) -> int:
+    return int(_settings(settings).projection_to_year if to_year is None else to_year)
+
+
+def estimate_rates(ds, *, to_year: int | None = None, history: pd.DataFrame | None = None,
+                   settings: Settings | None = None) -> Rates:
     """Estimate progression ratios and entry rates per 镇街 from the history (see module doc).
 
     Parameters
@@ -218,18 +211,22 @@ def estimate_rates(ds, *, to_year: int = 2030, history: pd.DataFrame | None = No
     ds
         The data set (needs 班级; 村居 for the intake from population).
     to_year
-        Last year to project (sets the length of ``intake``).
+        Last year to project (sets the length of ``intake``); default the ``projection_to_year``
+        setting.
     history
         Pre-computed :func:`enrolment_history` (computed when omitted).
+    settings
+        Run settings (default :func:`jxedu.core.settings.get_settings`): the horizon.
 
     Returns
     -------
     Rates
     """
+    to_year = _to_year(to_year, settings)
     e = enrolment_history(ds) if history is None else history
     years = sorted(e["year"].unique())
     y0 = int(years[-1])
-    k_max = int(to_year) - y0
+    k_max = to_year - y0
     if k_max < 1:
         raise DataError(f"预测终止年份应晚于最新学年 (bad_to_year): {to_year} ≤ {y0}")
     townships = sorted(e["township"].unique(), key=township_sort_key)
@@ -279,8 +276,8 @@ def estimate_rates(ds, *, to_year: int = 2030, history: pd.DataFrame | None = No
 def project_enrolment(
     ds,
     *,
-    to_year: int = 2030,
-    variant: str | dict = "central",
+    to_year: int | None = None,
+    variant: str | dict = CENTRAL,
     settings=None,
     rates: Rates | None = None,
 ) -> pd.DataFrame:
@@ -291,12 +288,13 @@ def project_enrolment(
     ds
         The data set (needs 班级; 村居 for the intake from population).
     to_year
-        Last projected school year (default 2030).
+        Last projected school year (default the ``projection_to_year`` setting).
     variant
         A name of ``settings.projection_variants`` (by default ``"low"``, ``"central"``, ``"high"``)
         or a dict with ``entry_factor`` and ``urban_shift``.
     settings
-        Run settings (default :func:`jxedu.core.settings.get_settings`): the variant table.
+        Run settings (default :func:`jxedu.core.settings.get_settings`): the variant table and the
+        horizon.
     rates
         Pre-computed :func:`estimate_rates` (to reuse across variants).
 
@@ -309,9 +307,10 @@ def project_enrolment(
         per year that no school could take).
     """
     p = variant_params(variant, settings)
-    r = rates if rates is not None else estimate_rates(ds, to_year=to_year)
+    to_year = _to_year(to_year, settings)
+    r = rates if rates is not None else estimate_rates(ds, to_year=to_year, settings=settings)
     y0 = r.base_year
-    k_max = int(to_year) - y0
+    k_max = to_year - y0
     if k_max < 1 or r.intake.shape[1] < k_max:
         raise DataError(f"预测终止年份无效 (bad_to_year): {to_year}")
     t_idx = {t: i for i, t in enumerate(r.townships)}
@@ -378,7 +377,7 @@ def project_enrolment(
 def _available(ds) -> pd.DataFrame:
     """Classrooms available per school × stage: most classes held in one of the last years."""
     c = ds.classes
-    c = c[c["stage"].isin(("primary", "junior"))]
+    c = c[c["stage"].isin(COMPULSORY_STAGES)]
     years = sorted(int(y) for y in c["year"].unique())[-AVAILABLE_YEARS:]
     n = c[c["year"].isin(years)].groupby(["year", "school_id", "stage"]).size().rename("n").reset_index()
     return n.groupby(["school_id", "stage"])["n"].max().rename("classrooms_available").reset_index()
@@ -397,36 +396,36 @@ def classroom_needs(proj_df: pd.DataFrame, ds) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``year, township, school_id, school_name, urban_rural, stage, students, cap, classes_needed,
-        classrooms_available, shortfall, spare`` — ``classes_needed = Σ_grades ceil(round(students)
-        / cap)``; ``shortfall = max(needed − available, 0)``, ``spare = max(available − needed, 0)``.
+        ``year, township, school_id, school_name, urban_rural, stage, students, class_cap,
+        classes_needed, classrooms_available, classroom_shortfall, spare_classrooms`` — ``students``
+        the expected pupils (a float, as :func:`project_enrolment`: summed, they agree with
+        :func:`projection_summary`), ``classes_needed = Σ_grades ceil(round(students) / cap)``; ``classroom_shortfall =
+        max(needed − available, 0)``, ``spare_classrooms = max(available − needed, 0)``.
     """
     ds.require("classes")
     d = proj_df[["year", "school_id", "township", "urban_rural", "stage", "grade", "students"]].copy()
-    caps = {st: int(threshold("class_size_max", st)) for st in ("primary", "junior")}
-    d["cap"] = d["stage"].map(caps).astype(int)
-    pupils = np.rint(d["students"].to_numpy(dtype=float))
-    d["classes_needed"] = np.ceil(pupils / d["cap"].to_numpy()).astype(int)
-    d["students"] = pupils
+    caps = {st: int(threshold("class_size_max", st)) for st in COMPULSORY_STAGES}
+    d["class_cap"] = d["stage"].map(caps).astype(int)
+    pupils = np.rint(d["students"].to_numpy(dtype=float))  # a grade's expected pupils → whole pupils
+    d["classes_needed"] = ceil_count(pupils / d["class_cap"].to_numpy()).astype(int)
     g = d.groupby(["year", "township", "school_id", "urban_rural", "stage"], as_index=False).agg(
-        students=("students", "sum"), cap=("cap", "first"), classes_needed=("classes_needed", "sum"))
+        students=("students", "sum"), class_cap=("class_cap", "first"), classes_needed=("classes_needed", "sum"))
     g = g.merge(_available(ds), on=["school_id", "stage"], how="left")
     g["classrooms_available"] = g["classrooms_available"].fillna(0).astype(int)
-    g["students"] = g["students"].astype(int)
-    g["shortfall"] = (g["classes_needed"] - g["classrooms_available"]).clip(lower=0).astype(int)
-    g["spare"] = (g["classrooms_available"] - g["classes_needed"]).clip(lower=0).astype(int)
+    g["classroom_shortfall"] = (g["classes_needed"] - g["classrooms_available"]).clip(lower=0).astype(int)
+    g["spare_classrooms"] = (g["classrooms_available"] - g["classes_needed"]).clip(lower=0).astype(int)
     names = pd.DataFrame(ds.schools[["school_id", "name"]]).rename(columns={"name": "school_name"})
     g = g.merge(names, on="school_id", how="left")
-    cols = ["year", "township", "school_id", "school_name", "urban_rural", "stage", "students", "cap",
-            "classes_needed", "classrooms_available", "shortfall", "spare"]
+    cols = ["year", "township", "school_id", "school_name", "urban_rural", "stage", "students", "class_cap",
+            "classes_needed", "classrooms_available", "classroom_shortfall", "spare_classrooms"]
     return g[cols].sort_values(["year", "school_id", "stage"]).reset_index(drop=True)
 
 
 def township_needs(needs: pd.DataFrame, *, settings=None) -> pd.DataFrame:
     """Per year, 镇街 and stage: classroom shortfall, spare rooms, net need and new-school flag.
 
-    ``net_shortfall = max(Σ shortfall − Σ spare, 0)`` (spare rooms of the 镇街's other schools of the
-    stage can absorb pupils by re-zoning); ``new_school`` when ``net_shortfall ≥``
+    ``net_classroom_shortfall = max(Σ shortfall − Σ spare, 0)`` (spare rooms of the 镇街's other
+    schools of the stage can absorb pupils by re-zoning); ``new_school`` when the net shortfall ≥
     ``settings.new_school_min_classes`` of the stage.
 
     Parameters
@@ -439,80 +438,59 @@ def township_needs(needs: pd.DataFrame, *, settings=None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``year, township, stage, students, classes_needed, classrooms_available, shortfall, spare,
-        schools_short, net_shortfall, new_school``.
+        ``year, township, stage, students, classes_needed, classrooms_available,
+        classroom_shortfall, spare_classrooms, schools_short, net_classroom_shortfall, new_school``.
     """
-    g = needs.assign(short=needs["shortfall"] > 0).groupby(["year", "township", "stage"], as_index=False).agg(
+    g = needs.assign(short=needs["classroom_shortfall"] > 0).groupby(
+        ["year", "township", "stage"], as_index=False).agg(
         students=("students", "sum"), classes_needed=("classes_needed", "sum"),
-        classrooms_available=("classrooms_available", "sum"), shortfall=("shortfall", "sum"),
-        spare=("spare", "sum"), schools_short=("short", "sum"))
+        classrooms_available=("classrooms_available", "sum"), classroom_shortfall=("classroom_shortfall", "sum"),
+        spare_classrooms=("spare_classrooms", "sum"), schools_short=("short", "sum"))
     g["schools_short"] = g["schools_short"].astype(int)
-    g["net_shortfall"] = (g["shortfall"] - g["spare"]).clip(lower=0).astype(int)
+    g["net_classroom_shortfall"] = (g["classroom_shortfall"] - g["spare_classrooms"]).clip(lower=0).astype(int)
     min_classes = _settings(settings).new_school_min_classes
-    g["new_school"] = g["net_shortfall"] >= g["stage"].map(min_classes)
-    return g
+    g["new_school"] = g["net_classroom_shortfall"] >= g["stage"].map(min_classes)
+    order = {"primary": 0, "junior": 1}
+    return g.sort_values(["year", "township", "stage"], key=lambda s: s.map(township_sort_key) if s.name == "township"
+                         else s.map(order) if s.name == "stage" else s).reset_index(drop=True)
 
 
 def projection_summary(proj_df: pd.DataFrame) -> pd.DataFrame:
-    """County enrolment per year and stage (rounded pupils), from :func:`project_enrolment`.
+    """Enrolment per year and stage of the schools of a projection (the county's, or a 镇街's rows).
+
+    Parameters
+    ----------
+    proj_df
+        :func:`project_enrolment` output, or rows of it.
 
     Returns
     -------
     pandas.DataFrame
-        Index year, columns ``primary``, ``junior``, ``total`` (integers).
+        Index year, columns ``primary``, ``junior`` (pupils rounded to whole pupils) and ``total``
+        (their sum), integers.
     """
     t = proj_df.pivot_table(index="year", columns="stage", values="students", aggfunc="sum").reindex(
-        columns=["primary", "junior"]).fillna(0)
+        columns=list(COMPULSORY_STAGES)).fillna(0)
+    t = t.round().astype(int)
     t["total"] = t.sum(axis=1)
-    return t.round().astype(int)
+    t.columns.name = None
+    return t
 
 
-def plot_projection(projections: dict[str, pd.DataFrame], ds=None, *, title: str | None = None,
-                    township: str | None = None):
-    """Lines of county enrolment per stage for each variant, with the history when ``ds`` is given.
+def project_variants(ds, *, to_year: int | None = None, settings=None,
+                     rates: Rates | None = None) -> dict[str, pd.DataFrame]:
+    """Project every variant of ``settings.projection_variants`` (rates estimated once).
 
     Parameters
     ----------
-    projections
-        Variant name -> :func:`project_enrolment` output.
     ds
-        The data set (adds the history from the 班级 table).
-    title
-        Chart title (Chinese).
-    township
-        Only this 镇街's schools (projections made on the whole county).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    from jxedu.present import style as plotting
-
-    if township is not None:
-        projections = {k: _only(v, township) for k, v in projections.items()}
-    fig, ax = plotting.new_figure(size="a4", title=title or f"{township or ''}义务教育在校生预测")
-    styles = {"low": ":", "central": "-", "high": "--"}
-    for st in ("primary", "junior"):
-        col = plotting.STAGE_COLORS[st]
-        if ds is not None:
-            h = enrolment_history(ds)
-            if township is not None:
-                h = h[h["township"] == township]
-            h = h[_stage_of_grade(h["grade"]) == st].groupby("year")["students"].sum()
-            ax.plot(h.index, h.to_numpy(), color=col, marker="o", label=f"{plotting.STAGE_LABELS[st]}（实际）")
-        for name, proj in projections.items():
-            s = projection_summary(proj)
-            s = s[s.index >= proj.attrs.get("base_year", s.index.min())]
-            ax.plot(s.index, s[st], color=col, linestyle=styles.get(name, "-."),
-                    label=f"{plotting.STAGE_LABELS[st]}（{VARIANT_LABELS.get(name, name)}）")
-    ax.set_xlabel("学年")
-    ax.set_ylabel("在校生（人）")
-    ax.legend(fontsize=7, ncol=2)
-    return fig
-
-
-def project_variants(ds, *, to_year: int = 2030, settings=None) -> dict[str, pd.DataFrame]:
-    """Project every variant of ``settings.projection_variants`` (rates estimated once).
+        The data set (needs 班级).
+    to_year
+        Last projected school year (default the ``projection_to_year`` setting).
+    settings
+        Run settings (variants, horizon).
+    rates
+        Pre-computed :func:`estimate_rates` (to the same horizon).
 
     Returns
     -------
@@ -520,52 +498,20 @@ def project_variants(ds, *, to_year: int = 2030, settings=None) -> dict[str, pd.
         Variant name -> :func:`project_enrolment` output.
     """
     settings = _settings(settings)
-    rates = estimate_rates(ds, to_year=to_year)
+    rates = rates if rates is not None else estimate_rates(ds, to_year=to_year, settings=settings)
     return {v: project_enrolment(ds, to_year=to_year, variant=v, settings=settings, rates=rates)
             for v in settings.projection_variants}
 
 
-def _only(proj: pd.DataFrame, township: str) -> pd.DataFrame:
-    out = proj[proj["township"] == township]
-    if out.empty:
-        raise DataError(f"预测结果中没有该镇街的学校 (unknown_township): {township}")
-    out = out.copy()
-    out.attrs = dict(proj.attrs)
-    return out
-
-
-def key_figures(projections: dict[str, pd.DataFrame], ds, *, year: int = 2030, township: str | None = None) -> str:
-    """Projected enrolment and classroom shortfall in ``year`` per variant, as Chinese text.
+def central_variant(variants) -> str:
+    """The variant a one-variant table shows: ``central`` when there is one, else the first.
 
     Parameters
     ----------
-    projections
-        Output of :func:`project_variants`.
-    ds
-        The data set (classrooms available).
-    year
-        Projected year to report (default 2030).
-    township
-        Only this 镇街's schools (projections made on the whole county).
-
-    Returns
-    -------
-    str
+    variants
+        Variant names (a ``projection_variants`` table, or the projections keyed by variant).
     """
-    lines = [f"镇街：{township}"] if township else []
-    for name, proj in projections.items():
-        if township is not None:
-            proj = _only(proj, township)
-        s = projection_summary(proj)
-        if year not in s.index:
-            raise DataError(f"预测结果中没有该学年 (unknown_year): {year}")
-        base = proj.attrs.get("base_year", s.index.min())
-        needs = classroom_needs(proj[proj["year"] == year], ds)
-        short = needs.groupby("stage")["shortfall"].sum()
-        lines.append(
-            f"{VARIANT_LABELS.get(name, name)} {year}年：小学 {int(s.loc[year, 'primary'])} 人，"
-            f"初中 {int(s.loc[year, 'junior'])} 人，合计 {int(s.loc[year, 'total'])} 人"
-            f"（{base}年 {int(s.loc[base, 'total'])} 人）；教室缺口 小学 {int(short.get('primary', 0))} 间，"
-            f"初中 {int(short.get('junior', 0))} 间"
-        )
-    return "\n".join(lines)
+    names = list(variants)
+    if not names:
+        raise SettingsError("没有预测方案 (no_variant): projection_variants")
+    return CENTRAL if CENTRAL in names else names[0]

@@ -80,6 +80,10 @@ class Settings:
         (dimensionless multiplier of the grade-1 intake) and ``urban_shift`` (share of 乡村 school
         pupils moving to 城区 schools per year). Planning assumptions. A file or override replaces
         the whole table. Default low 0.95 / 0.000, central 1.00 / 0.005, high 1.05 / 0.010.
+    projection_to_year
+        Horizon of the enrolment projection: the last school year projected (the year it starts,
+        as every ``year``). Planning assumption (the county plan's horizon); it must come after the
+        latest year of the 班级 table. Default 2030.
     new_school_min_classes
         Smallest net classroom shortfall of a 镇街 and stage that calls for a new school rather
         than extensions, classes (planning assumption: a 3-form-entry 小学 of 18 classes, a
@@ -126,6 +130,7 @@ class Settings:
         "central": {"entry_factor": 1.00, "urban_shift": 0.005},
         "high": {"entry_factor": 1.05, "urban_shift": 0.010},
     })
+    projection_to_year: int = 2030  # school year
     new_school_min_classes: dict = field(default_factory=lambda: {"primary": 18, "junior": 12})  # classes
     small_school_max_students: int = 100  # students (国办发〔2018〕27号)
     new_site_classes: dict = field(default_factory=lambda: {"primary": 36, "junior": 30})  # classes
@@ -187,6 +192,9 @@ def get_settings(*, path: str | Path | None = None, **overrides) -> Settings:
     if not isinstance(s.projection_variants, dict) or not s.projection_variants or not all(
             isinstance(v, dict) for v in s.projection_variants.values()):
         raise SettingsError("预测方案表应为“方案名: {entry_factor, urban_shift}” (bad_setting): projection_variants")
+    if isinstance(s.projection_to_year, bool) or not isinstance(s.projection_to_year, int) or not (
+            1900 <= s.projection_to_year <= 2200):
+        raise SettingsError("预测终止学年应为四位数的年份，如 2030 (bad_setting): projection_to_year")
     for key in ("new_school_min_classes", "new_site_classes"):
         value = getattr(s, key)
         if not isinstance(value, dict) or not {"primary", "junior"} <= set(value):

@@ -435,11 +435,12 @@ def _headline_rows(rd: ReportData, township: str | None) -> list[tuple[str, str,
                 rows.append((f"{LABELS[st]}超过 {cap} 人的班级", f"{over} 个（共 {int(r['classes'].iloc[0])} 个班）",
                              "0 个", over == 0))
     if ds.rotations is not None and ds.teachers is not None:
-        r = rotation.rotation_summary(ds, year=_rotation_year(ds, y), township=township).iloc[0]
+        r = rotation.rotation_summary(ds, year=_rotation_year(ds, y), by="township" if township else "county")
+        r = r[r["township"] == township].iloc[0].rename({"rotated_out": "rotated"}) if township else r.iloc[0]
         target = int(std.threshold("plan_rotations_per_year"))
         if township is None:
             rows.append(("城镇→乡村/薄弱学校交流轮岗", f"{int(r['toward_target'])} 人", f"≥ {target} 人/年",
-                         bool(r["meets_target"])))
+                         bool(r["meets_rotation_target"])))
         else:
             rows.append(("派出交流轮岗教师", f"{int(r['rotated'])} 人（其中到乡村/薄弱学校 {int(r['toward_target'])} 人）",
                          f"全县 ≥ {target} 人/年", None))
@@ -778,13 +779,15 @@ def rotation_section(ds: Dataset, *, year: int | None = None, township: str | No
     IPython.display.HTML
     """
     from jxedu.analysis import rotation
+    from jxedu.analysis.assessment import assess
+    from jxedu.present import teachers
 
     _check_township(ds, township)
     rd = report_data(ds, year=year)
     if ds.rotations is None or ds.teachers is None:
         return HTML(_note("数据中没有教师或交流轮岗表，无法统计交流轮岗。"))
     y = _rotation_year(ds, rd.year)
-    text = rotation.key_figures(ds, year=y, township=township)
+    text = "\n".join(teachers.key_figure_lines(assess(ds, year=y).scope(township)))
     items = "".join(f"<li>{html.escape(line)}</li>" for line in text.splitlines())
     parts = [f'<ul class="figures">{items}</ul>']
     by = rotation.rotation_summary(ds, year=y, by="township")
@@ -830,14 +833,14 @@ def class_size_section(ds: Dataset, *, year: int | None = None, township: str | 
             cells = [_esc(t)]
             for st in _STAGES:
                 r = g[g["stage"] == st]
-                cells += ["—", "—"] if r.empty else [_fmt(r["mean_size"].iloc[0], 1), _fmt(r["over_cap"].iloc[0])]
+                cells += ["—", "—"] if r.empty else [_fmt(r["class_size"].iloc[0], 1), _fmt(r["over_cap"].iloc[0])]
             rows.append(cells)
         parts.append(html_table(rows, ["镇街", "小学平均班额", "小学超45人班级", "初中平均班额", "初中超50人班级"],
                                 numeric={1, 2, 3, 4}))
     else:
         g = s[(s["township"] == township) & s["stage"].isin(_STAGES)]
-        rows = [[LABELS[r["stage"]], _fmt(r["classes"]), _fmt(r["students"]), _fmt(r["mean_size"], 1),
-                 _fmt(r["max_size"]), f'{_fmt(r["over_cap"])}', _fmt(r["big"]), _fmt(r["super"])]
+        rows = [[LABELS[r["stage"]], _fmt(r["classes"]), _fmt(r["students"]), _fmt(r["class_size"], 1),
+                 _fmt(r["max_class_size"]), f'{_fmt(r["over_cap"])}', _fmt(r["band_big"]), _fmt(r["band_super"])]
                 for _, r in g.iterrows()]
         big, sup = int(std.threshold("class_band_big")), int(std.threshold("class_band_super"))  # students
         parts.append(html_table(rows, ["学段", "班级数", "学生数", "平均班额", "最大班额", "超标准班额",
@@ -848,16 +851,19 @@ def class_size_section(ds: Dataset, *, year: int | None = None, township: str | 
         top = top[top["township"] == township]
     if len(top):
         rows = [[_esc(r["school_name"]) + ("" if township else f'<br><span class="small">{_esc(r["township"])}</span>'),
-                 _fmt(r["classes"]), _fmt(r["over_cap"]), _fmt(r["max_size"])] for _, r in top.head(10).iterrows()]
+                 _fmt(r["classes"]), _fmt(r["over_cap"]), _fmt(r["max_class_size"])]
+                for _, r in top.head(10).iterrows()]
         parts.append("<h4>有超标准班额的学校</h4>")
         parts.append(html_table(rows, ["学校", "班级数", "超标准班额", "最大班额"], numeric={1, 2, 3}))
     else:
         parts.append(_note(f"本学年没有超过标准班额（小学 {_cap('primary')} 人、初中 {_cap('junior')} 人）的班级。"))
     proj = rd.projections
     if proj is not None and not _without_schools(ds, township):
-        from jxedu.analysis import projection
+        from jxedu.analysis.assessment import assess
+        from jxedu.present import classes
 
-        text = projection.key_figures(proj, ds, year=PROJECTION_YEAR, township=township)
+        scope = assess(ds, year=rd.year).scope(township)
+        text = "\n".join(classes.projection_figure_lines(scope, year=PROJECTION_YEAR)[1:])
         lines = [ln for ln in text.splitlines() if not ln.startswith("镇街：")]
         parts.append(f"<h4>{PROJECTION_YEAR}年在校生与教室预测</h4>")
         parts.append('<ul class="figures">' + "".join(f"<li>{html.escape(ln)}</li>" for ln in lines) + "</ul>")
@@ -883,7 +889,8 @@ def projection_figure(ds: Dataset, *, year: int | None = None, township: str | N
     Figure
         Or a note when the 班级 table is missing.
     """
-    from jxedu.analysis import projection
+    from jxedu.analysis.assessment import assess
+    from jxedu.present import classes
 
     _check_township(ds, township)
     rd = report_data(ds, year=year)
@@ -892,7 +899,8 @@ def projection_figure(ds: Dataset, *, year: int | None = None, township: str | N
         return HTML(_note("数据中没有班级表，无法预测在校生。"))
     if _without_schools(ds, township):
         return HTML(_note(_NO_SCHOOLS_NOTE))
-    fig = projection.plot_projection(proj, ds, township=township, title=f"{_scope(township)}义务教育在校生：实际与预测")
+    fig = classes.projection_chart(assess(ds, year=rd.year).scope(township),
+                                   title=f"{_scope(township)}义务教育在校生：实际与预测")
     fig.set_size_inches(FIGURE_WIDTH_IN, 3.2)
     return Figure(fig, caption=f"图 {_scope(township)}在校生实际数与{PROJECTION_YEAR}年前的预测（低、中、高方案）")
 

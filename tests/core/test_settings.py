@@ -75,6 +75,9 @@ def test_unknown_key_is_named(tmp_path):
     ({"small_school_max_students": -1}, "small_school_max_students"),
     ({"candidate_grid_spacing_m": 0}, "candidate_grid_spacing_m"),
     ({"stay_preference_m": -5}, "stay_preference_m"),
+    ({"projection_to_year": "2030"}, "projection_to_year"),
+    ({"projection_to_year": 30}, "projection_to_year"),
+    ({"projection_to_year": True}, "projection_to_year"),
 ])
 def test_bad_values_are_named(override, key):
     with pytest.raises(SettingsError, match=f"bad_setting.*{key}"):
@@ -102,6 +105,20 @@ def test_custom_variant_table_changes_the_projection():
     assert list(projection.project_variants(projection_dataset(), to_year=2026, settings=s)) == ["central"]
 
 
+# --- projection_to_year ------------------------------------------------------------------------
+
+
+def test_projection_horizon_from_settings():
+    # The hand set's latest year is 2024: a horizon of 2026 projects 2025 and 2026, of 2025 only 2025.
+    assert get_settings().projection_to_year == 2030
+    for horizon, years in ((2026, [2024, 2025, 2026]), (2025, [2024, 2025])):
+        s = get_settings(projection_to_year=horizon)
+        p = projection.project_enrolment(projection_dataset(), variant="central", settings=s)
+        assert sorted(p["year"].unique()) == years
+        assert {sorted(v["year"].unique())[-1] for v in projection.project_variants(
+            projection_dataset(), settings=s).values()} == {horizon}
+
+
 # --- new_school_min_classes --------------------------------------------------------------------
 
 
@@ -112,14 +129,14 @@ def _needs() -> pd.DataFrame:
         "year": [2030] * 4, "township": ["甲镇"] * 4, "school_id": ["P1", "P2", "P3", "J1"],
         "stage": ["primary", "primary", "primary", "junior"], "students": [500, 400, 100, 900],
         "classes_needed": [18, 12, 4, 24], "classrooms_available": [12, 8, 6, 12],
-        "shortfall": [6, 4, 0, 12], "spare": [0, 0, 2, 0],
+        "classroom_shortfall": [6, 4, 0, 12], "spare_classrooms": [0, 0, 2, 0],
     })
 
 
 def test_new_school_threshold_from_settings():
     def flags(settings):
         t = projection.township_needs(_needs(), settings=settings).set_index("stage")
-        assert t.loc["primary", "net_shortfall"] == 8 and t.loc["junior", "net_shortfall"] == 12
+        assert t.loc["primary", "net_classroom_shortfall"] == 8 and t.loc["junior", "net_classroom_shortfall"] == 12
         return t.loc["primary", "new_school"], t.loc["junior", "new_school"]
 
     assert flags(None) == (False, True)  # 8 < 18; 12 ≥ 12
