@@ -205,15 +205,15 @@ def _capacity_rows(a, prices: dict) -> list[dict]:
     """Tier 3: a 镇街's classrooms short at the projection horizon (central variant), net of spare rooms."""
     if a.missing("township_needs") is not None:
         return []
-    needs = a.township_needs
+    needs = a.township_needs["central"]
     horizon = int(needs["year"].max())
     rows = []
-    for r in needs.loc[(needs["year"] == horizon) & (needs["net_shortfall"] > 0)].itertuples(index=False):
+    for r in needs.loc[(needs["year"] == horizon) & (needs["net_classroom_shortfall"] > 0)].itertuples(index=False):
         rows.append(_row(
             tier=3, township=r.township, stage=r.stage, kind="capacity", key="new_school" if r.new_school else "enlarge",
-            value=float(r.classes_needed), threshold=float(r.classrooms_available), amount=float(r.net_shortfall), amount_unit="classrooms", school_amount=float(horizon),
-            cost=float(r.net_shortfall) * _classroom(r.stage, prices), responsible_key="capacity",
-            ledger_key=f"township|{r.township}|{r.stage}|capacity", severity=-float(r.net_shortfall)))
+            value=float(r.classes_needed), threshold=float(r.classrooms_available), amount=float(r.net_classroom_shortfall), amount_unit="classrooms", school_amount=float(horizon),
+            cost=float(r.net_classroom_shortfall) * _classroom(r.stage, prices), responsible_key="capacity",
+            ledger_key=f"township|{r.township}|{r.stage}|capacity", severity=-float(r.net_classroom_shortfall)))
     return rows
 
 

@@ -95,8 +95,8 @@ def _classes(f: dict) -> tuple[str, str]:
         return "", "缺少班级表，无法核查班额。"
     gap = (f"超标准班额 {f['classes']} 个（小学 {f['primary']} 个、初中 {f['junior']} 个），共超出 {fmt(f['excess'], 'int')} 人"
            if f["classes"] else "")
-    detail = (f"超标准班额 {f['classes']} 个，涉及 {f['schools']} 所学校；其中{vocab.word('big', 'band')} "
-              f"{f['big']} 个、{vocab.word('super', 'band')} {f['super']} 个。")
+    detail = (f"超标准班额 {f['classes']} 个，涉及 {f['schools']} 所学校；其中{vocab.word('big', 'class_band')} "
+              f"{f['big']} 个、{vocab.word('super', 'class_band')} {f['super']} 个。")
     return gap, detail
 
 

@@ -421,7 +421,7 @@ def ledger_details(a: Assessment) -> dict[str, pd.DataFrame]:
     if a.ds.classes is None:
         return {}
     oc = a.oversize_classes
-    shown = oc.assign(stage=[_stage(s) for s in oc["stage"]], band=[vocab.word(b, "band") for b in oc["band"]])
+    shown = oc.assign(stage=[_stage(s) for s in oc["stage"]], band=[vocab.word(b, "class_band") for b in oc["band"]])
     return {CLASS_SHEET: shown.rename(columns={
         "school_id": "学校标识码", "name": "学校", "township": "镇街", "stage": "学段", "grade": "年级",
         "class_name": "班级", "students": "学生数", "limit": "班额上限", "excess": "超出人数", "band": "班额分级",

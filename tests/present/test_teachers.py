@@ -15,7 +15,7 @@ import re
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
-from test_rotation import _roster
+from tests.analysis.test_rotation import _roster
 
 import jxedu
 from jxedu.core.dataset import Dataset
