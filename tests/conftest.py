@@ -18,9 +18,15 @@ from pathlib import Path  # noqa: E402
 
 # Tests mirror the package (tests/core, tests/ingest, …). Small data builders live in the test module of
 # their topic and are shared by name (``from test_scenarios import _dataset``), so every test folder
-# is importable whichever test runs first.
+# is importable whichever test runs first. A folder that is a package (``__init__.py``: tests/present,
+# whose modules repeat the topics' names, e.g. test_scenarios) comes last, so a shared name finds the
+# topic's module (tests/planning/test_scenarios.py) first.
 for _folder in sorted(p for p in Path(__file__).parent.iterdir() if p.is_dir() and p.name.isidentifier()):
-    if str(_folder) not in sys.path:
+    if str(_folder) in sys.path:
+        continue
+    if (_folder / "__init__.py").exists():
+        sys.path.append(str(_folder))
+    else:
         sys.path.insert(0, str(_folder))
 
 import pytest  # noqa: E402

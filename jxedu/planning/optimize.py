@@ -135,15 +135,17 @@ class SiteSuggestion:
     ----------
     sites
         Chosen sites: ``site_id, name, kind`` (:data:`SITE_KINDS`), ``kept`` (must stay), ``lon, lat,
-        x, y, capacity, pupils`` (children assigned), ``mean_m``.
+        x, y, capacity, pupils`` (children assigned), ``assigned_mean_m`` (their mean distance).
     objective
         Child-metres (p-median) or children covered (MCLP).
     summary
-        Key figures: ``model, capacitated, stage, sites, kept_sites, existing_sites, new_sites,
-        mean_m, radius_m, within_share`` (children with a chosen site within the radius, 0–1),
-        ``placed_within_share`` (capacitated MCLP: within the radius *and* with a place),
+        Key figures: ``location_model`` (:data:`MODELS`), ``capacitated, stage, chosen_sites,
+        kept_sites, existing_sites, new_sites, candidate_places`` (places of a candidate site; NaN
+        without candidates), ``mean_distance_m, service_radius_m,
+        within_radius_share`` (children with a chosen site within the radius, 0–1),
+        ``placed_within_radius_share`` (capacitated MCLP: within the radius *and* with a place),
         ``over_capacity`` (capacitated, when any), ``mip_gap`` (0–1), ``solver_status``
-        (``optimal``/``time_limit``), ``seconds``.
+        (``optimal``/``time_limit``), ``solve_seconds``.
     seconds
         Solver wall time.
     gap
@@ -160,9 +162,9 @@ class SiteSuggestion:
     status: str = "optimal"
 
     def new_sites(self) -> pd.DataFrame:
-        """The chosen candidate sites (新址): ``site_id, name, lon, lat, pupils, mean_m``."""
+        """The chosen candidate sites (新址): ``site_id, name, lon, lat, pupils, assigned_mean_m``."""
         new = self.sites[self.sites["kind"] == "candidate"]
-        return new[["site_id", "name", "lon", "lat", "pupils", "mean_m"]].reset_index(drop=True)
+        return new[["site_id", "name", "lon", "lat", "pupils", "assigned_mean_m"]].reset_index(drop=True)
 
 
 def candidate_grid(ds, *, spacing_m: float | None = None, township: str | None = None,
@@ -279,7 +281,8 @@ def suggest_sites(
     ds,
     *,
     stage: str = "primary",
-    p: int,
+    p: int | None = None,
+    new_sites: int | None = None,
     model: str = "pmedian",
     candidates: pd.DataFrame | str | None = "grid",
     spacing_m: float | None = None,
@@ -305,6 +308,9 @@ def suggest_sites(
         ``"primary"`` or ``"junior"``.
     p
         Number of sites open in total (kept schools included).
+    new_sites
+        Instead of ``p``: the number of sites besides the kept ones (``p`` = kept + ``new_sites``;
+        with ``keep="existing"`` the number of new sites placed).
     model
         ``"pmedian"`` (总出行距离最小: minimise child-metres) or ``"mclp"`` (覆盖人数最多: maximise
         children within ``service_radius_m``).
@@ -353,17 +359,26 @@ def suggest_sites(
                                       township=township, method=method, candidate_classes=candidate_classes,
                                       settings=settings)
     pre = _kept(sites, keep)
+    if (p is None) == (new_sites is None):
+        raise OptimizationError(f"请给出 p（选址总数）或 new_sites（保留学校之外的选址数）之一 (bad_p): p = {p}，"
+                                f"new_sites = {new_sites}")
+    if p is None:
+        p = int(pre.sum()) + _check_count(new_sites)
     cap = sites["capacity"].to_numpy(float) if capacitated else None
+    places = float(sites.loc[sites["kind"] == "candidate", "capacity"].max()) if (sites["kind"] == "candidate").any() \
+        else float("nan")
     radius = float(service_radius_m) if service_radius_m is not None else float(inputs.walk_m)
     if model == "pmedian":
         sol = pmedian_highs(cost, w, p, predefined=pre, capacity=cap, k=k, time_limit=time_limit, mip_gap=mip_gap)
     else:
         sol = mclp_highs(cost, w, p, radius=radius, predefined=pre, capacity=cap, time_limit=time_limit,
                          mip_gap=mip_gap)
-    return _suggestion(sites, sol, cost, w, pre, radius=radius, model=model, capacitated=capacitated, stage=stage)
+    return _suggestion(sites, sol, cost, w, pre, radius=radius, model=model, capacitated=capacitated, stage=stage,
+                       candidate_places=places)
 
 
-def _suggestion(sites, sol: LocationSolution, cost, w, pre, *, radius, model, capacitated, stage) -> SiteSuggestion:
+def _suggestion(sites, sol: LocationSolution, cost, w, pre, *, radius, model, capacitated, stage,
+                candidate_places) -> SiteSuggestion:
     chosen = sol.chosen
     out = sites[chosen].copy()
     out["kept"] = pre[chosen]
@@ -372,28 +387,35 @@ def _suggestion(sites, sol: LocationSolution, cost, w, pre, *, radius, model, ca
     pupils = placed.sum(axis=0)
     out["pupils"] = np.round(pupils).astype("int64")
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["mean_m"] = (placed * sub).sum(axis=0) / pupils
+        out["assigned_mean_m"] = (placed * sub).sum(axis=0) / pupils
     summary = {
-        "model": model,
+        "location_model": model,
         "capacitated": bool(capacitated),
         "stage": stage,
-        "sites": int(chosen.sum()),
+        "chosen_sites": int(chosen.sum()),
         "kept_sites": int(pre[chosen].sum()),
         "existing_sites": int((out["kind"] == "existing").sum()),
         "new_sites": int((out["kind"] == "candidate").sum()),
-        "mean_m": float((placed * sub).sum() / w.sum()),
-        "radius_m": float(radius),
-        "within_share": float(w[(sub.min(axis=1) <= radius)].sum() / w.sum()),
+        "candidate_places": candidate_places,
+        "mean_distance_m": float((placed * sub).sum() / w.sum()),
+        "service_radius_m": float(radius),
+        "within_radius_share": float(w[(sub.min(axis=1) <= radius)].sum() / w.sum()),
     }
     if model == "mclp" and capacitated:
-        summary["placed_within_share"] = float(sol.objective / w.sum())
+        summary["placed_within_radius_share"] = float(sol.objective / w.sum())
     if capacitated and sol.over.sum() > 0:
         summary["over_capacity"] = int(round(sol.over.sum()))
-    summary |= {"mip_gap": float(sol.gap), "solver_status": sol.status, "seconds": float(sol.seconds)}
+    summary |= {"mip_gap": float(sol.gap), "solver_status": sol.status, "solve_seconds": float(sol.seconds)}
     return SiteSuggestion(out.reset_index(drop=True), sol.objective, summary, sol.seconds, sol.gap, sol.status)
 
 
 # --- the sparse MILPs ----------------------------------------------------------------------------
+
+
+def _check_count(n) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise OptimizationError(f"新址数量应为非负整数 (bad_p): new_sites = {n}")
+    return int(n)
 
 
 def _check_p(p, pre: np.ndarray, m: int) -> int:
@@ -725,6 +747,7 @@ def closure_ranking(
         in the baseline), ``added_km`` (added child-kilometres per school day, one way),
         ``added_m_per_child`` (added metres per displaced child), ``added_beyond_walk`` (children newly
         beyond the walking limit), ``rank`` (1 = closure costs least travel). Unrounded.
+        ``attrs``: ``stage`` and ``max_students`` (the small-school line used).
     """
     ctx = asg.context(ds, year=year, method=method, settings=settings)
     if max_students is None:
@@ -749,4 +772,5 @@ def closure_ranking(
     out = small.merge(extra, on="school_id", how="inner")
     out = out.sort_values(["added_km", "school_id"], kind="stable").reset_index(drop=True)
     out["rank"] = np.arange(1, len(out) + 1)
+    out.attrs.update(stage=stage, max_students=int(max_students))
     return out

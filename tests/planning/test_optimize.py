@@ -57,10 +57,10 @@ def test_suggest_sites_pmedian_on_existing_schools():
     s = op.suggest_sites(_dataset(), stage="primary", p=1, candidates=None)
     assert s.sites["site_id"].tolist() == ["A"]
     assert s.objective == pytest.approx(63000.0)
-    assert s.summary["mean_m"] == pytest.approx(700.0)
-    assert s.summary["sites"] == 1 and s.summary["new_sites"] == 0
+    assert s.summary["mean_distance_m"] == pytest.approx(700.0)
+    assert s.summary["chosen_sites"] == 1 and s.summary["new_sites"] == 0
     # within the 2000 m walking limit of A: every village (500, 500, 1100 m) -> 100 %
-    assert s.summary["within_share"] == pytest.approx(1.0)
+    assert s.summary["within_radius_share"] == pytest.approx(1.0)
     assert s.sites["kind"].tolist() == ["existing"]
 
 
@@ -142,9 +142,9 @@ def test_suggest_sites_capacitated_picks_the_larger_school():
     s = op.suggest_sites(ds, stage="primary", p=1, candidates=None, capacitated=True)
     assert s.sites["site_id"].tolist() == ["B"]
     assert s.objective == pytest.approx(192000.0)
-    assert s.summary["mean_m"] == pytest.approx(6400 / 3)  # 2133.3 m
+    assert s.summary["mean_distance_m"] == pytest.approx(6400 / 3)  # 2133.3 m
     # within 2000 m of B: V2 (2000 m) and V3 (1400 m), not V1 (3000 m) -> 60 / 90
-    assert s.summary["within_share"] == pytest.approx(2 / 3)
+    assert s.summary["within_radius_share"] == pytest.approx(2 / 3)
     with pytest.raises(op.OptimizationError, match="insufficient_capacity"):
         op.suggest_sites(_dataset(classes=(1, 1)), stage="primary", p=1, candidates=None, capacitated=True)
 
@@ -160,4 +160,14 @@ def test_suggest_sites_new_site_from_candidates():
     new = s.new_sites()
     assert new["site_id"].tolist() == ["C1"]
     # C1 serves V2 (0 m) and V3 (600 m): 60 children, mean 300 m
-    assert new["pupils"].tolist() == [60] and new["mean_m"].tolist() == pytest.approx([300.0])
+    assert new["pupils"].tolist() == [60] and new["assigned_mean_m"].tolist() == pytest.approx([300.0])
+
+
+def test_new_sites_counts_the_sites_besides_the_kept_ones():
+    # keep="existing" (A, B) and new_sites=1 is p = 3: the best candidate C1 (see above), 33000 m
+    ds = _dataset()
+    cand = pd.DataFrame({"site_id": ["C1", "C2"], "x": [X0 + 1000.0, X0 + 10000.0], "y": [Y0, Y0]})
+    s = op.suggest_sites(ds, stage="primary", new_sites=1, candidates=cand, keep="existing")
+    assert sorted(s.sites["site_id"]) == ["A", "B", "C1"]
+    with pytest.raises(op.OptimizationError, match="bad_p"):
+        op.suggest_sites(ds, stage="primary", p=3, new_sites=1, candidates=cand, keep="existing")
