@@ -44,7 +44,7 @@ present.model_note(a)
 
 # %%
 # NBVAL_CHECK_OUTPUT
-present.headline(base, res)
+print(present.headline(base, res))
 
 # %% [markdown]
 # ## 现状与方案对比（全县）

@@ -166,7 +166,7 @@ def model_note(scope) -> Note:
 
 
 def headline(baseline: sc.ScenarioResult, result: sc.ScenarioResult) -> Note:
-    """The scenario's key figures in one paragraph (closures, distances, pupils beyond walking distance).
+    """The scenario's key figures in one plain paragraph (closures, distances, pupils beyond walking distance).
 
     Parameters
     ----------
@@ -178,7 +178,7 @@ def headline(baseline: sc.ScenarioResult, result: sc.ScenarioResult) -> Note:
     Note
     """
     s0, s1 = baseline.summary, result.summary
-    parts = [f"**{_esc(result_name(result))}**（{result.year}学年）：关闭或并入 {vocab.fmt(s1['closed'], 'int')} 所、"
+    parts = [f"{_esc(result_name(result))}（{result.year}学年）：关闭或并入 {vocab.fmt(s1['closed'], 'int')} 所、"
              f"新建 {vocab.fmt(s1['opened'], 'int')} 所学校"]
     for st in sc.STAGES:
         if f"{st}_mean_m" not in s1:
@@ -375,16 +375,19 @@ def _move_lines(m: folium.Map, villages: pd.DataFrame, schools: pd.DataFrame) ->
                    tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False)).add_to(m)
 
 
-def _school_points(m: folium.Map, schools: pd.DataFrame) -> None:
-    """Schools as circles coloured by their most important change, sized by students."""
+def _school_points(m: folium.Map, schools: pd.DataFrame) -> list[str]:
+    """Schools as circles coloured by their most important change, sized by students; returns the
+    statuses drawn."""
     agg = schools.assign(_o=schools["change_status"].map(_STATUS_ORDER)).sort_values("_o").groupby(
         "school_id", sort=False).agg(name=("name", "first"), status=("change_status", "first"),
                                      before=("students_before", "sum"), after=("students_after", "sum"),
                                      lon=("lon", "first"), lat=("lat", "first"))
+    drawn = []
     for status, color in CHANGE_COLORS.items():
         g = agg[agg["status"] == status]
         if g.empty:
             continue
+        drawn.append(status)
         lon, lat = _display(m, g["lon"], g["lat"])
         word = vocab.word(status, "change_status")
         feats = [{"type": "Feature", "properties": {
@@ -399,12 +402,13 @@ def _school_points(m: folium.Map, schools: pd.DataFrame) -> None:
                 "color": c, "fillColor": c, "fillOpacity": o, "radius": f["properties"]["radius"]},
             tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
         ).add_to(m)
+    return drawn
 
 
-def _legend_items() -> str:
+def _legend_items(statuses: Sequence[str]) -> str:
     dot = ('<div><span style="display:inline-block;width:11px;height:11px;border-radius:50%;background:{c};'
            'margin-right:4px;vertical-align:middle"></span>{w}</div>')
-    items = "".join(dot.format(c=c, w=maps.esc(vocab.word(s, "change_status"))) for s, c in CHANGE_COLORS.items())
+    items = "".join(dot.format(c=CHANGE_COLORS[s], w=maps.esc(vocab.word(s, "change_status"))) for s in statuses)
     return (f'<div style="font-weight:bold;margin-top:4px;">学校（圆圈大小：在校生）</div>{items}'
             f'<div><span style="color:{_MOVE_COLOR}">- - -</span> 村居改到新学校</div>')
 
@@ -442,9 +446,9 @@ def change_map(ds, result: sc.ScenarioResult, *, basemap: str | None = "osm", st
     if stage is not None:
         v, s = v[v["stage"] == stage], s[s["stage"] == stage]
     _move_lines(m, v, s)
-    _school_points(m, s)
+    drawn = _school_points(m, s)
     legend = maps.add_legend(m, title=name, synthetic=ds.synthetic)
-    legend.body += _legend_items()
+    legend.body += _legend_items(drawn)
     folium.LayerControl(collapsed=True).add_to(m)
     focus = s if township is None else s[s["township"] == township]
     if len(focus):

@@ -73,7 +73,7 @@ def test_result_names(results):
 def test_headline_and_note(results):
     _ds, base, res = results
     assert str(ps.headline(base, res)) == (
-        "**关闭甲**（2024学年）：关闭或并入 1 所、新建 0 所学校；小学平均上学距离由 800 米变为 2,133 米，"
+        "关闭甲（2024学年）：关闭或并入 1 所、新建 0 所学校；小学平均上学距离由 800 米变为 2,133 米，"
         "超出步行距离的学生由 0 人变为 30 人；义务教育在校生共 120 人（总数不变）。")
     note = str(ps.scenario_note(res))
     assert "1. 关闭：甲小学（A）" in note
