@@ -46,7 +46,7 @@ from jxedu.analysis import access, bus
 from jxedu.analysis.assessment import Assessment, assess
 from jxedu.core import standards as std
 from jxedu.core.config import UTM50N, WGS84
-from jxedu.core.errors import DataError, JxeduError, ScenarioError
+from jxedu.core.errors import DataError, ScenarioError
 from jxedu.core.schema import COMPULSORY_STAGES, GRADES_OF_STAGE, LABELS
 from jxedu.core.settings import Settings, resolve_settings
 
@@ -276,7 +276,7 @@ def solve_pairs(free, rows, cols, cost, cap_rem, *, penalty: float = OVERFLOW_PE
 
     Raises
     ------
-    JxeduError
+    DataError
         An origin with children has no allowed pair.
     """
     n_v, n_s, n_p = len(free), len(cap_rem), len(rows)
@@ -286,7 +286,7 @@ def solve_pairs(free, rows, cols, cost, cap_rem, *, penalty: float = OVERFLOW_PE
     row_pos = np.full(n_v, -1)
     row_pos[act] = np.arange(len(act))
     if (np.bincount(rows, minlength=n_v)[act] == 0).any():
-        raise JxeduError("有村居没有可选的学校 (no_candidate)：请检查学校和距离数据")
+        raise DataError("有村居没有可选的学校 (no_candidate)：请检查学校和距离数据")
     a_eq = sparse.csr_array((np.ones(n_p), (row_pos[rows], np.arange(n_p))), shape=(len(act), n_p + n_s))
     a_ub = sparse.csr_array(
         (np.r_[np.ones(n_p), -np.ones(n_s)], (np.r_[cols, np.arange(n_s)], np.r_[np.arange(n_p), n_p + np.arange(n_s)])),
@@ -297,7 +297,7 @@ def solve_pairs(free, rows, cols, cost, cap_rem, *, penalty: float = OVERFLOW_PE
         bounds=(0, None), method="highs-ds",
     )
     if res.status != 0:  # pragma: no cover - the overflow variables keep the LP feasible
-        raise JxeduError(f"学位分配求解失败 (solver_failed): {res.message}")
+        raise ScenarioError(f"学位分配求解失败 (solver_failed): {res.message}")
     x = res.x[:n_p]
     xi = np.rint(x)
     if np.abs(x - xi).max(initial=0.0) < 1e-6:  # a vertex of a transportation LP is integral
@@ -356,10 +356,10 @@ class StageInputs:
         return self.dist if self.dist is not None else _straight(self.vxy, self.sxy)
 
 
-def stage_capacity(inputs: StageInputs, mode: str, headroom: float) -> np.ndarray:
+def stage_capacity(inputs: StageInputs, *, capacity: str = "classes", headroom: float = 1.0) -> np.ndarray:
     """Places of the existing schools of a stage: classes × cap (``"classes"``) or students
     (``"enrolment"``), times ``headroom``."""
-    if mode == "classes":
+    if capacity == "classes":
         cap = inputs.sch["classes"].to_numpy(float) * inputs.cap
     else:
         cap = inputs.sch["students"].to_numpy(float)
@@ -402,7 +402,7 @@ class Context:
     def _road_graph(self, method: str):
         ds = self.ds
         if method not in METHODS:
-            raise JxeduError(f"未知的距离方法 (unknown_method): {method}；可用：auto、network、straight")
+            raise ScenarioError(f"未知的距离方法 (unknown_method): {method}；可用：auto、network、straight")
         if method == "straight":
             return None
         if ds.roads is None or not len(ds.roads):
@@ -647,6 +647,6 @@ def baseline_assignment(ctx: Context, stage: str, *, capacity: str = "classes", 
         n = len(inputs.sch)
         ctx.baselines[key] = assign_stage(
             inputs, inputs.sxy, np.zeros((len(inputs.vil), 0)), np.ones(n, bool),
-            stage_capacity(inputs, capacity, float(headroom)), {},
+            stage_capacity(inputs, capacity=capacity, headroom=float(headroom)), {},
             stay_preference_m=ctx.settings.stay_preference_m)
     return ctx.baselines[key]

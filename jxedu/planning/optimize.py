@@ -237,7 +237,7 @@ def _site_table(inputs: asg.StageInputs, cand: pd.DataFrame, candidate_places: f
     sites = pd.concat([
         pd.DataFrame({"site_id": sch["school_id"].astype(str), "name": sch["name"], "kind": "existing",
                       "x": sch["x"], "y": sch["y"], "lon": sch["lon"], "lat": sch["lat"],
-                      "capacity": asg.stage_capacity(inputs, "classes", 1.0)}),
+                      "capacity": asg.stage_capacity(inputs, capacity="classes")}),
         pd.DataFrame({"site_id": cand["site_id"].astype(str), "name": cand["name"], "kind": "candidate",
                       "x": cand["x"], "y": cand["y"], "lon": cand["lon"], "lat": cand["lat"],
                       "capacity": float(candidate_places)}),

@@ -70,7 +70,7 @@ from scipy.spatial import cKDTree
 from jxedu.analysis import indicators
 from jxedu.core import standards as std
 from jxedu.core.dataset import Dataset
-from jxedu.core.errors import JxeduError
+from jxedu.core.errors import ScenarioError
 from jxedu.core.numeric import ceil_count, round_keeping_total
 from jxedu.core.schema import GRADES_OF_STAGE, LABELS
 from jxedu.planning import assignment as asg
@@ -142,7 +142,7 @@ _UNIT_TO_RAW = {"teaching_area": ("teaching_area", 1.0), "sports_area": ("sports
 _ART_KINDS = ("pe_teachers", "music_teachers", "art_teachers")
 
 
-def figure_keys(stages=STAGES) -> list[str]:
+def figure_keys(*, stages: tuple[str, ...] = STAGES) -> list[str]:
     """Every key of ``ScenarioResult.summary``, in display order (county figures, then per stage)."""
     keys = list(COUNTY_FIGURES)
     for st in stages:
@@ -465,7 +465,7 @@ def _capacities(inputs: asg.StageInputs, plan: Plan, stage: str, sch: pd.DataFra
                 pos: dict, *, capacity: str, headroom: float):
     """Places, classrooms added, status, open mask and merge targets after the edits."""
     n_old, n_s = len(inputs.sch), len(sch)
-    cap = np.r_[asg.stage_capacity(inputs, capacity, headroom), np.zeros(len(new))]
+    cap = np.r_[asg.stage_capacity(inputs, capacity=capacity, headroom=headroom), np.zeros(len(new))]
     rooms = np.zeros(n_s)
     for i, n in enumerate(new):
         cap[n_old + i] = n.capacity.get(stage, 0.0)
@@ -1007,13 +1007,13 @@ def _as_scenario(scenario, close) -> Scenario:
 
 def _check_options(stage, capacity: str, headroom: float) -> tuple[str, ...]:
     if capacity not in asg.CAPACITY_MODES:
-        raise JxeduError(f"未知的容量口径 (unknown_capacity): {capacity}；可用：classes（班级数×班额上限）、enrolment（现有在校生）")
+        raise ScenarioError(f"未知的容量口径 (unknown_capacity): {capacity}；可用：classes（班级数×班额上限）、enrolment（现有在校生）")
     if not headroom > 0:
-        raise JxeduError(f"容量系数必须为正数 (not_positive): headroom = {headroom}")
+        raise ScenarioError(f"容量系数必须为正数 (not_positive): headroom = {headroom}")
     stages = (stage,) if isinstance(stage, str) else tuple(stage)
     for st in stages:
         if st not in STAGES:
-            raise JxeduError(f"未知学段 (unknown_stage): {st}；可用：primary（小学）、junior（初中）")
+            raise ScenarioError(f"未知学段 (unknown_stage): {st}；可用：primary（小学）、junior（初中）")
     return stages
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from test_scenarios import _dataset  # two primary schools A (x=500), B (x=3000); V1 0, V2 1000, V3 1600
 
-from jxedu.core.errors import JxeduError
+from jxedu.core.errors import DataError
 from jxedu.planning import assignment as asg
 
 
@@ -33,7 +33,7 @@ def test_fixed_flows_use_capacity():
 
 
 def test_origin_without_candidate_is_a_named_error():
-    with pytest.raises(JxeduError, match="no_candidate"):
+    with pytest.raises(DataError, match="no_candidate"):
         asg.assign([5], [[np.inf]], [10])
 
 
@@ -44,8 +44,8 @@ def test_context_is_computed_once_and_capacity_rules():
     inputs = ctx.stages["primary"]
     assert inputs.cap == 45 and inputs.walk_m == 2000.0
     # classes × 45: A 2 × 45 = 90, B 1 × 45 = 45; enrolment: 60, 50; headroom multiplies
-    assert asg.stage_capacity(inputs, "classes", 1.0).tolist() == [90.0, 45.0]
-    assert asg.stage_capacity(inputs, "enrolment", 1.1).tolist() == pytest.approx([66.0, 55.0])
+    assert asg.stage_capacity(inputs, capacity="classes").tolist() == [90.0, 45.0]
+    assert asg.stage_capacity(inputs, capacity="enrolment", headroom=1.1).tolist() == pytest.approx([66.0, 55.0])
 
 
 def test_baseline_assignment_hand_case():

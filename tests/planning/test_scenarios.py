@@ -309,3 +309,13 @@ def test_demo_example_evaluates_county_wide(demo_dir):
     assert s.loc["3708282053", "change_status"] == "closed" and s.loc["3708282053", "students_after"] == 0
     assert r.summary["students"] == int(s["students_before"].sum())
     assert np.isfinite(r.summary["primary_mean_m"])
+
+
+def test_bad_options_are_named_errors():
+    ds = _dataset()
+    with pytest.raises(ScenarioError, match="unknown_capacity"):
+        sc.evaluate(ds, capacity="rooms")
+    with pytest.raises(ScenarioError, match="not_positive"):
+        sc.evaluate(ds, headroom=0)
+    with pytest.raises(ScenarioError, match="unknown_method"):
+        sc.evaluate(ds, method="taxi")
