@@ -17,6 +17,7 @@ scenario is evaluated (:func:`jxedu.planning.scenarios.resolve`), with the same 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -392,11 +393,20 @@ def parse_scenario(raw, *, source: str | Path | None = None) -> Scenario:
     item_lines = getattr(edits_raw, "item_lines", [0] * len(edits_raw))
     return Scenario(
         name=_text(top["name"]),
-        description=_text(top.get("description") or ""),
+        description=_unfold(_text(top.get("description") or "")),
         base_year=_base_year(top, source),
         edits=[_parse_edit(e, source, ln) for e, ln in zip(edits_raw, item_lines, strict=True)],
         source=Path(source) if source is not None else None,
     )
+
+
+#: A space between two Chinese characters (or Chinese punctuation).
+_CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+
+
+def _unfold(text: str) -> str:
+    """Drop the spaces YAML's folded style (``>-``) puts where a Chinese sentence was wrapped."""
+    return _CJK_SPACE.sub("", text)
 
 
 def _base_year(top: _Map, source) -> int | None:

@@ -278,7 +278,7 @@ def school_changes_table(result: sc.ScenarioResult, *, township: str | None = No
     cols = ["name", "township", "stage", "change_status", "students_before", "students_after", "students_change",
             "classes_short"]
     return table(df, cols, words=_words(cols), max_rows=max_rows, rest="其余学校变化较小",
-                 empty="没有学校的状态或在校生发生变化。")
+                 empty=f"{township or ''}没有学校的状态或在校生发生变化。")
 
 
 def moves_table(result: sc.ScenarioResult, *, township: str | None = None, max_rows: int | None = None,
@@ -303,7 +303,7 @@ def moves_table(result: sc.ScenarioResult, *, township: str | None = None, max_r
     df = _scoped(sc.moves(result, min_students=min_students), township, ("from_township", "to_township"))
     cols = ["stage", "from_name", "to_name", "students"]
     return table(df, cols, labels={"students": "转学学生（人）"}, words=_words(cols), max_rows=max_rows,
-                 rest="其余为人数较少的去向", empty="没有学生需要转学。")
+                 rest="其余为人数较少的去向", empty=f"{township or ''}没有学生需要转学。")
 
 
 _TOWNSHIP_COLUMNS = ["township", "stage", "schools_before", "schools_after", "students_before", "students_after",

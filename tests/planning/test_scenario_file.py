@@ -32,6 +32,13 @@ def test_chinese_and_english_keys_mean_the_same(tmp_path):
     assert zh.edits[0].line == 4 and zh.edits[0].lines["into"] == 6
 
 
+def test_folded_chinese_description_has_no_stray_spaces(tmp_path):
+    # YAML's ">-" joins wrapped lines with a space: between Chinese text it is dropped, between
+    # Latin words kept
+    scn = sf.load_scenario(_write(tmp_path, "名称: t\n说明: >-\n  关闭该教学点，\n  学生分流 to the\n  nearest school。\n调整: []\n"))
+    assert scn.description == "关闭该教学点，学生分流 to the nearest school。"
+
+
 def test_yaml_error_names_file_and_line(tmp_path):
     p = _write(tmp_path, "名称: 测试\n调整:\n  - 类型: 关闭\n    学校: A\n  - 类型: 拆除\n    学校: B\n")
     with pytest.raises(ScenarioError, match=r"bad\.yaml 第5行.*unknown_edit_type.*拆除"):

@@ -91,7 +91,7 @@ def test_school_changes_and_moves(results):
     m = ps.moves_table(res)
     assert m.frame.values.tolist() == [["小学", "甲小学", "乙小学", "60"]]
     assert ps.moves_table(res, township="乙镇").empty
-    assert ps.moves_table(res, township="乙镇").notes == ["没有学生需要转学。"]
+    assert ps.moves_table(res, township="乙镇").notes == ["乙镇没有学生需要转学。"]
 
 
 def test_township_table(results):
