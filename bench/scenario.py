@@ -1,16 +1,26 @@
 """Benchmark of jxedu.planning.scenarios / jxedu.planning.optimize.
 
+Usage::
+
+    .venv/bin/python bench/scenario.py [--json] [--scale 65] [--skip-pmedian]
+
+The p-median baseline needs spopt and PuLP, which jxedu itself does not use: ``pip install -e ".[bench]"``
+(without them that part is skipped and ``pmedian_skipped`` says why).
+
 1. **Scenario evaluation on the demo set** (goal < 0.5 s): one :func:`jxedu.planning.scenarios.evaluate` of a
-   shipped example after the context (road distances, bus links, baseline) is cached — what the
-   widget does on every change — and the first, cold evaluation.
+   shipped example after the context (:func:`jxedu.planning.assignment.context`: road distances, bus
+   links, the baseline assignment, the assessment) is cached — what the widget does on every change —
+   and the first, cold evaluation.
 2. **Province scale** (``--scale``, default 0 = skipped; 65 ≈ 10 000 schools): generate
    ``jxedu.ingest.demo.generate(tmp, scale=S)``, load, and time a cold and a warm evaluation of closing
    the smallest 教学点 (straight-line distances: the road matrix is too large at that size).
    Measured at scale 65 (9 815 schools, 42 055 村居, 4.93 M students; 2 shared cores): generate 17.5 s,
    load 11.5 s, evaluation cold 40 s / warm 13.9 s. Of a warm 12.7 s (cProfile): 8.4 s in HiGHS on the
    province-wide assignment LPs (two stages, ~420 000 pairs each), 2.5 s in a per-row ``.loc`` lambda of
-   ``scenarios._indicators`` (since replaced by one vectorised threshold lookup: ~1 ms for 72 000
-   rows) — the 0.5 s goal is for the demo (county) set only.
+   the scenario indicator step (since replaced: the changed tables are scored by
+   ``jxedu.analysis.indicators.score_units``; a stage the edits leave alone keeps its baseline
+   assignment, so closing one 教学点 solves one LP, not two) — the 0.5 s goal is for the demo (county)
+   set only.
 3. **p-median**, ``--n`` demand points × ``--m`` candidates, ``p = --p`` (default 1000 × 300,
    p = 100; random points in a 60 km square, random weights, fixed seed): spopt's ``PMedian`` with
    its usual PuLP solver (CBC, ``pulp.PULP_CBC_CMD``) as the baseline, against
@@ -78,8 +88,11 @@ def province_eval(scale: float) -> dict:
 
 
 def pmedian(n: int, m: int, p: int, seed: int = 370828) -> dict:
-    import pulp
-    from spopt.locate import PMedian
+    try:
+        import pulp
+        from spopt.locate import PMedian
+    except ImportError as exc:
+        return {"pmedian_skipped": f"{exc.name} not installed: pip install -e \".[bench]\""}
 
     from jxedu.planning.optimize import pmedian_highs
 
@@ -126,6 +139,8 @@ def main() -> None:
         print(f"省级规模（scale={out['province_scale']:g}，{out['province_schools']} 所学校、{out['province_villages']} 个村居）："
               f"生成 {out['province_generate_s']} 秒，读取 {out['province_load_s']} 秒，评估 首次 {out['province_cold_s']} 秒 / "
               f"再次 {out['province_eval_s']} 秒（省级规模仅作参考，0.5 秒目标针对县级演示数据）")
+    if "pmedian_skipped" in out:
+        print(f"p-中位对比未运行（缺少基准软件包，请 pip install -e \".[bench]\"）：{out['pmedian_skipped']}")
     if "spopt_cbc_s" in out:
         print(f"p-中位 {out['pmedian_n']}×{out['pmedian_m']}，p={out['pmedian_p']}：spopt+CBC {out['spopt_cbc_s']} 秒，"
               f"HiGHS 稀疏 MILP（k 近邻，{out['highs_rounds']} 轮，k≤{out['highs_k']}）{out['highs_sparse_s']} 秒，"

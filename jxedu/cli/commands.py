@@ -170,6 +170,8 @@ def cli_scenario(data: str | Path, scenario: str | Path, *, year: int | None = N
     int
         Exit code (0).
     """
+    from jxedu.present import scenarios as present
+
     ds = load(data)
     base = scenarios.evaluate(ds, year=year)
     res = scenarios.evaluate(ds, scenario, year=year)
@@ -177,7 +179,7 @@ def cli_scenario(data: str | Path, scenario: str | Path, *, year: int | None = N
         print(json.dumps({"baseline": base.summary, "scenario": {"name": res.name, **res.summary}},
                          ensure_ascii=False, default=float))
     else:
-        print(scenarios.compare([base, res]).to_string())
+        print(present.comparison_table([base, res]).to_text())
     return 0
 
 

@@ -3,6 +3,8 @@
 :func:`ceil_count` rounds a need up to whole units (teachers, rooms, square metres …) without being
 fooled by float noise: 7 % of 100 students, ``0.07 * 100``, is ``7.000000000000001`` in binary
 floating point, and a plain ``ceil`` would ask for 8 teachers where the hand calculation gives 7.
+:func:`round_keeping_total` turns fractional counts (students spread over schools) into whole ones
+that keep their sum.
 """
 
 from __future__ import annotations
@@ -64,3 +66,38 @@ def ceil_count(x, *, floor: float | None = 0, decimals: int = CEIL_DECIMALS):
         v = float(out)
         return int(v) if math.isfinite(v) else v
     return out
+
+
+def round_keeping_total(values, total: int) -> np.ndarray:
+    """Round non-negative shares to whole numbers that add up to ``total`` (largest remainder).
+
+    Every value is first rounded down (ignoring float noise below 1e-9); the units still missing
+    from ``total`` go one each to the values with the largest remainders (ties: the first).
+    Used where fractional students must become whole students without changing the sum.
+
+    Parameters
+    ----------
+    values
+        Non-negative numbers (a 1-D array or sequence) whose sum is ``total`` up to rounding.
+    total
+        The whole number the result must add up to.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 array of the same length.
+
+    Examples
+    --------
+    >>> round_keeping_total([1.5, 1.5, 1.0], 4).tolist()
+    [2, 1, 1]
+    >>> round_keeping_total([0.4, 0.3, 0.3], 1).tolist()
+    [1, 0, 0]
+    """
+    v = np.asarray(values, dtype=float)
+    out = np.floor(v + 1e-9)
+    spare = int(total - out.sum())
+    if spare > 0:
+        order = np.argsort(-(v - out), kind="stable")
+        out[order[:spare]] += 1
+    return out.astype(np.int64)

@@ -3,18 +3,19 @@
 * :func:`suggest_sites` chooses ``p`` sites among the existing schools of a stage and candidate
   sites (given by the planner, or a regular grid inside the county or one 镇街): **p-median**
   (总出行距离最小 — minimise child-metres; capacitated when ``capacitated=True``, using the
-  capacities of :func:`jxedu.planning.scenarios.evaluate`) or **maximal coverage** (覆盖人数最多 — maximise
-  the children within ``service_radius_m``, default the stage's walking limit; capacitated too).
-  Schools the planner must keep are fixed open (``keep``; ``keep="existing"`` = all existing schools
-  of the stage, so the model only places new sites).
+  capacities of :func:`jxedu.planning.assignment.stage_capacity`) or **maximal coverage** (覆盖人数最多 —
+  maximise the children within ``service_radius_m``, default the stage's walking limit; capacitated
+  too). Schools the planner must keep are fixed open (``keep``; ``keep="existing"`` = all existing
+  schools of the stage, so the model only places new sites).
 * The models are written directly as sparse MILPs for HiGHS (``scipy.optimize.milp``) —
   :func:`pmedian_highs`, :func:`mclp_highs` — with a time limit and a relative MIP gap; the achieved
-  gap is reported. spopt (``PMedian`` through PuLP) is the named baseline in ``bench/scenario.py``.
+  gap is reported. spopt (``PMedian`` through PuLP) is the named baseline in ``bench/scenario.py``
+  (``pip install -e .[bench]``).
 * :func:`closure_ranking` ranks the small schools of a stage (fewer than ``max_students``; default
   ``settings.small_school_max_students``, the 乡村小规模学校 line of 100 students, 国办发〔2018〕27号)
-  by the travel their closure would add:
-  each school is closed on its own and its children re-assigned by the capacity-constrained LP of
-  :mod:`jxedu.planning.scenarios` (the next nearest school with a free place).
+  by the travel their closure would add: each school is closed on its own (a one-edit scenario,
+  :func:`jxedu.planning.scenarios.resolve`) and its children re-assigned by the capacity-constrained
+  LP (:func:`jxedu.planning.scenarios.reassign_stage`: the next nearest school with a free place).
 
 Sparse p-median (:func:`pmedian_highs`)
 ---------------------------------------
@@ -32,13 +33,14 @@ point and the model is solved again (at most :data:`MAX_ROUNDS` rounds).
   the k nearest sites): the gap is the one of the restricted model; raise ``k`` to check a result.
 
 The children are finally assigned to the chosen sites exactly (nearest open site; with capacities,
-the transportation LP of :func:`jxedu.planning.scenarios.assign` over all chosen sites), and the objective is
-reported for that assignment.
+the transportation LP of :func:`jxedu.planning.assignment.assign` over all chosen sites), and the
+objective is reported for that assignment.
 
-Distances are the scenario module's: along the roads when the data set has a road layer, else
-straight lines; demand is the 村居 school-age population of the stage. Capacitated assignments may
-split a 村居 between schools. The results are suggestions for planning: every site needs an on-site
-check (land, roads, safety, 学区 rules) before it enters a plan.
+Distances are those of the assignment context (:func:`jxedu.planning.assignment.context`): along
+the roads when the data set has a road layer, else straight lines; demand is the 村居 school-age
+population of the stage. Capacitated assignments may split a 村居 between schools. The results are
+suggestions for planning: every site needs an on-site check (land, roads, safety, 学区 rules) before
+it enters a plan. Frames have English keys and codes; :mod:`jxedu.present.scenarios` shows them.
 """
 
 from __future__ import annotations
@@ -52,19 +54,20 @@ import pandas as pd
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from jxedu.core.config import UTM50N, WGS84
+from jxedu.core.config import UTM50N
 from jxedu.core.errors import OptimizationError
 from jxedu.core.schema import LABELS
-from jxedu.core.settings import resolve_settings as _settings
+from jxedu.core.settings import resolve_settings
+from jxedu.planning import assignment as asg
 from jxedu.planning import scenarios as sc
 
-__all__ = ["LocationSolution", "OptimizationError", "SiteSuggestion", "candidate_grid", "closure_ranking",
-           "mclp_highs", "pmedian_highs", "suggest_sites"]
+__all__ = ["MODELS", "SITE_KINDS", "LocationSolution", "OptimizationError", "SiteSuggestion", "candidate_grid",
+           "closure_ranking", "mclp_highs", "pmedian_highs", "suggest_sites"]
 
 # Planning assumptions read from the settings (:class:`jxedu.core.settings.Settings`): grid spacing of
 # candidate sites (``candidate_grid_spacing_m``, 2000 m), small-school line (``small_school_max_students``,
 # 100 students), classes of a new candidate site (``new_site_classes``, 36 小学 / 30 初中).
-#: Candidate sites per demand point in the sparse p-median (nearest first; doubled where needed).
+#: Candidate sites per demand point in the sparse p-median (nearest first; grown where needed).
 K_NEAREST = 12  # sites
 #: Solver time limit for one suggestion.
 TIME_LIMIT_S = 60.0  # seconds
@@ -75,6 +78,10 @@ MAX_ROUNDS = 4  # rounds
 #: Capacitated p-median: a child left without a place in the k-nearest model costs this many times the
 #: longest distance (then k grows for that 村居).
 UNSERVED_PENALTY = 1.5  # × longest distance
+#: Location models of :func:`suggest_sites`.
+MODELS: tuple[str, ...] = ("pmedian", "mclp")
+#: Kinds of site (codes of ``SiteSuggestion.sites["kind"]``).
+SITE_KINDS: tuple[str, ...] = ("existing", "candidate")
 
 
 @dataclass
@@ -97,7 +104,7 @@ class LocationSolution:
     k
         Largest number of candidate sites of one demand point in the last round (p-median).
     rounds
-        MILPs solved (p-median: k doubled where the relaxation sent demand beyond the k nearest).
+        MILPs solved (p-median: k grown where the relaxation sent demand beyond the k nearest).
     over
         Weight over capacity per site (capacitated, only when the time limit stopped the search).
     seconds
@@ -127,12 +134,18 @@ class SiteSuggestion:
     Attributes
     ----------
     sites
-        Chosen sites: ``site_id, name, kind`` (现有学校/候选点), ``kept`` (must stay), ``lon, lat,
-        x, y, capacity, pupils`` (children assigned), ``mean_m``.
+        Chosen sites: ``site_id, name, kind`` (:data:`SITE_KINDS`), ``kept`` (must stay), ``lon, lat,
+        x, y, capacity, pupils`` (children assigned), ``assigned_mean_m`` (their mean distance).
     objective
         Child-metres (p-median) or children covered (MCLP).
     summary
-        Key figures (Chinese keys).
+        Key figures: ``location_model`` (:data:`MODELS`), ``capacitated, stage, chosen_sites,
+        kept_sites, existing_sites, new_sites, candidate_places`` (places of a candidate site; NaN
+        without candidates), ``mean_distance_m, service_radius_m,
+        within_radius_share`` (children with a chosen site within the radius, 0–1),
+        ``placed_within_radius_share`` (capacitated MCLP: within the radius *and* with a place),
+        ``over_capacity`` (capacitated, when any), ``mip_gap`` (0–1), ``solver_status``
+        (``optimal``/``time_limit``), ``solve_seconds``.
     seconds
         Solver wall time.
     gap
@@ -148,16 +161,10 @@ class SiteSuggestion:
     gap: float = 0.0
     status: str = "optimal"
 
-    def table(self) -> pd.DataFrame:
-        """The key figures as a two-column table (项目, 数值) for notebooks and reports."""
-        return pd.DataFrame({"项目": list(self.summary), "数值": [str(v) for v in self.summary.values()]})
-
     def new_sites(self) -> pd.DataFrame:
-        """The chosen candidate sites (新址) with Chinese headers."""
-        new = self.sites[self.sites["kind"] == "候选点"]
-        return new[["site_id", "name", "lon", "lat", "pupils", "mean_m"]].rename(columns={
-            "site_id": "编号", "name": "名称", "lon": "经度", "lat": "纬度", "pupils": "分配学生",
-            "mean_m": "平均上学距离（米）"}).reset_index(drop=True)
+        """The chosen candidate sites (新址): ``site_id, name, lon, lat, pupils, assigned_mean_m``."""
+        new = self.sites[self.sites["kind"] == "candidate"]
+        return new[["site_id", "name", "lon", "lat", "pupils", "assigned_mean_m"]].reset_index(drop=True)
 
 
 def candidate_grid(ds, *, spacing_m: float | None = None, township: str | None = None,
@@ -178,12 +185,11 @@ def candidate_grid(ds, *, spacing_m: float | None = None, township: str | None =
     Returns
     -------
     pandas.DataFrame
-        ``site_id`` (G001…), ``name``, ``x, y`` (UTM metres), ``lon, lat`` (WGS-84).
+        ``site_id`` (G001…), ``name`` (the id), ``x, y`` (UTM metres), ``lon, lat`` (WGS-84).
     """
-    import geopandas as gpd
     import shapely
 
-    spacing_m = float(_settings(settings).candidate_grid_spacing_m if spacing_m is None else spacing_m)
+    spacing_m = float(resolve_settings(settings).candidate_grid_spacing_m if spacing_m is None else spacing_m)
     if spacing_m <= 0:
         raise OptimizationError(f"候选点网格间距应为正数 (bad_spacing): {spacing_m}")
     if ds.townships is not None and len(ds.townships):
@@ -195,65 +201,88 @@ def candidate_grid(ds, *, spacing_m: float | None = None, township: str | None =
     if area is None or area.is_empty:
         raise OptimizationError(f"无法生成候选点 (no_area)：{township or '全县'}没有边界或村居")
     minx, miny, maxx, maxy = area.bounds
-    xs = np.arange(minx + spacing_m / 2, maxx, spacing_m)
-    ys = np.arange(miny + spacing_m / 2, maxy, spacing_m)
-    gx, gy = np.meshgrid(xs, ys)
-    pts = shapely.points(gx.ravel(), gy.ravel())
-    inside = shapely.contains(area, pts)
+    gx, gy = np.meshgrid(np.arange(minx + spacing_m / 2, maxx, spacing_m),
+                         np.arange(miny + spacing_m / 2, maxy, spacing_m))
+    inside = shapely.contains(area, shapely.points(gx.ravel(), gy.ravel()))
     gx, gy = gx.ravel()[inside], gy.ravel()[inside]
-    ll = gpd.GeoSeries(shapely.points(gx, gy), crs=UTM50N).to_crs(WGS84)
+    lon, lat = asg.lonlat(gx, gy)
     ids = [f"G{i + 1:03d}" for i in range(len(gx))]
-    return pd.DataFrame({"site_id": ids, "name": [f"候选点{i}" for i in ids], "x": gx, "y": gy,
-                         "lon": ll.x.to_numpy(), "lat": ll.y.to_numpy()})
+    return pd.DataFrame({"site_id": ids, "name": ids, "x": gx, "y": gy, "lon": lon, "lat": lat})
 
 
-def _problem(ds, *, stage, year, candidates, spacing_m, township, method, candidate_classes, settings):
-    ctx = sc._context(ds, year=year, method=method, settings=settings)  # noqa: SLF001 - shared cache
-    if stage not in ctx.stages:
-        raise OptimizationError(f"该学年没有此学段的学校 (no_schools): {LABELS.get(stage, stage)}")
-    base = ctx.stages[stage]
+# --- the problem of a stage ----------------------------------------------------------------------
+
+
+def _candidates(ds, candidates, *, spacing_m, township, settings) -> pd.DataFrame:
+    """Candidate sites with ``site_id, name, x, y, lon, lat`` (grid, a planner's table, or none)."""
     if isinstance(candidates, str):
         if candidates != "grid":
             raise OptimizationError(f"未知的候选点 (unknown_candidates): {candidates}；可用：grid（网格）、表格或 None")
-        candidates = candidate_grid(ds, spacing_m=spacing_m, township=township, settings=ctx.settings)
-    cand = pd.DataFrame(columns=["site_id", "name", "x", "y", "lon", "lat"]) if candidates is None else candidates.copy()
+        return candidate_grid(ds, spacing_m=spacing_m, township=township, settings=settings)
+    if candidates is None:
+        return pd.DataFrame(columns=["site_id", "name", "x", "y", "lon", "lat"])
+    cand = candidates.copy()
     if len(cand) and not {"x", "y"} <= set(cand.columns):
-        xy = np.array([sc._utm(lo, la) for lo, la in zip(cand["lon"], cand["lat"], strict=True)])  # noqa: SLF001
-        cand["x"], cand["y"] = xy[:, 0], xy[:, 1]
+        cand["x"], cand["y"] = asg.utm_xy(cand["lon"].to_numpy(float), cand["lat"].to_numpy(float))
     if len(cand) and not {"lon", "lat"} <= set(cand.columns):
-        import geopandas as gpd
-
-        ll = gpd.GeoSeries(gpd.points_from_xy(cand["x"], cand["y"]), crs=UTM50N).to_crs(WGS84)
-        cand["lon"], cand["lat"] = ll.x.to_numpy(), ll.y.to_numpy()
+        cand["lon"], cand["lat"] = asg.lonlat(cand["x"].to_numpy(float), cand["y"].to_numpy(float))
     if "name" not in cand.columns:
         cand["name"] = cand["site_id"].astype(str)
-    n_classes = ctx.settings.new_site_classes[stage] if candidate_classes is None else candidate_classes
-    sch = base.sch
+    return cand
+
+
+def _site_table(inputs: asg.StageInputs, cand: pd.DataFrame, candidate_places: float) -> pd.DataFrame:
+    """Existing schools of the stage (places: classes × cap), then the candidates."""
+    sch = inputs.sch
     sites = pd.concat([
-        pd.DataFrame({"site_id": sch["school_id"].astype(str), "name": sch["name"], "kind": "现有学校",
+        pd.DataFrame({"site_id": sch["school_id"].astype(str), "name": sch["name"], "kind": "existing",
                       "x": sch["x"], "y": sch["y"], "lon": sch["lon"], "lat": sch["lat"],
-                      "capacity": sc._capacity(base, "classes", 1.0)}),  # noqa: SLF001
-        pd.DataFrame({"site_id": cand["site_id"].astype(str), "name": cand["name"], "kind": "候选点",
+                      "capacity": asg.stage_capacity(inputs, capacity="classes")}),
+        pd.DataFrame({"site_id": cand["site_id"].astype(str), "name": cand["name"], "kind": "candidate",
                       "x": cand["x"], "y": cand["y"], "lon": cand["lon"], "lat": cand["lat"],
-                      "capacity": float(n_classes * base.cap)}),
+                      "capacity": float(candidate_places)}),
     ], ignore_index=True)
     if sites["site_id"].duplicated().any():
         dup = sites.loc[sites["site_id"].duplicated(), "site_id"].tolist()
         raise OptimizationError(f"候选点编号与学校编号重复 (duplicate_site): {'、'.join(dup)}")
-    keep = base.vil["demand"].to_numpy() > 0
-    vxy = base.vxy[keep]
-    cost_old = base.dist[keep] if base.dist is not None else np.hypot(
-        vxy[:, None, 0] - sch["x"].to_numpy()[None, :], vxy[:, None, 1] - sch["y"].to_numpy()[None, :])
+    return sites
+
+
+def _problem(ds, *, stage, year, candidates, spacing_m, township, method, candidate_classes, settings):
+    """The stage's inputs, the site table, the (villages with children × sites) cost and the weights."""
+    ctx = asg.context(ds, year=year, method=method, settings=settings)
+    if stage not in ctx.stages:
+        raise OptimizationError(f"该学年没有此学段的学校 (no_schools): {LABELS.get(stage, stage)}")
+    inputs = ctx.stages[stage]
+    cand = _candidates(ds, candidates, spacing_m=spacing_m, township=township, settings=ctx.settings)
+    n_classes = ctx.settings.new_site_classes[stage] if candidate_classes is None else candidate_classes
+    sites = _site_table(inputs, cand, n_classes * inputs.cap)
+    keep = inputs.vil["demand"].to_numpy() > 0
+    vxy = inputs.vxy[keep]
     cost_new = ctx.distances_from(cand[["x", "y"]].to_numpy(float), vxy) if len(cand) else np.zeros((len(vxy), 0))
-    cost = np.hstack([cost_old, cost_new])
-    return base, sites, cost, base.vil["demand"].to_numpy(float)[keep]
+    cost = np.hstack([inputs.school_distances()[keep], cost_new])
+    return inputs, sites, cost, inputs.vil["demand"].to_numpy(float)[keep]
+
+
+def _kept(sites: pd.DataFrame, keep) -> np.ndarray:
+    """Mask of the sites that must stay open."""
+    ids = sites["site_id"].astype(str).tolist()
+    if isinstance(keep, str):
+        if keep != "existing":
+            raise OptimizationError(f"keep 应为学校标识码列表或 \"existing\"（全部现有学校） (bad_keep): {keep}")
+        keep = tuple(sites.loc[sites["kind"] == "existing", "site_id"])
+    unknown = [s for s in keep if str(s) not in ids]
+    if unknown:
+        raise OptimizationError(f"必须保留的学校不在该学段学校中 (unknown_school): {'、'.join(map(str, unknown))}")
+    return np.isin(np.array(ids, dtype=object), [str(s) for s in keep])
 
 
 def suggest_sites(
     ds,
     *,
     stage: str = "primary",
-    p: int,
+    p: int | None = None,
+    new_sites: int | None = None,
     model: str = "pmedian",
     candidates: pd.DataFrame | str | None = "grid",
     spacing_m: float | None = None,
@@ -279,6 +308,9 @@ def suggest_sites(
         ``"primary"`` or ``"junior"``.
     p
         Number of sites open in total (kept schools included).
+    new_sites
+        Instead of ``p``: the number of sites besides the kept ones (``p`` = kept + ``new_sites``;
+        with ``keep="existing"`` the number of new sites placed).
     model
         ``"pmedian"`` (总出行距离最小: minimise child-metres) or ``"mclp"`` (覆盖人数最多: maximise
         children within ``service_radius_m``).
@@ -292,7 +324,7 @@ def suggest_sites(
         School ids that must stay open, or ``"existing"`` for all existing schools of the stage
         (then ``p`` − their number new sites are placed).
     capacitated
-        Honour capacities: existing schools classes × cap (as :func:`jxedu.planning.scenarios.evaluate`),
+        Honour capacities: existing schools classes × cap (:func:`jxedu.planning.assignment.stage_capacity`),
         candidates ``candidate_classes`` × cap. p-median: every child needs a place; MCLP: a child
         counts as covered only with a place at a site within the radius.
     candidate_classes
@@ -321,64 +353,69 @@ def suggest_sites(
         Unknown model or school, invalid ``p``, capacities too small for the children, or no
         solution within the time limit.
     """
-    if model not in ("pmedian", "mclp"):
+    if model not in MODELS:
         raise OptimizationError(f"未知的选址模型 (unknown_model): {model}；可用：pmedian（p-中位）、mclp（最大覆盖）")
-    base, sites, cost, w = _problem(ds, stage=stage, year=year, candidates=candidates, spacing_m=spacing_m,
-                                    township=township, method=method, candidate_classes=candidate_classes,
-                                    settings=settings)
-    ids = sites["site_id"].astype(str).tolist()
-    if isinstance(keep, str):
-        if keep != "existing":
-            raise OptimizationError(f"keep 应为学校标识码列表或 \"existing\"（全部现有学校） (bad_keep): {keep}")
-        keep = tuple(sites.loc[sites["kind"] == "现有学校", "site_id"])
-    unknown = [s for s in keep if str(s) not in ids]
-    if unknown:
-        raise OptimizationError(f"必须保留的学校不在该学段学校中 (unknown_school): {'、'.join(map(str, unknown))}")
-    pre = np.isin(np.array(ids, dtype=object), [str(s) for s in keep])
+    inputs, sites, cost, w = _problem(ds, stage=stage, year=year, candidates=candidates, spacing_m=spacing_m,
+                                      township=township, method=method, candidate_classes=candidate_classes,
+                                      settings=settings)
+    pre = _kept(sites, keep)
+    if (p is None) == (new_sites is None):
+        raise OptimizationError(f"请给出 p（选址总数）或 new_sites（保留学校之外的选址数）之一 (bad_p): p = {p}，"
+                                f"new_sites = {new_sites}")
+    if p is None:
+        p = int(pre.sum()) + _check_count(new_sites)
     cap = sites["capacity"].to_numpy(float) if capacitated else None
-    radius = float(service_radius_m) if service_radius_m is not None else float(base.walk_m)
+    places = float(sites.loc[sites["kind"] == "candidate", "capacity"].max()) if (sites["kind"] == "candidate").any() \
+        else float("nan")
+    radius = float(service_radius_m) if service_radius_m is not None else float(inputs.walk_m)
     if model == "pmedian":
         sol = pmedian_highs(cost, w, p, predefined=pre, capacity=cap, k=k, time_limit=time_limit, mip_gap=mip_gap)
     else:
         sol = mclp_highs(cost, w, p, radius=radius, predefined=pre, capacity=cap, time_limit=time_limit,
                          mip_gap=mip_gap)
-    return _suggestion(sites, sol, cost, w, pre, radius, model, capacitated, stage)
+    return _suggestion(sites, sol, cost, w, pre, radius=radius, model=model, capacitated=capacitated, stage=stage,
+                       candidate_places=places)
 
 
-def _suggestion(sites, sol, cost, w, pre, radius, model, capacitated, stage) -> SiteSuggestion:
+def _suggestion(sites, sol: LocationSolution, cost, w, pre, *, radius, model, capacitated, stage,
+                candidate_places) -> SiteSuggestion:
     chosen = sol.chosen
     out = sites[chosen].copy()
     out["kept"] = pre[chosen]
     sub = cost[:, chosen]
-    share = sol.flows[:, chosen]
-    pupils = (share * w[:, None]).sum(axis=0)
+    placed = sol.flows[:, chosen] * w[:, None]
+    pupils = placed.sum(axis=0)
     out["pupils"] = np.round(pupils).astype("int64")
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["mean_m"] = np.round((share * w[:, None] * sub).sum(axis=0) / pupils, 0)
-    total_m = float((share * w[:, None] * sub).sum())
-    within = float(w[(sub.min(axis=1) <= radius)].sum())
-    name = {"pmedian": "p-中位（总出行距离最小）", "mclp": "最大覆盖（覆盖人数最多）"}[model]
+        out["assigned_mean_m"] = (placed * sub).sum(axis=0) / pupils
     summary = {
-        "模型": name + ("，有容量约束" if capacitated else ""),
-        "学段": LABELS[stage],
-        "选址数": int(chosen.sum()),
-        "其中必须保留": int(pre[chosen].sum()),
-        "其中现有学校": int((out["kind"] == "现有学校").sum()),
-        "其中新址": int((out["kind"] == "候选点").sum()),
-        "平均上学距离（米）": round(float(total_m / w.sum()), 0),
-        f"{radius:.0f}米内学生占比（%）": round(float(100 * within / w.sum()), 1),
+        "location_model": model,
+        "capacitated": bool(capacitated),
+        "stage": stage,
+        "chosen_sites": int(chosen.sum()),
+        "kept_sites": int(pre[chosen].sum()),
+        "existing_sites": int((out["kind"] == "existing").sum()),
+        "new_sites": int((out["kind"] == "candidate").sum()),
+        "candidate_places": candidate_places,
+        "mean_distance_m": float((placed * sub).sum() / w.sum()),
+        "service_radius_m": float(radius),
+        "within_radius_share": float(w[(sub.min(axis=1) <= radius)].sum() / w.sum()),
     }
     if model == "mclp" and capacitated:
-        summary[f"{radius:.0f}米内且有学位的学生占比（%）"] = round(float(100 * sol.objective / w.sum()), 1)
+        summary["placed_within_radius_share"] = float(sol.objective / w.sum())
     if capacitated and sol.over.sum() > 0:
-        summary["超出学位人数"] = int(round(sol.over.sum()))
-    summary["最优性差距（%）"] = round(float(100 * sol.gap), 2)
-    summary["求解状态"] = {"optimal": "已达到设定精度", "time_limit": "达到时间上限"}[sol.status]
-    summary["求解时间（秒）"] = round(float(sol.seconds), 2)
+        summary["over_capacity"] = int(round(sol.over.sum()))
+    summary |= {"mip_gap": float(sol.gap), "solver_status": sol.status, "solve_seconds": float(sol.seconds)}
     return SiteSuggestion(out.reset_index(drop=True), sol.objective, summary, sol.seconds, sol.gap, sol.status)
 
 
 # --- the sparse MILPs ----------------------------------------------------------------------------
+
+
+def _check_count(n) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise OptimizationError(f"新址数量应为非负整数 (bad_p): new_sites = {n}")
+    return int(n)
 
 
 def _check_p(p, pre: np.ndarray, m: int) -> int:
@@ -399,10 +436,11 @@ def _check_capacity(cap: np.ndarray, w: np.ndarray, p: int, pre: np.ndarray) -> 
             f"学生 {w.sum():.0f} 人。请增加选址数 p、提高新址的班级数，或改用不考虑容量的模型")
 
 
-def _solve(obj, a, lo, hi, lb, ub, integrality, deadline, mip_gap):
+def _solve(obj, a, lo, hi, lb, integrality, deadline, mip_gap):
+    """One MILP for HiGHS (variables in [lb, 1]); a named error when it has no answer."""
     opts = {"disp": False, "mip_rel_gap": float(mip_gap), "time_limit": max(deadline - time.perf_counter(), 0.5)}
-    res = milp(obj, constraints=[LinearConstraint(a, lo, hi)], integrality=integrality, bounds=Bounds(lb, ub),
-               options=opts)
+    res = milp(obj, constraints=[LinearConstraint(a, lo, hi)], integrality=integrality,
+               bounds=Bounds(lb, np.ones(len(lb))), options=opts)
     if res.status == 2:
         raise OptimizationError("选址模型无可行解 (infeasible)：请检查选址数 p、容量和必须保留的学校")
     if res.x is None:
@@ -412,7 +450,7 @@ def _solve(obj, a, lo, hi, lb, ub, integrality, deadline, mip_gap):
 
 
 def _final_flows(c, w, chosen, cap):
-    """Exact assignment to the chosen sites: nearest one, or the capacity LP of jxedu.planning.scenarios."""
+    """Exact assignment to the chosen sites: nearest one, or the capacity LP of :func:`jxedu.planning.assignment.assign`."""
     n, m = c.shape
     flows = np.zeros((n, m))
     over = np.zeros(m)
@@ -420,13 +458,82 @@ def _final_flows(c, w, chosen, cap):
     if cap is None:
         flows[np.arange(n), idx[c[:, idx].argmin(axis=1)]] = 1.0
     else:
-        f, ov = sc.assign(w, c[:, idx], cap[idx])
+        f, ov = asg.assign(w, c[:, idx], cap[idx])
         pos = w > 0
         flows[np.ix_(pos, idx)] = f[pos] / w[pos, None]
         zero = np.flatnonzero(~pos)  # weightless points: nearest chosen site
         flows[zero, idx[c[np.ix_(zero, idx)].argmin(axis=1)]] = 1.0
         over[idx] = ov
     return flows, over
+
+
+def _members(c: np.ndarray, rank: np.ndarray, k_row: np.ndarray, pre: np.ndarray) -> np.ndarray:
+    """(n × m) the sites of each demand point in this round: its k nearest and its nearest kept one."""
+    n = c.shape[0]
+    member = rank < k_row[:, None]
+    if pre.any():  # the nearest kept site of every demand point: an open site always in reach
+        kp = np.flatnonzero(pre)
+        member[np.arange(n), kp[c[:, kp].argmin(axis=1)]] = True
+    return member
+
+
+@dataclass
+class _Milp:
+    """One round's sparse p-median: objective, constraint matrix and bounds, and where ``z`` lives."""
+
+    obj: np.ndarray
+    a: sparse.csr_array
+    lo: np.ndarray
+    hi: np.ndarray
+    lb: np.ndarray
+    integrality: np.ndarray
+    zr: np.ndarray  # demand points with an escape variable z
+    zs: np.ndarray  # column of each z
+
+
+def _pmedian_model(c, w, p: int, pre, cap, member, scale: float) -> _Milp:
+    """Variables y (m sites) | x (member pairs) | z (escape of each demand point); rows: assignment
+    (= 1) | links x − y ≤ 0 where y is free | Σ y = p | capacity (capacitated)."""
+    n, m = c.shape
+    rows, cols = np.nonzero(member)
+    beyond = np.where(member, np.inf, c).min(axis=1)
+    if cap is not None:  # capacitated: z_i = children left without a place, at a penalty
+        beyond = np.where(np.isfinite(beyond), UNSERVED_PENALTY * max(float(c.max()), 1.0), np.inf)
+    zr = np.flatnonzero(np.isfinite(beyond))
+    n_x, n_z = len(rows), len(zr)
+    nv = m + n_x + n_z
+    xs, zs = m + np.arange(n_x), m + n_x + np.arange(n_z)
+    lk = np.flatnonzero(~pre[cols])  # a kept site is open anyway: no link row
+    n_l = len(lk)
+    parts = [
+        (np.ones(n_x), rows, xs), (np.ones(n_z), zr, zs),
+        (np.ones(n_l), n + np.arange(n_l), xs[lk]), (-np.ones(n_l), n + np.arange(n_l), cols[lk]),
+        (np.ones(m), np.full(m, n + n_l), np.arange(m)),
+    ]
+    lo, hi = [np.ones(n), np.full(n_l, -np.inf), [p]], [np.ones(n), np.zeros(n_l), [p]]
+    n_rows = n + n_l + 1
+    if cap is not None:
+        parts += [(w[rows], n_rows + cols, xs), (-cap, n_rows + np.arange(m), np.arange(m))]
+        lo.append(np.full(m, -np.inf))
+        hi.append(np.zeros(m))
+        n_rows += m
+    data, ri, ci = (np.concatenate(t) for t in zip(*parts, strict=True))
+    return _Milp(
+        obj=np.r_[np.zeros(m), w[rows] * c[rows, cols], w[zr] * beyond[zr]] / scale,
+        a=sparse.csr_array((data, (ri, ci)), shape=(n_rows, nv)),
+        lo=np.concatenate(lo), hi=np.concatenate(hi),
+        lb=np.r_[pre.astype(float), np.zeros(n_x + n_z)],
+        integrality=np.r_[np.ones(m), np.zeros(n_x + n_z)], zr=zr, zs=zs,
+    )
+
+
+def _nearest_rank(c: np.ndarray) -> np.ndarray:
+    """Rank of each site among the sites of each demand point (0 = nearest)."""
+    n, m = c.shape
+    order = np.argsort(c, axis=1, kind="stable")
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.broadcast_to(np.arange(m), (n, m)), axis=1)
+    return rank
 
 
 def pmedian_highs(
@@ -485,51 +592,15 @@ def pmedian_highs(
     cap = None if capacity is None else np.asarray(capacity, dtype=float)
     if cap is not None:
         _check_capacity(cap, w, p, pre)
-    order = np.argsort(c, axis=1, kind="stable")
-    rank = np.empty_like(order)
-    np.put_along_axis(rank, order, np.broadcast_to(np.arange(m), (n, m)), axis=1)
+    rank = _nearest_rank(c)
     k_row = np.full(n, m if k is None else min(max(int(k), 1), m))
     scale = max(float(w.sum()), 1e-9)  # objective in mean metres per child: well scaled for HiGHS
     rounds = 0
     while True:
         rounds += 1
-        member = rank < k_row[:, None]
-        if pre.any():  # the nearest kept site of every demand point: an open site always in reach
-            kp = np.flatnonzero(pre)
-            member[np.arange(n), kp[c[:, kp].argmin(axis=1)]] = True
-        rows, cols = np.nonzero(member)
-        beyond = np.where(member, np.inf, c).min(axis=1)
-        if cap is not None:  # capacitated: z_i = children left without a place, at a penalty
-            beyond = np.where(np.isfinite(beyond), UNSERVED_PENALTY * max(float(c.max()), 1.0), np.inf)
-        zr = np.flatnonzero(np.isfinite(beyond))
-        n_x, n_z = len(rows), len(zr)
-        nv = m + n_x + n_z
-        xs = m + np.arange(n_x)
-        zs = m + n_x + np.arange(n_z)
-        # rows of A: n assignment (= 1) | n_x links x - y <= 0 | 1 (Σ y = p) | m capacity rows
-        # links x_ij <= y_j only where y_j is free (a kept site is open anyway)
-        lk = np.flatnonzero(~pre[cols])
-        n_l = len(lk)
-        a_parts = [
-            (np.ones(n_x), rows, xs), (np.ones(n_z), zr, zs),
-            (np.ones(n_l), n + np.arange(n_l), xs[lk]), (-np.ones(n_l), n + np.arange(n_l), cols[lk]),
-            (np.ones(m), np.full(m, n + n_l), np.arange(m)),
-        ]
-        lo = [np.ones(n), np.full(n_l, -np.inf), [p]]
-        hi = [np.ones(n), np.zeros(n_l), [p]]
-        n_rows = n + n_l + 1
-        if cap is not None:
-            a_parts += [(w[rows], n_rows + cols, xs), (-cap, n_rows + np.arange(m), np.arange(m))]
-            lo.append(np.full(m, -np.inf))
-            hi.append(np.zeros(m))
-            n_rows += m
-        data, ri, ci = (np.concatenate(t) for t in zip(*a_parts, strict=True))
-        a = sparse.csr_array((data, (ri, ci)), shape=(n_rows, nv))
-        obj = np.r_[np.zeros(m), w[rows] * c[rows, cols], w[zr] * beyond[zr]] / scale
-        lb = np.r_[pre.astype(float), np.zeros(n_x + n_z)]
-        integrality = np.r_[np.ones(m), np.zeros(n_x + n_z)]
-        res = _solve(obj, a, np.concatenate(lo), np.concatenate(hi), lb, np.ones(nv), integrality, deadline, mip_gap)
-        used = zr[res.x[zs] > 1e-6]
+        model = _pmedian_model(c, w, p, pre, cap, _members(c, rank, k_row, pre), scale)
+        res = _solve(model.obj, model.a, model.lo, model.hi, model.lb, model.integrality, deadline, mip_gap)
+        used = model.zr[res.x[model.zs] > 1e-6]
         if not len(used) or rounds >= MAX_ROUNDS or time.perf_counter() >= deadline:
             break
         k_row[used] = np.minimum(4 * k_row[used], m)
@@ -541,6 +612,33 @@ def pmedian_highs(
     status = "optimal" if res.status == 0 and gap <= mip_gap + 1e-9 else "time_limit"
     return LocationSolution(chosen, flows, objective, gap, status, int(k_row.max()), rounds, over,
                             time.perf_counter() - t0)
+
+
+def _mclp_model(c, w, p: int, radius: float, cap):
+    """Coverage sets C_i = {j : c_ij ≤ radius}. Uncapacitated: y | z (covered), z_i ≤ Σ_{j∈C_i} y_j.
+    Capacitated: y | x (placed), Σ_j x_ij ≤ 1, x_ij ≤ y_j, Σ_i w_i x_ij ≤ cap_j y_j. Both Σ y = p."""
+    n, m = c.shape
+    rows, cols = np.nonzero(c <= float(radius))
+    if cap is None:
+        ur = np.unique(rows)
+        zpos = np.full(n, -1)
+        zpos[ur] = np.arange(len(ur))
+        nz = len(ur)
+        data = np.r_[np.ones(nz), -np.ones(len(rows)), np.ones(m)]
+        ri = np.r_[np.arange(nz), zpos[rows], np.full(m, nz)]
+        ci = np.r_[m + np.arange(nz), cols, np.arange(m)]
+        a = sparse.csr_array((data, (ri, ci)), shape=(nz + 1, m + nz))
+        return np.r_[np.zeros(m), -w[ur]], a, np.r_[np.full(nz, -np.inf), p], np.r_[np.zeros(nz), p]
+    nx = len(rows)
+    xs = m + np.arange(nx)
+    data = np.r_[np.ones(nx), np.ones(nx), -np.ones(nx), np.ones(m), w[rows], -cap]
+    ri = np.r_[rows, n + np.arange(nx), n + np.arange(nx), np.full(m, n + nx), n + nx + 1 + cols,
+               n + nx + 1 + np.arange(m)]
+    ci = np.r_[xs, xs, cols, np.arange(m), xs, np.arange(m)]
+    a = sparse.csr_array((data, (ri, ci)), shape=(n + nx + 1 + m, m + nx))
+    lo = np.r_[np.full(n, -np.inf), np.full(nx, -np.inf), p, np.full(m, -np.inf)]
+    hi = np.r_[np.ones(n), np.zeros(nx), p, np.zeros(m)]
+    return np.r_[np.zeros(m), -w[rows]], a, lo, hi
 
 
 def mclp_highs(
@@ -584,52 +682,29 @@ def mclp_highs(
     -------
     LocationSolution
         ``objective`` = weight covered; ``flows`` = every demand point assigned to the nearest
-        chosen site (with capacities: the capacity LP of :func:`jxedu.planning.scenarios.assign`).
+        chosen site (with capacities: the capacity LP of :func:`jxedu.planning.assignment.assign`).
     """
     t0 = time.perf_counter()
     c = np.asarray(cost, dtype=float)
     w = np.asarray(weights, dtype=float)
-    n, m = c.shape
+    m = c.shape[1]
     pre = np.zeros(m, bool) if predefined is None else np.asarray(predefined, dtype=bool)
     p = _check_p(p, pre, m)
     cap = None if capacity is None else np.asarray(capacity, dtype=float)
-    rows, cols = np.nonzero(c <= float(radius))
-    if cap is None:
-        ur = np.unique(rows)
-        zpos = np.full(n, -1)
-        zpos[ur] = np.arange(len(ur))
-        nv, nz = m + len(ur), len(ur)
-        data = np.r_[np.ones(nz), -np.ones(len(rows)), np.ones(m)]
-        ri = np.r_[np.arange(nz), zpos[rows], np.full(m, nz)]
-        ci = np.r_[m + np.arange(nz), cols, np.arange(m)]
-        a = sparse.csr_array((data, (ri, ci)), shape=(nz + 1, nv))
-        lo, hi = np.r_[np.full(nz, -np.inf), p], np.r_[np.zeros(nz), p]
-        obj = np.r_[np.zeros(m), -w[ur]]
-    else:
-        nx = len(rows)
-        nv = m + nx
-        xs = m + np.arange(nx)
-        data = np.r_[np.ones(nx), np.ones(nx), -np.ones(nx), np.ones(m), w[rows], -cap]
-        ri = np.r_[rows, n + np.arange(nx), n + np.arange(nx), np.full(m, n + nx), n + nx + 1 + cols,
-                   n + nx + 1 + np.arange(m)]
-        ci = np.r_[xs, xs, cols, np.arange(m), xs, np.arange(m)]
-        a = sparse.csr_array((data, (ri, ci)), shape=(n + nx + 1 + m, nv))
-        lo = np.r_[np.full(n, -np.inf), np.full(nx, -np.inf), p, np.full(m, -np.inf)]
-        hi = np.r_[np.ones(n), np.zeros(nx), p, np.zeros(m)]
-        obj = np.r_[np.zeros(m), -w[rows]]
-    lb = np.r_[pre.astype(float), np.zeros(nv - m)]
-    integrality = np.r_[np.ones(m), np.zeros(nv - m)]
-    res = _solve(obj, a, lo, hi, lb, np.ones(nv), integrality, t0 + float(time_limit), mip_gap)
+    obj, a, lo, hi = _mclp_model(c, w, p, radius, cap)
+    nv = a.shape[1]
+    res = _solve(obj, a, lo, hi, np.r_[pre.astype(float), np.zeros(nv - m)], np.r_[np.ones(m), np.zeros(nv - m)],
+                 t0 + float(time_limit), mip_gap)
     chosen = res.x[:m] > 0.5
-    if cap is None:
-        objective = float(w[(c[:, chosen] <= float(radius)).any(axis=1)].sum())
-    else:
-        objective = float(-res.fun)
+    objective = float(w[(c[:, chosen] <= float(radius)).any(axis=1)].sum()) if cap is None else float(-res.fun)
     flows, over = _final_flows(c, w, chosen, cap)
     bound = -res.mip_dual_bound if res.mip_dual_bound is not None else objective
     gap = max(bound - objective, 0.0) / objective if objective > 0 else 0.0
     status = "optimal" if res.status == 0 else "time_limit"
     return LocationSolution(chosen, flows, objective, gap, status, m, 1, over, time.perf_counter() - t0)
+
+
+# --- closure ranking -----------------------------------------------------------------------------
 
 
 def closure_ranking(
@@ -641,14 +716,13 @@ def closure_ranking(
     capacity: str = "classes",
     headroom: float = 1.0,
     method: str = "auto",
-    labels: bool = False,
     settings=None,
 ) -> pd.DataFrame:
     """Small schools ranked by the travel their closure would add (least first).
 
     Each school with fewer than ``max_students`` students of the stage is closed on its own; its
-    children are re-assigned by the capacity-constrained LP of :func:`jxedu.planning.scenarios.evaluate` (the
-    next nearest school with a free place; chains of moves included).
+    children are re-assigned by the capacity-constrained LP (the next nearest school with a free
+    place; chains of moves included) exactly as :func:`jxedu.planning.scenarios.evaluate` does.
 
     Parameters
     ----------
@@ -663,8 +737,6 @@ def closure_ranking(
         (default 100).
     capacity, headroom, method
         As :func:`jxedu.planning.scenarios.evaluate`.
-    labels
-        Chinese headers.
     settings
         Run settings (default :func:`jxedu.core.settings.get_settings`).
 
@@ -674,39 +746,31 @@ def closure_ranking(
         ``school_id, name, township, school_type, students, children`` (resident children assigned
         in the baseline), ``added_km`` (added child-kilometres per school day, one way),
         ``added_m_per_child`` (added metres per displaced child), ``added_beyond_walk`` (children newly
-        beyond the walking limit), ``rank`` (1 = closure costs least travel).
+        beyond the walking limit), ``rank`` (1 = closure costs least travel). Unrounded.
+        ``attrs``: ``stage`` and ``max_students`` (the small-school line used).
     """
-    ctx = sc._context(ds, year=year, method=method, settings=settings)  # noqa: SLF001
+    ctx = asg.context(ds, year=year, method=method, settings=settings)
     if max_students is None:
         max_students = ctx.settings.small_school_max_students
     if stage not in ctx.stages:
         raise OptimizationError(f"该学年没有此学段的学校 (no_schools): {LABELS.get(stage, stage)}")
-    base = ctx.stages[stage]
-    a0 = sc._baseline(ctx, stage, capacity, float(headroom))  # noqa: SLF001
-    beyond0 = float(a0.x[a0.d > base.walk_m].sum())
-    small = base.sch[base.sch["students"] < max_students]
+    inputs = ctx.stages[stage]
+    a0 = asg.baseline_assignment(ctx, stage, capacity=capacity, headroom=float(headroom))
+    beyond0 = float(a0.x[a0.d > inputs.walk_m].sum())
+    cols = ["school_id", "name", "township", "school_type", "students"]
+    small = inputs.sch.loc[inputs.sch["students"] < max_students, cols]
     rows = []
     for sid in small["school_id"]:
-        plan = sc._plan(ctx, sc.Scenario("x", edits=[sc.Edit("close", {"school": sid})]))  # noqa: SLF001
-        r = sc._evaluate_stage(ctx, plan, stage, capacity=capacity, headroom=float(headroom))  # noqa: SLF001
-        a1 = r["a1"]
-        i = r["pos"][sid]
-        kids = float(a0.x[a0.c == i].sum())
+        plan = sc.resolve(ctx, sc.Scenario(edits=[sc.Edit("close", {"school": sid})]))
+        a1 = sc.reassign_stage(ctx, plan, stage, capacity=capacity, headroom=float(headroom)).a1
+        kids = float(a0.x[a0.c == int(np.flatnonzero(inputs.sch["school_id"] == sid)[0])].sum())
         added = a1.objective_m - a0.objective_m
         rows.append({"school_id": sid, "children": kids, "added_km": added / 1000.0,
                      "added_m_per_child": added / kids if kids > 0 else math.nan,
-                     "added_beyond_walk": float(a1.x[a1.d > base.walk_m].sum()) - beyond0})
-    out = small[["school_id", "name", "township", "school_type", "students"]].merge(pd.DataFrame(rows), on="school_id") \
-        if rows else small[["school_id", "name", "township", "school_type", "students"]].assign(
-            children=[], added_km=[], added_m_per_child=[], added_beyond_walk=[])
+                     "added_beyond_walk": float(a1.x[a1.d > inputs.walk_m].sum()) - beyond0})
+    extra = pd.DataFrame(rows, columns=["school_id", "children", "added_km", "added_m_per_child", "added_beyond_walk"])
+    out = small.merge(extra, on="school_id", how="inner")
     out = out.sort_values(["added_km", "school_id"], kind="stable").reset_index(drop=True)
     out["rank"] = np.arange(1, len(out) + 1)
-    out["added_km"] = out["added_km"].round(1)
-    out["added_m_per_child"] = out["added_m_per_child"].round(0)
-    if labels:
-        out = out.assign(school_type=out["school_type"].map(LABELS)).drop(columns=["school_id"]).rename(columns={
-            "name": "学校", "township": "镇街", "school_type": "办学类型", "students": "在校生",
-            "children": "划入学龄人口", "added_km": "增加的上学路程（人·公里/日）",
-            "added_m_per_child": "每名分流学生增加距离（米）", "added_beyond_walk": "新增超出步行距离人数",
-            "rank": "排序"})
+    out.attrs.update(stage=stage, max_students=int(max_students))
     return out

@@ -69,3 +69,18 @@ def test_pandas_series_keeps_index_and_name():
     assert got.iloc[:3].tolist() == [7.0, 13.0, 0.0] and np.isnan(got.iloc[3])
     ints = ceil_count(pd.Series([1200 * 0.9 / 100, 401 * 0.9 / 100])).astype(int)
     assert ints.tolist() == [11, 4]  # 10.8 -> 11; 3.609 -> 4
+
+
+# --- round_keeping_total -----------------------------------------------------------------------
+
+
+def test_round_keeping_total_gives_spare_units_to_the_largest_remainders():
+    from jxedu.core.numeric import round_keeping_total
+
+    # 1.5 + 1.5 + 1.0 = 4: floors 1, 1, 1 and the one spare unit to the first largest remainder
+    assert round_keeping_total(np.array([1.5, 1.5, 1.0]), 4).tolist() == [2, 1, 1]
+    # 2.2 + 3.7 + 4.1 = 10: floors 2, 3, 4 (9) -> the spare unit to 3.7 (remainder 0.7)
+    assert round_keeping_total([2.2, 3.7, 4.1], 10).tolist() == [2, 4, 4]
+    # 2.9999999999 is 3 (float noise below 1e-9 is no remainder): floors 3 and 0, nothing spare
+    assert round_keeping_total([2.9999999999, 1.0000000001], 4).tolist() == [3, 1]
+    assert round_keeping_total([], 0).tolist() == []

@@ -44,6 +44,11 @@ def test_closure_ranking_hand_case():
     assert r["school_id"].tolist() == ["B", "A"]
     assert r["added_km"].tolist() == [pytest.approx(-9.0), pytest.approx(120.0)]
     assert r["rank"].tolist() == [1, 2]
+    # closing A displaces its 60 resident children: 120 000 m more / 60 = 2000 m each; 30 of them
+    # (V1, 3000 m) end beyond the 2000 m walking limit. Closing B: V3's 30 children, -9000 / 30 = -300 m.
+    assert r["children"].tolist() == [30.0, 60.0]
+    assert r["added_m_per_child"].tolist() == pytest.approx([-300.0, 2000.0])
+    assert r["added_beyond_walk"].tolist() == [0.0, 30.0]
 
 
 def test_suggest_sites_pmedian_on_existing_schools():
@@ -52,7 +57,11 @@ def test_suggest_sites_pmedian_on_existing_schools():
     s = op.suggest_sites(_dataset(), stage="primary", p=1, candidates=None)
     assert s.sites["site_id"].tolist() == ["A"]
     assert s.objective == pytest.approx(63000.0)
-    assert s.summary["平均上学距离（米）"] == 700
+    assert s.summary["mean_distance_m"] == pytest.approx(700.0)
+    assert s.summary["chosen_sites"] == 1 and s.summary["new_sites"] == 0
+    # within the 2000 m walking limit of A: every village (500, 500, 1100 m) -> 100 %
+    assert s.summary["within_radius_share"] == pytest.approx(1.0)
+    assert s.sites["kind"].tolist() == ["existing"]
 
 
 # --- capacitated p-median ----------------------------------------------------------------------
@@ -133,7 +142,9 @@ def test_suggest_sites_capacitated_picks_the_larger_school():
     s = op.suggest_sites(ds, stage="primary", p=1, candidates=None, capacitated=True)
     assert s.sites["site_id"].tolist() == ["B"]
     assert s.objective == pytest.approx(192000.0)
-    assert s.summary["平均上学距离（米）"] == 2133
+    assert s.summary["mean_distance_m"] == pytest.approx(6400 / 3)  # 2133.3 m
+    # within 2000 m of B: V2 (2000 m) and V3 (1400 m), not V1 (3000 m) -> 60 / 90
+    assert s.summary["within_radius_share"] == pytest.approx(2 / 3)
     with pytest.raises(op.OptimizationError, match="insufficient_capacity"):
         op.suggest_sites(_dataset(classes=(1, 1)), stage="primary", p=1, candidates=None, capacitated=True)
 
@@ -146,4 +157,17 @@ def test_suggest_sites_new_site_from_candidates():
     s = op.suggest_sites(ds, stage="primary", p=3, candidates=cand, keep="existing")
     assert sorted(s.sites["site_id"]) == ["A", "B", "C1"]
     assert s.objective == pytest.approx(33000.0)
-    assert s.new_sites()["编号"].tolist() == ["C1"]
+    new = s.new_sites()
+    assert new["site_id"].tolist() == ["C1"]
+    # C1 serves V2 (0 m) and V3 (600 m): 60 children, mean 300 m
+    assert new["pupils"].tolist() == [60] and new["assigned_mean_m"].tolist() == pytest.approx([300.0])
+
+
+def test_new_sites_counts_the_sites_besides_the_kept_ones():
+    # keep="existing" (A, B) and new_sites=1 is p = 3: the best candidate C1 (see above), 33000 m
+    ds = _dataset()
+    cand = pd.DataFrame({"site_id": ["C1", "C2"], "x": [X0 + 1000.0, X0 + 10000.0], "y": [Y0, Y0]})
+    s = op.suggest_sites(ds, stage="primary", new_sites=1, candidates=cand, keep="existing")
+    assert sorted(s.sites["site_id"]) == ["A", "B", "C1"]
+    with pytest.raises(op.OptimizationError, match="bad_p"):
+        op.suggest_sites(ds, stage="primary", p=3, new_sites=1, candidates=cand, keep="existing")

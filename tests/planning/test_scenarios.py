@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 from pyproj import Transformer
 
+import jxedu
+from jxedu.analysis import indicators
 from jxedu.core.dataset import Dataset
 from jxedu.core.errors import ScenarioError
 from jxedu.planning import scenarios as sc
@@ -27,13 +29,14 @@ def _points(rows: list[dict]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
 
 
-def _dataset(students=(60, 60), classes=(2, 2), villages=((0, 30), (1000, 30), (1600, 30))) -> Dataset:
+def _dataset(students=(60, 60), classes=(2, 2), villages=((0, 30), (1000, 30), (1600, 30)),
+             built=(2015, 2015)) -> Dataset:
     """Two primary schools A (x=500 m) and B (x=3000 m) on a line, three villages."""
     schools = _points([
         {"school_id": "A", "name": "甲小学", "school_type": "primary", "township": "甲镇", "urban_rural": "rural",
-         "dx": 500, "built_year": 2015},
+         "dx": 500, "built_year": built[0]},
         {"school_id": "B", "name": "乙小学", "school_type": "primary", "township": "甲镇", "urban_rural": "rural",
-         "dx": 3000, "built_year": 2015},
+         "dx": 3000, "built_year": built[1]},
     ])
     stats = pd.DataFrame({
         "year": 2024, "school_id": ["A", "B"], "stage": "primary", "students": list(students),
@@ -53,13 +56,15 @@ def _dataset(students=(60, 60), classes=(2, 2), villages=((0, 30), (1000, 30), (
     return Dataset(source=Path("."), schools=schools, stage_stats=stats, facilities=fac, villages=_points(vrows))
 
 
+_CLOSE_A = {"name": "关闭甲", "edits": [{"type": "close", "school": "A"}]}
+
+
 def test_capacity_forces_the_cheapest_village_to_the_farther_school():
     # capacity = students: A 60, B 60. Nearest school of every village is A (500, 500, 1100 m vs
     # 3000, 2000, 1400 m to B), but A takes only 60 of the 90 children. Moving a village to B costs
     # V1 2500, V2 1500, V3 300 extra metres per child -> V3 goes to B.
     # child-metres = 30*500 + 30*500 + 30*1400 = 72000; mean 72000 / 90 = 800 m.
-    ds = _dataset()
-    r = sc.evaluate(ds, capacity="enrolment", stage="primary")
+    r = sc.evaluate(_dataset(), capacity="enrolment", stage="primary")
     f = r.flows.set_index("village_id")
     assert f.loc["V1", "school_id"] == "A"
     assert f.loc["V2", "school_id"] == "A"
@@ -68,8 +73,9 @@ def test_capacity_forces_the_cheapest_village_to_the_farther_school():
     s = r.schools.set_index("school_id")
     assert s.loc["A", "load_before"] == 60 and s.loc["B", "load_before"] == 30
     assert (s["load_before"] <= s["capacity"]).all()  # capacity respected
-    # baseline reproduces the data: students unchanged
-    assert s["students_after"].tolist() == [60, 60]
+    assert s["students_after"].tolist() == [60, 60]  # the baseline reproduces the data
+    assert set(s["change_status"]) == {"unchanged"}
+    assert r.is_baseline and r.name is None
 
 
 def test_classes_capacity_and_headroom():
@@ -81,8 +87,7 @@ def test_classes_capacity_and_headroom():
     assert r.summary["primary_mean_m"] == pytest.approx(700.0)
     # headroom 0.5: A holds 45 -> the LP must send 45 children to B. Cheapest extra metres per
     # child: V3 (+300) then V2 (+1500): V3 30 and 15 of V2 go to B.
-    r = sc.evaluate(ds, stage="primary", headroom=0.5)
-    f = r.flows
+    f = sc.evaluate(ds, stage="primary", headroom=0.5).flows
     assert f.loc[f["school_id"] == "B", "pupils"].sum() == 45
     assert f.loc[(f["village_id"] == "V2") & (f["school_id"] == "B"), "pupils"].sum() == 15
 
@@ -90,151 +95,47 @@ def test_classes_capacity_and_headroom():
 def test_close_keeps_every_pupil_and_reports_overflow():
     # close A: the 90 children must go to B (capacity 60 in enrolment mode): 30 over capacity.
     # Enrolment: A's 60 students are carried by its 60 resident children (f = 60/60 = 1) -> B 120.
-    ds = _dataset()
-    scn = {"name": "关闭甲", "edits": [{"type": "close", "school": "A"}]}
-    r = sc.evaluate(ds, scn, capacity="enrolment", stage="primary")
+    r = sc.evaluate(_dataset(), _CLOSE_A, capacity="enrolment", stage="primary")
     assert r.flows["pupils"].sum() == 90  # pupils never lost
     assert set(r.flows["school_id"]) == {"B"}
     assert r.summary["primary_over_capacity"] == pytest.approx(30.0)
     s = r.schools.set_index("school_id")
-    assert s.loc["A", "students_after"] == 0
-    assert s.loc["B", "students_after"] == 120
+    assert s.loc["A", "students_after"] == 0 and s.loc["A", "change_status"] == "closed"
+    assert s.loc["B", "students_after"] == 120 and s.loc["B", "change_status"] == "students_changed"
     assert r.summary["students"] == 120  # totals preserved
+    assert r.summary["closed"] == 1 and r.summary["schools"] == 1
     # distances: 3000, 2000, 1400 m -> mean (3000 + 2000 + 1400) / 3 = 2133.33 m
     assert r.summary["primary_mean_m"] == pytest.approx(6400 / 3)
+    # beyond the 2000 m walking limit: only V1 (3000 m; 2000 m is within) -> 30; no bus at all
+    assert r.summary["primary_beyond"] == 30 and r.summary["primary_uncovered"] == 30
     # no 班级 table: B's 120 students split evenly over 6 grades = 20 per grade -> ceil(20 / 45)
     # = 1 class per grade, 6 classes needed; it holds 2 -> 4 classes short
-    assert s.loc["B", "classes_short"] == 4
+    assert s.loc["B", "classes_needed"] == 6 and s.loc["B", "classes_short"] == 4
+    assert r.summary["classes_short"] == 4
+
+
+def test_a_new_route_covers_the_far_village_and_counts_seats():
+    # as above, V1 (3000 m from B) is the one village beyond walking distance. A new route with a
+    # stop at V1 serving B covers its 30 children: share 30 / 30 = 100 %, 30 new seats.
+    scn = {"name": "关闭甲并开线路", "edits": [{"type": "close", "school": "A"},
+                                          {"type": "add_route", "stops": ["V1"], "schools": ["B"]}]}
+    r = sc.evaluate(_dataset(), scn, capacity="enrolment")
+    assert r.summary["primary_bus_share"] == pytest.approx(1.0)
+    assert r.summary["primary_uncovered"] == 0
+    assert r.summary["bus_seats"] == 30
+    f = r.flows.set_index("village_id")
+    assert bool(f.loc["V1", "new_bus_link"]) and not bool(f.loc["V2", "bus_link"])
 
 
 def test_closing_moves_teachers_and_recomputes_indicators():
     # after closing A, B has 120 students, 12 teachers (6 + 6 follow the pupils), 12 qualified:
     # qualified per 100 = 12 / 120 * 100 = 10.0; teaching area stays 300 ㎡ -> 2.5 ㎡ per student.
-    ds = _dataset()
-    r = sc.evaluate(ds, {"name": "x", "edits": [{"类型": "关闭", "学校": "A"}]}, capacity="enrolment")
+    r = sc.evaluate(_dataset(), {"name": "x", "edits": [{"类型": "关闭", "学校": "A"}]}, capacity="enrolment")
     ind = r.indicators.set_index("school_id")
     assert list(ind.index) == ["B"]
+    assert ind.loc["B", "qualified_teachers"] == pytest.approx(12.0)
     assert ind.loc["B", "qualified_teachers_per_100"] == pytest.approx(10.0)
     assert ind.loc["B", "teaching_area_per_student"] == pytest.approx(2.5)
-
-
-def test_baseline_cv_matches_the_indicators_module():
-    from jxedu.analysis import indicators
-
-    ds = _dataset()
-    r = sc.evaluate(ds)
-    bal = indicators.county_balance(indicators.resource_indicators(ds))
-    # teaching area per student: A 10, B 5, equal weights 60/60 -> mean 7.5, S = 2.5, CV = 1/3
-    got = r.balance.set_index("key").loc["teaching_area_per_student", "cv"]
-    assert got == pytest.approx(1 / 3)
-    want = bal.set_index("key").loc["teaching_area_per_student", "cv"]
-    assert got == pytest.approx(want)
-
-
-def test_open_school_attracts_nearest_children():
-    # a new school at x=1600 (on V3) with 30 places: V3 (1100 m to A) moves there (0 m).
-    ds = _dataset()
-    lon, lat = _INV.transform(X0 + 1600, Y0)
-    scn = {"name": "新建", "edits": [{"type": "open", "id": "N", "lon": lon, "lat": lat, "capacity": 30}]}
-    r = sc.evaluate(ds, scn)
-    f = r.flows.set_index("village_id")
-    assert f.loc["V3", "school_id"] == "N"
-    # V3 carried f_A = min(60 / 90, 1) of A's students each: 30 * 2/3 = 20 students move to N
-    s = r.schools.set_index("school_id")
-    assert s.loc["N", "students_after"] == 20
-    assert s.loc["A", "students_after"] == 40
-    assert r.summary["students"] == 120
-
-
-def test_reassign_and_merge():
-    ds = _dataset()
-    r = sc.evaluate(ds, {"name": "划片", "edits": [{"type": "reassign", "villages": ["V1"], "school": "B"}]})
-    f = r.flows.set_index("village_id")
-    assert f.loc["V1", "school_id"] == "B"
-    r = sc.evaluate(ds, {"name": "合并", "edits": [{"type": "merge", "school": "A", "into": "B"}]})
-    s = r.schools.set_index("school_id")
-    assert s.loc["A", "status"] == "并入" and s.loc["B", "students_after"] == 120
-
-
-def test_round_total_keeps_the_sum():
-    # 1.5 + 1.5 + 1.0 = 4: floors 1, 1, 1 and one spare unit to the first largest remainder
-    assert sc._round_total(np.array([1.5, 1.5, 1.0]), 4).tolist() == [2, 1, 1]
-
-
-def test_assign_function_hand_case():
-    # two origins (10, 10), two schools capacities (10, 15): costs favour school 0 for both,
-    # origin 1 pays less to switch (1 vs 5) -> origin 0 -> school 0, origin 1 -> school 1.
-    flows, over = sc.assign([10, 10], [[1, 6], [2, 3]], [10, 15])
-    assert flows.tolist() == [[10, 0], [0, 10]]
-    assert over.tolist() == [0, 0]
-
-
-def _write(tmp_path, text: str) -> Path:
-    p = tmp_path / "bad.yaml"
-    p.write_text(text, encoding="utf-8")
-    return p
-
-
-def test_yaml_error_names_file_and_line(tmp_path):
-    p = _write(tmp_path, "名称: 测试\n调整:\n  - 类型: 关闭\n    学校: A\n  - 类型: 拆除\n    学校: B\n")
-    with pytest.raises(ScenarioError, match=r"bad\.yaml 第5行.*unknown_edit_type.*拆除"):
-        sc.load_scenario(p)
-
-
-def test_yaml_unknown_school_names_line(tmp_path):
-    p = _write(tmp_path, "name: t\nedits:\n  - type: close\n    school: ZZZ\n")
-    scn = sc.load_scenario(p)
-    with pytest.raises(ScenarioError, match=r"bad\.yaml 第4行.*unknown_school.*ZZZ"):
-        sc.evaluate(_dataset(), scn)
-
-
-def test_yaml_bad_values(tmp_path):
-    p = _write(tmp_path, "name: t\nedits:\n  - type: open\n    lon: 116.3\n    lat: 35.0\n    capacity: -5\n")
-    with pytest.raises(ScenarioError, match=r"第6行.*not_positive"):
-        sc.load_scenario(p)
-    p = _write(tmp_path, "name: t\nedits:\n  - type: open\n    lon: 35.0\n    lat: 116.3\n    capacity: 5\n")
-    with pytest.raises(ScenarioError, match=r"第4行.*bad_coordinates"):
-        sc.load_scenario(p)
-    p = _write(tmp_path, "name: t\nedits:\n  - type: close\n")
-    with pytest.raises(ScenarioError, match=r"第3行.*missing_field.*school"):
-        sc.load_scenario(p)
-
-
-def test_gcj02_point_is_converted():
-    scn = sc.parse_scenario({"name": "t", "edits": [{"type": "open", "lon": 116.3128, "lat": 35.0701,
-                                                      "坐标系": "GCJ02", "capacity": 100}]})
-    f = scn.edits[0].fields
-    # GCJ-02 differs from WGS-84 by a few hundred metres around 金乡 (not zero, under 1 km)
-    fwd = Transformer.from_crs("EPSG:4326", "EPSG:32650", always_xy=True)
-    x1, y1 = fwd.transform(116.3128, 35.0701)
-    x2, y2 = fwd.transform(f["lon"], f["lat"])
-    assert 200 < np.hypot(x1 - x2, y1 - y2) < 1000
-    assert f["crs_in"] == "GCJ02"
-    # and in the right direction: shifting the stored WGS-84 point to GCJ-02 gives the input back
-    # (a WGS->GCJ mix-up would land about twice the offset away)
-    from jxedu.core.coords import wgs84_to_gcj02
-
-    glon, glat = wgs84_to_gcj02(f["lon"], f["lat"])
-    x3, y3 = fwd.transform(float(glon), float(glat))
-    assert np.hypot(x3 - x1, y3 - y1) < 1.0  # metres
-
-
-def test_compare_has_chinese_rows():
-    ds = _dataset()
-    base = sc.evaluate(ds)
-    r = sc.evaluate(ds, {"name": "关闭甲", "edits": [{"type": "close", "school": "A"}]})
-    df = sc.compare([base, r])
-    assert list(df.columns) == ["现状", "关闭甲"]
-    assert df.loc["小学平均上学距离（米）", "现状"] == 700
-    assert df.loc["关闭或并入的学校数", "关闭甲"] == 1
-
-
-def test_shipped_examples_parse():
-    files = sc.list_scenarios()
-    assert len(files) >= 3
-    for f in files:
-        scn = sc.load_scenario(f)
-        assert scn.edits and scn.name
 
 
 def test_indicators_met_against_primary_thresholds():
@@ -249,15 +150,172 @@ def test_indicators_met_against_primary_thresholds():
     # Close A: B has 120 students, 12 qualified, 2 backbone, 2 pe (teachers follow the pupils),
     # its own facilities: teaching 300/120 = 2.5 (< 4.5), sports 900/120 = 7.5 (= 7.5, met),
     # equipment 120000/120 = 1000 (< 2000), multimedia 3/120*100 = 2.5 (>= 2.3) -> 5 met, fails.
-    r = sc.evaluate(ds, {"name": "x", "edits": [{"type": "close", "school": "A"}]}, capacity="enrolment")
+    r = sc.evaluate(ds, _CLOSE_A, capacity="enrolment")
     b = r.indicators.set_index("school_id").loc["B"]
     assert b["equipment_value_per_student"] == pytest.approx(1000.0)
     assert b["indicators_met"] == 5
     assert not bool(b["passes"])
+    assert r.summary["primary_passing"] == 0
+
+
+def _unit(**values) -> pd.DataFrame:
+    """One included primary unit, as indicators.units gives it (numerators and students)."""
+    return pd.DataFrame([{"stage": "primary", **values}])
+
+
+@pytest.mark.parametrize("keep_campus, passes", [(False, False), (True, True)])
+def test_scenario_scoring_agrees_with_the_assessment_pass_rule(keep_campus, passes):
+    # Merge A into B (enrolment capacity): B takes A's 60 students (120) and all its teachers:
+    # 12 qualified, 2 backbone, 2 PE; A's equipment (12 万) and multimedia rooms (3) follow.
+    # Without the campus: teaching 300, sports 900 ㎡ -> teaching 2.5 < 4.5 and also below 85 %
+    # (3.825): fails. With keep_campus the buildings come too: teaching 900 -> 7.5, sports 1800 ->
+    # 15, equipment 240000 -> 2000, multimedia 6 -> 5 per 100: all 7 met, passes.
+    scn = {"name": "合并", "edits": [{"type": "merge", "school": "A", "into": "B", "keep_campus": keep_campus}]}
+    r = sc.evaluate(_dataset(), scn, capacity="enrolment")
+    b = r.indicators.set_index("school_id").loc["B"]
+    area = 900.0 if keep_campus else 300.0
+    hand = _unit(students=120.0, qualified_teachers=12.0, backbone_teachers=2.0, pe_art_teachers=2.0,
+                 teaching_area=area, sports_area=area + 900.0 if keep_campus else 900.0,
+                 equipment_value=240000.0, multimedia_rooms=6.0)
+    scored = indicators.score_units(hand).iloc[0]
+    assert bool(scored["passes"]) is passes
+    assert bool(b["passes"]) is passes  # the scenario's unit passes exactly as score_units says
+    assert b["indicators_met"] == scored["indicators_met"] == (7 if keep_campus else 6)
+    for key in indicators.KEYS:
+        assert b[key] == pytest.approx(scored[key])
+
+
+def test_baseline_indicators_are_the_assessments():
+    ds = _dataset()
+    a = jxedu.assess(ds, year=2024)
+    r = sc.evaluate(ds, year=2024)
+    assert r.indicators is a.indicators and r.balance is a.balance
+    # teaching area per student: A 10, B 5, equal weights 60/60 -> mean 7.5, S = 2.5, CV = 1/3
+    assert r.summary["primary_cv_teaching_area_per_student"] == pytest.approx(1 / 3)
+
+
+def test_open_school_attracts_nearest_children_and_is_staffed_as_given():
+    # a new school at x=1600 (on V3) with 30 places: V3 (1100 m to A) moves there (0 m).
+    # V3 carried f_A = min(60 / 90, 1) of A's students each: 30 * 2/3 = 20 students move to N.
+    # Given: 2 qualified, 1 backbone, 1 PE teacher, 200 ㎡ teaching, 300 ㎡ sports, 5 万元, 1 room:
+    # per 20 students 10, 5, 5 per 100; 10 ㎡, 15 ㎡, 2500 元; 5 rooms per 100.
+    lon, lat = _INV.transform(X0 + 1600, Y0)
+    scn = {"name": "新建", "edits": [{"type": "open", "id": "N", "lon": lon, "lat": lat, "capacity": 30,
+                                     "teachers": {"专任教师": 2, "高于规定学历教师": 2, "骨干教师": 1, "体育教师": 1},
+                                     "facilities": {"教学及辅助用房面积": 200, "体育运动场馆面积": 300,
+                                                    "教学仪器设备值（万元）": 5, "网络多媒体教室数": 1}}]}
+    r = sc.evaluate(_dataset(), scn)
+    assert r.flows.set_index("village_id").loc["V3", "school_id"] == "N"
+    s = r.schools.set_index("school_id")
+    assert s.loc["N", "students_after"] == 20 and s.loc["N", "change_status"] == "opened"
+    assert s.loc["A", "students_after"] == 40
+    assert r.summary["students"] == 120 and r.summary["opened"] == 1
+    # 30 places, no classrooms given: ceil(30 / 45) = 1 classroom planned
+    assert s.loc["N", "classrooms_added"] == 1
+    n = r.indicators.set_index("school_id").loc["N"]
+    assert n[list(indicators.KEYS)].tolist() == pytest.approx([10.0, 5.0, 5.0, 10.0, 15.0, 2500.0, 5.0])
+
+
+def test_open_school_without_numbers_gets_the_county_mean():
+    # county means per student at baseline: qualified 12/120 = 0.1, teaching 900/120 = 7.5 ㎡,
+    # equipment 240000/120 = 2000 元, multimedia 6/120 = 0.05 -> N (20 students): 2 qualified = 10
+    # per 100, 7.5 ㎡, 2000 元, 5 rooms per 100.
+    lon, lat = _INV.transform(X0 + 1600, Y0)
+    r = sc.evaluate(_dataset(), {"name": "新建", "edits": [{"type": "open", "id": "N", "lon": lon, "lat": lat,
+                                                           "capacity": 30}]})
+    n = r.indicators.set_index("school_id").loc["N"]
+    assert n["qualified_teachers_per_100"] == pytest.approx(10.0)
+    assert n["teaching_area_per_student"] == pytest.approx(7.5)
+    assert n["equipment_value_per_student"] == pytest.approx(2000.0)
+    assert n["multimedia_rooms_per_100"] == pytest.approx(5.0)
+
+
+def test_reassign_and_merge():
+    ds = _dataset()
+    r = sc.evaluate(ds, {"name": "划片", "edits": [{"type": "reassign", "villages": ["V1"], "school": "B"}]})
+    assert r.flows.set_index("village_id").loc["V1", "school_id"] == "B"
+    r = sc.evaluate(ds, {"name": "合并", "edits": [{"type": "merge", "school": "A", "into": "B"}]})
+    s = r.schools.set_index("school_id")
+    assert s.loc["A", "change_status"] == "merged" and s.loc["B", "students_after"] == 120
+
+
+@pytest.mark.parametrize("built, oversize", [(2015, 1), (2008, 0)])
+def test_school_size_cap_after_the_scenario(built, oversize):
+    # A 1900 students, B 200 (enrolment capacity): all 90 children live nearer A. Closing B sends
+    # its 200 students (no resident children carry them) to the nearest open school: A 2100.
+    # Cap 2000 for a 小学; 2400 for one built in 2010 or earlier (relaxation on by default).
+    ds = _dataset(students=(1900, 200), built=(built, 2015))
+    r = sc.evaluate(ds, {"name": "关闭乙", "edits": [{"type": "close", "school": "B"}]}, capacity="enrolment")
+    assert r.schools.set_index("school_id").loc["A", "students_after"] == 2100
+    assert r.summary["oversize_schools"] == oversize
+
+
+def test_school_changes_moves_and_township_figures():
+    r = sc.evaluate(_dataset(), _CLOSE_A, capacity="enrolment")
+    ch = sc.school_changes(r)
+    assert ch["school_id"].tolist() == ["A", "B"]  # both change by 60: ties by id
+    assert ch["students_change"].tolist() == [-60, 60]
+    mv = sc.moves(r)
+    assert mv[["from_school_id", "to_school_id", "students"]].values.tolist() == [["A", "B", 60]]
+    t = sc.township_figures(r).set_index(["township", "stage"]).loc[("甲镇", "primary")]
+    assert (t["schools_before"], t["schools_after"], t["students_after"]) == (2, 1, 120)
+    # baseline mean 72000 / 90 = 800 m; after (3000 + 2000 + 1400) × 30 / 90 = 2133.3 m
+    assert t["mean_before_m"] == pytest.approx(800.0)
+    assert t["mean_after_m"] == pytest.approx(6400 / 3)
+    assert (t["beyond_before"], t["beyond_after"], t["villages_changed"]) == (0, 30, 2)  # V1, V2 change school
+
+
+def test_compare_has_one_row_per_result():
+    ds = _dataset()
+    df = sc.compare([sc.evaluate(ds), sc.evaluate(ds, _CLOSE_A)])
+    assert df["name"].tolist() == [None, "关闭甲"]
+    assert df["baseline"].tolist() == [True, False]
+    assert df["primary_mean_m"].tolist() == pytest.approx([700.0, 6400 / 3])
+    assert df["closed"].tolist() == [0, 1]
+    assert list(df.columns[2:11]) == list(sc.COUNTY_FIGURES)
+
+
+def test_unknown_school_names_the_line(tmp_path):
+    p = tmp_path / "bad.yaml"
+    p.write_text("name: t\nedits:\n  - type: close\n    school: ZZZ\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"bad\.yaml 第4行.*unknown_school.*ZZZ"):
+        sc.evaluate(_dataset(), p)
+
+
+def test_a_school_closed_twice_names_the_second_line(tmp_path):
+    p = tmp_path / "twice.yaml"
+    p.write_text("name: t\nedits:\n  - type: close\n    school: A\n  - type: merge\n    school: A\n    into: B\n",
+                 encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"twice\.yaml 第6行.*already_closed"):
+        sc.evaluate(_dataset(), p)
 
 
 def test_closing_every_school_of_a_stage_is_a_named_error():
-    ds = _dataset()
     scn = {"name": "全关", "edits": [{"type": "close", "school": "A"}, {"type": "close", "school": "B"}]}
     with pytest.raises(ScenarioError, match="no_open_school"):
-        sc.evaluate(ds, scn)
+        sc.evaluate(_dataset(), scn)
+
+
+def test_widget_selection_is_an_unnamed_scenario():
+    r = sc.evaluate(_dataset(), close=["A"], capacity="enrolment")
+    assert r.name is None and not r.is_baseline
+    assert r.summary["closed"] == 1 and r.summary["students"] == 120
+
+
+def test_demo_example_evaluates_county_wide(demo_dir):
+    ds = jxedu.load(demo_dir)
+    r = sc.evaluate(ds, "close_teaching_point")
+    s = r.schools.set_index("school_id")
+    assert s.loc["3708282053", "change_status"] == "closed" and s.loc["3708282053", "students_after"] == 0
+    assert r.summary["students"] == int(s["students_before"].sum())
+    assert np.isfinite(r.summary["primary_mean_m"])
+
+
+def test_bad_options_are_named_errors():
+    ds = _dataset()
+    with pytest.raises(ScenarioError, match="unknown_capacity"):
+        sc.evaluate(ds, capacity="rooms")
+    with pytest.raises(ScenarioError, match="not_positive"):
+        sc.evaluate(ds, headroom=0)
+    with pytest.raises(ScenarioError, match="unknown_method"):
+        sc.evaluate(ds, method="taxi")

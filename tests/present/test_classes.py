@@ -7,15 +7,15 @@ import re
 
 import matplotlib.pyplot as plt
 import pytest
-from tests.analysis.test_classsize import _classes
-from tests.analysis.test_classsize import _dataset as class_dataset  # S1 城区小学 (金乡街道), S2 乡村中学 (羊山镇)
-from tests.analysis.test_projection import _dataset as projection_dataset  # 甲街道: S1 城区, S2 乡村, grades 1–3
 
 import jxedu
 from jxedu.core.settings import get_settings
 from jxedu.present import classes, style
 from jxedu.present.tables import Table
 from jxedu.present.text import Note
+from tests.analysis.test_classsize import _classes
+from tests.analysis.test_classsize import _dataset as class_dataset  # S1 城区小学 (金乡街道), S2 乡村中学 (羊山镇)
+from tests.analysis.test_projection import _dataset as projection_dataset  # 甲街道: S1 城区, S2 乡村, grades 1–3
 
 _BAD_CELLS = {"nan", "NaN", "None", "True", "False", "<NA>", "NaT"}
 

@@ -15,7 +15,6 @@ import re
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
-from tests.analysis.test_rotation import _roster
 
 import jxedu
 from jxedu.core.dataset import Dataset
@@ -24,6 +23,7 @@ from jxedu.core.settings import get_settings
 from jxedu.present import teachers
 from jxedu.present.tables import Table
 from jxedu.present.text import Note
+from tests.analysis.test_rotation import _roster
 
 
 def _assessable(ds: Dataset) -> Dataset:

@@ -1,0 +1,536 @@
+"""Layout scenarios and location models as a planner reads them: tables, sentences and the change map.
+
+Every table is a :class:`~jxedu.present.tables.Table` made by :func:`~jxedu.present.tables.table`
+from the plain frames of :mod:`jxedu.planning.scenarios` and :mod:`jxedu.planning.optimize`, with
+the headers, units and words of ``jxedu/data/vocabulary/fields-scenarios.csv`` and
+``words-scenarios.csv``. A scenario is evaluated county-wide; ``township=`` shows the rows of one
+镇街 of that county-wide result (schools of the 镇街, moves from or to them, its 村居).
+
+>>> from jxedu.planning import scenarios
+>>> base = scenarios.evaluate(ds)                                   # doctest: +SKIP
+>>> res = scenarios.evaluate(ds, "close_teaching_point")            # doctest: +SKIP
+>>> comparison_table([base, res])                                   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+
+import folium
+import numpy as np
+import pandas as pd
+
+from jxedu.core import standards as std
+from jxedu.core import vocabulary as vocab
+from jxedu.core.coords import wgs84_to_gcj02
+from jxedu.core.schema import LABELS
+from jxedu.planning import scenarios as sc
+from jxedu.planning.optimize import SiteSuggestion
+from jxedu.planning.scenario_file import Scenario
+from jxedu.present import maps
+from jxedu.present.tables import Table, table
+from jxedu.present.text import Note
+
+__all__ = [
+    "CHANGE_COLORS",
+    "change_map",
+    "closure_table",
+    "comparison_table",
+    "headline",
+    "model_note",
+    "moves_table",
+    "new_sites_table",
+    "result_name",
+    "scenario_note",
+    "school_changes_table",
+    "site_summary_table",
+    "township_table",
+]
+
+#: Colour of each change status on the change map (most important first).
+CHANGE_COLORS: dict[str, str] = {
+    "closed": "#C62828",
+    "merged": "#EF6C00",
+    "opened": "#2E7D32",
+    "enlarged": "#1565C0",
+    "students_changed": "#6A1B9A",
+    "unchanged": "#9E9E9E",
+}
+#: Colour of the lines from a 村居 to its new school.
+_MOVE_COLOR = "#6A1B9A"
+#: Header overrides of the comparison (the county-wide figures of a scenario).
+_COMPARISON_LABELS = {"schools": "义务教育学校（所）", "students": "义务教育在校生（人）"}
+_WORDS = {"stage": None, "change_status": "change_status", "school_type": None, "site_kind": "site_kind",
+          "location_model": "location_model", "solver_status": "solver_status"}
+
+
+def _esc(text) -> str:
+    """Data text inside a Markdown note: HTML-escaped (a school name is never markup)."""
+    return html.escape(str(text), quote=False)
+
+
+def result_name(result: sc.ScenarioResult) -> str:
+    """The name a planner sees: the scenario's, else 现状 (baseline) or 自定义方案 (unnamed edits)."""
+    if result.name:
+        return str(result.name)
+    return vocab.word("baseline" if result.is_baseline else "custom", "scenario")
+
+
+def _words(keys: Sequence[str]) -> dict[str, str]:
+    return {k: w for k, w in _WORDS.items() if k in keys and w is not None}
+
+
+def _scoped(frame: pd.DataFrame, township: str | None, columns: Sequence[str] = ("township",)) -> pd.DataFrame:
+    """Rows of a county-wide frame that concern one 镇街 (any of ``columns`` names it)."""
+    if township is None:
+        return frame
+    mask = np.zeros(len(frame), dtype=bool)
+    for c in columns:
+        mask |= (frame[c] == township).to_numpy()
+    return frame.loc[mask]
+
+
+def _transposed(t: Table, first: str, names: list[str], *, caption: str, notes: Sequence[str]) -> Table:
+    """A table of figures × results from one of results × figures (the first column names them)."""
+    body = t.frame.drop(columns=[first]).T
+    body.columns = names
+    body = body.rename_axis(vocab.header("figure")).reset_index()
+    return Table(body, numeric=names, caption=caption, notes=[*t.notes, *notes])
+
+
+def _unique(names: list[str]) -> list[str]:
+    out: list[str] = []
+    for n in names:
+        while n in out:
+            n += "′"
+        out.append(n)
+    return out
+
+
+# --- comparison ------------------------------------------------------------------------------------
+
+
+def comparison_table(results: Sequence[sc.ScenarioResult], *, caption: str = "") -> Table:
+    """Key figures of the baseline and the scenarios side by side (全县; one column per result).
+
+    Parameters
+    ----------
+    results
+        Results of :func:`jxedu.planning.scenarios.evaluate` (the first is usually the baseline).
+    caption
+        Title above the table.
+
+    Returns
+    -------
+    Table
+        One row per figure (平均上学距离、超出步行距离的学生、校车覆盖率、超大规模学校、需新增班级、
+        各指标差异系数 …), one column per result, named after it.
+    """
+    frame = sc.compare(list(results))
+    names = _unique([result_name(r) for r in results])
+    frame = frame.assign(scenario_name=names)
+    keys = [k for k in frame.columns if k not in ("name", "baseline", "scenario_name")]
+    t = table(frame, ["scenario_name", *keys], labels=_COMPARISON_LABELS)
+    years = sorted({r.year for r in results})
+    notes = [f"全县范围评估（{'、'.join(map(str, years))}学年）：学生可跨镇街分配到就近、有学位的学校；"
+             "校车覆盖率为超出步行距离的学生中有校车可乘的比例。",
+             f"学校规模上限：小学、初中、完全中学 {vocab.threshold_text('school_size_max', 'single_stage')}，"
+             f"九年一贯制、十二年一贯制学校 {vocab.threshold_text('school_size_max', 'through')}（义务教育阶段在校生）。"]
+    return _transposed(t, vocab.header("scenario_name"), names, caption=caption, notes=notes)
+
+
+def model_note(scope) -> Note:
+    """How a scenario is evaluated, with the settings and standards in force (Markdown).
+
+    Parameters
+    ----------
+    scope
+        An assessment (:func:`jxedu.assess`) or a 镇街 view of one (its settings).
+
+    Returns
+    -------
+    Note
+    """
+    s = getattr(scope, "assessment", scope).settings
+    ages = "、".join(f"{LABELS[st]} {min(s.stage_ages[st])}–{max(s.stage_ages[st])} 岁" for st in sc.STAGES)
+    caps = "、".join(f"{LABELS[st]} {vocab.fmt(std.threshold('class_size_max', st), 'int')} 人" for st in sc.STAGES)
+    walk = "、".join(f"{LABELS[st]} {vocab.fmt(s.walk_limit_m[st], 'km1')} 公里" for st in sc.STAGES)
+    return Note(
+        f"各村居的学龄儿童（{ages}）按就近、有学位的原则分配到学校：全县范围（可跨镇街），容量约束的线性规划，"
+        f"由 HiGHS 求解。学位容量 = 班级数 × 班额上限（{caps}）。步行距离上限：{walk}；村居 "
+        f"{vocab.fmt(s.bus_stop_access_m, 'int')} 米内有校车站点、且有早班车开往学校时，算作有校车。"
+        "因为考虑了学位容量，现状的平均上学距离比《学校布局》笔记本中“只看最近学校”的结果略长。"
+        "学生总数在任何方案下都保持不变。")
+
+
+def headline(baseline: sc.ScenarioResult, result: sc.ScenarioResult) -> Note:
+    """The scenario's key figures in one plain paragraph (closures, distances, pupils beyond walking distance).
+
+    Parameters
+    ----------
+    baseline, result
+        From :func:`jxedu.planning.scenarios.evaluate`.
+
+    Returns
+    -------
+    Note
+    """
+    s0, s1 = baseline.summary, result.summary
+    parts = [f"{_esc(result_name(result))}（{result.year}学年）：关闭或并入 {vocab.fmt(s1['closed'], 'int')} 所、"
+             f"新建 {vocab.fmt(s1['opened'], 'int')} 所学校"]
+    for st in sc.STAGES:
+        if f"{st}_mean_m" not in s1:
+            continue
+        d0, d1 = vocab.fmt(s0.get(f"{st}_mean_m"), "m0"), vocab.fmt(s1[f"{st}_mean_m"], "m0")
+        b0, b1 = vocab.fmt(s0.get(f"{st}_beyond"), "int"), vocab.fmt(s1[f"{st}_beyond"], "int")
+        if (d0, b0) == (d1, b1):
+            parts.append(f"{LABELS[st]}平均上学距离（{d1} 米）和超出步行距离的学生（{b1} 人）不变")
+        else:
+            parts.append(f"{LABELS[st]}平均上学距离由 {d0} 米变为 {d1} 米，超出步行距离的学生由 {b0} 人变为 {b1} 人")
+    same = s1["students"] == s0["students"]
+    parts.append(f"义务教育在校生共 {vocab.fmt(s1['students'], 'int')} 人" + ("（总数不变）" if same else ""))
+    return Note("；".join(parts) + "。")
+
+
+def _school_label(schools: pd.DataFrame, sid: str) -> str:
+    names = schools.drop_duplicates("school_id").set_index("school_id")["name"]
+    return f"{names[sid]}（{sid}）" if sid in names.index else str(sid)
+
+
+def _edit_text(e, schools: pd.DataFrame) -> str:
+    """One edit in a sentence (names from the result's school table)."""
+    f = e.fields
+    kind = vocab.word(e.kind, "edit_type")
+    name = lambda sid: _school_label(schools, sid)  # noqa: E731
+    if e.kind == "close":
+        return f"{kind}：{name(f['school'])}"
+    if e.kind == "merge":
+        return f"{kind}：{name(f['school'])} 并入 {name(f['into'])}" + ("（保留校区）" if f.get("keep_campus") else "")
+    if e.kind == "open":
+        stages = "、".join(LABELS[s] for s in f["stages"])
+        places = sum(f["capacity"].values())
+        return f"{kind}：{f.get('name') or f.get('id') or '新建学校'}（{stages}，{vocab.fmt(places, 'int')} 个学位）"
+    if e.kind == "enlarge":
+        added = []
+        if f.get("capacity"):
+            added.append(f"学位 {vocab.fmt(sum(f['capacity'].values()), 'int')} 个")
+        if f.get("classrooms"):
+            added.append(f"教室 {vocab.fmt(sum(f['classrooms'].values()), 'int')} 间")
+        if f.get("teachers"):
+            added.append("教师")
+        if f.get("facilities"):
+            added.append("办学条件")
+        return f"{kind}：{name(f['school'])}（增加{'、'.join(added)}）"
+    if e.kind == "add_route":
+        served = "、".join(name(s) for s in f["schools"])
+        return f"{kind}：{f.get('name') or f.get('id') or ''}，{len(f['stops'])} 个站点，服务 {served}"
+    if e.kind == "extend_route":
+        return f"{kind}：线路 {f['route']} 增加 {len(f['stops'])} 个站点"
+    return f"{kind}：{len(f['villages'])} 个村居划入 {name(f['school'])}"
+
+
+def scenario_note(result: sc.ScenarioResult) -> Note:
+    """What the scenario does: its name, description and one line per edit (Markdown).
+
+    Parameters
+    ----------
+    result
+        From :func:`jxedu.planning.scenarios.evaluate` (its ``scenario`` and school names).
+
+    Returns
+    -------
+    Note
+    """
+    scn = result.scenario if result.scenario is not None else Scenario()
+    lines = [f"**{_esc(result_name(result))}**" + (f"（方案文件 {_esc(scn.source.name)}）" if scn.source else "")]
+    if scn.description:
+        lines += ["", _esc(scn.description)]
+    if scn.edits:
+        lines += [""] + [f"{i}. {_esc(_edit_text(e, result.schools))}" for i, e in enumerate(scn.edits, 1)]
+    else:
+        lines += ["", "不做任何调整。"]
+    return Note("\n".join(lines))
+
+
+# --- schools, moves and 镇街 -------------------------------------------------------------------------
+
+
+def school_changes_table(result: sc.ScenarioResult, *, township: str | None = None,
+                         max_rows: int | None = None) -> Table:
+    """School-stages whose status or students change, biggest change first.
+
+    Parameters
+    ----------
+    result
+        From :func:`jxedu.planning.scenarios.evaluate`.
+    township
+        Only the schools of this 镇街.
+    max_rows
+        Show at most this many rows (a note says how many more there are).
+
+    Returns
+    -------
+    Table
+    """
+    df = _scoped(sc.school_changes(result), township)
+    cols = ["name", "township", "stage", "change_status", "students_before", "students_after", "students_change",
+            "classes_short"]
+    return table(df, cols, words=_words(cols), max_rows=max_rows, rest="其余学校变化较小",
+                 empty=f"{township or ''}没有学校的状态或在校生发生变化。")
+
+
+def moves_table(result: sc.ScenarioResult, *, township: str | None = None, max_rows: int | None = None,
+                min_students: float = 0.5) -> Table:
+    """Where the students of changed schools go (学生去向), whole students, largest first.
+
+    Parameters
+    ----------
+    result
+        From :func:`jxedu.planning.scenarios.evaluate`.
+    township
+        Only moves from or to a school of this 镇街.
+    max_rows
+        Show at most this many rows.
+    min_students
+        Leave out moves of fewer students (rounding remainders).
+
+    Returns
+    -------
+    Table
+    """
+    df = _scoped(sc.moves(result, min_students=min_students), township, ("from_township", "to_township"))
+    cols = ["stage", "from_name", "to_name", "students"]
+    return table(df, cols, labels={"students": "转学学生（人）"}, words=_words(cols), max_rows=max_rows,
+                 rest="其余为人数较少的去向", empty=f"{township or ''}没有学生需要转学。")
+
+
+_TOWNSHIP_COLUMNS = ["township", "stage", "schools_before", "schools_after", "students_before", "students_after",
+                     "pupils", "mean_before_m", "mean_after_m", "beyond_before", "beyond_after", "villages_changed",
+                     "classes_short"]
+
+
+def township_table(result: sc.ScenarioResult, *, township: str | None = None, all_rows: bool = False) -> Table:
+    """The scenario's effect per 镇街 and stage: schools, students, distances, pupils beyond walking distance.
+
+    Parameters
+    ----------
+    result
+        From :func:`jxedu.planning.scenarios.evaluate`.
+    township
+        Only this 镇街's rows (both stages, changed or not).
+    all_rows
+        For the county: every 镇街 and stage; by default only those the scenario changes (a note
+        says how many are left out).
+
+    Returns
+    -------
+    Table
+    """
+    df = _scoped(sc.township_figures(result), township)
+    notes = ["学校和在校生按学校所在镇街统计；学龄人口、上学距离和超出步行距离的学生按村居所在镇街统计。"]
+    if township is None and not all_rows:
+        pairs = [("schools_before", "schools_after"), ("students_before", "students_after"),
+                 ("mean_before_m", "mean_after_m"), ("beyond_before", "beyond_after")]
+        changed = np.zeros(len(df), dtype=bool)
+        for b, a in pairs:
+            changed |= ~np.isclose(df[b].to_numpy(float), df[a].to_numpy(float), rtol=0, atol=0.5, equal_nan=True)
+        changed |= (df["villages_changed"] > 0).to_numpy()
+        if (~changed).any():
+            notes.append(f"其余 {int((~changed).sum())} 个镇街学段没有变化，未列出。")
+        df = df.loc[changed]
+    return table(df, _TOWNSHIP_COLUMNS, short=True, words=_words(_TOWNSHIP_COLUMNS), notes=notes,
+                 empty="方案没有改变任何镇街的学校、在校生或上学距离。")
+
+
+# --- the change map ----------------------------------------------------------------------------------
+
+_STATUS_ORDER = {s: i for i, s in enumerate(sc.CHANGE_STATUSES)}
+
+
+def _display(m: folium.Map, lon, lat) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates as drawn on the map: GCJ-02 on the 高德 base map, else WGS-84."""
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    if getattr(m, "jxedu_crs", "WGS84") == "GCJ02":
+        return wgs84_to_gcj02(lon, lat)
+    return lon, lat
+
+
+def _move_lines(m: folium.Map, villages: pd.DataFrame, schools: pd.DataFrame) -> None:
+    """Dashed lines from each 村居 whose main school changes to its new school."""
+    pos = schools.drop_duplicates("school_id").set_index("school_id")[["lon", "lat"]]
+    ch = villages[villages["changed"] & villages["school_after"].isin(pos.index)]
+    if ch.empty:
+        return
+    vlon, vlat = _display(m, ch["lon"], ch["lat"])
+    target = pos.loc[ch["school_after"]]
+    slon, slat = _display(m, target["lon"], target["lat"])
+    feats = [{"type": "Feature",
+              "properties": {"tip": maps.esc(f"{r.name}（{LABELS[r.stage]}{vocab.fmt(r.demand, 'int')}人）改到新学校")},
+              "geometry": {"type": "LineString", "coordinates": [[a, b], [c, d]]}}
+             for r, a, b, c, d in zip(ch.itertuples(index=False), vlon, vlat, slon, slat, strict=True)]
+    folium.GeoJson({"type": "FeatureCollection", "features": feats}, name="改到新学校的村居",
+                   style_function=lambda f: {"color": _MOVE_COLOR, "weight": 1.5, "opacity": 0.7, "dashArray": "4 4"},
+                   tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False)).add_to(m)
+
+
+def _school_points(m: folium.Map, schools: pd.DataFrame) -> list[str]:
+    """Schools as circles coloured by their most important change, sized by students; returns the
+    statuses drawn."""
+    agg = schools.assign(_o=schools["change_status"].map(_STATUS_ORDER)).sort_values("_o").groupby(
+        "school_id", sort=False).agg(name=("name", "first"), status=("change_status", "first"),
+                                     before=("students_before", "sum"), after=("students_after", "sum"),
+                                     lon=("lon", "first"), lat=("lat", "first"))
+    drawn = []
+    for status, color in CHANGE_COLORS.items():
+        g = agg[agg["status"] == status]
+        if g.empty:
+            continue
+        drawn.append(status)
+        lon, lat = _display(m, g["lon"], g["lat"])
+        word = vocab.word(status, "change_status")
+        feats = [{"type": "Feature", "properties": {
+            "tip": maps.esc(f"{r.name}：{word}，在校生 {vocab.fmt(r.before, 'int')} → {vocab.fmt(r.after, 'int')}"),
+            "radius": round(3 + 2.5 * math.sqrt(max(r.after, r.before) / 100.0), 1)},
+            "geometry": {"type": "Point", "coordinates": [x, y]}}
+            for r, x, y in zip(g.itertuples(), lon, lat, strict=True)]
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": feats}, name=f"学校：{word}", show=True,
+            marker=folium.CircleMarker(radius=5, weight=2, fill=True),
+            style_function=lambda f, c=color, o=(0.25 if status == "closed" else 0.7): {
+                "color": c, "fillColor": c, "fillOpacity": o, "radius": f["properties"]["radius"]},
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+        ).add_to(m)
+    return drawn
+
+
+def _legend_items(statuses: Sequence[str]) -> str:
+    dot = ('<div><span style="display:inline-block;width:11px;height:11px;border-radius:50%;background:{c};'
+           'margin-right:4px;vertical-align:middle"></span>{w}</div>')
+    items = "".join(dot.format(c=CHANGE_COLORS[s], w=maps.esc(vocab.word(s, "change_status"))) for s in statuses)
+    return (f'<div style="font-weight:bold;margin-top:4px;">学校（圆圈大小：在校生）</div>{items}'
+            f'<div><span style="color:{_MOVE_COLOR}">- - -</span> 村居改到新学校</div>')
+
+
+def change_map(ds, result: sc.ScenarioResult, *, basemap: str | None = "osm", stage: str | None = None,
+               township: str | None = None) -> folium.Map:
+    """A folium map of what the scenario changes.
+
+    Schools coloured by change (关闭 red, 并入 orange, 新建 green, 扩建 blue, 学生增减 purple,
+    unchanged grey; circles sized by students) and dashed lines from each 村居 whose school changes
+    to its new school; 镇街 boundaries; a Chinese legend. Names are escaped.
+
+    Parameters
+    ----------
+    ds
+        The data set (镇街 boundaries; the synthetic-data mark).
+    result
+        From :func:`jxedu.planning.scenarios.evaluate`.
+    basemap
+        As :func:`jxedu.present.maps.base_map` (``None`` = no tiles).
+    stage
+        Only one stage (default both).
+    township
+        Highlight this 镇街 and zoom to it (the map still shows the whole county's changes).
+
+    Returns
+    -------
+    folium.Map
+    """
+    name = result_name(result)
+    m = maps.base_map(basemap=basemap, title=f"学校布局调整：{name}")
+    if ds.townships is not None:
+        maps.add_townships(m, ds.townships, highlight=township, labels=False)
+    v, s = result.villages, result.schools
+    if stage is not None:
+        v, s = v[v["stage"] == stage], s[s["stage"] == stage]
+    _move_lines(m, v, s)
+    drawn = _school_points(m, s)
+    legend = maps.add_legend(m, title=name, synthetic=ds.synthetic)
+    legend.body += _legend_items(drawn)
+    folium.LayerControl(collapsed=True).add_to(m)
+    focus = s if township is None else s[s["township"] == township]
+    if len(focus):
+        lon, lat = _display(m, focus["lon"], focus["lat"])
+        m.fit_bounds([[float(np.nanmin(lat)), float(np.nanmin(lon))], [float(np.nanmax(lat)), float(np.nanmax(lon))]],
+                     padding=(12, 12))
+    return m
+
+
+# --- location models -----------------------------------------------------------------------------------
+
+
+def closure_table(ranking: pd.DataFrame, *, township: str | None = None, max_rows: int | None = None) -> Table:
+    """Small schools ranked by the travel their closure would add (:func:`jxedu.planning.optimize.closure_ranking`).
+
+    Parameters
+    ----------
+    ranking
+        The ranking (county-wide; 排序 is the county rank).
+    township
+        Only the schools of this 镇街.
+    max_rows
+        Show at most this many rows.
+
+    Returns
+    -------
+    Table
+    """
+    df = _scoped(ranking, township)
+    cols = ["rank", "name", "township", "school_type", "students", "children", "added_km", "added_m_per_child",
+            "added_beyond_walk"]
+    notes = ["排序为全县排序；增加的上学路程为单程，负数表示学生改到更近的学校。"]
+    if "max_students" in ranking.attrs:
+        stage = LABELS.get(ranking.attrs.get("stage"), "")
+        notes.insert(0, f"小规模学校：{stage}在校生少于 {vocab.fmt(ranking.attrs['max_students'], 'int')} 人"
+                        "（设置 small_school_max_students）。")
+    return table(df, cols, words=_words(cols), max_rows=max_rows, rest="其余学校关闭后增加的路程更多",
+                 notes=notes, empty="没有小规模学校。")
+
+
+def site_summary_table(suggestion: SiteSuggestion, *, caption: str = "") -> Table:
+    """The key figures of a site suggestion as a two-column table (指标, 数值).
+
+    Parameters
+    ----------
+    suggestion
+        From :func:`jxedu.planning.optimize.suggest_sites`.
+    caption
+        Title above the table.
+
+    Returns
+    -------
+    Table
+    """
+    s = suggestion.summary
+    keys = [k for k in ("location_model", "capacitated", "stage", "chosen_sites", "kept_sites", "existing_sites",
+                        "new_sites", "candidate_places", "mean_distance_m", "service_radius_m", "within_radius_share",
+                        "placed_within_radius_share", "over_capacity", "mip_gap", "solver_status", "solve_seconds")
+            if k in s]
+    frame = pd.DataFrame([{"scenario_name": "数值", **{k: s[k] for k in keys}}])
+    t = table(frame, ["scenario_name", *keys], words=_words(keys), formats={"mip_gap": "pct1"})
+    return _transposed(t, vocab.header("scenario_name"), ["数值"], caption=caption, notes=[
+        "选址结果是规划参考：每个建议位置都需要实地核查用地、道路、安全和学区等条件。"])
+
+
+def _location(lon, lat) -> list[str]:
+    """``经度, 纬度`` with 5 decimals (about 1 m)."""
+    return [vocab.MISSING if pd.isna(x) or pd.isna(y) else f"{x:.5f}, {y:.5f}" for x, y in zip(lon, lat, strict=True)]
+
+
+def new_sites_table(suggestion: SiteSuggestion) -> Table:
+    """The new sites a suggestion chose (编号、位置 WGS-84、分配的学龄人口、平均上学距离).
+
+    Parameters
+    ----------
+    suggestion
+        From :func:`jxedu.planning.optimize.suggest_sites`.
+
+    Returns
+    -------
+    Table
+    """
+    df = suggestion.new_sites()
+    df = df.assign(site_location=_location(df["lon"], df["lat"]))
+    return table(df, ["site_id", "site_location", "pupils", "assigned_mean_m"], empty="没有选中新址。")
