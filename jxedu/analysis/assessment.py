@@ -80,12 +80,21 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     "rotation_plan": ("teachers",),
     "pe_art_needs": ("teachers",),
     "training_honours": ("teachers",),
+    "training": ("teachers",),
+    "class_history": ("classes",),
+    "enrolment_history": ("classes",),
+    "progression_rates": ("classes",),
+    "rotation_history": ("rotations",),
+    "rotation_township_trend": ("rotations",),
+    "rotation_plan_moves": ("teachers",),
+    "rotation_plan_by_township": ("teachers",),
 }
 
 #: Measures that exist for the whole county only (not offered by :class:`TownshipView`).
 COUNTY_ONLY: frozenset[str] = frozenset({
-    "balance", "cv_fixes", "cv_warnings", "assurance", "checklist", "rotation_ratios", "weak_schools", "rotation_summary", "indicator_trend",
-    "assurance_trend", "county_totals", "projection_rates", "training_honours", "rotation_plan",
+    "balance", "cv_fixes", "cv_warnings", "assurance", "checklist", "rotation_ratios", "weak_schools",
+    "rotation_summary", "indicator_trend", "indicators_all_years", "assurance_trend", "county_totals",
+    "projection_rates", "training_honours", "rotation_plan",
 })
 
 #: Scoping rule of a measure whose rows concern two 镇街 (a rotation's sending and receiving school)
@@ -93,7 +102,9 @@ COUNTY_ONLY: frozenset[str] = frozenset({
 #: of which names the 镇街 — a column of lists names every 镇街 it holds.
 SCOPE_COLUMNS: dict[str, tuple[str, ...]] = {
     "rotations": ("from_township", "to_township"),
+    "rotation_history": ("from_township", "to_township"),
     "rotation_direction": ("from_township", "to_township"),
+    "rotation_plan_moves": ("from_township", "to_township"),
     "bus_routes": ("townships",),
     "bus_stops": ("townships",),
 }
@@ -440,7 +451,7 @@ class Assessment:
     @cached_property
     def _weak_by_year(self) -> dict[int, set[str]]:
         """Weak schools (a unit failing the resource indicators) of every year of the data."""
-        weak = rotation.weak_by_year(indicators.resource_indicators(self.ds, year="all", settings=self.settings))
+        weak = rotation.weak_by_year(self.indicators_all_years)
         weak[self.year] = rotation.weak_schools(self.indicators)
         return weak
 
@@ -501,6 +512,11 @@ class Assessment:
                                        weak=self._weak_by_year[self.year])
 
     @cached_property
+    def rotation_plan_moves(self) -> pd.DataFrame:
+        """The proposed rotations themselves (教师编号 only); a 镇街 sees those it sends or receives."""
+        return self.rotation_plan.moves
+
+    @cached_property
     def rotation_plan_by_township(self) -> pd.DataFrame:
         """Rotations the plan would have each 镇街 send and receive."""
         return rotation.plan_by_township(self.rotation_plan, self.ds)
@@ -525,9 +541,14 @@ class Assessment:
     # -- every year -----------------------------------------------------------------------------
 
     @cached_property
+    def indicators_all_years(self) -> pd.DataFrame:
+        """The resource indicators of every year of the data (the trend and the weak schools of past years)."""
+        return indicators.resource_indicators(self.ds, year="all", settings=self.settings)
+
+    @cached_property
     def indicator_trend(self) -> pd.DataFrame:
         """Resource indicators for every year of the data (county level)."""
-        return trend.indicator_trend(self.ds, settings=self.settings)
+        return trend.indicator_trend(self.ds, settings=self.settings, indicators=self.indicators_all_years)
 
     @cached_property
     def assurance_trend(self) -> pd.DataFrame:

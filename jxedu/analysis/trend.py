@@ -43,7 +43,8 @@ ASSURANCE_TREND_ITEMS: tuple[str, ...] = (
 _LEVELS = ("county", "township", "school")
 
 
-def indicator_trend(ds: Dataset, *, level: str = "county", settings: Settings | None = None) -> pd.DataFrame:
+def indicator_trend(ds: Dataset, *, level: str = "county", settings: Settings | None = None,
+                    indicators: pd.DataFrame | None = None) -> pd.DataFrame:
     """Resource indicators for every year of the data, at county, 镇街 or school level.
 
     Parameters
@@ -60,6 +61,9 @@ def indicator_trend(ds: Dataset, *, level: str = "county", settings: Settings | 
         unit is not in that year), ``years_in_data``, ``years_passing`` and ``passes_latest``.
     settings
         Run settings.
+    indicators
+        The resource indicators of every year (``resource_indicators(ds, year="all")``) when the caller
+        has them (:attr:`jxedu.analysis.assessment.Assessment.indicators_all_years`).
 
     Returns
     -------
@@ -74,7 +78,7 @@ def indicator_trend(ds: Dataset, *, level: str = "county", settings: Settings | 
 
     if level not in _LEVELS:
         raise ValueError(f"level must be one of {_LEVELS}, got {level!r}")
-    ind = ind_mod.resource_indicators(ds, year="all", settings=settings)
+    ind = indicators if indicators is not None else ind_mod.resource_indicators(ds, year="all", settings=settings)
     if level == "township":
         return ind_mod.by_township(ind, with_county=True)
     if level == "school":

@@ -198,20 +198,17 @@ def header(key: str, *, short: bool = False) -> str:
 
 
 def word(code, kind: str | None = None) -> str:
-    """The Chinese word of a code: from the words tables (``kind`` given or any kind), else the input
-    vocabulary (:data:`jxedu.core.schema.LABELS`); a value that is no code is shown as it is."""
+    """The Chinese word of a code: the words tables' entry of that ``kind``, else the input format's
+    word (:data:`jxedu.core.schema.LABELS`: stages, school types, 城乡分类 …); a value that is no code
+    is shown as it is. Without ``kind`` only the input format's words are looked up (a code such as
+    ``open`` means different things in different kinds)."""
     if _missing(code):
         return MISSING
     if isinstance(code, (bool, np.bool_)):
         return TICK if code else CROSS
     text = str(code)
-    table = words()
-    if kind is not None and (kind, text) in table:
-        return table[(kind, text)]
-    if kind is None:
-        for (k, c), w in table.items():
-            if c == text:
-                return w
+    if kind is not None and (kind, text) in words():
+        return words()[(kind, text)]
     return LABELS.get(text, text)
 
 

@@ -118,7 +118,7 @@ def table(
     formats
         Format overrides, key -> format of :data:`jxedu.core.vocabulary.FORMATS`.
     words
-        Word kind of ``word`` columns, key -> kind (e.g. ``{"status": "item_status"}``).
+        Word kind of ``word`` columns, key -> kind (default: the column key, e.g. ``status``).
     short
         Use the vocabulary's short labels (narrow tables).
     caption
@@ -148,7 +148,9 @@ def table(
         f = vocab.field(key)
         head = labels.get(key) or f.header(short=short)
         form = formats.get(key, f.format)
-        out[head] = vocab.fmt_series(shown[key], form, kind=words.get(key)).to_numpy()
+        if head in out:
+            raise ValueError(f"two columns of one table would both be headed {head!r}: give one a label")
+        out[head] = vocab.fmt_series(shown[key], form, kind=words.get(key, key)).to_numpy()
         if form in vocab.NUMERIC_FORMATS:
             numeric.append(head)
     display = pd.DataFrame(out)

@@ -668,12 +668,12 @@ def plan_table(scope) -> Table:
     caption = f"下一学年交流计划名单（建议，{scope.name}）"
     if why is not None:
         return _empty_table(caption, why)
-    if _is_view(scope):
-        return _empty_table(caption, "交流计划名单按全县编制，不按镇街拆分；请在全县版本中查看。"
-                                     "本镇街计划派出、接收的人数见上。")
     p = _assessment(scope).rotation_plan
-    return table(p.moves, _PLAN_COLUMNS, short=True, words={"reason": "plan_reason"},
-                 caption=f"{p.plan_year}学年交流计划名单（建议，{scope.name}）", notes=[_plan_rule()],
+    notes = [_plan_rule()]
+    if _is_view(scope):
+        notes.append(f"名单按全县编制；此处列出{scope.name}派出或接收的教师。")
+    return table(scope.rotation_plan_moves, _PLAN_COLUMNS, short=True, words={"reason": "plan_reason"},
+                 caption=f"{p.plan_year}学年交流计划名单（建议，{scope.name}）", notes=notes,
                  empty="没有可安排交流的教师。")
 
 

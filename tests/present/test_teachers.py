@@ -153,7 +153,10 @@ def test_plan_table_and_figures(a):
     fig = teachers.plan_figures(a)
     assert "2025学年交流计划（建议，全县）" in fig and "需交流 400 人" in fig
     view = a.township("金乡街道")
-    assert teachers.plan_table(view).empty and "全县" in teachers.plan_table(view).notes[0]
+    moves = a.rotation_plan.moves
+    sent_or_received = moves.loc[(moves["from_township"] == "金乡街道") | (moves["to_township"] == "金乡街道")]
+    assert len(teachers.plan_table(view)) == len(sent_or_received)  # the county's list, filtered
+    assert "派出或接收" in teachers.plan_table(view).notes[-1]
     assert "计划派出" in teachers.plan_figures(view)
 
 
