@@ -2,7 +2,7 @@
 # # 全县义务教育优质均衡发展监测报告（笔记本）
 #
 # 本笔记本生成全县汇总的定期通报。`jxedu reports 数据路径` 在生成各镇街报告的同时执行它，输出 `reports/<学年>/全县.pdf`；
-# 也可以在这里改参数后逐格运行查看。报告内容全部来自 `jxedu.publish.sections` 中的函数。
+# 也可以在这里改参数后逐格运行查看。报告的每一节都来自 `jxedu.publish.sections` 中的函数。
 #
 # 参数：`data_dir` 数据路径（`None` 为合成演示数据），`year` 学年（`None` 为最新学年）。
 
@@ -14,87 +14,49 @@ year = None
 # %%
 from jxedu.publish import sections as rc
 
-ds = rc.open_report_data(data_dir)
+a = rc.open_assessment(data_dir, year=year)
 
 # %%
-rc.title(ds, year=year)
+rc.title(a)
 
 # %%
-rc.synthetic_notice(ds)
+rc.synthetic_notice(a)
 
 # %% tags=["report-skip"]
 # NBVAL_CHECK_OUTPUT
-print(rc.key_figures(ds, year=year))
-
-# %% [markdown]
-# ## 一、关键数字
-#
-# 全县关键数字与国家县域义务教育优质均衡发展标准（教督〔2017〕6号）和县级规划目标对照。
+print(rc.key_figures(a))
 
 # %%
-rc.headline(ds, year=year)
-
-# %% [markdown]
-# ## 二、校际差异系数
-#
-# 各项资源配置指标的校际差异系数（按学生数加权），小学不超过 0.50、初中不超过 0.45 为达标。
+rc.priorities(a)
 
 # %%
-rc.cv_table(ds, year=year)
-
-# %% [markdown]
-# ## 三、学校资源配置达标情况
-#
-# 各镇街参评学校（学段）的达标数，以及全部未达标学校的 7 项指标（第一行为标准值，红色数值低于标准）。
+rc.headline(a)
 
 # %%
-rc.school_table(ds, year=year)
-
-# %% [markdown]
-# ## 四、达标所需的整改投入
-#
-# 使每所未达标学校（学段）达标所需的最少措施，按镇街合计。各校明细见各镇街报告。
+rc.cv_section(a)
 
 # %%
-rc.shortfall_table(ds, year=year)
-
-# %% [markdown]
-# ## 五、学校布局
+rc.schools_section(a)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-rc.layout_figure(ds, year=year)
-
-# %% [markdown]
-# ## 六、公交助学（校车）覆盖
-#
-# 超出步行距离的学龄儿童中，有公交助学线路通往其划片学校的比例。
+rc.layout_figure(a)
 
 # %%
-rc.bus_section(ds, year=year)
-
-# %% [markdown]
-# ## 七、教师交流轮岗
-#
-# 县级规划目标：每年城镇学校向乡村和薄弱学校交流轮岗不少于 400 人；交流人数不低于符合条件教师的 10%，其中骨干教师不低于 20%。
+rc.access_section(a)
 
 # %%
-rc.rotation_section(ds, year=year)
-
-# %% [markdown]
-# ## 八、班额与在校生预测
+rc.rotation_section(a)
 
 # %%
-rc.class_size_section(ds, year=year)
+rc.class_size_section(a)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-rc.projection_figure(ds, year=year)
-
-# %% [markdown]
-# ## 九、整改台账（全县事项）
-#
-# 整改台账中全县层面尚未达标的事项；各校事项见各镇街报告和台账 Excel。
+rc.projection_section(a)
 
 # %%
-rc.ledger_items(ds, year=year)
+rc.evidence_section(a)
+
+# %%
+rc.appendix(a)

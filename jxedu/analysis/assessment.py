@@ -88,7 +88,14 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     "rotation_township_trend": ("rotations",),
     "rotation_plan_moves": ("teachers",),
     "rotation_plan_by_township": ("teachers",),
+    "bus_feed": ("gtfs_path",),
+    "rotation_ratios": ("teachers", "rotations"),
+    "oversize_classes": ("classes",),
 }
+
+#: Measures computed per stage (methods taking the stage code).
+PER_STAGE: tuple[str, ...] = ("access", "catchments", "distance_summary", "nearby_share", "coverage",
+                              "coverage_summary", "uncovered")
 
 #: Measures that exist for the whole county only (not offered by :class:`TownshipView`).
 COUNTY_ONLY: frozenset[str] = frozenset({
@@ -196,6 +203,23 @@ class Assessment:
                          if t in TABLES_BY_KEY else {"townships": "镇街边界", "roads": "道路"}.get(t, t)
                          for t in absent)
         return f"缺少{names}，无法计算此项 (missing_table)"
+
+    def compute_all(self) -> Assessment:
+        """Compute every measure the data allow, now (a batch of reports then only filters them).
+
+        Returns
+        -------
+        Assessment
+            ``self``.
+        """
+        for name, attr in type(self).__dict__.items():
+            if isinstance(attr, cached_property) and not name.startswith("_") and self.missing(name) is None:
+                getattr(self, name)
+        for stage in COMPULSORY_STAGES:
+            for name in PER_STAGE:
+                if self.missing(name) is None:
+                    getattr(self, name)(stage)
+        return self
 
     def _need(self, measure: str) -> None:
         reason = self.missing(measure)

@@ -3,7 +3,8 @@ and indicative costs.
 
 One row per action — a unit's missing teachers or ㎡, a school over its size cap, classes over the
 class-size limit, missing music and art rooms, PE/art teachers under the county plan's line, and a
-镇街's classroom gap at the projection horizon — ranked by severity:
+镇街's classroom gap at the projection horizon — ranked by severity (within a tier: values under the 85 % floor first, then the most pupils affected,
+then the furthest from the standard):
 
 * **tier 1** — a school-stage that fails the pass rule (which includes every value under 85 % of its
   standard): the least actions that make it pass (:func:`jxedu.analysis.shortfalls.shortfalls_from`,
@@ -12,7 +13,6 @@ class-size limit, missing music and art rooms, PE/art teachers under the county 
 * **tier 3** — the rest: music and art rooms, PE/art teachers per school, the classroom gap to the
   projection horizon, and misses that a unit does not need to pass.
 
-Within a tier, the worst first (the unit furthest from its standard, the school most over its cap).
 Amounts are what closes the gap (teachers, ㎡, 元, rooms, classes, classrooms); costs are estimates
 (估算) from the unit costs of :mod:`jxedu.core.costs`: capital (元) and yearly (元 a year, teachers).
 A cost that cannot be priced (a backbone teacher is recognised, not hired) is NaN, never 0.
@@ -36,7 +36,7 @@ __all__ = ["COLUMNS", "build", "county_warnings"]
 #: Columns of :func:`build`.
 COLUMNS: tuple[str, ...] = (
     "tier", "township", "school_id", "name", "stage", "kind", "key", "value", "threshold", "amount", "amount_unit",
-    "school_amount", "ratio", "under_floor", "cost", "cost_year", "responsible_key", "ledger_key", "severity",
+    "school_amount", "ratio", "under_floor", "pupils", "cost", "cost_year", "responsible_key", "ledger_key", "rank",
 )
 
 #: Unit cost key of each indicator's school amount (teachers are yearly, the rest capital).
@@ -115,8 +115,7 @@ def _resource_rows(a, prices: dict) -> list[dict]:
             school_amount=r.school_amount,
             ratio=r.ratio, under_floor=bool(r.under_floor), cost=cost, cost_year=cost_year, responsible_key=r.key,
             ledger_key=f"school|{r.school_id}|{r.stage or 'all'}|{r.key}",
-            # worst first: units with values under the floor, then the lowest share of the standard
-            severity=(0 if r.under_floor else 1) + (r.ratio if pd.notna(r.ratio) else 0.0)))
+            pupils=float(r.students)))
     return rows
 
 
@@ -132,7 +131,7 @@ def _size_rows(a, prices: dict) -> list[dict]:
             key="school_size", value=float(r.students), threshold=float(r.cap), amount=float(r.excess),
             amount_unit="pupils", school_amount=float(classrooms),
             ratio=r.students / r.cap, cost=classrooms * _classroom(stage, prices), responsible_key="school_size",
-            ledger_key=f"school|{r.school_id}|school_size", severity=-float(r.excess)))
+            ledger_key=f"school|{r.school_id}|school_size", pupils=float(r.students)))
     return rows
 
 
@@ -166,8 +165,14 @@ def _class_rows(a, prices: dict) -> list[dict]:
             kind="class_size", key="class_size", value=float(g["students"].max()), threshold=float(g["limit"].max()),
             amount=float(len(g)), amount_unit="classes",
             school_amount=float(n_extra), cost=n_extra * _classroom(stage, prices), responsible_key="class_size",
-            ledger_key=f"school|{sid}|class_size", severity=-float(g["excess"].sum())))
+            ledger_key=f"school|{sid}|class_size", pupils=float(g["students"].sum())))
     return rows
+
+
+def _school_pupils(a, school_id: str) -> float:
+    """Compulsory-stage pupils of a school in the year (the school tables' count)."""
+    sch = a.school_tables["schools"]
+    return float(sch.loc[sch["school_id"] == school_id, "students"].sum())
 
 
 def _room_rows(a, prices: dict) -> list[dict]:
@@ -185,7 +190,7 @@ def _room_rows(a, prices: dict) -> list[dict]:
                 key=f"{kind}_rooms", value=float(getattr(r, f"{kind}_rooms_ok")), threshold=float(r.rooms_needed),
                 amount=float(short), amount_unit="rooms", school_amount=float(area),
                 cost=float(short) * each, responsible_key=f"{kind}_rooms",
-                ledger_key=f"school|{r.school_id}|{kind}_rooms", severity=-float(short)))
+                ledger_key=f"school|{r.school_id}|{kind}_rooms", pupils=_school_pupils(a, r.school_id)))
     return rows
 
 
@@ -197,7 +202,7 @@ def _pe_art_rows(a, prices: dict) -> list[dict]:
                  amount=float(r.short_teachers), amount_unit="teachers",
                  ratio=r.per_100 / r.target, cost_year=float(r.short_teachers) * prices["teacher_year"],
                  responsible_key="plan_pe_art_every_school", ledger_key=f"school|{r.school_id}|plan_pe_art_every_school",
-                 severity=r.per_100 / r.target)
+                 pupils=float(r.students))
             for r in pe.loc[~pe["meets"]].itertuples(index=False)]
 
 
@@ -213,7 +218,7 @@ def _capacity_rows(a, prices: dict) -> list[dict]:
             tier=3, township=r.township, stage=r.stage, kind="capacity", key="new_school" if r.new_school else "enlarge",
             value=float(r.classes_needed), threshold=float(r.classrooms_available), amount=float(r.net_classroom_shortfall), amount_unit="classrooms", school_amount=float(horizon),
             cost=float(r.net_classroom_shortfall) * _classroom(r.stage, prices), responsible_key="capacity",
-            ledger_key=f"township|{r.township}|{r.stage}|capacity", severity=-float(r.net_classroom_shortfall)))
+            ledger_key=f"township|{r.township}|{r.stage}|capacity", pupils=float(r.students)))
     return rows
 
 
@@ -240,8 +245,9 @@ def build(a) -> pd.DataFrame:
         school adds for a shared facility; classrooms for size and class rows; the room area; the
         horizon year for capacity), ``ratio`` (share of the standard or cap), ``under_floor``, ``cost``
         (元, capital, 估算), ``cost_year`` (元 a year, 估算), ``responsible_key`` (row of
-        ``jxedu/data/responsible_units.csv``), ``ledger_key`` (the ledger's 事项编号) and ``severity``.
-        Sorted by tier, then 镇街 order is left to the caller; within a tier the most severe first.
+        ``jxedu/data/responsible_units.csv``), ``ledger_key`` (the ledger's 事项编号), ``pupils`` (pupils
+        affected: the unit's, the school's, the over-cap classes', the 镇街 stage's) and ``rank`` (1 = the
+        most severe of the county). Sorted by rank.
     """
     prices = costs.unit_costs(a.settings.unit_costs)["value"].to_dict()
     rows = (_resource_rows(a, prices) + _size_rows(a, prices) + _class_rows(a, prices) + _room_rows(a, prices)
@@ -249,10 +255,14 @@ def build(a) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=list(COLUMNS))
     key_order = {k: i for i, k in enumerate(KEYS)}
     out["_k"] = out["key"].map(key_order).fillna(len(KEYS))
-    out = out.sort_values(["tier", "severity", "school_id", "stage", "_k"], na_position="last", kind="stable")
-    for c in ("value", "threshold", "amount", "school_amount", "ratio", "cost", "cost_year", "severity"):
+    out["_floor"] = np.where(out["under_floor"].astype(bool), 0, 1)
+    # the most severe first: under the 85 % floor, then the most pupils affected, then furthest from the standard
+    out = out.sort_values(["tier", "_floor", "pupils", "ratio", "school_id", "_k"],
+                          ascending=[True, True, False, True, True, True], na_position="last", kind="stable")
+    for c in ("value", "threshold", "amount", "school_amount", "ratio", "pupils", "cost", "cost_year"):
         out[c] = out[c].astype(float)
-    return out.drop(columns="_k").reset_index(drop=True)
+    out["rank"] = np.arange(1, len(out) + 1)
+    return out.drop(columns=["_k", "_floor"]).reset_index(drop=True)
 
 
 def county_warnings(a, *, margin: float) -> pd.DataFrame:

@@ -230,8 +230,9 @@ def cli_reports(
     """
     jobs = reports.plan_reports(data, year=year, townships=townships, out=out, township_notebook=township_notebook,
                         county_notebook=county_notebook)
-    results = reports.run_jobs(jobs, workers=workers, dask_address=dask_address, reuse_kernel=reuse_kernel,
-                       progress=progress)
+    with reports.batch_assessment(jobs):  # the county computed once, every report filters it
+        results = reports.run_jobs(jobs, workers=workers, dask_address=dask_address, reuse_kernel=reuse_kernel,
+                                   progress=progress)
     print(reports.format_summary(results))
     return 0 if all(r.ok for r in results) else 1
 

@@ -115,6 +115,7 @@ def layout_map(
     show_routes: bool = True,
     school_status=None,
     size: str | tuple[float, float] = (6.3, 5.0),
+    label_failing: bool = False,
 ) -> Figure:
     """Static map of the school layout of the county or one 镇街.
 
@@ -135,6 +136,9 @@ def layout_map(
     size
         Figure size (inches, or a key of :data:`jxedu.present.style.FIGSIZE`) when ``ax`` is None; the
         default fills the 160 mm text width of an A4 page, the legend to the right of the map.
+    label_failing
+        Write the name of every school that fails the resource indicators beside its marker (a 镇街
+        map; on the county map only the 镇街 are named).
 
     Returns
     -------
@@ -161,11 +165,12 @@ def layout_map(
     legend_items += _draw_schools(ax, pts)
     if tw is not None:
         _label_townships(ax, tw, township)
+    if label_failing and township is not None:
+        _label_failing_schools(ax, pts)
     ax.set_title(f"{place_name(scope)}学校布局（{a.year}学年）", fontsize=12, fontweight="bold")
-    ax.legend(
-        handles=legend_items, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False,
-        borderpad=0.2, labelspacing=0.6, borderaxespad=0.0,
-    )  # fmt: skip
+    # the legend beside the map but inside the figure (constrained layout makes room for it)
+    fig.legend(handles=legend_items, loc="outside right upper", fontsize=7, frameon=False, borderpad=0.2,
+               labelspacing=0.6)
     add_scale_bar(ax, loc="lower left")
     add_north_arrow(ax)
     if a.ds.synthetic:
@@ -296,6 +301,37 @@ def _draw_schools(ax: Axes, pts: gpd.GeoDataFrame) -> list:
                    markerfacecolor="none", markeredgecolor="#555555", label=f"在校生 {vocab.fmt(n, 'int')} 人")
         )  # fmt: skip
     return items
+
+
+#: Offsets (points) tried, in order, for a school's name beside its marker.
+_LABEL_OFFSETS = ((8, 6), (8, -10), (-8, 6), (-8, -10), (0, 12), (0, -16), (14, -2), (-14, -2))
+
+
+def _label_failing_schools(ax: Axes, pts: gpd.GeoDataFrame) -> None:
+    """The names of the failing schools, each placed where it overlaps no name already placed."""
+    failing = pts[pts["status"] == "fail"].sort_values("students", ascending=False)
+    if not len(failing):
+        return
+    halo = [path_effects.withStroke(linewidth=2.5, foreground="white")]
+    fig = ax.figure
+    fig.canvas.draw()  # a renderer, to measure the names
+    renderer = fig.canvas.get_renderer()
+    placed: list = []
+    for r in failing.itertuples(index=False):
+        for dx, dy in _LABEL_OFFSETS:
+            label = ax.annotate(
+                str(r.name), (r.x, r.y), xytext=(dx, dy), textcoords="offset points", fontsize=6.5,
+                ha="left" if dx >= 0 else "right", va="center", color="#B71C1C", zorder=8, path_effects=halo,
+            )  # fmt: skip
+            box = label.get_window_extent(renderer).expanded(1.05, 1.15)
+            if not any(box.overlaps(b) for b in placed):
+                placed.append(box)
+                break
+            label.remove()
+        else:  # every place taken: the last one, overlapping, rather than no name
+            label = ax.annotate(str(r.name), (r.x, r.y), xytext=_LABEL_OFFSETS[0], textcoords="offset points",
+                                fontsize=6.5, color="#B71C1C", zorder=8, path_effects=halo)
+            placed.append(label.get_window_extent(renderer))
 
 
 def _label_townships(ax: Axes, tw: gpd.GeoDataFrame, township: str | None) -> None:

@@ -29,6 +29,7 @@ the HTML and PDF, and so is anything written to stderr.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import html
 import os
 import re
@@ -43,8 +44,9 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from jxedu.core.config import COUNTY_NAME, NOTEBOOKS_DIR, PACKAGE_DIR, REPORTS_DIR
+from jxedu.core.config import NOTEBOOKS_DIR, PACKAGE_DIR, REPORTS_DIR
 from jxedu.core.errors import ReportError
+from jxedu.core.vocabulary import SYNTHETIC_MARK
 
 #: Report notebooks.
 TOWNSHIP_NOTEBOOK = NOTEBOOKS_DIR / "township_report.ipynb"
@@ -207,7 +209,8 @@ def plan_reports(
     else:
         names = known
     out_dir = (Path(out) if out else REPORTS_DIR).resolve() / str(year)
-    county_name = ds.meta.get("县名", COUNTY_NAME)
+    county_name = ds.county_name
+    mark = f" · {SYNTHETIC_MARK}" if ds.synthetic else ""  # on every page of a report made from synthetic data
     jobs = []
     stems: set[str] = set()
     for name in names:
@@ -223,7 +226,7 @@ def plan_reports(
                 parameters={"data_dir": str(data), "year": year, "township": name},
                 out_dir=out_dir,
                 stem=stem,
-                header=f"{county_name} · {name} · {year}学年 义务教育优质均衡发展监测报告",
+                header=f"{county_name} · {name} · {year}学年 义务教育优质均衡发展监测报告{mark}",
             )
         )
     if county:
@@ -234,10 +237,53 @@ def plan_reports(
                 parameters={"data_dir": str(data), "year": year},
                 out_dir=out_dir,
                 stem=COUNTY_STEM,
-                header=f"{county_name} · 全县汇总 · {year}学年 义务教育优质均衡发展监测报告",
+                header=f"{county_name} · 全县汇总 · {year}学年 义务教育优质均衡发展监测报告{mark}",
             )
         )
     return jobs
+
+
+@contextlib.contextmanager
+def batch_assessment(jobs: list[ReportJob]):
+    """Compute the county once for a batch of reports: every report kernel then loads it and filters.
+
+    The assessment of the jobs' data set and year is computed in this process
+    (:meth:`jxedu.analysis.assessment.Assessment.compute_all`), pickled into the output folder, and
+    named by the environment variable :data:`jxedu.publish.sections.ASSESSMENT_ENV`, which the worker
+    processes and their kernels inherit (:func:`jxedu.publish.sections.open_assessment` loads it when
+    its data and year match). The file is removed when the batch ends, whatever happens.
+
+    Parameters
+    ----------
+    jobs
+        The batch (:func:`plan_reports`); jobs of several data sets or years share nothing.
+    """
+    import pickle
+
+    from jxedu.publish import sections
+
+    keys = {(j.parameters.get("data_dir"), j.parameters.get("year")) for j in jobs}
+    if len(keys) != 1 or not jobs:
+        yield None
+        return
+    (data_dir, year), = keys
+    key = sections.batch_assessment_key(data_dir, year=year)
+    a = sections.open_assessment(data_dir, year=year).compute_all()
+    out_dir = jobs[0].out_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".jxedu-assessment-", suffix=".pkl", dir=out_dir)
+    previous = os.environ.get(sections.ASSESSMENT_ENV)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump((key, a), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.environ[sections.ASSESSMENT_ENV] = tmp
+        yield Path(tmp)
+    finally:
+        if previous is None:
+            os.environ.pop(sections.ASSESSMENT_ENV, None)
+        else:
+            os.environ[sections.ASSESSMENT_ENV] = previous
+        Path(tmp).unlink(missing_ok=True)
 
 
 def plan_notebooks(data: str | Path, *, year: int | None = None, out: str | Path | None = None) -> list[ReportJob]:
@@ -470,6 +516,11 @@ atexit.register(shutdown_sessions)
 def notebook_to_html(notebook: Path, *, title: str, header: str = "") -> str:
     """Render an executed notebook as a standalone HTML page without code or prompts.
 
+    The page is the cells' outputs in order — the report sections are HTML already (escaped where
+    they carry data), images are inline data URIs, plain text is escaped into ``<pre>`` — so no
+    template engine is needed; cells tagged ``report-skip`` (instructions, check cells) and stderr
+    are left out.
+
     Parameters
     ----------
     notebook
@@ -485,28 +536,61 @@ def notebook_to_html(notebook: Path, *, title: str, header: str = "") -> str:
         The HTML document (images inline as data URIs; no external resources).
     """
     import nbformat
-    from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(notebook), as_version=4)
-    exporter = HTMLExporter(template_name="basic")
-    exporter.exclude_input = True
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    # Cells tagged ``report-skip`` (notebook instructions, check cells) are for JupyterLab only;
-    # stderr (warnings) must never leak into a PDF.
-    nb.cells = [c for c in nb.cells if SKIP_TAG not in c.get("metadata", {}).get("tags", [])]
+    body = []
     for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.get("outputs", []) if o.get("output_type") != "stream"
-                            or o.get("name") == "stdout"]
-    body, _ = exporter.from_notebook_node(nb)
+        if SKIP_TAG in cell.get("metadata", {}).get("tags", []):
+            continue
+        if cell.cell_type == "markdown":
+            body.append(_markdown_html(cell.source))
+            continue
+        if cell.cell_type != "code":
+            continue
+        for out in cell.get("outputs", []):
+            body.append(_output_html(out))
     css = REPORT_CSS.read_text(encoding="utf-8")
     header_css = f'@page {{ @top-center {{ content: "{_css_string(header)}"; }} }}' if header else ""
     return (
         "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
         f"<title>{html.escape(title)}</title><style>{css}\n{header_css}</style></head>"
-        f"<body>{body}</body></html>"
+        f"<body>{''.join(body)}</body></html>"
     )
+
+
+def _output_html(out) -> str:
+    """One cell output as HTML: its HTML, else its image, else its text (escaped)."""
+    kind = out.get("output_type")
+    if kind == "stream":
+        return f"<pre>{html.escape(out.get('text', ''))}</pre>" if out.get("name") == "stdout" else ""
+    if kind not in ("execute_result", "display_data"):
+        return ""
+    data = out.get("data", {})
+    if "text/html" in data:
+        value = data["text/html"]
+        return "".join(value) if isinstance(value, list) else str(value)
+    if "image/png" in data:
+        return f'<img alt="" src="data:image/png;base64,{str(data["image/png"]).strip()}">'
+    if "text/markdown" in data:
+        return _markdown_html(str(data["text/markdown"]))
+    if "text/plain" in data:
+        return f"<pre>{html.escape(str(data['text/plain']))}</pre>"
+    return ""
+
+
+def _markdown_html(text: str) -> str:
+    """A Markdown cell of a report notebook as HTML (headings and paragraphs; text escaped)."""
+    parts = []
+    for block in text.split("\n\n"):
+        block = block.strip()
+        if not block:
+            continue
+        level = len(block) - len(block.lstrip("#"))
+        if 0 < level <= 4 and block[level:level + 1] == " ":
+            parts.append(f"<h{level}>{html.escape(block[level + 1:].strip())}</h{level}>")
+        else:
+            parts.append(f"<p>{html.escape(block)}</p>")
+    return "".join(parts)
 
 
 def _css_string(text: str) -> str:

@@ -2,99 +2,83 @@
 
 The report notebooks (``notebooks/township_report.ipynb``, ``notebooks/county_report.ipynb``) are a
 sequence of calls into this module with Chinese prose between them, so every section looks the same
-in JupyterLab and in the PDF that :mod:`jxedu.publish.reports` renders. Every function takes
-``township=None`` for the county and a 镇街 name for that 镇街; every text a reader sees is Chinese.
+in JupyterLab and in the PDF that :mod:`jxedu.publish.reports` renders. Every function takes a
+*scope*: the county's :class:`~jxedu.analysis.assessment.Assessment` or a 镇街 view of it
+(``a.scope(township)``) — a 镇街's figures are the county-wide figures filtered to it, never
+recomputed on a subset. County targets (the CVs, the plan's yearly rotations, 最美教师 …) carry
+their verdict in the county report only; a 镇街 report shows the 镇街's contribution.
 
-The functions return :class:`IPython.display.HTML` (tables and text blocks, styled by
-``jxedu/data/report.css``) or :class:`Figure` blocks (a PNG image with a caption, sized to the page
-width); none returns a bare ``repr``. Numbers are rounded for display only (CV 3 decimals, means 2);
-all comparisons are made by the analysis modules on unrounded values.
+The first section after the title is 优先整改事项: what to fix first, what it takes, what it costs
+(估算) and who is responsible. Lists that are long are shown in part with a note saying how many
+more there are and where (the appendix at the end of the report, or the ledger); nothing is cut
+silently. Tables are :class:`~jxedu.present.tables.Table` objects of the presentation layer, so every
+figure carries its unit and the vocabulary's format.
 
 Only aggregates are shown: no teacher name, ID number or 教师编号 ever reaches a report.
-
-Work done once per data set and year (indicators, shortfalls, coverage, ledger, projections) is
-cached in :class:`ReportData`, so a notebook calling ten sections computes each input once.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 import io
-import math
 import os
-import weakref
-from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
 import pandas as pd
 from IPython.display import HTML
 
+from jxedu import assess
+from jxedu.analysis.assessment import Assessment
 from jxedu.core import standards as std
 from jxedu.core import vocabulary as vocab
-from jxedu.core.config import COUNTY_NAME
-from jxedu.core.dataset import Dataset
-from jxedu.core.schema import COMPULSORY_STAGES, LABELS
+from jxedu.core.schema import COMPULSORY_STAGES
+from jxedu.core.vocabulary import fmt
+from jxedu.ingest.reader import open_dataset, resolve_data_dir
+from jxedu.present import access as show_access
+from jxedu.present import assurance as show_assurance
+from jxedu.present import classes as show_classes
 from jxedu.present import indicators as show_indicators
+from jxedu.present import priorities as show_priorities
+from jxedu.present import staticmap
+from jxedu.present import teachers as show_teachers
+from jxedu.present.tables import Table, table
 
 __all__ = [
-    "COUNTY_LABEL",
+    "FIGURE_DPI",
+    "FIGURE_WIDTH_IN",
+    "PRIORITY_ROWS",
     "Figure",
-    "ReportData",
-    "bus_section",
+    "access_section",
+    "appendix",
     "class_size_section",
-    "cv_table",
-    "html_table",
+    "cv_section",
+    "evidence_section",
     "headline",
     "key_figures",
     "layout_figure",
-    "ledger_items",
-    "open_report_data",
-    "projection_figure",
-    "report_data",
+    "open_assessment",
+    "priorities",
+    "projection_section",
     "rotation_section",
-    "school_table",
-    "shortfall_table",
+    "schools_section",
     "synthetic_notice",
     "title",
 ]
 
-#: Name of the county scope in headings.
-COUNTY_LABEL = "全县"
 #: Width of report figures: the text width of an A4 page with 15 mm margins (180 mm).
 FIGURE_WIDTH_IN = 7.0  # inches
 #: Resolution of report figures.
 FIGURE_DPI = 150  # dots per inch
-#: Rows of long lists shown in a report (the rest is counted in a note).
-MAX_ROWS = 25  # rows
-#: Projection horizon of the class-size section.
-PROJECTION_YEAR = 2030  # school year
+#: Rows of 优先整改事项 on the first page; the rest are in the appendix.
+PRIORITY_ROWS = 12  # rows
+#: Rows of the other long lists in the body of a report (the appendix has them all).
+LIST_ROWS = 10  # rows
+#: Environment variable naming a pickled assessment computed once for a whole batch of reports.
+ASSESSMENT_ENV = "JXEDU_REPORT_ASSESSMENT"
 
 _STAGES = COMPULSORY_STAGES
-_NOTICE_STYLE = "border:2px solid #c0392b;color:#c0392b;padding:6px 10px;font-weight:bold;margin:6px 0"
-
-#: Short Chinese column headers of the seven indicators (with units) for the school table.
-INDICATOR_HEADERS: dict[str, str] = {
-    "qualified_teachers_per_100": "高学历教师<br>人/百生",
-    "backbone_teachers_per_100": "骨干教师<br>人/百生",
-    "pe_art_teachers_per_100": "体艺教师<br>人/百生",
-    "teaching_area_per_student": "生均用房<br>㎡",
-    "sports_area_per_student": "生均场馆<br>㎡",
-    "equipment_value_per_student": "生均设备<br>元",
-    "multimedia_rooms_per_100": "多媒体教室<br>间/百生",
-}
-#: Display decimals of the seven indicators.
-INDICATOR_DECIMALS: dict[str, int] = {
-    "qualified_teachers_per_100": 2,
-    "backbone_teachers_per_100": 2,
-    "pe_art_teachers_per_100": 2,
-    "teaching_area_per_student": 2,
-    "sports_area_per_student": 2,
-    "equipment_value_per_student": 0,
-    "multimedia_rooms_per_100": 2,
-}
 
 
 # --- display objects ----------------------------------------------------------------------------
@@ -126,97 +110,50 @@ class Figure:
         return f"[图：{self.caption}]" if self.caption else "[图]"
 
 
-def _esc(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if value is pd.NA:
-        return "—"
-    return html.escape(str(value))
-
-
-def _fmt(value: Any, decimals: int = 0) -> str:
-    """A number for display: thousands separators off (Chinese reports), fixed decimals, — for NaN."""
-    if value is None or value is pd.NA:
-        return "—"
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if math.isnan(f):
-        return "—"
-    if decimals == 0:
-        return f"{int(round(f))}"
-    return f"{f:.{decimals}f}"
-
-
-def _pct(value: float, decimals: int = 1) -> str:
-    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value * 100:.{decimals}f}%"
-
-
-def _status(ok: bool | None) -> str:
-    if ok is None:
-        return '<span class="status-na">—</span>'
-    return '<span class="status-pass">达标</span>' if ok else '<span class="status-fail">未达标</span>'
-
-
-def html_table(
-    rows: list[list[str]],
-    headers: list[str],
-    *,
-    css: str = "report-table",
-    numeric: set[int] | None = None,
-    nowrap: set[int] | None = None,
-    raw: bool = True,
-) -> str:
-    """An HTML table from already formatted cells.
-
-    Parameters
-    ----------
-    rows
-        Cell texts; with ``raw`` they are inserted as they are (callers escape data with :func:`_esc`).
-    headers
-        Header texts (may hold ``<br>``).
-    css
-        Class of the ``<table>``.
-    numeric
-        Column positions aligned right.
-    nowrap
-        Column positions never wrapped (short words such as 学段).
-    raw
-        Cells are HTML already.
-    """
-    numeric = numeric or set()
-    nowrap = nowrap or set()
-    head = "".join(f"<th>{h}</th>" for h in headers)
-    body = []
-    for r in rows:
-        cells = []
-        for i, c in enumerate(r):
-            cls = ' class="num"' if i in numeric else (' class="nowrap"' if i in nowrap else "")
-            cells.append(f"<td{cls}>{c if raw else _esc(c)}</td>")
-        body.append(f"<tr>{''.join(cells)}</tr>")
-    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-
-
-def _frame_table(df: pd.DataFrame, *, numeric_from: int = 1, css: str = "report-table") -> str:
-    """A display frame (Chinese headers, values already rounded) as an escaped HTML table."""
-    rows = [[_esc(v) for v in row] for row in df.itertuples(index=False)]
-    num = {i for i, c in enumerate(df.columns) if i >= numeric_from and pd.api.types.is_numeric_dtype(df[c])}
-    return html_table(rows, [html.escape(str(c)) for c in df.columns], css=css, numeric=num, nowrap={0})
+def _table(t: Table, *, css: str = "report-table") -> str:
+    return t.to_html(css=css)
 
 
 def _note(text: str) -> str:
-    return f'<p class="note">{html.escape(text)}</p>'
+    return f'<p class="note">{html.escape(text)}</p>' if text else ""
 
 
-def _more(n_total: int, n_shown: int, what: str) -> str:
-    return _note(f"共 {n_total} {what}，此处列出前 {n_shown} 项；完整清单见台账（jxedu ledger）。") if n_total > n_shown else ""
+def _para(text: str) -> str:
+    return f"<p>{html.escape(text)}</p>"
 
 
-# --- cached inputs ------------------------------------------------------------------------------
+def _list(lines: list[str]) -> str:
+    return '<ul class="figures">' + "".join(f"<li>{html.escape(x)}</li>" for x in lines if x) + "</ul>"
 
 
-_DATASETS: dict[tuple, Dataset] = {}
+def _h(text: str, level: int = 3) -> str:
+    return f"<h{level}>{html.escape(text)}</h{level}>"
+
+
+def _block(*parts: str, css: str = "report-block") -> HTML:
+    """One section's pieces kept together where the page allows (a heading never ends a page)."""
+    return HTML(f'<div class="{css}">' + "".join(p for p in parts if p) + "</div>")
+
+
+def _is_county(scope) -> bool:
+    return scope.name == vocab.COUNTY
+
+
+def _assessment(scope) -> Assessment:
+    return getattr(scope, "assessment", scope)
+
+
+def _n(x) -> str:
+    return fmt(x, "int")
+
+
+def _pct(x) -> str:
+    return fmt(x, "pct1")
+
+
+# --- the data of a report -----------------------------------------------------------------------
+
+_OPENED: dict[tuple, Assessment] = {}
 
 
 def _signature(path: Path) -> tuple:
@@ -225,728 +162,484 @@ def _signature(path: Path) -> tuple:
     return (str(path),) + tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
 
 
-def open_report_data(data_dir: str | os.PathLike | None = None) -> Dataset:
-    """Load the data set of a report notebook, once per process while its files are unchanged.
+def open_assessment(data_dir: str | os.PathLike | None = None, *, year: int | None = None) -> Assessment:
+    """The assessment a report notebook reads: computed once per process (and once per batch).
 
-    A worker that renders many reports in one kernel (see :mod:`jxedu.publish.reports`) reads the data
-    once; the cache key includes every file's size and modification time, so edited data are read
-    again.
+    A worker rendering many reports in one kernel (see :mod:`jxedu.publish.reports`) loads the data
+    and computes the county once; the cache key includes every file's size and modification time,
+    so edited data are read again. When :data:`ASSESSMENT_ENV` names a pickled assessment of the same
+    data and year (``jxedu reports`` writes one before the batch starts), it is loaded instead of
+    computed, so the county is computed once for the whole batch.
 
     Parameters
     ----------
     data_dir
         ``None`` for the demo data; otherwise a workbook or folder
         (:func:`jxedu.ingest.reader.resolve_data_dir`).
-
-    Returns
-    -------
-    Dataset
-    """
-    from jxedu.ingest.reader import open_dataset, resolve_data_dir
-
-    path = resolve_data_dir(data_dir)
-    key = _signature(path)
-    ds = _DATASETS.get(key)
-    if ds is None:
-        _DATASETS.clear()
-        ds = open_dataset(path)
-        _DATASETS[key] = ds
-    return ds
-
-
-@dataclass
-class ReportData:
-    """Inputs of the report sections for one data set and year: the assessment's measures."""
-
-    ds: Dataset
-    year: int
-    _cache: dict = field(default_factory=dict)
-
-    @property
-    def assessment(self):
-        from jxedu import assess
-
-        return assess(self.ds, year=self.year)
-
-    @property
-    def indicators(self) -> pd.DataFrame:
-        return self.assessment.indicators
-
-    @property
-    def balance(self) -> pd.DataFrame:
-        return self.assessment.balance
-
-    @property
-    def shortfalls(self) -> pd.DataFrame:
-        sf = self.assessment.shortfalls
-        return sf.loc[~sf["unit_passes"].astype(bool)]
-
-    @property
-    def ledger(self) -> pd.DataFrame:
-        from jxedu.publish import ledger
-
-        if "ledger" not in self._cache:
-            self._cache["ledger"] = ledger.build_ledger(self.assessment)
-        return self._cache["ledger"]
-
-    def coverage(self, stage: str) -> pd.DataFrame | None:
-        """School-bus coverage of one stage (``None`` without 村居 or bus feed)."""
-        a = self.assessment
-        return None if a.missing("coverage") else a.coverage(stage)
-
-    @property
-    def projections(self) -> dict[str, pd.DataFrame] | None:
-        a = self.assessment
-        return None if a.missing("projections") else a.projections
-
-    def units(self, township: str | None) -> pd.DataFrame:
-        ind = self.indicators
-        return ind if township is None else ind[ind["township"] == township]
-
-
-_REPORT_DATA: dict[int, ReportData] = {}
-
-
-def report_data(ds: Dataset, *, year: int | None = None) -> ReportData:
-    """The cached :class:`ReportData` of a data set and year (``None`` = latest)."""
-    y = ds.year_or_latest(year)
-    key = id(ds)
-    rd = _REPORT_DATA.get(key)
-    if rd is None or rd.ds is not ds or rd.year != y:
-        rd = ReportData(ds, y)
-        _REPORT_DATA[key] = rd
-        weakref.finalize(ds, _REPORT_DATA.pop, key, None)
-    return rd
-
-
-def _scope(township: str | None) -> str:
-    return COUNTY_LABEL if township is None else township
-
-
-def _county_name(ds: Dataset) -> str:
-    return ds.meta.get("县名", COUNTY_NAME)
-
-
-def _check_township(ds: Dataset, township: str | None) -> None:
-    if township is not None:
-        ds.subset_township(township)  # raises DataError naming the unknown 镇街
-
-
-def _without_schools(ds: Dataset, township: str | None) -> bool:
-    """Whether a named 镇街 has no school at all (its report shows notes instead of failing)."""
-    return township is not None and not bool((ds.schools["township"] == township).any())
-
-
-_NO_SCHOOLS_NOTE = "本镇街没有学校，此项不适用。"
-
-
-# --- sections -----------------------------------------------------------------------------------
-
-
-def title(ds: Dataset, *, year: int | None = None, township: str | None = None) -> HTML:
-    """The title block: county, 镇街, school year, data source and date of the bulletin.
-
-    Parameters
-    ----------
-    ds
-        The data set.
     year
         School year (``None`` = latest).
-    township
-        镇街 name; ``None`` = county summary.
 
     Returns
     -------
-    IPython.display.HTML
+    Assessment
     """
-    import datetime as dt
+    path = resolve_data_dir(data_dir)
+    key = (_signature(path), year)
+    found = _OPENED.get(key)
+    if found is None:
+        _OPENED.clear()
+        found = _OPENED[key] = _load_batch_assessment(key) or assess(open_dataset(path), year=year)
+    return found
 
-    _check_township(ds, township)
-    y = ds.year_or_latest(year)
-    county = _county_name(ds)
-    scope = "全县汇总" if township is None else township
-    source = Path(str(ds.source)).name
+
+def _load_batch_assessment(key: tuple) -> Assessment | None:
+    import pickle
+
+    target = os.environ.get(ASSESSMENT_ENV)
+    if not target or not Path(target).is_file():
+        return None
+    with open(target, "rb") as fh:
+        stored_key, a = pickle.load(fh)  # written by jxedu.publish.reports for this batch only
+    return a if stored_key == key else None
+
+
+def batch_assessment_key(data_dir: str | os.PathLike | None, *, year: int | None) -> tuple:
+    """The key under which :func:`open_assessment` finds a batch's precomputed assessment."""
+    return (_signature(resolve_data_dir(data_dir)), year)
+
+
+# --- title --------------------------------------------------------------------------------------
+
+
+def title(scope) -> HTML:
+    """The title block: county (from the data), 镇街, school year, data source and date of the bulletin."""
+    a = _assessment(scope)
+    county = a.county_name
+    bureau = a.ds.meta.get("教育行政部门") or f"{county}教育行政部门"
+    heading = "全县汇总" if _is_county(scope) else scope.name
+    source = Path(str(a.ds.source)).name
     return HTML(
         '<div class="report-title">'
-        f'<div class="report-kicker">{html.escape(county)}教育和体育局 · 义务教育优质均衡发展定期通报</div>'
-        f"<h1>{html.escape(scope)}义务教育优质均衡发展监测报告</h1>"
-        f'<div class="report-meta">{y}学年 · 数据：{html.escape(source)} · 生成日期：{dt.date.today():%Y年%m月%d日}</div>'
-        "</div>"
+        f'<div class="report-kicker">{html.escape(bureau)} · 义务教育优质均衡发展定期通报</div>'
+        f"<h1>{html.escape(county if _is_county(scope) else county + heading)}义务教育优质均衡发展监测报告</h1>"
+        f'<div class="report-meta">{a.year}学年 · 数据：{html.escape(source)} · '
+        f"生成日期：{dt.date.today():%Y年%m月%d日}</div></div>"
     )
 
 
-def synthetic_notice(ds: Dataset) -> HTML:
-    """A red-bordered box when the data are the synthetic demo set (empty otherwise).
+def synthetic_notice(scope) -> HTML:
+    """A red-bordered box when the data are the synthetic demo set (empty otherwise); the mark is also
+    on every page's header (:mod:`jxedu.publish.reports`)."""
+    a = _assessment(scope)
+    if not a.ds.synthetic:
+        return HTML("")
+    style = "border:2px solid #c0392b;color:#c0392b;padding:6px 10px;font-weight:bold;margin:6px 0"
+    return HTML(f'<div class="synthetic-notice" style="{style}">{html.escape(vocab.synthetic_notice(a.county_name))}</div>')
+
+
+# --- 优先整改事项 ---------------------------------------------------------------------------------
+
+
+def _tier_counts(p: pd.DataFrame) -> str:
+    counts = p["tier"].value_counts()
+    return "，".join(f"{show_priorities.TIER_WORDS[t].split('、', 1)[1]} {int(counts.get(t, 0))} 项" for t in (1, 2, 3))
+
+
+def _county_targets(a: Assessment) -> list[str]:
+    """The county items the data show not met (verdicts of county targets: county report only)."""
+    items = show_assurance.item_texts(a.assurance, a.settings)
+    bad = items.loc[items["status"] == "not_met"]
+    return [f"{r.item_name}：现状 {fmt(r.value, 'g')} {r.unit}，{r.gap or r.detail}" for r in bad.itertuples()]
+
+
+def _cv_warning_lines(a: Assessment) -> list[str]:
+    w = a.cv_warnings
+    out = []
+    for r in w.itertuples(index=False):
+        status = "超过上限" if r.status == "over" else f"接近上限（预警：达到上限的 {fmt(1 - a.settings.cv_warning_margin, 'pct1')} 以上）"
+        out.append(f"{vocab.word(r.stage)}{vocab.field(r.key).label}校际差异系数 {fmt(r.cv, 'dec3')}，"
+                   f"上限 {fmt(r.cv_limit, 'dec2')}：{status}")
+    return out
+
+
+def _priority_css(scope) -> str:
+    return "report-table priority-table" + (" county-priorities" if _is_county(scope) else "")
+
+
+def _township_cost_table(a: Assessment) -> Table:
+    p = a.priorities
+    g = p.groupby("township", sort=False).agg(
+        items=("tier", "size"), tier1=("tier", lambda t: int((t == 1).sum())),
+        cost=("cost", lambda c: c.sum(min_count=1)), cost_year=("cost_year", lambda c: c.sum(min_count=1)))
+    order = {t: i for i, t in enumerate(a.townships)}
+    g = g.reset_index().sort_values("township", key=lambda s: s.map(order))
+    g = g.assign(cost_wan=g["cost"] / 10000, cost_year_wan=g["cost_year"] / 10000)
+    total = pd.DataFrame([{"township": vocab.COUNTY, "items": g["items"].sum(), "tier1": g["tier1"].sum(),
+                           "cost_wan": g["cost_wan"].sum(min_count=1), "cost_year_wan": g["cost_year_wan"].sum(min_count=1)}])
+    return table(pd.concat([g, total], ignore_index=True), ["township", "items", "tier1", "cost_wan", "cost_year_wan"],
+                 caption="各镇街整改事项与估算投入",
+                 notes=["估算：按附表所列单位造价计算，待各部门核实；一次性投入不含征地。"])
+
+
+def priorities(scope, *, max_rows: int = PRIORITY_ROWS) -> HTML:
+    """优先整改事项: the scope's actions ranked by severity, with amounts, 估算 costs, responsible units
+    and the deadline; the county adds its own targets not met and the CVs near their limit (预警).
 
     Parameters
     ----------
-    ds
-        The data set.
+    scope
+        The county's assessment or a 镇街 view.
+    max_rows
+        Rows shown here; every row is in the appendix (:func:`appendix`).
 
     Returns
     -------
     IPython.display.HTML
     """
-    if not ds.synthetic:
-        return HTML("")
-    # inline style as well, so that the box is red in JupyterLab too (report.css styles the PDF)
-    return HTML(f'<div class="synthetic-notice" style="{_NOTICE_STYLE}">本报告使用合成演示数据，不代表金乡县真实情况</div>')
+    a = _assessment(scope)
+    p = scope.priorities
+    parts = [_h("优先整改事项", 2)]
+    if p.empty:
+        parts.append(_para(f"{scope.name}{a.year}学年没有需要整改的学校事项。"))
+    else:
+        parts.append(_para(
+            f"{scope.name}共有需整改的事项 {_n(len(p))} 项（{_tier_counts(p)}），按严重程度排列："
+            f"先列资源配置未达标（含低于标准 85% 底线）的学校，再列学校规模和班额超标，最后是其他短板和学位缺口。"
+            f"{show_priorities.cost_total_text(scope)}。完成时限：{show_priorities.deadline_text(a)}。"))
+    if _is_county(scope):
+        targets = _county_targets(a)
+        warnings = _cv_warning_lines(a)
+        if targets:
+            parts += [_h("全县目标未达到"), _list(targets)]
+        if warnings:
+            parts += [_h("差异系数预警"), _list(warnings),
+                      _note("差异系数是全县指标，单项改进措施见“校际差异系数”一节。")]
+        parts.append(_table(_township_cost_table(a)))
+        parts.append(_h("需优先整改的学校（全县前列）"))
+    if not p.empty:
+        parts.append(_table(show_priorities.priorities_table(
+            scope, max_rows=max_rows, rest="全部事项见本报告附表“全部整改事项”"), css=_priority_css(scope)))
+    return _block(*parts, css="report-block priorities")
 
 
-def _headline_rows(rd: ReportData, township: str | None) -> list[tuple[str, str, str, bool | None]]:
-    """(item, current value, standard, met) rows of the headline box."""
-    from jxedu.analysis import bus, classsize, rotation
+# --- key figures ----------------------------------------------------------------------------------
 
-    ds, y = rd.ds, rd.year
-    sub = ds.subset_township(township)
+
+def _headline_rows(scope) -> list[tuple[str, str, str, bool | None]]:
+    """(item, current value, standard, met) rows of the headline box; ``met`` is ``None`` where the
+    figure has no standard at this scope."""
+    a = _assessment(scope)
+    county = _is_county(scope)
     rows: list[tuple[str, str, str, bool | None]] = []
-    ss = sub.stage_stats
-    ss = ss[(ss["year"] == y) & ss["stage"].isin(_STAGES)]
-    n_schools = ss["school_id"].nunique()
-    students = {st: int(ss.loc[ss["stage"] == st, "students"].sum()) for st in _STAGES}
-    rows.append(("学校（有义务教育学段）", f"{n_schools} 所", "—", None))
-    rows.append(("义务教育在校生", f"{sum(students.values())} 人（小学 {students['primary']}，初中 {students['junior']}）",
-                 "—", None))
-    units = rd.units(township)
+    s = scope.township_summary
+    s = s.loc[s["township"] == scope.name].iloc[0]
+    rows.append(("学校（有义务教育学段）", f"{_n(s['schools'])} 所", vocab.MISSING, None))
+    rows.append(("义务教育在校生", f"{_n(s['students'])} 人（小学 {_n(s['students_primary'])} 人，初中 "
+                 f"{_n(s['students_junior'])} 人）", vocab.MISSING, None))
+    ind = scope.indicators
     for st in _STAGES:
-        u = units[units["stage"] == st]
+        u = ind[ind["stage"] == st]
         if len(u):
             k = int(u["passes"].sum())
-            rows.append((f"{LABELS[st]}资源配置达标", f"{k} / {len(u)} 所（{k / len(u):.0%}）", "全部达标", k == len(u)))
-    if township is None:
-        bal = rd.balance
+            rows.append((f"{vocab.word(st)}资源配置达标学校", f"{k} / {len(u)} 所（{_pct(k / len(u))}）", "全部达标",
+                         k == len(u)))
+    if county:
         for st in _STAGES:
-            b = bal[bal["stage"] == st]
+            b = a.balance[a.balance["stage"] == st]
             if len(b):
                 worst = b.loc[b["cv"].idxmax()]
-                limit = float(worst["cv_limit"])
-                n_ok = int(b["within_limit"].sum())
-                rows.append((f"{LABELS[st]}校际差异系数（最大）",
-                             f"{worst['cv']:.3f}（{vocab.field(worst['key']).label}）；{n_ok}/{len(b)} 项达标",
-                             f"≤ {limit:.2f}", bool(b["within_limit"].all())))
-    if ds.classes is not None:
-        s = classsize.class_size_summary(ds, year=y, by="township")
-        s = s[s["township"] == _scope(township)] if township is not None else s[s["township"] == classsize.COUNTY_ROW]
+                rows.append((f"{vocab.word(st)}校际差异系数（最大）",
+                             f"{fmt(worst['cv'], 'dec3')}（{vocab.field(worst['key']).short}）",
+                             f"≤ {fmt(worst['cv_limit'], 'dec2')}", bool(b["within_limit"].all())))
+    if a.missing("class_sizes") is None:
+        cs = scope.class_sizes
+        cs = cs[cs["township"] == scope.name]
         for st in _STAGES:
-            r = s[s["stage"] == st]
+            r = cs[cs["stage"] == st]
             if len(r):
                 over = int(r["over_cap"].iloc[0])
-                cap = int(std.threshold("class_size_max", st))
-                rows.append((f"{LABELS[st]}超过 {cap} 人的班级", f"{over} 个（共 {int(r['classes'].iloc[0])} 个班）",
-                             "0 个", over == 0))
-    if ds.rotations is not None and ds.teachers is not None:
-        r = rotation.rotation_summary(ds, year=_rotation_year(ds, y), by="township" if township else "county")
-        r = r[r["township"] == township].iloc[0].rename({"rotated_out": "rotated"}) if township else r.iloc[0]
-        target = int(std.threshold("plan_rotations_per_year"))
-        if township is None:
-            rows.append(("城镇→乡村/薄弱学校交流轮岗", f"{int(r['toward_target'])} 人", f"≥ {target} 人/年",
-                         bool(r["meets_rotation_target"])))
-        else:
-            rows.append(("派出交流轮岗教师", f"{int(r['rotated'])} 人（其中到乡村/薄弱学校 {int(r['toward_target'])} 人）",
-                         f"全县 ≥ {target} 人/年", None))
-        share_thr = std.threshold("rotation_share_of_eligible")
-        rows.append(("交流轮岗占符合条件教师比例", _pct(float(r["rotation_share"])), f"≥ {share_thr:.0%}",
-                     None if pd.isna(r["rotation_share"]) else bool(r["meets_rotation_share"])))
-    for st in _STAGES:
-        cov = rd.coverage(st)
-        if cov is None:
-            break
-        c = cov if township is None else cov[cov["township"] == township]
-        s = bus.coverage_summary(c, by=None).iloc[0]
-        if s["beyond_pupils"] > 0:
-            rows.append((f"{LABELS[st]}学龄儿童超出步行距离",
-                         f"{int(s['beyond_pupils'])} 人，校车覆盖 {_pct(float(s['covered_share']))}",
-                         "—", None))
+                rows.append((f"{vocab.word(st)}超过 {_n(std.threshold('class_size_max', st))} 人的班级",
+                             f"{_n(over)} 个（共 {_n(r['classes'].iloc[0])} 个班）", "0 个", over == 0))
+    sizes = scope.school_tables["sizes"]
+    rows.append(("超过规模上限的学校", f"{_n((~sizes['meets']).sum())} 所", "0 所", bool(sizes["meets"].all())))
+    rows += _capacity_rows(scope)
+    rows += _access_rows(scope)
+    rows += _rotation_rows(scope)
     return rows
 
 
-def _cap(stage: str) -> int:
-    """Standard class size of a stage (students per class, from the standards table)."""
-    return int(std.threshold("class_size_max", stage))
+def _capacity_rows(scope) -> list[tuple[str, str, str, bool | None]]:
+    a = _assessment(scope)
+    if a.missing("township_needs") is not None:
+        return []
+    needs = a.township_needs["central"]
+    horizon = int(needs["year"].max())
+    if _is_county(scope):
+        sel = needs.loc[needs["year"] == horizon].groupby("stage")[["net_classroom_shortfall"]].sum()
+        new = needs.loc[(needs["year"] == horizon) & needs["new_school"]].groupby("stage")["township"].apply(list)
+    else:
+        sel = needs.loc[(needs["year"] == horizon) & (needs["township"] == scope.name)].set_index("stage")
+        new = None
+    rows = []
+    for st in _STAGES:
+        if st not in sel.index:
+            continue
+        gap = int(sel.loc[st, "net_classroom_shortfall"])
+        if _is_county(scope):
+            where = new.get(st, []) if new is not None else []
+            how = f"（需新建学校：{'、'.join(where)}）" if where else ""
+        else:
+            how = "（需新建学校）" if bool(sel.loc[st, "new_school"]) else ("（需扩建学校）" if gap else "")
+        rows.append((f"到 {horizon} 学年{vocab.word(st)}教室缺口（中方案）", f"{_n(gap)} 间{how}", vocab.MISSING, None))
+    return rows
 
 
-def _rotation_year(ds: Dataset, year: int) -> int:
-    """The report year when the 交流轮岗 table has it, else its latest year."""
-    years = sorted(int(v) for v in pd.to_numeric(ds.rotations["year"], errors="coerce").dropna().unique())
-    return year if year in years or not years else years[-1]
+def _access_rows(scope) -> list[tuple[str, str, str, bool | None]]:
+    a = _assessment(scope)
+    if a.missing("access") is not None:
+        return []
+    rows = []
+    for st in _STAGES:
+        d = scope.distance_summary(st)
+        d = d.loc[d["township"] == scope.name].iloc[0]
+        text = f"{_n(d['beyond_pupils'])} 人（占 {_pct(d['beyond_share'])}）"
+        if a.missing("coverage") is None:
+            c = scope.coverage_summary(st)
+            c = c.loc[c["township"] == scope.name].iloc[0]
+            text += f"，校车覆盖 {_n(c['covered_pupils'])} 人，未覆盖 {_n(c['uncovered_pupils'])} 人"
+        else:
+            text += "，无公交数据"
+        rows.append((f"{vocab.word(st)}学龄儿童超出步行距离", text, vocab.MISSING, None))
+    return rows
 
 
-def headline(ds: Dataset, *, year: int | None = None, township: str | None = None) -> HTML:
-    """The headline box: key figures of the 镇街 (or county) against the standards.
+def _rotation_rows(scope) -> list[tuple[str, str, str, bool | None]]:
+    a = _assessment(scope)
+    if a.missing("rotation_by_township") is not None or a.missing("eligible_teachers") is not None:
+        return []
+    county = a.rotation_by_township
+    total = int(county["rotated_out"].sum())
+    if _is_county(scope):
+        r = a.rotation_ratios
+        target = std.threshold("plan_rotations_per_year")
+        return [
+            ("城镇学校到乡村、薄弱学校交流轮岗", f"{_n(r['toward_target'])} 人（交流共 {_n(r['rotated'])} 人）",
+             f"≥ {_n(target)} 人/年", bool(std.meets(r["toward_target"], "plan_rotations_per_year"))),
+            ("交流轮岗占符合条件教师比例", _pct(r["share"]), vocab.threshold_text("rotation_share_of_eligible"),
+             None if pd.isna(r["share"]) else bool(std.meets(r["share"], "rotation_share_of_eligible"))),
+            ("交流教师中骨干教师占比", _pct(r["backbone_share"]), vocab.threshold_text("backbone_share_of_rotated"),
+             None if pd.isna(r["backbone_share"]) else bool(std.meets(r["backbone_share"], "backbone_share_of_rotated"))),
+        ]
+    row = scope.rotation_by_township.iloc[0]
+    share = row["rotated_out"] / total if total else float("nan")
+    return [("本镇街学校派出交流轮岗教师",
+             f"{_n(row['rotated_out'])} 人，占全县 {_n(total)} 人的 {_pct(share)}（其中到乡村、薄弱学校 "
+             f"{_n(row['toward_target'])} 人；接收 {_n(row['rotated_in'])} 人）", "全县指标", None)]
 
-    Rows: schools and pupils; units passing the seven resource indicators per stage; for the county
-    the largest school-to-school CV per stage against its limit; classes over 45/50; teacher
-    rotation against the 400 target and the 10 % ratio; pupils beyond walking distance and the
-    share a school bus covers. Rows whose table is missing are left out.
 
-    Parameters
-    ----------
-    ds
-        The data set.
-    year
-        School year (``None`` = latest).
-    township
-        镇街 name; ``None`` = county.
+def _status_html(ok: bool | None) -> str:
+    if ok is None:
+        return '<span class="status-na">—</span>'
+    return '<span class="status-pass">✓ 达标</span>' if ok else '<span class="status-fail">✗ 未达标</span>'
 
-    Returns
-    -------
-    IPython.display.HTML
-    """
-    _check_township(ds, township)
-    rd = report_data(ds, year=year)
-    rows = _headline_rows(rd, township)
-    body = [[html.escape(a), html.escape(b), html.escape(c), _status(d)] for a, b, c, d in rows]
+
+def headline(scope) -> HTML:
+    """The headline box: the scope's key figures against the standards (verdicts only where the figure
+    has a standard at this scope; a 镇街's share of a county target has none)."""
+    a = _assessment(scope)
+    rows = _headline_rows(scope)
+    head = "".join(f"<th>{h}</th>" for h in ("项目", "现状", "标准", "结论"))
+    body = "".join(f"<tr><td>{html.escape(x)}</td><td>{html.escape(v)}</td><td>{html.escape(s)}</td>"
+                   f"<td>{_status_html(ok)}</td></tr>" for x, v, s, ok in rows)
     n_bad = sum(1 for r in rows if r[3] is False)
-    verdict = ("各项可计算的指标均已达标。" if n_bad == 0 else f"有 {n_bad} 项未达到标准，见下文各节。")
-    return HTML(
+    verdict = "各项有标准的指标均已达标。" if n_bad == 0 else f"有 {n_bad} 项未达到标准，见“优先整改事项”和下文各节。"
+    intro = ("下表把关键数字与国家县域义务教育优质均衡发展标准（教督〔2017〕6号）和县级规划目标对照；"
+             "“结论”只对在本范围内有标准的项目给出判断" + ("" if _is_county(scope) else "，全县目标见全县汇总") + "。")
+    return _block(
+        _h("关键数字", 2), _para(intro),
         '<div class="headline-box">'
-        f'<div class="headline-title">{html.escape(_scope(township))} · {rd.year}学年 关键数字</div>'
-        + html_table(body, ["项目", "现状", "标准", "结论"], css="report-table headline-table")
-        + f'<p class="headline-verdict">{html.escape(verdict)}</p></div>'
-    )
+        f'<div class="headline-title">{html.escape(scope.name)} · {a.year}学年 关键数字</div>'
+        f'<table class="report-table headline-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+        f'<p class="headline-verdict">{html.escape(verdict)}</p></div>')
 
 
-def key_figures(ds: Dataset, *, year: int | None = None, township: str | None = None) -> str:
-    """The headline figures as plain Chinese text (for notebook check cells).
-
-    Returns
-    -------
-    str
-        One line per headline row: ``项目：现状（标准；结论）``.
-    """
-    _check_township(ds, township)
-    rd = report_data(ds, year=year)
-    lines = [f"{_scope(township)} {rd.year}学年"]
-    for a, b, c, d in _headline_rows(rd, township):
-        verdict = "" if d is None else ("；达标" if d else "；未达标")
-        std_text = "" if c == "—" else f"（标准 {c}{verdict}）"
-        lines.append(f"{a}：{b}{std_text}")
+def key_figures(scope) -> str:
+    """The headline figures as plain text, one a line (for notebook check cells)."""
+    a = _assessment(scope)
+    lines = [f"{scope.name} {a.year}学年"]
+    for item, value, standard, ok in _headline_rows(scope):
+        verdict = "" if ok is None else ("；达标" if ok else "；未达标")
+        std_text = "" if standard == vocab.MISSING else f"（标准 {standard}{verdict}）"
+        lines.append(f"{item}：{value}{std_text}")
+    p = scope.priorities
+    lines.append(f"优先整改事项：{_n(len(p))} 项（{_tier_counts(p)}）；{show_priorities.cost_total_text(scope)}")
     return "\n".join(lines)
 
 
-def school_table(
-    ds: Dataset, *, year: int | None = None, township: str | None = None, only_failing: bool | None = None
-) -> HTML:
-    """The schools (school-stage units) with the seven indicator values and pass/fail.
-
-    Values below the standard are marked; the last column says 达标/未达标 (CSS classes
-    ``status-pass``/``status-fail``). For the county (``township=None``) the table lists the
-    passing share per 镇街 followed by the failing units only.
-
-    Parameters
-    ----------
-    ds
-        The data set.
-    year
-        School year (``None`` = latest).
-    township
-        镇街 name; ``None`` = county.
-    only_failing
-        List only failing units (default: True for the county, False for a 镇街).
-
-    Returns
-    -------
-    IPython.display.HTML
-    """
-    from jxedu.analysis import indicators
-
-    _check_township(ds, township)
-    rd = report_data(ds, year=year)
-    units = rd.units(township)
-    if only_failing is None:
-        only_failing = township is None
-    parts = []
-    if township is None:
-        towns = indicators.by_township(rd.indicators)
-        rows = []
-        for t, g in towns.groupby("township", sort=False):
-            cells = [_esc(t)]
-            for st in _STAGES:
-                r = g[g["stage"] == st]
-                if len(r):
-                    r = r.iloc[0]
-                    share = r["passing"] / r["units"]
-                    cls = "status-pass" if r["failing"] == 0 else "status-fail"
-                    cells.append(f'{int(r["passing"])}/{int(r["units"])}（<span class="{cls}">{share:.0%}</span>）')
-                else:
-                    cells.append("—")
-            rows.append(cells)
-        parts.append(html_table(rows, ["镇街", "小学达标/参评", "初中达标/参评"], numeric={1, 2}))
-    shown = units[~units["passes"]] if only_failing else units
-    if shown.empty:
-        parts.append(_note("没有未达标的学校（学段）。" if only_failing else "没有参评学校（学段）。"))
-        return HTML("".join(parts))
-    headers = ["学校", "学段", *INDICATOR_HEADERS.values(), "达标<br>项数", "结论"]
-    rows = []
-    for _, r in shown.iterrows():
-        where = "" if township is not None else f'<br><span class="small">{_esc(r["township"])}</span>'
-        cells = [_esc(r["name"]) + where,
-                 _esc(LABELS.get(r["stage"], r["stage"]))]
-        for key in INDICATOR_HEADERS:
-            txt = _fmt(r[key], INDICATOR_DECIMALS[key])
-            cells.append(txt if bool(r[f"met_{key}"]) else f'<span class="below">{txt}</span>')
-        cells.append(str(int(r["indicators_met"])))
-        cells.append(_status(bool(r["passes"])))
-        rows.append(cells)
-    thr = std.resource_thresholds()
-    std_row = ["<b>标准</b>", "小学/初中"] + [
-        f"{_fmt(thr.loc[k, 'primary'], INDICATOR_DECIMALS[k] if INDICATOR_DECIMALS[k] == 0 else 1)}/"
-        f"{_fmt(thr.loc[k, 'junior'], INDICATOR_DECIMALS[k] if INDICATOR_DECIMALS[k] == 0 else 1)}"
-        for k in INDICATOR_HEADERS
-    ] + [f"≥{int(std.threshold('pass_min_indicators'))}", ""]
-    parts.append(html_table([std_row, *rows], headers, css="report-table school-table",
-                            numeric=set(range(2, 2 + len(INDICATOR_HEADERS) + 1)), nowrap={1}))
-    parts.append(_note("红色数值低于标准。达标：7 项中至少 6 项达到标准，且未达到的项不低于标准的 85%。"
-                       "一贯制学校按学部分别参评，共用设施按加权学生数分摊。"))
-    return HTML("".join(parts))
+# --- resource indicators ------------------------------------------------------------------------
 
 
-def cv_table(ds: Dataset, *, year: int | None = None) -> HTML:
-    """The county's school-to-school CV of each indicator per stage against its limit.
-
-    Parameters
-    ----------
-    ds
-        The data set.
-    year
-        School year (``None`` = latest).
-
-    Returns
-    -------
-    IPython.display.HTML
-    """
-    rd = report_data(ds, year=year)
-    rows = []
-    for _, r in rd.balance.iterrows():
-        rows.append([_esc(LABELS.get(r["stage"], r["stage"])), _esc(vocab.field(r["key"]).label), _fmt(r["threshold"], 2),
-                     _fmt(r["county_mean"], 2), _fmt(r["cv"], 3), _fmt(r["cv_limit"], 2),
-                     _status(bool(r["within_limit"]))])
-    return HTML(html_table(rows, ["学段", "指标", "标准值", "县域均值", "差异系数", "上限", "结论"], numeric={2, 3, 4, 5}))
+def schools_section(scope) -> HTML:
+    """Every school-stage unit of a 镇街 with its seven values (the county: passing per 镇街, then the
+    failing units)."""
+    parts = [_h("学校资源配置达标情况", 2),
+             _para("每所学校（一贯制学校按学部）7 项资源配置指标；达标须 7 项中至少 "
+                   f"{fmt(std.threshold('pass_min_indicators'), 'g')} 项达到标准，其余不低于标准的 "
+                   f"{vocab.threshold_value('pass_floor_ratio')}。")]
+    if _is_county(scope):
+        parts.append(_table(show_indicators.passing_table(scope)))
+        parts.append(_h("未达标学校（学段）"))
+        parts.append(_table(show_indicators.failing_table(scope)))
+    else:
+        parts.append(_table(show_indicators.schools_table(scope), css="report-table school-table"))
+    return _block(*parts)
 
 
-def shortfall_table(ds: Dataset, *, year: int | None = None, township: str | None = None) -> HTML:
-    """The least actions that make each failing unit pass, and their totals.
-
-    For a 镇街: one row per action (school, stage, indicator, value, standard, action), then the
-    totals of the 镇街. For the county: the totals per 镇街 (teachers, ㎡, 万元, rooms).
-
-    Parameters
-    ----------
-    ds
-        The data set.
-    year
-        School year (``None`` = latest).
-    township
-        镇街 name; ``None`` = county.
-
-    Returns
-    -------
-    IPython.display.HTML
-    """
-    from jxedu.analysis import shortfalls
-
-    _check_township(ds, township)
-    rd = report_data(ds, year=year)
-    sf = rd.shortfalls
-    if township is not None:
-        sf = sf[sf["township"] == township]
-    plan = shortfalls.pass_plan(sf)
-    if plan.empty:
-        return HTML(_note("所有参评学校（学段）均已达标，无需整改措施。"))
-    parts = []
-    if township is not None:
-        actions = show_indicators.action_texts(plan)
-        rows = [[_esc(r["name"]), _esc(LABELS.get(r["stage"], r["stage"])), _esc(vocab.field(r["key"]).label),
-                 _fmt(r["value"], 2), _fmt(r["threshold"], 2), _esc(actions[i])]
-                for i, r in plan.head(MAX_ROWS).iterrows()]
-        parts.append(html_table(rows, ["学校", "学段", "指标", "实际值", "标准值", "整改措施"], numeric={3, 4},
-                                nowrap={0, 1}))
-        parts.append(_more(len(plan), min(len(plan), MAX_ROWS), "项措施"))
-    tot = shortfalls.totals(sf, scope="pass", with_county=township is None)
-    disp = show_indicators.totals_table(SimpleNamespace(shortfall_totals=tot)).frame
-    if township is not None:
-        disp = disp.drop(columns="镇街")
-        parts.append("<h4>合计</h4>")
-    parts.append(_frame_table(disp, numeric_from=0 if township is not None else 1, css="report-table totals-table"))
-    parts.append(_note("教师按学部相加；共用设施按学校计（取各学部所需的最大值）；设备经费单位为万元。"))
-    return HTML("".join(parts))
+def cv_section(a: Assessment) -> HTML:
+    """The county's CVs per stage against their limits, the warnings and the single fixes (county only)."""
+    parts = [_h("校际差异系数", 2),
+             _para(f"各项资源配置指标的校际差异系数（按学生数加权），小学不超过 {fmt(std.threshold('cv_limit', 'primary'), 'dec2')}、"
+                   f"初中不超过 {fmt(std.threshold('cv_limit', 'junior'), 'dec2')} 为达标；差异系数是全县指标。"),
+             _table(show_indicators.balance_table(a))]
+    warnings = _cv_warning_lines(a)
+    if warnings:
+        parts += [_h("预警"), _list(warnings)]
+    fixes = show_indicators.cv_fixes_table(a)
+    if not fixes.empty:
+        parts += [_h("单项改进措施"), _table(fixes)]
+    return _block(*parts)
 
 
-def layout_figure(ds: Dataset, *, year: int | None = None, township: str | None = None) -> Figure:
-    """Static map of the school layout (schools coloured 达标/未达标, villages, bus routes).
-
-    Parameters
-    ----------
-    ds
-        The data set.
-    year
-        School year (``None`` = latest).
-    township
-        镇街 name (highlighted and zoomed to); ``None`` = county.
-
-    Returns
-    -------
-    Figure
-    """
-    from jxedu.analysis.assessment import assess
-    from jxedu.present import staticmap
-
-    _check_township(ds, township)
-    rd = report_data(ds, year=year)
-    fig = staticmap.layout_map(assess(ds, year=rd.year).scope(township), size=(FIGURE_WIDTH_IN, 5.6))
-    return Figure(fig, caption=f"图 {_scope(township)}学校布局（{rd.year}学年）：颜色表示资源配置是否达标，点的大小表示在校生数")
+# --- layout -------------------------------------------------------------------------------------
 
 
-def bus_section(ds: Dataset, *, year: int | None = None, township: str | None = None) -> HTML:
-    """School-bus coverage: pupils beyond walking distance and the villages no bus links yet.
+def layout_figure(scope) -> HTML:
+    """学校布局: the static map — the 镇街 zoomed to, failing schools named, the legend in the frame."""
+    fig = staticmap.layout_map(scope, size=(FIGURE_WIDTH_IN, 5.4), label_failing=True)
+    caption = ("学校按资源配置达标情况着色" + ("，未达标学校标注校名" if not _is_county(scope) else "，并标注各镇街")
+               + "；村居圆点大小表示学龄人口。")
+    return _block(_h("学校布局", 2), Figure(fig, caption=caption)._repr_html_(), css="report-block figure-block")
 
-    Parameters
-    ----------
-    ds
-        The data set (needs 村居 and the 公交 feed).
-    year
-        School year (``None`` = latest).
-    township
-        镇街 name; ``None`` = county (per-镇街 table).
 
-    Returns
-    -------
-    IPython.display.HTML
-    """
-    from jxedu.analysis import bus
-    from jxedu.analysis.assessment import assess
-    from jxedu.present.access import uncovered_table
+# --- access and buses ---------------------------------------------------------------------------
 
-    _check_township(ds, township)
-    rd = report_data(ds, year=year)
-    if rd.coverage("primary") is None:
-        return HTML(_note("数据中没有村居表或公交助学线路，无法计算校车覆盖。"))
-    parts = []
-    rows = []
+
+def access_section(scope) -> HTML:
+    """上学距离与公交助学, both stages: pupils beyond walking distance, covered and not, and the
+    uncovered villages named (most pupils first; all of them in the appendix)."""
+    a = _assessment(scope)
+    head = _h("上学距离与公交助学", 2)
+    if a.missing("access") is not None:
+        return _block(head, _note(a.missing("access") + "：无法计算上学距离与校车覆盖。"))
+    parts = [head, _para(str(show_access.walk_limits_note(scope)).lstrip("> ")),
+             _table(show_access.key_figures_table(scope))]
+    if a.missing("coverage") is not None:
+        parts.append(_note("无公交数据：校车覆盖无法计算（不是 0）。"))
+        return _block(*parts)
+    where = "各镇街报告的附表" if _is_county(scope) else "本报告附表"
     for st in _STAGES:
-        cov = rd.coverage(st)
-        if township is None:
-            summ = bus.coverage_summary(cov, by="township")
-            if st == "primary":
-                per_town = summ
-        c = cov if township is None else cov[cov["township"] == township]
-        s = bus.coverage_summary(c, by=None).iloc[0]
-        rows.append([LABELS[st], _fmt(s["pupils"]), _fmt(s["beyond_pupils"]), _fmt(s["beyond_villages"]),
-                     _fmt(s["covered_pupils"]), _pct(float(s["covered_share"])), _fmt(s["uncovered_pupils"]),
-                     _fmt(s["uncovered_villages"])])
-    parts.append(html_table(rows, ["学段", "学龄人口", "超出步行<br>距离（人）", "涉及村居", "校车覆盖<br>（人）",
-                                   "覆盖率", "未覆盖<br>（人）", "未覆盖<br>村居"], numeric=set(range(1, 8))))
-    if township is None:
-        t = per_town[per_town["township"] != "全县"] if "township" in per_town else per_town
-        rows = [[_esc(r["township"]), _fmt(r["beyond_pupils"]), _fmt(r["covered_pupils"]),
-                 _pct(float(r["covered_share"])), _fmt(r["uncovered_villages"])] for _, r in t.iterrows()]
-        parts.append("<h4>各镇街（小学）</h4>")
-        parts.append(html_table(rows, ["镇街", "超出步行距离（人）", "校车覆盖（人）", "覆盖率", "未覆盖村居"],
-                                numeric={1, 2, 3, 4}))
-    cov = rd.coverage("primary")
-    c = cov if township is None else cov[cov["township"] == township]
-    unc = uncovered_table(assess(ds, year=rd.year).scope(township), "primary", max_rows=None).frame
-    if len(unc):
-        n = 10
-        parts.append("<h4>未覆盖、学龄人口最多的村居（小学）</h4>")
-        parts.append(_frame_table(unc.head(n), numeric_from=1))
-        if len(unc) > n:
-            parts.append(_note(f"共 {len(unc)} 个村居超出步行距离且没有校车线路，此处列出学龄人口最多的 {n} 个。"))
-    from jxedu.core.settings import get_settings
-
-    st = get_settings()
-    walk = st.walk_limit_m
-    parts.append(_note(f"步行距离上限：小学 {walk['primary'] / 1000:g} 公里、初中 {walk['junior'] / 1000:g} 公里"
-                       f"（规划假设，可在设置中修改）；村居到校车站点 {st.bus_stop_access_m:g} 米以内、"
-                       "且线路通往划片学校的视为覆盖。"))
-    return HTML("".join(parts))
+        t = show_access.uncovered_table(scope, st, max_rows=LIST_ROWS)
+        t.notes = [n.replace("。", f"；完整清单见{where}。", 1) if n.startswith("共 ") else n for n in t.notes]
+        parts += [_h(f"{vocab.word(st)}：超出步行距离且未被校车覆盖的村居"), _table(t)]
+    return _block(*parts)
 
 
-def rotation_section(ds: Dataset, *, year: int | None = None, township: str | None = None) -> HTML:
-    """Teacher rotation (交流轮岗) of the year against the 400 target and the 10 %/20 % ratios.
-
-    Parameters
-    ----------
-    ds
-        The data set (needs 教师 and 交流轮岗).
-    year
-        School year (``None`` = latest; the latest year of 交流轮岗 when it lacks this one).
-    township
-        镇街 name (teachers its schools sent); ``None`` = county, with a per-镇街 table.
-
-    Returns
-    -------
-    IPython.display.HTML
-    """
-    from jxedu.analysis import rotation
-    from jxedu.analysis.assessment import assess
-    from jxedu.present import teachers
-
-    _check_township(ds, township)
-    rd = report_data(ds, year=year)
-    if ds.rotations is None or ds.teachers is None:
-        return HTML(_note("数据中没有教师或交流轮岗表，无法统计交流轮岗。"))
-    y = _rotation_year(ds, rd.year)
-    text = "\n".join(teachers.key_figure_lines(assess(ds, year=y).scope(township)))
-    items = "".join(f"<li>{html.escape(line)}</li>" for line in text.splitlines())
-    parts = [f'<ul class="figures">{items}</ul>']
-    by = rotation.rotation_summary(ds, year=y, by="township")
-    if township is None:
-        by = by[by["township"] != rotation.COUNTY_ROW] if "township" in by else by
-        rows = [[_esc(r["township"]), _fmt(r["eligible"]), _fmt(r["rotated_out"]), _fmt(r["rotated_in"]),
-                 _pct(float(r["rotation_share"])), _pct(float(r["backbone_share"])),
-                 _status(None if pd.isna(r["rotation_share"]) else bool(r["meets_rotation_share"]))]
-                for _, r in by.iterrows()]
-        parts.append(html_table(rows, ["镇街", "符合条件教师", "派出", "接收", "交流比例<br>（≥10%）",
-                                       "骨干占比<br>（≥20%）", "交流比例<br>结论"], numeric={1, 2, 3, 4, 5}))
-    return HTML("".join(parts))
+# --- teachers -----------------------------------------------------------------------------------
 
 
-def class_size_section(ds: Dataset, *, year: int | None = None, township: str | None = None) -> HTML:
-    """Class sizes against 45/50 and the schools with over-size classes.
-
-    Parameters
-    ----------
-    ds
-        The data set (needs 班级).
-    year
-        School year (``None`` = latest).
-    township
-        镇街 name; ``None`` = county (per-镇街 table).
-
-    Returns
-    -------
-    IPython.display.HTML
-    """
-    from jxedu.analysis import classsize
-
-    _check_township(ds, township)
-    rd = report_data(ds, year=year)
-    if ds.classes is None:
-        return HTML(_note("数据中没有班级表，无法统计班额。"))
-    s = classsize.class_size_summary(ds, year=rd.year, by="township")
-    parts = []
-    if township is None:
-        piv = s[s["stage"].isin(_STAGES)]
-        rows = []
-        for t, g in piv.groupby("township", sort=False):
-            cells = [_esc(t)]
-            for st in _STAGES:
-                r = g[g["stage"] == st]
-                cells += ["—", "—"] if r.empty else [_fmt(r["class_size"].iloc[0], 1), _fmt(r["over_cap"].iloc[0])]
-            rows.append(cells)
-        parts.append(html_table(rows, ["镇街", "小学平均班额", "小学超45人班级", "初中平均班额", "初中超50人班级"],
-                                numeric={1, 2, 3, 4}))
+def rotation_section(scope) -> HTML:
+    """Teacher rotation: the county against its targets (and each 镇街's backbone share); a 镇街's
+    contribution without a verdict on the county targets."""
+    a = _assessment(scope)
+    head = _h("教师交流轮岗", 2)
+    if a.missing("rotation_by_township") is not None:
+        return _block(head, _note(a.missing("rotation_by_township") + "：无法统计交流轮岗。"))
+    parts = [head, _list([line for line in show_teachers.key_figure_lines(scope)[1:] if "全县指标" not in line])]
+    if _is_county(scope):
+        parts.append(_backbone_by_township(a))
     else:
-        g = s[(s["township"] == township) & s["stage"].isin(_STAGES)]
-        rows = [[LABELS[r["stage"]], _fmt(r["classes"]), _fmt(r["students"]), _fmt(r["class_size"], 1),
-                 _fmt(r["max_class_size"]), f'{_fmt(r["over_cap"])}', _fmt(r["band_big"]), _fmt(r["band_super"])]
-                for _, r in g.iterrows()]
-        big, sup = int(std.threshold("class_band_big")), int(std.threshold("class_band_super"))  # students
-        parts.append(html_table(rows, ["学段", "班级数", "学生数", "平均班额", "最大班额", "超标准班额",
-                                       f"大班额<br>({big}–{sup - 1})", f"超大班额<br>(≥{sup})"],
-                                numeric=set(range(1, 8))))
-    top = classsize.top_oversize_schools(ds, year=rd.year, n=1000)
-    if township is not None:
-        top = top[top["township"] == township]
-    if len(top):
-        rows = [[_esc(r["school_name"]) + ("" if township else f'<br><span class="small">{_esc(r["township"])}</span>'),
-                 _fmt(r["classes"]), _fmt(r["over_cap"]), _fmt(r["max_class_size"])]
-                for _, r in top.head(10).iterrows()]
-        parts.append("<h4>有超标准班额的学校</h4>")
-        parts.append(html_table(rows, ["学校", "班级数", "超标准班额", "最大班额"], numeric={1, 2, 3}))
-    else:
-        parts.append(_note(f"本学年没有超过标准班额（小学 {_cap('primary')} 人、初中 {_cap('junior')} 人）的班级。"))
-    proj = rd.projections
-    if proj is not None and not _without_schools(ds, township):
-        from jxedu.analysis.assessment import assess
-        from jxedu.present import classes
-
-        scope = assess(ds, year=rd.year).scope(township)
-        text = "\n".join(classes.projection_figure_lines(scope, year=PROJECTION_YEAR)[1:])
-        lines = [ln for ln in text.splitlines() if not ln.startswith("镇街：")]
-        parts.append(f"<h4>{PROJECTION_YEAR}年在校生与教室预测</h4>")
-        parts.append('<ul class="figures">' + "".join(f"<li>{html.escape(ln)}</li>" for ln in lines) + "</ul>")
-        parts.append(_note(f"教室缺口：按标准班额（小学 {_cap('primary')} 人、初中 {_cap('junior')} 人）需要的班级数"
-                           "减去现有教室数，按学校计算后相加。"))
-    return HTML("".join(parts))
+        rows = _rotation_rows(scope)
+        if rows:
+            parts.append(_para(rows[0][1] + "。交流轮岗人数、比例与骨干占比是全县目标，本报告只列本镇街的贡献。"))
+    return _block(*parts)
 
 
-def projection_figure(ds: Dataset, *, year: int | None = None, township: str | None = None) -> Figure | HTML:
-    """Enrolment history and projection (three variants) per stage, as a figure.
-
-    Parameters
-    ----------
-    ds
-        The data set (needs 班级).
-    year
-        Unused (projections start from the latest year); kept for a uniform signature.
-    township
-        镇街 name; ``None`` = county.
-
-    Returns
-    -------
-    Figure
-        Or a note when the 班级 table is missing.
-    """
-    from jxedu.analysis.assessment import assess
-    from jxedu.present import classes
-
-    _check_township(ds, township)
-    rd = report_data(ds, year=year)
-    proj = rd.projections
-    if proj is None:
-        return HTML(_note("数据中没有班级表，无法预测在校生。"))
-    if _without_schools(ds, township):
-        return HTML(_note(_NO_SCHOOLS_NOTE))
-    fig = classes.projection_chart(assess(ds, year=rd.year).scope(township),
-                                   title=f"{_scope(township)}义务教育在校生：实际与预测")
-    fig.set_size_inches(FIGURE_WIDTH_IN, 3.2)
-    return Figure(fig, caption=f"图 {_scope(township)}在校生实际数与{PROJECTION_YEAR}年前的预测（低、中、高方案）")
+def _backbone_by_township(a: Assessment) -> str:
+    """The county's rotation conclusion checks each 镇街's backbone share of the teachers it sent."""
+    t = a.rotation_by_township
+    thr = std.threshold("backbone_share_of_rotated")
+    low = t.loc[(t["rotated_out"] > 0) & (t["backbone_share"] < thr)]
+    shown = table(t, ["township", "eligible", "rotated_out", "backbone_rotated", "backbone_share", "rotated_in"],
+                  caption="各镇街派出交流轮岗教师与骨干占比")
+    line = (f"派出教师中骨干教师占比低于 {vocab.threshold_value('backbone_share_of_rotated')} 的镇街："
+            + "、".join(f"{r.township}（{_pct(r.backbone_share)}）" for r in low.itertuples())
+            if len(low) else f"各镇街派出教师中骨干教师占比均不低于 {vocab.threshold_value('backbone_share_of_rotated')}。")
+    return _table(shown) + _para(line)
 
 
-def ledger_items(ds: Dataset, *, year: int | None = None, township: str | None = None) -> HTML:
-    """The open items of the progress ledger (整改台账) for a 镇街 or the county.
+# --- class sizes and places ---------------------------------------------------------------------
 
-    For a 镇街: its school items (every item listed is below target). For the county: the county
-    items not yet met, after a count per status.
 
-    Parameters
-    ----------
-    ds
-        The data set.
-    year
-        School year (``None`` = latest).
-    township
-        镇街 name; ``None`` = county.
+def class_size_section(scope) -> HTML:
+    """Class sizes against 45/50 and every class over the limit (the list in full in the appendix)."""
+    a = _assessment(scope)
+    head = _h("班额", 2)
+    if a.missing("class_sizes") is not None:
+        return _block(head, _note(a.missing("class_sizes") + "：无法核查班额。"))
+    parts = [head, _para(f"标准班额：小学不超过 {_n(std.threshold('class_size_max', 'primary'))} 人，初中不超过 "
+                         f"{_n(std.threshold('class_size_max', 'junior'))} 人。"),
+             _list(show_classes.key_figure_lines(scope)[1:])]
+    over = show_classes.oversize_table(scope, max_rows=LIST_ROWS)
+    if not over.empty:
+        over.notes = [n.replace("。", "；完整清单见台账“超标准班额明细”工作表。", 1) if n.startswith("共 ") else n
+                      for n in over.notes]
+        parts.append(_table(over))
+    return _block(*parts)
 
-    Returns
-    -------
-    IPython.display.HTML
-    """
-    _check_township(ds, township)
-    rd = report_data(ds, year=year)
-    led = rd.ledger
-    scope = township if township is not None else "全县"
-    items = led[led["township"] == scope]
-    if "listed" in items:
-        items = items[items["listed"].astype(bool)]
-    counts = items["status"].value_counts()
-    summary = "；".join(f"{k} {int(v)} 项" for k, v in counts.items())
-    parts = [_note(f"台账中{scope}的事项共 {len(items)} 项：{summary}。")]
-    open_items = items[items["status"] == "未达标"]
-    if open_items.empty:
-        parts.append(_note("没有未达标事项。"))
-        return HTML("".join(parts))
-    shown = open_items.head(MAX_ROWS)
-    if township is not None:
-        rows = [[_esc(r["school"]), _esc(r["item"]), _esc(r["gap"]), _esc(r["action"]), _esc(r["responsible"])]
-                for _, r in shown.iterrows()]
-        headers = ["学校", "事项", "差距", "整改措施", "责任单位"]
-    else:
-        rows = [[_esc(r["category"]), _esc(r["item"]), _esc(r["gap"]), _esc(r["action"]), _esc(r["responsible"])]
-                for _, r in shown.iterrows()]
-        headers = ["类别", "事项", "差距", "整改措施", "责任单位"]
-    parts.append(html_table(rows, headers, css="report-table ledger-table", nowrap={0}))
-    parts.append(_more(len(open_items), len(shown), "项未达标事项"))
-    return HTML("".join(parts))
+
+def projection_section(scope) -> HTML:
+    """Enrolment and classrooms to the projection horizon: per variant, the classroom gap per stage
+    (需新建学校 when the 镇街's schools cannot absorb it) and the chart of history and projection."""
+    a = _assessment(scope)
+    head = _h("在校生与学位预测", 2)
+    if a.missing("projections") is not None:
+        return _block(head, _note(a.missing("projections") + "：无法预测学位需求。"))
+    parts = [head, _para(f"按年级递进法推算到 {show_classes.horizon(scope)} 学年（设置 projection_to_year），给出低、中、高三个"
+                         "方案；教室缺口按中方案，已扣除同镇街其他学校的富余教室。"),
+             _list(show_classes.projection_figure_lines(scope)[1:]), _table(show_classes.township_needs_table(scope))]
+    fig = show_classes.projection_chart(scope)
+    if hasattr(fig, "savefig"):
+        parts.append(Figure(fig, caption="在校生历史与预测（低、中、高方案）。")._repr_html_())
+    return _block(*parts)
+
+
+# --- evidence items -----------------------------------------------------------------------------
+
+
+def evidence_section(a: Assessment) -> HTML:
+    """The items that need documents as evidence, listed (county only): each with its requirement."""
+    items = show_assurance.item_texts(a.checklist, a.settings)
+    shown = items.assign(category=items["category"])
+    t = table(shown, ["category", "item_name", "target", "unit"], formats={"target": "g"},
+              words={"category": "item_category"},
+              notes=["以上事项需由规划人员收集佐证材料，在整改台账（jxedu ledger）中记录状态。"])
+    return _block(_h("需佐证材料的评估事项", 2), _para(f"以下 {len(items)} 项需要佐证材料，数据无法判定："), _table(t))
+
+
+# --- appendix -----------------------------------------------------------------------------------
+
+
+def appendix(scope) -> HTML:
+    """附表: every priority, every uncovered village, and the unit costs behind the estimates."""
+    a = _assessment(scope)
+    parts = [_h("附表", 2)]
+    if not scope.priorities.empty:
+        parts += [_h("全部整改事项"), _table(show_priorities.priorities_table(scope), css=_priority_css(scope))]
+    if a.missing("coverage") is None and not _is_county(scope):  # the county's are in each 镇街's appendix
+        for st in _STAGES:
+            t = show_access.uncovered_table(scope, st, max_rows=None)
+            if not t.empty:
+                parts += [_h(f"超出步行距离且未被校车覆盖的村居（{vocab.word(st)}）"), _table(t)]
+    parts += [_h("估算所用单位造价"), _table(show_priorities.costs_table(a))]
+    return _block(*parts, css="report-block appendix")
+

@@ -57,3 +57,13 @@ def test_township_view_is_the_county_list_filtered():
     county = a.priorities
     assert town.reset_index(drop=True).equals(county.loc[county["township"] == "羊山镇"].reset_index(drop=True))
     assert set(town["school_id"]) == {"N1", "T1", "TP60"}
+
+
+def test_ranking_within_a_tier():
+    # Tier 1, by hand: under the 85 % floor first — C1 backbone (4/6 = 66.7 %, 600 pupils) before TP60
+    # backbone (0 %, 60 pupils): more pupils affected first; then the rest — T1 初中部 (300 pupils:
+    # teaching 94.8 % before sports 97.1 %, the furthest from the standard first), then N1 初中部 (100).
+    p = jxedu.assess(hand_county()).priorities
+    tier1 = [(r.school_id, r.key) for r in p.loc[p["tier"] == 1].itertuples()]
+    assert tier1 == [("C1", B), ("TP60", B), ("T1", TA), ("T1", SA), ("N1", SA)]
+    assert p["rank"].tolist() == list(range(1, len(p) + 1))

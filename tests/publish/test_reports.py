@@ -1,7 +1,8 @@
-"""Tests of jxedu.publish.reports: the batch of PDF bulletins (papermill → HTML → WeasyPrint).
+"""Tests of jxedu.publish.reports: the batch of PDF bulletins (notebook → HTML → WeasyPrint).
 
-The demo report of one 镇街 is rendered once (module fixture, ~10 s); the other tests use a tiny
-stub notebook that runs in a second or two, so the file stays well under a minute.
+The whole demo batch — 13 镇街 and the county — is rendered once (module fixture, about a minute on
+two cores) and read as a 镇长 would: through the PDF's text layer. The other tests use a tiny stub
+notebook that runs in a second or two.
 """
 
 from __future__ import annotations
@@ -66,8 +67,9 @@ def embedded_fonts(path: Path) -> list[tuple[str, bool]]:
 
 
 def fake_dataset(names: list[str]):
-    """What plan_reports needs of a loaded data set: 镇街 names, years, meta."""
-    return SimpleNamespace(townships_list=names, year_or_latest=lambda y: 2026 if y is None else int(y), meta={})
+    """What plan_reports needs of a loaded data set: 镇街 names, years, the county's name."""
+    return SimpleNamespace(townships_list=names, year_or_latest=lambda y: 2026 if y is None else int(y), meta={},
+                           county_name="本县", synthetic=False)
 
 
 # --- the demo report ------------------------------------------------------------------------------
@@ -75,18 +77,22 @@ def fake_dataset(names: list[str]):
 
 @pytest.fixture(scope="module")
 def demo_report(tmp_path_factory):
+    """The whole demo batch, as `jxedu reports data/demo` renders it (the county computed once)."""
     out = tmp_path_factory.mktemp("reports")
-    jobs = reports.plan_reports(DEMO_DIR, townships=[TOWNSHIP], out=out)
-    results = reports.run_jobs(jobs, workers=1, progress=False)
+    jobs = reports.plan_reports(DEMO_DIR, out=out)
+    with reports.batch_assessment(jobs) as stored:
+        assert stored is not None and stored.exists()
+        results = reports.run_jobs(jobs, workers=2, progress=False)
+    assert not stored.exists()  # the batch's assessment is removed when the batch ends
     return SimpleNamespace(out=out, jobs=jobs, results=results)
 
 
 def test_demo_report_is_written(demo_report):
-    assert [j.title for j in demo_report.jobs] == [TOWNSHIP]  # one 镇街 only: no county summary
-    (res,) = demo_report.results
-    assert res.ok, res.error
+    names = jxedu.load(DEMO_DIR).townships_list
+    assert [j.title for j in demo_report.jobs] == [*names, "全县"]
+    assert all(r.ok for r in demo_report.results), [r.error for r in demo_report.results if not r.ok]
     folder = demo_report.out / "2026"
-    assert sorted(p.name for p in folder.iterdir()) == [f"{TOWNSHIP}.html", f"{TOWNSHIP}.ipynb", f"{TOWNSHIP}.pdf"]
+    assert {p.name for p in folder.iterdir()} == {f"{n}.{ext}" for n in [*names, "全县"] for ext in ("html", "ipynb", "pdf")}
 
 
 def test_demo_pdf_text_has_name_and_key_figures(demo_report):
@@ -102,9 +108,9 @@ def test_demo_pdf_text_has_name_and_key_figures(demo_report):
     n_schools = s["学校标识码"].nunique()
     assert pupils == 32287  # the demo README: 金乡街道 is the town centre; 20459 小学 + 11828 初中
     assert TOWNSHIP in flat
-    assert f"{pupils}人" in flat
+    assert f"{pupils:,}人" in flat  # thousands separators for 人
     assert f"{n_schools}所" in flat
-    assert "本报告使用合成演示数据" in flat  # the synthetic-data notice
+    assert "本数据为合成演示数据" in flat  # the synthetic-data notice
     assert "¶" not in text  # no heading anchors
     assert "rc." not in text and "report_content" not in text  # no code in the report
 
@@ -299,3 +305,65 @@ def test_no_kernel_left_running(tmp_path, monkeypatch):
     reports.run_jobs(reports.plan_reports(tmp_path, out=tmp_path / "o", county=False, township_notebook=nb),
                      workers=1, progress=False)
     assert reports._all_sessions == []  # the in-process kernel was shut down
+
+
+# --- what a 镇长 reads (issue 12) -------------------------------------------------------------------
+
+
+def _pages(path: Path) -> list[str]:
+    return ["".join((page.extract_text() or "").split()) for page in PdfReader(str(path)).pages]
+
+
+def test_page_one_of_every_township_report_opens_with_the_priorities(demo_report):
+    for name in jxedu.load(DEMO_DIR).townships_list:
+        first = _pages(demo_report.out / "2026" / f"{name}.pdf")[0]
+        assert "优先整改事项" in first, name
+        assert first.index("优先整改事项") < first.index("关键数字") if "关键数字" in first else True
+
+
+def test_every_failing_school_stage_is_named_in_its_township_report(demo_report):
+    # Failing units read from the indicators; each must be named somewhere in its 镇街's PDF (the
+    # priority list and its appendix list every one, not the first 25 in school order).
+    a = jxedu.assess(jxedu.load(DEMO_DIR))
+    failing = a.indicators.loc[~a.indicators["passes"]]
+    for name, group in failing.groupby("township"):
+        text = "".join(_pages(demo_report.out / "2026" / f"{name}.pdf"))
+        missing = [s for s in group["name"] if s not in text]
+        assert missing == [], (name, missing)
+
+
+def test_every_page_of_every_report_carries_the_synthetic_mark(demo_report):
+    for pdf in sorted((demo_report.out / "2026").glob("*.pdf")):
+        pages = _pages(pdf)
+        assert all("合成演示数据" in p for p in pages), (pdf.name, [i + 1 for i, p in enumerate(pages)
+                                                               if "合成演示数据" not in p])
+
+
+def test_no_township_report_judges_a_county_target(demo_report):
+    # County targets: the plan's yearly rotations (≥ 400), the 10 % / 20 % shares, 最美教师 and the CVs.
+    # A 镇街 report shows its contribution; no line pairs one of them with a verdict.
+    county_words = ("≥400人", "交流比例", "骨干占比", "最美教师", "差异系数")
+    for name in jxedu.load(DEMO_DIR).townships_list:
+        for line in pdf_text(demo_report.out / "2026" / f"{name}.pdf").splitlines():
+            flat = "".join(line.split())
+            if any(w in flat for w in county_words):
+                assert "未达标" not in flat and "✗" not in flat, (name, line)
+
+
+def test_a_cost_worked_by_hand_from_the_unit_cost(demo_report):
+    # 金乡县第二实验小学 (a plain 小学): sports ground needed = 7.5 ㎡ × its 2026 pupils − (室内体育用房 +
+    # 运动场地面积), rounded up to whole ㎡; at the default 400 元/㎡ (jxedu/data/unit_costs.csv) the
+    # report prints it in 万元 to one decimal. All read from the CSV files, not through jxedu.
+    import math
+
+    schools = pd.read_csv(DEMO_DIR / "学校.csv", encoding="utf-8-sig", dtype={"学校标识码": str})
+    sid = schools.loc[schools["学校名称"] == "金乡县第二实验小学", "学校标识码"].iloc[0]
+    stats = pd.read_csv(DEMO_DIR / "学段统计.csv", encoding="utf-8-sig", dtype={"学校标识码": str})
+    fac = pd.read_csv(DEMO_DIR / "办学条件.csv", encoding="utf-8-sig", dtype={"学校标识码": str})
+    pupils = int(stats.loc[(stats["学年"] == 2026) & (stats["学校标识码"] == sid), "在校生数"].sum())
+    f = fac.loc[(fac["学年"] == 2026) & (fac["学校标识码"] == sid)].iloc[0]
+    need = math.ceil(round(7.5 * pupils - (f["室内体育用房面积"] + f["运动场地面积"]), 6))
+    wan = need * 400 / 10000
+    text = "".join(_pages(demo_report.out / "2026" / "金乡街道.pdf"))
+    assert f"增加体育运动场馆面积{need:,}㎡" in text
+    assert f"约{wan:,.1f}万元（估算）" in text
