@@ -28,7 +28,7 @@ _TO_UTM = Transformer.from_crs(config.WGS84, config.UTM50N, always_xy=True)
 
 def _texts(fig) -> list[str]:
     return [t.get_text() for ax in fig.axes for t in ax.texts] + [
-        t.get_text() for ax in fig.axes for t in ax.get_legend().get_texts()
+        t.get_text() for leg in fig.legends for t in leg.get_texts()
     ]
 
 

@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
+import jxedu  # noqa: E402
 from jxedu.core.config import DEMO_DIR  # noqa: E402
 from jxedu.core.errors import DataError  # noqa: E402
 from jxedu.publish import sections as rc  # noqa: E402
@@ -27,8 +28,8 @@ YEAR = 2026
 
 
 @pytest.fixture(scope="module")
-def ds():
-    return rc.open_report_data(None)
+def a():
+    return rc.open_assessment(None)
 
 
 @pytest.fixture(scope="module")
@@ -46,20 +47,6 @@ def text_of(obj) -> str:
 # --- small pieces -------------------------------------------------------------------------------
 
 
-def test_fmt_rounds_for_display():
-    assert rc._fmt(0.123456, 3) == "0.123"
-    assert rc._fmt(2.005, 2) in ("2.00", "2.01")  # binary float; display only
-    assert rc._fmt(1834.4) == "1834"
-    assert rc._fmt(float("nan"), 2) == "—"
-    assert rc._pct(0.221044) == "22.1%"
-
-
-def test_html_table_escapes_data():
-    h = rc.html_table([[rc._esc("<script>x</script>"), "1"]], ["学校", "数"], numeric={1})
-    assert "<script>" not in h and "&lt;script&gt;" in h
-    assert '<td class="num">1</td>' in h
-
-
 def test_figure_closes_and_embeds_png():
     fig, ax = plt.subplots()
     ax.plot([0, 1], [0, 1])
@@ -74,53 +61,56 @@ def test_figure_closes_and_embeds_png():
 # --- data and cache -----------------------------------------------------------------------------
 
 
-def test_open_report_data_is_cached_until_files_change(tmp_path):
+def test_open_assessment_is_cached_until_files_change(tmp_path):
     data = tmp_path / "demo"
     shutil.copytree(DEMO_DIR, data)
-    a = rc.open_report_data(data)
-    assert rc.open_report_data(data) is a
+    a = rc.open_assessment(data)
+    assert rc.open_assessment(data) is a
     f = data / "说明.csv"
     f.write_text(f.read_text(encoding="utf-8-sig") + "\n", encoding="utf-8")  # size changes
-    assert rc.open_report_data(data) is not a
+    assert rc.open_assessment(data) is not a
 
 
-def test_unknown_township_is_a_named_error(ds):
+def test_unknown_township_is_a_named_error(a):
     with pytest.raises(DataError, match="unknown_township"):
-        rc.headline(ds, township="不存在镇")
+        rc.headline(a.scope("不存在镇"))
 
 
 # --- sections -----------------------------------------------------------------------------------
 
 
-def test_synthetic_notice(ds):
-    assert ds.synthetic
-    h = rc.synthetic_notice(ds).data
+def test_synthetic_notice(a):
+    assert a.ds.synthetic
+    h = rc.synthetic_notice(a).data
     assert h.startswith('<div class="synthetic-notice" style="border:2px solid #c0392b;')
-    assert h.endswith('>本报告使用合成演示数据，不代表金乡县真实情况</div>')
-    assert rc.synthetic_notice(dataclasses.replace(ds, synthetic=False)).data == ""
+    assert h.endswith(">本数据为合成演示数据，数字由程序随机生成，不代表金乡县的真实情况。</div>")
+    real = jxedu.assess(dataclasses.replace(a.ds, synthetic=False, cache={}))
+    assert rc.synthetic_notice(real).data == ""
 
 
-def test_title_names_scope_and_year(ds):
-    assert "金乡街道义务教育优质均衡发展监测报告" in text_of(rc.title(ds, township=TOWNSHIP))
-    t = text_of(rc.title(ds))
-    assert "全县汇总义务教育优质均衡发展监测报告" in t and "2026学年" in t
+def test_title_names_the_county_from_the_data_and_the_scope(a):
+    assert "金乡县金乡街道义务教育优质均衡发展监测报告" in text_of(rc.title(a.township(TOWNSHIP)))
+    t = text_of(rc.title(a))
+    assert "金乡县义务教育优质均衡发展监测报告" in t and "2026学年" in t
+    other = jxedu.assess(dataclasses.replace(a.ds, meta={**a.ds.meta, "县名": "某某县"}, cache={}))
+    assert "某某县义务教育优质均衡发展监测报告" in text_of(rc.title(other))
 
 
-def test_headline_of_a_township(ds, csv):
-    t = text_of(rc.headline(ds, year=YEAR, township=TOWNSHIP))
+def test_headline_of_a_township(a, csv):
+    t = text_of(rc.headline(a.township(TOWNSHIP)))
     sch, st, cl = csv["schools"], csv["stats"], csv["classes"]
     ids = set(sch.loc[sch["所属镇街"] == TOWNSHIP, "学校标识码"])
     s = st[(st["学年"] == YEAR) & st["学段"].isin(["小学", "初中"]) & st["学校标识码"].isin(ids)]
-    # schools with a compulsory stage, and their pupils
+    # schools with a compulsory stage, and their pupils (thousands separators)
     assert f"学校（有义务教育学段）{s['学校标识码'].nunique()}所" in t
     prim, jun = int(s.loc[s["学段"] == "小学", "在校生数"].sum()), int(s.loc[s["学段"] == "初中", "在校生数"].sum())
-    assert f"{prim + jun}人（小学{prim}，初中{jun}）" in t
+    assert f"{prim + jun:,}人（小学{prim:,}人，初中{jun:,}人）" in t
     # assessed units: a 小学/初中 row with pupils; a 教学点 only from 50 pupils (none in the town centre)
     kinds = sch.set_index("学校标识码")["办学类型"]
     units = s[(s["在校生数"] > 0) & ~((s["学校标识码"].map(kinds) == "教学点") & (s["在校生数"] < 50))]
     n_prim, n_jun = (units["学段"] == "小学").sum(), (units["学段"] == "初中").sum()
-    assert re.search(rf"小学资源配置达标\d+/{n_prim}所", t)
-    assert re.search(rf"初中资源配置达标\d+/{n_jun}所", t)
+    assert re.search(rf"小学资源配置达标学校\d+/{n_prim}所", t)
+    assert re.search(rf"初中资源配置达标学校\d+/{n_jun}所", t)
     # classes over the standard size: 小学 > 45, 初中 > 50
     c = cl[(cl["学年"] == YEAR) & cl["学校标识码"].isin(ids)]
     over_p = int(((c["学段"] == "小学") & (c["学生数"] > 45)).sum())
@@ -128,53 +118,66 @@ def test_headline_of_a_township(ds, csv):
     assert f"小学超过45人的班级{over_p}个（共{int((c['学段'] == '小学').sum())}个班）" in t
     assert f"初中超过50人的班级{over_j}个" in t
     assert "差异系数" not in t  # CVs are a county figure
+    assert "全县指标" in t and "≥400" not in t  # its share of the rotations, no county target
 
 
-def test_headline_of_the_county_has_cvs(ds, csv):
-    t = text_of(rc.headline(ds, year=YEAR))
+def test_headline_of_the_county_has_cvs_and_targets(a, csv):
+    t = text_of(rc.headline(a))
     assert re.search(r"小学校际差异系数（最大）0\.\d{3}（", t)  # 3 decimals
     assert "≤0.50" in t and "≤0.45" in t
     cl = csv["classes"]
     c = cl[cl["学年"] == YEAR]
     over = int(((c["学段"] == "小学") & (c["学生数"] > 45)).sum() + ((c["学段"] == "初中") & (c["学生数"] > 50)).sum())
     assert over == 22  # demo README: 22 classes over the standard in 2026
-    assert "城镇→乡村/薄弱学校交流轮岗" in t and "≥400人/年" in t
+    assert "城镇学校到乡村、薄弱学校交流轮岗" in t and "≥400人/年" in t
 
 
-def test_school_table_lists_every_unit_of_the_township(ds, csv):
-    h = rc.school_table(ds, year=YEAR, township=TOWNSHIP).data
-    sch = csv["schools"]
-    rows = h.count("<tr>") - 2  # header and standard rows
-    assert rows == 18  # 11 小学 + 7 初中 units (counted from the CSVs in test_headline_of_a_township)
-    second = sch.loc[sch["学校标识码"] == "3708282001", "学校名称"].iloc[0]  # 完全中学: its 初中部 only
-    assert h.count(f"<td>{second}</td>") == 1
-    assert h.count("status-pass") + h.count("status-fail") == rows
-    assert "class=\"below\"" in h  # values below the standard are marked
+def test_township_share_of_the_rotations(a, csv):
+    # 金乡街道's schools sent n of the county's rotations of 2026 (from the 交流轮岗 CSV, by the sending school)
+    rot = pd.read_csv(DEMO_DIR / "交流轮岗.csv", encoding="utf-8-sig", dtype=str)
+    rot = rot[rot["学年"] == str(YEAR)]
+    ids = set(csv["schools"].loc[csv["schools"]["所属镇街"] == TOWNSHIP, "学校标识码"])
+    sent, total = int(rot["派出学校标识码"].isin(ids).sum()), len(rot)
+    t = text_of(rc.headline(a.township(TOWNSHIP)))
+    assert f"{sent}人，占全县{total}人的{sent / total * 100:.1f}%" in t
 
 
-def test_county_school_table_lists_only_failing_units(ds):
-    h = rc.school_table(ds, year=YEAR).data
-    assert h.count('<span class="status-pass">达标</span>') == 0
-    assert "王丕街道" in h and "鸡黍镇" in h  # per-镇街 pass table
+def test_priorities_open_with_counts_and_costs(a):
+    t = text_of(rc.priorities(a.township(TOWNSHIP)))
+    assert t.startswith("优先整改事项")
+    n = len(a.township(TOWNSHIP).priorities)
+    assert f"共有需整改的事项{n}项" in t and "（估算" in t
+    assert f"共{n}行，此处列出前{rc.PRIORITY_ROWS}行；全部事项见本报告附表“全部整改事项”" in t
+    county = text_of(rc.priorities(a))
+    assert "全县目标未达到" in county and "差异系数预警" in county and "各镇街整改事项与估算投入" in county
 
 
-def test_sections_render_without_teacher_ids(ds):
+def test_county_schools_section_lists_only_failing_units(a):
+    h = rc.schools_section(a).data
+    n_fail = int((~a.indicators["passes"]).sum())
+    failing = h.split("未达标学校（学段）")[1]
+    assert failing.count("<tr>") - 1 == n_fail
+    assert "王丕街道" in h and "鸡黍镇" in h  # the per-镇街 pass table
+
+
+def test_sections_render_without_teacher_ids(a):
     ids = re.compile(r"T\d{6}")
-    for f in (rc.rotation_section, rc.ledger_items, rc.bus_section, rc.class_size_section, rc.shortfall_table):
-        for tw in (TOWNSHIP, None):
-            h = f(ds, year=YEAR, township=tw).data
+    for f in (rc.priorities, rc.headline, rc.rotation_section, rc.access_section, rc.class_size_section,
+              rc.schools_section, rc.appendix):
+        for scope in (a.township(TOWNSHIP), a):
+            h = f(scope).data
             assert h and not ids.search(h), f.__name__
 
 
-def test_key_figures_are_plain_text(ds):
-    k = rc.key_figures(ds, year=YEAR, township=TOWNSHIP)
+def test_key_figures_are_plain_text(a):
+    k = rc.key_figures(a.township(TOWNSHIP))
     assert k.splitlines()[0] == "金乡街道 2026学年"
-    assert "<" not in k
+    assert "<" not in k and "优先整改事项" in k
 
 
-def test_township_without_schools_gets_notes_not_errors(ds):
-    # every school of 鸡黍镇 dropped (its 村居 stay): the class-size and projection sections of its
-    # report say so instead of failing the whole 镇街 report with unknown_township
+def test_township_without_schools_gets_notes_not_errors(a):
+    # every school of 鸡黍镇 dropped (its 村居 and boundary stay): its report says so section by section
+    ds = a.ds
     keep = ds.schools["township"] != "鸡黍镇"
     ids = set(ds.schools.loc[keep, "school_id"])
 
@@ -184,7 +187,9 @@ def test_township_without_schools_gets_notes_not_errors(ds):
     sub = dataclasses.replace(ds, schools=ds.schools[keep], stage_stats=only(ds.stage_stats),
                               facilities=only(ds.facilities), classes=only(ds.classes),
                               special_rooms=only(ds.special_rooms), teachers=only(ds.teachers),
-                              rotations=None)
-    assert text_of(rc.projection_figure(sub, township="鸡黍镇")) == text_of(rc.HTML(rc._note(rc._NO_SCHOOLS_NOTE)))
-    html = text_of(rc.class_size_section(sub, township="鸡黍镇"))
-    assert "本学年没有超过标准班额" in html and "年在校生与教室预测" not in html
+                              rotations=None, cache={})
+    view = jxedu.assess(sub).township("鸡黍镇")
+    for f in (rc.priorities, rc.headline, rc.schools_section, rc.access_section, rc.class_size_section,
+              rc.projection_section, rc.appendix):
+        assert f(view).data, f.__name__
+    assert "没有需要整改的学校事项" in text_of(rc.priorities(view))
