@@ -36,6 +36,7 @@ V4 6 x 6 + 4 = 40 (age 11 has 10). Everybody also has 7 children aged 12 (junior
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import geopandas as gpd
@@ -420,5 +421,9 @@ def test_township_view_keeps_the_nearest_school_across_the_border():
     county = a.nearby_share("primary").set_index("township")
     assert county["nearby_share"].to_dict() == pytest.approx({"东镇": 2 / 3, "西镇": 1.0, "全县": 72 / 102})
     # the view is the county-wide row, not a recomputation on the 镇街's own schools
-    alone = access.nearby_share(access.village_access(border_county().subset_township("东镇")))
+    ds = border_county()
+    east_only = dataclasses.replace(  # the wrong way: the 镇街's own schools and villages alone
+        ds, schools=ds.schools[ds.schools["township"] == "东镇"],
+        villages=ds.villages[ds.villages["township"] == "东镇"], cache={})
+    alone = access.nearby_share(access.village_access(east_only))
     assert alone["nearby_share"].tolist() == [1.0]
