@@ -4,13 +4,15 @@ Compared, in one process, side by side:
 
 * **plain loop** (the baseline): per report, as subprocesses with the venv's executables,
   ``papermill`` (fresh kernel) → ``jupyter nbconvert --to html --no-input`` → ``weasyprint``;
-* **jxedu, 1 worker**: :func:`jxedu.publish.reports.run_jobs` with ``workers=1`` (one kernel reused for
-  every report, rendering in-process);
+* **jxedu, 1 worker**: what ``jxedu reports`` does — the county computed once for the batch
+  (:func:`jxedu.publish.reports.batch_assessment`), then :func:`jxedu.publish.reports.run_jobs` with
+  ``workers=1`` (one kernel reused for every report, each report filtering the county, rendering
+  in-process);
 * **jxedu, 2 workers**: the same with two worker processes.
 
 For each: the wall time of the whole set, the wall time of a single report (the county), and the
-seconds per extra report ``(T_all − T_one) / (n − 1)``. Ratios: plain ÷ jxedu (goal ≥ 2× on two cores
-with 2 workers).
+seconds per extra report ``(T_all − T_one) / (n − 1)``. Ratios: plain ÷ jxedu (goal ≥ 6× for the batch of
+14 on two cores with 2 workers).
 
 Usage::
 
@@ -34,6 +36,8 @@ from jxedu.core.config import DEMO_DIR
 from jxedu.publish import reports
 
 BIN = Path(sys.executable).parent
+#: The speed-up of a batch with 2 workers over the plain loop aimed at (issue 12).
+GOAL = 6.0  # times
 
 
 def plain_one(job: reports.ReportJob, out: Path) -> float:
@@ -63,7 +67,8 @@ def plain(jobs: list[reports.ReportJob], out: Path) -> float:
 
 def jxedu_run(jobs: list[reports.ReportJob], workers: int) -> float:
     t = time.perf_counter()
-    results = reports.run_jobs(jobs, workers=workers, progress=False)
+    with reports.batch_assessment(jobs):
+        results = reports.run_jobs(jobs, workers=workers, progress=False)
     wall = time.perf_counter() - t
     bad = [r for r in results if not r.ok]
     if bad:
@@ -99,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         fig["ratio_plain_vs_w1"] = fig["plain_all_s"] / fig["jxedu_w1_all_s"]
         fig["ratio_plain_vs_w2"] = fig["plain_all_s"] / fig["jxedu_w2_all_s"]
         fig["ratio_w1_vs_w2"] = fig["jxedu_w1_all_s"] / fig["jxedu_w2_all_s"]
-        fig["goal_met"] = fig["ratio_plain_vs_w2"] >= 2.0
+        fig["goal_met"] = fig["ratio_plain_vs_w2"] >= GOAL
 
     if args.json:
         print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in fig.items()}))
@@ -112,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"jxedu reports --workers 2:                       {fig['jxedu_w2_all_s']:7.1f} s  "
           f"                  per extra {fig['jxedu_w2_per_extra_s']:5.2f} s")
     print(f"ratio plain / workers 1: {fig['ratio_plain_vs_w1']:.2f}×   plain / workers 2: "
-          f"{fig['ratio_plain_vs_w2']:.2f}× (goal ≥ 2×: {'met' if fig['goal_met'] else 'NOT met'})   "
+          f"{fig['ratio_plain_vs_w2']:.2f}× (goal ≥ {GOAL:g}×: {'met' if fig['goal_met'] else 'NOT met'})   "
           f"workers 1 / workers 2: {fig['ratio_w1_vs_w2']:.2f}×")
     return 0
 
