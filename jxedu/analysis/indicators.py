@@ -44,6 +44,7 @@ from jxedu.core import standards as std
 from jxedu.core.dataset import Dataset
 from jxedu.core.settings import Settings
 from jxedu.core.settings import resolve_settings as _settings
+from jxedu.core.vocabulary import COUNTY
 
 __all__ = [
     "KEYS",
@@ -212,7 +213,7 @@ def township_sort_key(name) -> tuple[int, str]:
     tuple
         ``(group, name)`` with group 0 for 街道, 1 for the others, 2 for 全县.
     """
-    if name == "全县":
+    if name == COUNTY:
         return (2, "")
     return (0 if str(name).endswith("街道") else 1, str(name))
 
@@ -245,8 +246,9 @@ def units(ds: Dataset, *, year: int | str | None = None, settings: Settings | No
     -------
     pandas.DataFrame
         One row per 小学/初中 row of 学段统计 — including the units that are left out, with
-        ``included = False`` and the reason in ``excluded_reason`` (教学点不足50人, 在校生为0,
-        学段与办学类型不符). Columns: ``year, school_id, name, township, urban_rural, school_type,
+        ``included = False`` and the reason in ``excluded_reason`` (a code: ``small_teaching_point`` —
+        a 教学点 under ``settings.teaching_point_min_students``, ``no_students``, ``stage_not_taught``
+        — the school type does not teach the stage, ``unknown_school``). Columns: ``year, school_id, name, township, urban_rural, school_type,
         stage, students, teachers, qualified_teachers, backbone_teachers, pe_teachers,
         music_teachers, art_teachers, pe_art_teachers, weighted_students, facility_share,
         teaching_area, sports_area, equipment_value, multimedia_rooms`` (the unit's shares: ㎡ net
@@ -325,10 +327,10 @@ def units(ds: Dataset, *, year: int | str | None = None, settings: Settings | No
 
     tp_min = s.teaching_point_min_students
     reason = np.full(len(ss), None, dtype=object)
-    reason[students <= 0] = "在校生为0"
-    reason[(school_type == "teaching_point") & (students < tp_min)] = f"教学点不足{tp_min}人"
-    reason[np.isnan(weight)] = "学段与办学类型不符"
-    reason[~known] = "学校表中无此学校"
+    reason[students <= 0] = "no_students"
+    reason[(school_type == "teaching_point") & (students < tp_min)] = "small_teaching_point"
+    reason[np.isnan(weight)] = "stage_not_taught"
+    reason[~known] = "unknown_school"
 
     order = np.lexsort((scode[keep], pd.factorize(ids[keep], sort=True)[0], year_arr[keep]))
     rows = np.flatnonzero(keep)[order]
@@ -643,7 +645,7 @@ def by_township(ind_df: pd.DataFrame, *, with_county: bool = True) -> pd.DataFra
     frames = [d]
     if with_county:
         c = d.copy()
-        c["township"] = "全县"
+        c["township"] = COUNTY
         frames.append(c)
     d = pd.concat(frames, ignore_index=True)
     out = d.groupby(["year", "township", "stage"], sort=False).agg(units=("passes", "size"), passing=("passes", "sum"))

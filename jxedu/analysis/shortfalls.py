@@ -41,6 +41,7 @@ from jxedu.core import standards as std
 from jxedu.core.dataset import Dataset
 from jxedu.core.numeric import ceil_count
 from jxedu.core.settings import Settings
+from jxedu.core.vocabulary import COUNTY
 
 __all__ = ["TOTAL_COLUMNS", "cv_fixes", "cv_fixes_from", "pass_plan", "shortfalls", "shortfalls_from", "totals"]
 
@@ -224,7 +225,7 @@ def totals(sf: pd.DataFrame, *, scope: str = "pass", with_county: bool = True) -
     out = out.fillna(0.0).reset_index()
     if with_county and len(out):
         c = out.drop(columns="township").groupby("year", as_index=False).sum()
-        c["township"] = "全县"
+        c["township"] = COUNTY
         out = pd.concat([out, c[out.columns]], ignore_index=True)
     out["township"] = out["township"].astype(object)
     order = {n: i for i, n in enumerate(sorted(out["township"].unique(), key=ind_mod.township_sort_key))}

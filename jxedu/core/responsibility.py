@@ -12,13 +12,12 @@ from functools import lru_cache
 import pandas as pd
 
 from jxedu.core.config import PACKAGE_DATA_DIR
+from jxedu.core.vocabulary import COUNTY
 
 __all__ = ["RESPONSIBLE_CSV", "responsible", "responsible_units", "township_government"]
 
 #: The responsible-unit table.
 RESPONSIBLE_CSV = PACKAGE_DATA_DIR / "responsible_units.csv"
-#: Scope name of the whole county (as :data:`jxedu.core.vocabulary.COUNTY`).
-_COUNTY = "全县"
 
 
 @lru_cache(maxsize=1)
@@ -29,7 +28,7 @@ def responsible_units() -> pd.DataFrame:
 
 def township_government(township: str | None) -> str:
     """The government of a 镇街 (``X镇人民政府``, ``X街道办事处``); ``各镇街`` for the county."""
-    if not township or township == _COUNTY:
+    if not township or township == COUNTY:
         return "各镇街"
     if township.endswith("街道"):
         return f"{township}办事处"

@@ -178,7 +178,7 @@ def _stage(code: str) -> str:
     return vocab.word(code)
 
 
-def _row(key: str, category: str, item: str, *, township: str = "全县", school: str = "", requirement: str = "",
+def _row(key: str, category: str, item: str, *, township: str = vocab.COUNTY, school: str = "", requirement: str = "",
          value=np.nan, target=np.nan, gap: str = "", action: str = "", responsible: str = "", status: str,
          year: int, evidence: bool = False, listed: bool = True, order: tuple = ()) -> dict:
     return {"key": key, "category": category, "township": township, "school": school, "item": item,

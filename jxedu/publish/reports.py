@@ -46,13 +46,13 @@ from pathlib import Path
 
 from jxedu.core.config import NOTEBOOKS_DIR, PACKAGE_DIR, REPORTS_DIR
 from jxedu.core.errors import ReportError
-from jxedu.core.vocabulary import SYNTHETIC_MARK
+from jxedu.core.vocabulary import COUNTY, SYNTHETIC_MARK
 
 #: Report notebooks.
 TOWNSHIP_NOTEBOOK = NOTEBOOKS_DIR / "township_report.ipynb"
 COUNTY_NOTEBOOK = NOTEBOOKS_DIR / "county_report.ipynb"
 #: File stem of the county summary.
-COUNTY_STEM = "全县"
+COUNTY_STEM = COUNTY  # the county summary is 全县.pdf
 #: Stylesheet of the PDF reports.
 REPORT_CSS = PACKAGE_DIR / "data" / "report.css"
 #: Cell tag of notebook cells left out of the PDF (instructions, check cells).

@@ -181,7 +181,7 @@ def test_units_of_hand_county():
     assert set(u["stage"]) == {"primary", "junior"}
     excluded = u.loc[~u["included"]]
     assert excluded["school_id"].tolist() == ["TP40"]
-    assert excluded["excluded_reason"].iloc[0] == "教学点不足50人"
+    assert excluded["excluded_reason"].iloc[0] == "small_teaching_point"
     got = u.set_index(["school_id", "stage"])
     # Shares worked out in the EXPECTED comment.
     assert got.loc[("N1", "primary"), "facility_share"] == pytest.approx(0.725)
@@ -206,7 +206,7 @@ def test_teaching_point_cut_is_a_setting():
     assert u40["included"].sum() == 9
     u61 = ind.units(hand_county(), settings=get_settings(teaching_point_min_students=61))
     assert sorted(u61.loc[~u61["included"], "school_id"]) == ["TP40", "TP60"]
-    assert set(u61.loc[~u61["included"], "excluded_reason"]) == {"教学点不足61人"}
+    assert set(u61.loc[~u61["included"], "excluded_reason"]) == {"small_teaching_point"}
 
 
 def test_zero_students_and_single_stage_campus():
@@ -221,9 +221,9 @@ def test_zero_students_and_single_stage_campus():
     u = ind.units(ds).set_index(["school_id", "stage"])
     assert u.loc[("B", "primary"), "facility_share"] == 1.0
     assert u.loc[("B", "primary"), "teaching_area"] == 500.0  # 600 − 100
-    assert u.loc[("B", "junior"), "excluded_reason"] == "在校生为0"
-    assert u.loc[("Z", "primary"), "excluded_reason"] == "在校生为0"
-    assert u.loc[("Z", "junior"), "excluded_reason"] == "学段与办学类型不符"
+    assert u.loc[("B", "junior"), "excluded_reason"] == "no_students"
+    assert u.loc[("Z", "primary"), "excluded_reason"] == "no_students"
+    assert u.loc[("Z", "junior"), "excluded_reason"] == "stage_not_taught"
     r = ind.resource_indicators(ds)
     assert list(zip(r["school_id"], r["stage"], strict=True)) == [("B", "primary")]
 
