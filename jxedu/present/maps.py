@@ -40,7 +40,6 @@ Typical use::
 from __future__ import annotations
 
 import base64
-import html
 import os
 import re
 import tempfile
@@ -72,6 +71,7 @@ from jxedu.present.access import (
     school_table,
     township_of,
 )
+from jxedu.present.escape import html_in_template, title_text
 
 __all__ = [
     "BAND_COLORS",
@@ -194,11 +194,11 @@ def village_radius(pupils) -> np.ndarray:
 
 
 def esc(value) -> str:
-    """HTML-escape a value from the data for a popup, tooltip or legend.
+    """Escape a value from the data for a popup, tooltip, legend or label of a map.
 
-    Besides ``& < > " '`` the characters `` ` ``, ``$`` and ``\\`` are replaced by character
-    references too, because folium places popup and tooltip HTML inside JavaScript template
-    literals (where ``${…}`` would run and a backslash would start an escape).
+    Folium places popup and tooltip HTML inside JavaScript template literals, so this is
+    :func:`jxedu.present.escape.html_in_template`: ``& < > " '`` and also `` ` ``, ``$`` and ``\\``
+    become character references (no ``${…}`` can run, no backslash starts an escape).
 
     Parameters
     ----------
@@ -209,12 +209,9 @@ def esc(value) -> str:
     -------
     str
     """
-    if value is None:
+    if not isinstance(value, (str, list, tuple, dict)) and value is not None and pd.isna(value):
         return ""
-    if not isinstance(value, (str, list, tuple, dict)) and pd.isna(value):
-        return ""
-    text = html.escape(str(value), quote=True)
-    return text.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+    return html_in_template(value)
 
 
 def _count(value, unit: str = "") -> str:
@@ -1044,7 +1041,9 @@ def base_map(
         )
     s = resolve_settings(settings)
     assets = leaflet_assets if leaflet_assets is not None else s.leaflet_assets
-    fig = _JxFigure(assets_dir=Path(assets) if assets is not None else None, title=title)
+    # branca writes the title into <title> as it is: escaped here (a 镇街 name is data)
+    fig = _JxFigure(assets_dir=Path(assets) if assets is not None else None,
+                    title=title_text(title) if title is not None else None)
     m = folium.Map(location=[35.07, 116.30], zoom_start=11, tiles=None, control_scale=False)
     fig.add_child(m)
     _MetricScale().add_to(m)

@@ -29,7 +29,6 @@ the HTML and PDF, and so is anything written to stderr.
 from __future__ import annotations
 
 import atexit
-import html
 import os
 import re
 import shutil
@@ -45,6 +44,7 @@ from pathlib import Path
 
 from jxedu.core.config import COUNTY_NAME, NOTEBOOKS_DIR, PACKAGE_DIR, REPORTS_DIR
 from jxedu.core.errors import ReportError
+from jxedu.present.escape import css_string, title_text
 
 #: Report notebooks.
 TOWNSHIP_NOTEBOOK = NOTEBOOKS_DIR / "township_report.ipynb"
@@ -501,16 +501,13 @@ def notebook_to_html(notebook: Path, *, title: str, header: str = "") -> str:
                             or o.get("name") == "stdout"]
     body, _ = exporter.from_notebook_node(nb)
     css = REPORT_CSS.read_text(encoding="utf-8")
-    header_css = f'@page {{ @top-center {{ content: "{_css_string(header)}"; }} }}' if header else ""
+    # the title and the running header hold a 镇街 name from the data: escaped for their contexts
+    header_css = f'@page {{ @top-center {{ content: "{css_string(" ".join(header.split()))}"; }} }}' if header else ""
     return (
         "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-        f"<title>{html.escape(title)}</title><style>{css}\n{header_css}</style></head>"
+        f"<title>{title_text(title)}</title><style>{css}\n{header_css}</style></head>"
         f"<body>{body}</body></html>"
     )
-
-
-def _css_string(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
 
 
 def _offline_fetcher():

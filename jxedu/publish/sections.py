@@ -19,7 +19,6 @@ cached in :class:`ReportData`, so a notebook calling ten sections computes each 
 from __future__ import annotations
 
 import base64
-import html
 import io
 import math
 import os
@@ -38,6 +37,7 @@ from jxedu.core.config import COUNTY_NAME
 from jxedu.core.dataset import Dataset
 from jxedu.core.schema import COMPULSORY_STAGES, LABELS
 from jxedu.present import indicators as show_indicators
+from jxedu.present.escape import html_attr, html_text
 
 __all__ = [
     "COUNTY_LABEL",
@@ -118,8 +118,8 @@ class Figure:
 
     def _repr_html_(self) -> str:
         data = base64.b64encode(self.png).decode("ascii")
-        cap = f"<figcaption>{html.escape(self.caption)}</figcaption>" if self.caption else ""
-        alt = html.escape(self.caption)
+        cap = f"<figcaption>{html_text(self.caption)}</figcaption>" if self.caption else ""
+        alt = html_attr(self.caption)
         return f'<figure class="report-figure"><img alt="{alt}" src="data:image/png;base64,{data}">{cap}</figure>'
 
     def __repr__(self) -> str:  # plain-text fallback, never a bare object repr
@@ -127,11 +127,8 @@ class Figure:
 
 
 def _esc(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if value is pd.NA:
-        return "—"
-    return html.escape(str(value))
+    """A value from the data as HTML text (:func:`jxedu.present.escape.html_text`); — when missing."""
+    return html_text(value, missing="—")
 
 
 def _fmt(value: Any, decimals: int = 0) -> str:
@@ -202,11 +199,11 @@ def _frame_table(df: pd.DataFrame, *, numeric_from: int = 1, css: str = "report-
     """A display frame (Chinese headers, values already rounded) as an escaped HTML table."""
     rows = [[_esc(v) for v in row] for row in df.itertuples(index=False)]
     num = {i for i, c in enumerate(df.columns) if i >= numeric_from and pd.api.types.is_numeric_dtype(df[c])}
-    return html_table(rows, [html.escape(str(c)) for c in df.columns], css=css, numeric=num, nowrap={0})
+    return html_table(rows, [html_text(str(c)) for c in df.columns], css=css, numeric=num, nowrap={0})
 
 
 def _note(text: str) -> str:
-    return f'<p class="note">{html.escape(text)}</p>'
+    return f'<p class="note">{html_text(text)}</p>'
 
 
 def _more(n_total: int, n_shown: int, what: str) -> str:
@@ -368,9 +365,9 @@ def title(ds: Dataset, *, year: int | None = None, township: str | None = None) 
     source = Path(str(ds.source)).name
     return HTML(
         '<div class="report-title">'
-        f'<div class="report-kicker">{html.escape(county)}教育和体育局 · 义务教育优质均衡发展定期通报</div>'
-        f"<h1>{html.escape(scope)}义务教育优质均衡发展监测报告</h1>"
-        f'<div class="report-meta">{y}学年 · 数据：{html.escape(source)} · 生成日期：{dt.date.today():%Y年%m月%d日}</div>'
+        f'<div class="report-kicker">{html_text(county)}教育和体育局 · 义务教育优质均衡发展定期通报</div>'
+        f"<h1>{html_text(scope)}义务教育优质均衡发展监测报告</h1>"
+        f'<div class="report-meta">{y}学年 · 数据：{html_text(source)} · 生成日期：{dt.date.today():%Y年%m月%d日}</div>'
         "</div>"
     )
 
@@ -494,14 +491,14 @@ def headline(ds: Dataset, *, year: int | None = None, township: str | None = Non
     _check_township(ds, township)
     rd = report_data(ds, year=year)
     rows = _headline_rows(rd, township)
-    body = [[html.escape(a), html.escape(b), html.escape(c), _status(d)] for a, b, c, d in rows]
+    body = [[html_text(a), html_text(b), html_text(c), _status(d)] for a, b, c, d in rows]
     n_bad = sum(1 for r in rows if r[3] is False)
     verdict = ("各项可计算的指标均已达标。" if n_bad == 0 else f"有 {n_bad} 项未达到标准，见下文各节。")
     return HTML(
         '<div class="headline-box">'
-        f'<div class="headline-title">{html.escape(_scope(township))} · {rd.year}学年 关键数字</div>'
+        f'<div class="headline-title">{html_text(_scope(township))} · {rd.year}学年 关键数字</div>'
         + html_table(body, ["项目", "现状", "标准", "结论"], css="report-table headline-table")
-        + f'<p class="headline-verdict">{html.escape(verdict)}</p></div>'
+        + f'<p class="headline-verdict">{html_text(verdict)}</p></div>'
     )
 
 
@@ -785,7 +782,7 @@ def rotation_section(ds: Dataset, *, year: int | None = None, township: str | No
         return HTML(_note("数据中没有教师或交流轮岗表，无法统计交流轮岗。"))
     y = _rotation_year(ds, rd.year)
     text = rotation.key_figures(ds, year=y, township=township)
-    items = "".join(f"<li>{html.escape(line)}</li>" for line in text.splitlines())
+    items = "".join(f"<li>{html_text(line)}</li>" for line in text.splitlines())
     parts = [f'<ul class="figures">{items}</ul>']
     by = rotation.rotation_summary(ds, year=y, by="township")
     if township is None:
@@ -860,7 +857,7 @@ def class_size_section(ds: Dataset, *, year: int | None = None, township: str | 
         text = projection.key_figures(proj, ds, year=PROJECTION_YEAR, township=township)
         lines = [ln for ln in text.splitlines() if not ln.startswith("镇街：")]
         parts.append(f"<h4>{PROJECTION_YEAR}年在校生与教室预测</h4>")
-        parts.append('<ul class="figures">' + "".join(f"<li>{html.escape(ln)}</li>" for ln in lines) + "</ul>")
+        parts.append('<ul class="figures">' + "".join(f"<li>{html_text(ln)}</li>" for ln in lines) + "</ul>")
         parts.append(_note(f"教室缺口：按标准班额（小学 {_cap('primary')} 人、初中 {_cap('junior')} 人）需要的班级数"
                            "减去现有教室数，按学校计算后相加。"))
     return HTML("".join(parts))
