@@ -6,6 +6,7 @@ Chinese text (rich tables) or exactly one JSON object.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -156,6 +157,11 @@ def cli_ledger(data: str | os.PathLike, *, year: int | None = None, out: str | o
         lines.append(f"  与上一版匹配 {a.get('matched', 0)} 条，其中保留规划人员填写内容 {a.get('kept', 0)} 条；"
                      f"重新打开 {a.get('reopened', 0)} 条；"
                      f"不再出现的事项 {a.get('retired', 0)} 条（上一版备份：{out.stem}.bak.xlsx）")
+        if a.get("overridden"):
+            lines.append(f"  规划人员改写的工具列单元格 {a['overridden']} 处已保留，工具的新建议写在“备注”中")
+        if a.get("not_kept"):
+            lines.append(f"  注意：原文件中的{'、'.join(a['not_kept'])}无法由本工具保留，"
+                         f"原文件另存为 {out.stem}.bak-{dt.date.today():%Y%m%d}.xlsx（不会被覆盖）")
     if ds.synthetic:
         lines.append("  注意：合成演示数据，非真实统计。")
     print("\n".join(lines))
