@@ -215,6 +215,7 @@ def cli_reports(
     county_notebook: str | Path = reports.COUNTY_NOTEBOOK,
     reuse_kernel: bool = True,
     progress: bool = True,
+    replace: bool = False,
 ) -> int:
     """``jxedu reports``: render the PDF reports; print the summary; 1 if any report failed.
 
@@ -224,7 +225,7 @@ def cli_reports(
         Data set path.
     year, townships, out, township_notebook, county_notebook
         As :func:`plan_reports`.
-    workers, dask_address, reuse_kernel, progress
+    workers, dask_address, reuse_kernel, progress, replace
         As :func:`run_jobs`.
 
     Returns
@@ -234,16 +235,19 @@ def cli_reports(
     """
     jobs = reports.plan_reports(data, year=year, townships=townships, out=out, township_notebook=township_notebook,
                         county_notebook=county_notebook)
+    notes: list[str] = []
     results = reports.run_jobs(jobs, workers=workers, dask_address=dask_address, reuse_kernel=reuse_kernel,
-                       progress=progress)
-    print(reports.format_summary(results))
+                       progress=progress, replace=replace, notes=notes)
+    print("\n".join([*(f"注意 (note): {n}" for n in notes), reports.format_summary(results)]))
     return 0 if all(r.ok for r in results) else 1
 
 
-def cli_notebooks(data: Path, *, year: int | None = None, out: Path | None = None, workers: int = 2) -> int:
+def cli_notebooks(data: Path, *, year: int | None = None, out: Path | None = None, workers: int = 2,
+                  replace: bool = False) -> int:
     """``jxedu notebooks``: execute every analysis notebook; exit 1 if any failed."""
     jobs = reports.plan_notebooks(data, year=year, out=out)
     # the analysis notebooks differ from each other: each gets a fresh kernel
-    results = reports.run_jobs(jobs, workers=workers, reuse_kernel=False)
-    print(reports.format_summary(results))
+    notes: list[str] = []
+    results = reports.run_jobs(jobs, workers=workers, reuse_kernel=False, replace=replace, notes=notes)
+    print("\n".join([*(f"注意 (note): {n}" for n in notes), reports.format_summary(results)]))
     return 0 if all(r.ok for r in results) else 1

@@ -45,7 +45,8 @@ def owner_tag() -> str:
 
 
 def temp_file(folder: Path, prefix: str, suffix: str) -> Path:
-    """Create an empty temporary file in ``folder`` named ``<prefix><owner tag><random><suffix>``.
+    """Create an empty temporary file in ``folder`` named ``<prefix><owner tag><random><suffix>``,
+    with the permissions a new file gets (not ``mkstemp``'s private 0600).
 
     Parameters
     ----------
@@ -62,6 +63,9 @@ def temp_file(folder: Path, prefix: str, suffix: str) -> Path:
     """
     fd, name = tempfile.mkstemp(dir=folder, prefix=prefix + owner_tag(), suffix=suffix)
     os.close(fd)
+    umask = os.umask(0)  # mkstemp makes the file private (0600): give it the usual permissions
+    os.umask(umask)
+    os.chmod(name, 0o666 & ~umask)
     return Path(name)
 
 

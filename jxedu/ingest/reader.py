@@ -917,6 +917,62 @@ def validate_path(path: str | Path) -> ValidationReport:
     return ValidationReport(result.problems, Path(path))
 
 
+def dataset_files(path: str | Path) -> list[Path]:
+    """The files a data set is read from: its table files (or workbook), geo layers and GTFS feed.
+
+    Parameters
+    ----------
+    path
+        Workbook or folder.
+
+    Returns
+    -------
+    list of pathlib.Path
+        Sorted; a GTFS folder contributes every file in it. Files the reader ignores are not listed.
+    """
+    path = Path(path)
+    sink = ProblemSink()
+    if path.is_dir():
+        sources, geo, gtfs = _scan_folder(path, sink)
+        files = {s.path for s in sources}
+    elif path.exists():
+        _, geo, gtfs = _scan_folder(path.parent, sink, tables=False)
+        files = {path}
+    else:
+        return []
+    files |= set(geo.values())
+    if gtfs is not None:
+        files |= {f for f in gtfs.rglob("*") if f.is_file()} if gtfs.is_dir() else {gtfs}
+    return sorted(files)
+
+
+def dataset_fingerprint(path: str | Path) -> str:
+    """A SHA-256 of the names and contents of :func:`dataset_files` (hex): two data sets with the same
+    fingerprint are read the same way.
+
+    Parameters
+    ----------
+    path
+        Workbook or folder.
+
+    Returns
+    -------
+    str
+    """
+    import hashlib
+
+    path = Path(path)
+    root = path if path.is_dir() else path.parent
+    h = hashlib.sha256()
+    for f in dataset_files(path):
+        h.update(f.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        with f.open("rb") as fh:
+            for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                h.update(block)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
 def resolve_data_dir(data_dir: str | os.PathLike | None) -> Path:
     """Resolve the ``data_dir`` parameter of a notebook or command to an existing path.
 

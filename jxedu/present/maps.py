@@ -42,7 +42,6 @@ from __future__ import annotations
 import base64
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -61,6 +60,7 @@ from jxedu.core.coords import shift_geometry
 from jxedu.core.errors import DataError, EnvironmentSetupError, MissingTableError, SettingsError
 from jxedu.core.schema import COMPULSORY_STAGES, STAGES_OF_TYPE
 from jxedu.core.settings import Settings, resolve_settings
+from jxedu.core.tempfiles import remove_stale, temp_file
 from jxedu.present import style
 from jxedu.present.access import (
     SCHOOL_GROUPS,
@@ -1328,13 +1328,13 @@ def save_map(m: folium.Map, path: str | os.PathLike, *, offline: bool = True) ->
     page = root.render()
     if offline and not (isinstance(root, _JxFigure) and root.assets_dir is not None):
         page = inline_assets(page)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    remove_stale(out.parent, f".{out.name}-", suffix=".tmp")  # left by an interrupted save
+    tmp = temp_file(out.parent, f".{out.name}-", ".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(page)
+        tmp.write_text(page, encoding="utf-8")
         os.replace(tmp, out)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return out
 

@@ -1037,10 +1037,6 @@ def _save(wb, path: Path, *, dated_backup: bool, today: dt.date) -> None:
             shutil.copy2(path, path.with_name(f"{path.stem}.bak.xlsx"))
             if dated_backup:  # content openpyxl cannot carry over: a backup no later export replaces
                 shutil.copy2(path, path.with_name(f"{path.stem}.bak-{today:%Y%m%d}.xlsx"))
-        else:  # mkstemp creates 0600; give the file the usual permissions
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except PermissionError:
         raise LedgerError(f"无法写入台账文件，文件被占用或无写权限 (ledger_locked): {path}；请关闭该文件后重试。") from None
