@@ -297,6 +297,14 @@ def _feature_collection(geoms: gpd.GeoSeries, props: list[dict]) -> dict:
     return {"type": "FeatureCollection", "features": feats}
 
 
+def _tooltip(fc: dict, fields: list[str], aliases: list[str], *, sticky: bool) -> folium.GeoJsonTooltip | None:
+    """The tooltip of a GeoJSON layer; none for a layer without features (folium cannot check the
+    fields of an empty layer: a 镇街 without a 初中 has no 初中 service areas)."""
+    if not fc["features"]:
+        return None
+    return folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=sticky)
+
+
 def _first_col(df: pd.DataFrame, candidates: Iterable[str]) -> str | None:
     return next((c for c in candidates if c in df.columns), None)
 
@@ -502,7 +510,7 @@ def add_townships(
     folium.GeoJson(
         fc,
         style_function=style,
-        tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=["镇街"], sticky=False),
+        tooltip=_tooltip(fc, ["name"], ["镇街"], sticky=False),
         name=name,
     ).add_to(fg)
     if labels:
@@ -594,7 +602,7 @@ def add_villages(
         fc,
         style_function=style,
         marker=folium.CircleMarker(radius=3, fill=True),
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=False),
+        tooltip=_tooltip(fc, fields, aliases, sticky=False),
         name=name,
     ).add_to(fg)
     fg.add_to(m)
@@ -705,7 +713,7 @@ def add_catchments(
             "fillColor": f["properties"]["_c"],
             "fillOpacity": 0.12,
         },
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
+        tooltip=_tooltip(fc, fields, aliases, sticky=True),
         name=name,
     ).add_to(fg)
     fg.add_to(m)
@@ -782,7 +790,7 @@ def add_bus_routes(
     folium.GeoJson(
         fc,
         style_function=lambda f: {"color": f["properties"]["_c"], "weight": 4, "opacity": 0.8},
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
+        tooltip=_tooltip(fc, fields, aliases, sticky=True),
         name=name,
     ).add_to(fg)
     fg.add_to(m)
@@ -833,7 +841,7 @@ def add_bus_stops(
     folium.GeoJson(
         fc,
         marker=folium.CircleMarker(radius=3, color="#212121", weight=1.5, fill=True, fill_color="#FFFFFF", fill_opacity=1),
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=False),
+        tooltip=_tooltip(fc, fields, aliases, sticky=False),
         name=name,
     ).add_to(fg)
     fg.add_to(m)

@@ -1278,9 +1278,15 @@ def _extend_ranges(ws, old_last: int, new_last: int) -> None:
 
 
 def _fingerprint(ws) -> str:
+    """A hash of a sheet's cell values as Excel keeps them (45.0 and 45 are the same number)."""
+    def norm(v):
+        if isinstance(v, float) and v.is_integer():
+            return int(v)
+        return v
+
     h = hashlib.sha256()
     for row in ws.iter_rows(values_only=True):
-        h.update(repr(tuple(v for v in row)).encode("utf-8"))
+        h.update(repr(tuple(norm(v) for v in row)).encode("utf-8"))
     return h.hexdigest()[:16]
 
 
