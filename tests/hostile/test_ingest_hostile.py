@@ -143,3 +143,21 @@ def test_schools_with_classes_but_no_stage_stats_are_named(tmp_path):
     assert (p.severity, p.file, p.row, p.value) == ("warning", "班级.csv", 2, "3708280002")
     assert p.message == ("学校“鸡黍镇中学”（3708280002）2024学年有“班级”数据，但没有“学段统计”和“办学条件”数据："
                          "该校不计入资源配置指标与差异系数")
+
+
+def test_warnings_of_jxedu_code_are_not_hidden_as_problems():
+    import warnings
+
+    import pytest
+
+    from jxedu.ingest.problems import ProblemSink
+    from jxedu.ingest.reader import library_warnings
+
+    sink = ProblemSink()
+    with pytest.warns(FutureWarning, match="ours"):
+        with library_warnings(sink, "x.csv"):
+            # attributed to a file of the jxedu package, as pandas attributes its deprecations
+            warnings.warn_explicit("ours", FutureWarning, jxedu.__file__, 1)
+            warnings.warn_explicit("theirs", RuntimeWarning, "/site-packages/pyogrio/raw.py", 200)
+    (p,) = sink.finish()
+    assert (p.code, p.file) == ("library_warning", "x.csv") and "theirs" in p.message
