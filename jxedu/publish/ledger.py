@@ -587,6 +587,13 @@ class _Row:
     source: int | None = None
     dirty: set = field(default_factory=set)
     key: str | None = None
+    notes: list = field(default_factory=list)
+
+    def note(self, text: str) -> None:
+        """Append a dated note to 备注."""
+        self.values["remarks"] = _append(self.values.get("remarks"), text)
+        self.notes.append(text)
+        self.dirty.add("remarks")
 
 
 def _merge(new: pd.DataFrame, prev: pd.DataFrame | None, *, record: LedgerRecord, formulas: set,
@@ -646,9 +653,7 @@ def _retired(p: dict, src, key: str, stamp: str, year, counts: dict, record: Led
         st = row.values.get("status")
         if st != CLOSED:
             if st != MET:
-                row.values["remarks"] = _append(row.values.get("remarks"),
-                                                f"{stamp} {year}学年数据中已无此事项，状态改为已达标")
-                row.dirty.add("remarks")
+                row.note(f"{stamp} {year}学年数据中已无此事项，状态改为已达标")
             row.values["status"] = MET
             row.dirty.add("status")
     return row
@@ -687,10 +692,8 @@ def _matched(r: dict, p: dict, src, key: str, extras: list[str], stamp: str, yea
             if c in noted_before:
                 noted[c] = noted_before[c]
             continue
-        values["remarks"] = _append(values.get("remarks"),
-                                    f"{stamp} “{COLUMNS[c]}”保留规划人员填写的内容；jxedu 按{year}学年数据的"
-                                    f"{'建议' if c in SUGGESTED_COLUMNS else '数值'}：{_shown(new)}")
-        row.dirty.add("remarks")
+        row.note(f"{stamp} “{COLUMNS[c]}”保留规划人员填写的内容；jxedu 按{year}学年数据的"
+                 f"{'建议' if c in SUGGESTED_COLUMNS else '数值'}：{_shown(new)}")
         noted[c] = new
     out_record.written[key] = written
     if noted:
@@ -704,8 +707,7 @@ def _merge_status(row: _Row, r: dict, p: dict, stamp: str, year, counts: dict) -
     pst = p.get("status")
     pst = pst.strip() if isinstance(pst, str) else pst
     if not _blank(pst) and pst not in LEDGER_STATUSES:
-        values["remarks"] = _append(values.get("remarks"), f"{stamp} 原状态“{pst}”无法识别，已按数据重置")
-        row.dirty.add("remarks")
+        row.note(f"{stamp} 原状态“{pst}”无法识别，已按数据重置")
         pst = None
     status = r["status"]
     if bool(r.get("evidence")):
@@ -713,8 +715,7 @@ def _merge_status(row: _Row, r: dict, p: dict, stamp: str, year, counts: dict) -
             status = pst
     elif pst == CLOSED:
         if r["status"] == OPEN:
-            values["remarks"] = _append(values.get("remarks"), f"{stamp} 复核未达标（{year}学年数据），重新打开")
-            row.dirty.add("remarks")
+            row.note(f"{stamp} 复核未达标（{year}学年数据），重新打开")
             counts["reopened"] += 1
         else:
             status = CLOSED
@@ -1197,6 +1198,9 @@ def _update_workbook(sheet: _LedgerSheet, rows: list[_Row], merged: pd.DataFrame
             if c not in cols:
                 continue  # the planner removed this column
             cell = ws.cell(row=row.source, column=cols[c])
+            if c == "remarks" and (row.source, c) in sheet.formulas:
+                _note_in_comment(cell, row.notes)  # the planner's formula in 备注 stays
+                continue
             set_cell(cell, _cell_value(row.values.get(c)))
             if c == "status" and row.values.get(c) in st.fills:
                 cell.fill = st.fills[row.values[c]]
@@ -1235,6 +1239,18 @@ def _update_workbook(sheet: _LedgerSheet, rows: list[_Row], merged: pd.DataFrame
     for name, frame in details.items():
         _detail_sheet(sheet.wb, name, frame, record, today, old=old)
     return sheet.wb
+
+
+def _note_in_comment(cell, notes: list[str]) -> None:
+    """Notes for a 备注 cell that holds the planner's formula: added to the cell's comment instead."""
+    from openpyxl.comments import Comment
+
+    old = cell.comment
+    text = "\n".join(notes)
+    if old is not None:
+        cell.comment = Comment(f"{old.text}\n{text}", old.author or "jxedu")
+    else:
+        cell.comment = Comment(text, "jxedu")
 
 
 def _extend_ranges(ws, old_last: int, new_last: int) -> None:

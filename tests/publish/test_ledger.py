@@ -537,3 +537,19 @@ def test_legacy_ledger_without_record(tmp_path):
     assert back.loc[BACKBONE, "action"] == "自定措施"
     assert back.loc[BACKBONE, "value"] == 0.5     # 5 backbone per 1000 students: the data's value
     assert "“整改措施”保留规划人员填写的内容" in back.loc[BACKBONE, "remarks"]
+
+
+def test_a_formula_in_remarks_stays_and_the_note_goes_to_its_comment(tmp_path):
+    p = tmp_path / "台账.xlsx"
+    _export(p)
+    wb = load_workbook(p)
+    ws = wb[LEDGER_SHEET]
+    rows, h = _rows_by_key(ws)
+    r = rows[BACKBONE]
+    ws[f"{h['状态']}{r}"] = "已销号"                 # still failing in the data: will be re-opened
+    ws[f"{h['备注']}{r}"] = '="见"&"附件"'
+    wb.save(p)
+    _export(p, today=dt.date(2025, 4, 1))
+    cell = load_workbook(p)[LEDGER_SHEET][f"{h['备注']}{r}"]
+    assert (cell.value, cell.data_type) == ('="见"&"附件"', "f")
+    assert cell.comment.text == "2025-04-01 复核未达标（2024学年数据），重新打开"
