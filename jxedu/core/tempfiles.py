@@ -44,7 +44,7 @@ def owner_tag() -> str:
     return f"{_host()}-{os.getpid()}-"
 
 
-def temp_file(folder: Path, prefix: str, suffix: str) -> Path:
+def temp_file(folder: Path, prefix: str, *, suffix: str = "") -> Path:
     """Create an empty temporary file in ``folder`` named ``<prefix><owner tag><random><suffix>``,
     with the permissions a new file gets (not ``mkstemp``'s private 0600).
 

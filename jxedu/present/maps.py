@@ -1337,7 +1337,7 @@ def save_map(m: folium.Map, path: str | os.PathLike, *, offline: bool = True) ->
     if offline and not (isinstance(root, _JxFigure) and root.assets_dir is not None):
         page = inline_assets(page)
     remove_stale(out.parent, f".{out.name}-", suffix=".tmp")  # left by an interrupted save
-    tmp = temp_file(out.parent, f".{out.name}-", ".tmp")
+    tmp = temp_file(out.parent, f".{out.name}-", suffix=".tmp")
     try:
         tmp.write_text(page, encoding="utf-8")
         os.replace(tmp, out)

@@ -1030,7 +1030,7 @@ def _save(wb, path: Path, *, dated_backup: bool, today: dt.date) -> None:
     _check_not_locked(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(path.parent, TEMP_PREFIX, suffix=".xlsx")  # left by an interrupted export
-    tmp = temp_file(path.parent, TEMP_PREFIX, ".xlsx")
+    tmp = temp_file(path.parent, TEMP_PREFIX, suffix=".xlsx")
     try:
         wb.save(tmp)
         if path.exists():
