@@ -35,8 +35,8 @@ help:  ## 列出命令 (list targets)
 	@echo "  make clean            删除生成的报告与缓存 (remove reports/ and caches)"
 	@echo "  make distclean        另删除虚拟环境 (also remove .venv)"
 
-# The install step: runs again only when pyproject.toml or the setup script changed.
-$(STAMP): pyproject.toml scripts/setup.sh
+# The install step: runs again only when pyproject.toml, the tested versions or the setup script changed.
+$(STAMP): pyproject.toml requirements/constraints.txt scripts/setup.sh
 	VENV="$(abspath $(VENV))" bash scripts/setup.sh
 	@touch $@
 

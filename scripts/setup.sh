@@ -5,7 +5,8 @@
 #   2. checks the Debian packages (CJK font, WeasyPrint's libraries, Chromium) and installs the
 #      missing ones with apt-get when running as root; otherwise stops and names them;
 #   3. creates the virtual environment .venv (if absent) and installs jxedu with its test tools
-#      (pip install -e ".[test]");
+#      (pip install -e ".[test]") at the tested versions of requirements/constraints.txt
+#      (pip -c; regenerate that file with scripts/lock.sh);
 #   4. registers the venv's Python as the Jupyter kernel "python3" inside the venv.
 #
 # Idempotent: run again, it installs nothing new. Called by `make` (target .venv/.installed);
@@ -15,6 +16,9 @@
 #   PYTHON                 Python interpreter to build the venv with (default: first python3.X >= 3.11)
 #   VENV                   venv folder (default: .venv in the repository root)
 #   JXEDU_SKIP_SYSTEM=1    skip the Debian package step (e.g. on a machine managed otherwise)
+#   JXEDU_CONSTRAINTS      constraints file (default: requirements/constraints.txt)
+#   JXEDU_UNPINNED=1       install without constraints: the newest versions pyproject.toml allows
+#                          (to try an upgrade; scripts/lock.sh then records the versions that pass)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -108,8 +112,17 @@ if [ ! -x "$VENV/bin/python" ]; then
     say "创建虚拟环境 (creating venv): $VENV"
     "$PY" -m venv "$VENV"
 fi
-say "安装 jxedu 及其依赖 (pip install -e \".[test]\")"
-"$VENV/bin/python" -m pip install --no-input --progress-bar off -e "$ROOT[test]"
+CONSTRAINTS="${JXEDU_CONSTRAINTS:-$ROOT/requirements/constraints.txt}"
+if [ "${JXEDU_UNPINNED:-0}" = "1" ]; then
+    say "安装 jxedu 及其依赖，不固定版本 (pip install -e \".[test]\", JXEDU_UNPINNED=1)"
+    "$VENV/bin/python" -m pip install --no-input --progress-bar off -e "$ROOT[test]"
+else
+    [ -f "$CONSTRAINTS" ] || die "找不到版本约束文件 (missing_constraints): $CONSTRAINTS
+  The constraints file of tested versions is missing. Restore it from git, create it with
+  bash scripts/lock.sh, or install unpinned with JXEDU_UNPINNED=1."
+    say "安装 jxedu 及其依赖，使用已测试的版本 (pip install -c ${CONSTRAINTS#"$ROOT"/} -e \".[test]\")"
+    "$VENV/bin/python" -m pip install --no-input --progress-bar off -c "$CONSTRAINTS" -e "$ROOT[test]"
+fi
 
 # --- 4. Jupyter kernel -------------------------------------------------------------------------
 # The kernel "python3" inside the venv runs the venv's Python, so notebooks executed by

@@ -123,3 +123,59 @@ def test_parse_requirement_normalises_names_and_drops_extras():
     assert parse_requirement("dask[distributed]>=2024.1") == ("dask", ">=2024.1")
     assert parse_requirement("gtfs_kit >= 10.0") == ("gtfs-kit", ">=10.0")
     assert parse_requirement("PyYAML") == ("pyyaml", "")
+
+
+# --- the tested versions (requirements/constraints.txt) -----------------------------------------
+
+CONSTRAINTS = config.ROOT / "requirements" / "constraints.txt"
+_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([0-9][A-Za-z0-9.+!-]*)$")
+
+
+def constraints(text: str) -> dict[str, str]:
+    """``name==version`` lines of a constraints file (comments and blanks skipped): name -> version."""
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        m = _PIN.match(line)
+        assert m, f"not an exact pin: {line!r}"
+        name = normalise(m.group(1))
+        assert name not in out, f"pinned twice: {name}"
+        out[name] = m.group(2)
+    return out
+
+
+def unmet(pins: dict[str, str], wanted: dict[str, str]) -> list[str]:
+    """Every dependency the pins leave out or pin below its lower bound (empty when all are met)."""
+    from packaging.specifiers import SpecifierSet
+
+    problems = []
+    for name, spec in sorted(wanted.items()):
+        if name not in pins:
+            problems.append(f"not pinned: {name}")
+        elif spec and pins[name] not in SpecifierSet(spec):
+            problems.append(f"{name}=={pins[name]} does not satisfy {spec}")
+    return problems
+
+
+def test_constraints_pin_every_dependency_within_its_bounds():
+    pyproject, env = _load()
+    pins = constraints(CONSTRAINTS.read_text(encoding="utf-8"))
+    assert len(pins) >= 100  # the whole installed tree, not only the direct dependencies
+    assert unmet(pins, pip_requirements(pyproject)) == []
+    assert unmet(pins, conda_requirements(env)) == []  # environment.yml's bounds hold the tested versions
+    assert "jxedu" not in pins  # the package itself is installed editable, never pinned
+
+
+def test_constraint_check_catches_a_missing_or_too_old_pin():
+    assert unmet({"numpy": "1.26.4"}, {"numpy": ">=2.0", "pandas": ">=2.2"}) == [
+        "numpy==1.26.4 does not satisfy >=2.0", "not pinned: pandas"]
+
+
+def test_setup_installs_with_the_constraints_by_default():
+    setup = (config.ROOT / "scripts" / "setup.sh").read_text(encoding="utf-8")
+    assert 'CONSTRAINTS="${JXEDU_CONSTRAINTS:-$ROOT/requirements/constraints.txt}"' in setup
+    assert '-m pip install --no-input --progress-bar off -c "$CONSTRAINTS" -e "$ROOT[test]"' in setup
+    makefile = (config.ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "$(STAMP): pyproject.toml requirements/constraints.txt scripts/setup.sh" in makefile

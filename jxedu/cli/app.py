@@ -145,12 +145,15 @@ def reports(
     fresh_kernels: Annotated[
         bool, typer.Option("--fresh-kernels", help="每份报告启动新内核（较慢，便于排查问题）")
     ] = False,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="输出文件夹中已有另一份数据（或设置）的报告时，先删除它们再生成")
+    ] = False,
 ) -> int:
     """批量生成各镇街与全县 PDF 报告 (render the PDF reports)."""
     import jxedu.cli.commands as commands  # imported on use: `jxedu --help` stays fast
 
     return commands.cli_reports(data, year=year, townships=township, workers=workers, out=out, dask_address=dask,
-                       reuse_kernel=not fresh_kernels)
+                       reuse_kernel=not fresh_kernels, replace=replace)
 
 
 @app.command()
@@ -159,11 +162,14 @@ def notebooks(
     data: DataArg,
     year: YearOpt = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="输出文件夹，默认 reports/<学年>/notebooks")] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="输出文件夹中已有另一份数据（或设置）的笔记本时，先删除它们再执行")
+    ] = False,
 ) -> int:
     """执行全部分析笔记本 (execute every analysis notebook on a data set)."""
     import jxedu.cli.commands as commands  # imported on use: `jxedu --help` stays fast
 
-    return commands.cli_notebooks(data, year=year, out=out)
+    return commands.cli_notebooks(data, year=year, out=out, replace=replace)
 
 
 def main() -> None:  # pragma: no cover - console entry point

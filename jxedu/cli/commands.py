@@ -6,6 +6,7 @@ Chinese text (rich tables) or exactly one JSON object.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -156,6 +157,11 @@ def cli_ledger(data: str | os.PathLike, *, year: int | None = None, out: str | o
         lines.append(f"  与上一版匹配 {a.get('matched', 0)} 条，其中保留规划人员填写内容 {a.get('kept', 0)} 条；"
                      f"重新打开 {a.get('reopened', 0)} 条；"
                      f"不再出现的事项 {a.get('retired', 0)} 条（上一版备份：{out.stem}.bak.xlsx）")
+        if a.get("overridden"):
+            lines.append(f"  规划人员改写的工具列单元格 {a['overridden']} 处已保留，工具的新建议写在“备注”中")
+        if a.get("not_kept"):
+            lines.append(f"  注意：原文件中的{'、'.join(a['not_kept'])}无法由本工具保留，"
+                         f"原文件另存为 {out.stem}.bak-{dt.date.today():%Y%m%d}.xlsx（不会被覆盖）")
     if ds.synthetic:
         lines.append("  注意：合成演示数据，非真实统计。")
     print("\n".join(lines))
@@ -211,6 +217,7 @@ def cli_reports(
     county_notebook: str | Path = reports.COUNTY_NOTEBOOK,
     reuse_kernel: bool = True,
     progress: bool = True,
+    replace: bool = False,
 ) -> int:
     """``jxedu reports``: render the PDF reports; print the summary; 1 if any report failed.
 
@@ -220,7 +227,7 @@ def cli_reports(
         Data set path.
     year, townships, out, township_notebook, county_notebook
         As :func:`plan_reports`.
-    workers, dask_address, reuse_kernel, progress
+    workers, dask_address, reuse_kernel, progress, replace
         As :func:`run_jobs`.
 
     Returns
@@ -230,17 +237,20 @@ def cli_reports(
     """
     jobs = reports.plan_reports(data, year=year, townships=townships, out=out, township_notebook=township_notebook,
                         county_notebook=county_notebook)
+    notes: list[str] = []
     with reports.batch_assessment(jobs):  # the county computed once, every report filters it
         results = reports.run_jobs(jobs, workers=workers, dask_address=dask_address, reuse_kernel=reuse_kernel,
-                                   progress=progress)
-    print(reports.format_summary(results))
+                                   progress=progress, replace=replace, notes=notes)
+    print("\n".join([*(f"注意 (note): {n}" for n in notes), reports.format_summary(results)]))
     return 0 if all(r.ok for r in results) else 1
 
 
-def cli_notebooks(data: Path, *, year: int | None = None, out: Path | None = None, workers: int = 2) -> int:
+def cli_notebooks(data: Path, *, year: int | None = None, out: Path | None = None, workers: int = 2,
+                  replace: bool = False) -> int:
     """``jxedu notebooks``: execute every analysis notebook; exit 1 if any failed."""
     jobs = reports.plan_notebooks(data, year=year, out=out)
     # the analysis notebooks differ from each other: each gets a fresh kernel
-    results = reports.run_jobs(jobs, workers=workers, reuse_kernel=False)
-    print(reports.format_summary(results))
+    notes: list[str] = []
+    results = reports.run_jobs(jobs, workers=workers, reuse_kernel=False, replace=replace, notes=notes)
+    print("\n".join([*(f"注意 (note): {n}" for n in notes), reports.format_summary(results)]))
     return 0 if all(r.ok for r in results) else 1

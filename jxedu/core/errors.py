@@ -36,6 +36,18 @@ class SettingsError(JxeduError):
     """A setting has an invalid value."""
 
 
+class YamlError(JxeduError):
+    """A YAML file cannot be read safely (too large, alias bomb, syntax; the message names file and line).
+
+    :func:`jxedu.core.yamlsafe.load_yaml` raises it (or the class its caller asks for) with the
+    attributes ``code`` (English key), ``file`` and ``line`` (1-based, ``None`` when unknown).
+    """
+
+    code: str = ""
+    file: str | None = None
+    line: int | None = None
+
+
 class ScenarioError(JxeduError):
     """A scenario file is malformed (the message names the file and line)."""
 

@@ -20,9 +20,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from jxedu.core.errors import SettingsError
+from jxedu.core.yamlsafe import line_of, load_yaml, to_plain
 
 
 def _ages(lo: int, hi: int) -> tuple[int, ...]:
@@ -164,26 +163,32 @@ def get_settings(*, path: str | Path | None = None, **overrides) -> Settings:
     Raises
     ------
     SettingsError
-        Unknown field, unreadable file, or a value of the wrong kind.
+        Unknown field, unreadable file, or a value of the wrong kind. The file is read by
+        :func:`jxedu.core.yamlsafe.load_yaml`: its size, aliases and nesting are bounded, a key
+        written twice is an error, and messages name the file and line.
     """
     values: dict = {}
     if path is None:
         path = os.environ.get(SETTINGS_ENV) or None
+    key_lines: dict = {}
+    shown = ""
     if path is not None:
         p = Path(path)
-        try:
-            loaded = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise SettingsError(f"无法读取设置文件 (unreadable_settings): {p}: {exc}") from None
+        shown = f"设置文件 {p.name} "
+        loaded = load_yaml(p, what="设置文件", lines=True, error=SettingsError)
+        if loaded is None:
+            loaded = {}
         if not isinstance(loaded, dict):
-            raise SettingsError(f"设置文件应为键值对 (bad_settings): {p}")
-        values.update(loaded)
+            raise SettingsError(f"设置文件应为键值对 (bad_settings): {p.name} 第{line_of(loaded) or 1}行："
+                                "每行写“设置项: 取值”")
+        key_lines = dict(loaded.key_lines)
+        values.update(to_plain(loaded))
     values.update(overrides)
     unknown = set(values) - _FIELDS
     if unknown:
-        raise SettingsError(
-            f"未知设置项 (unknown_setting): {'、'.join(sorted(unknown))}；可用：{'、'.join(sorted(_FIELDS))}"
-        )
+        where = "、".join(f"{k}（{shown}第{key_lines[k]}行）" if k in key_lines else str(k)
+                         for k in sorted(unknown, key=str))
+        raise SettingsError(f"未知设置项 (unknown_setting): {where}；可用：{'、'.join(sorted(_FIELDS))}")
     s = Settings(**values)
     if s.teaching_point_min_students < 0:
         raise SettingsError("教学点人数下限不能为负 (bad_setting): teaching_point_min_students")

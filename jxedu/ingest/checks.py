@@ -628,6 +628,7 @@ def check_consistency(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable]
                                raw.data.loc[sub.index[bad], "school_id"],
                                message=lambda v: f"学校“{v}”在该学年没有“{fzh}”数据，资源配置指标将无法计算",
                                expected=f"“{fzh}”表中同一学年、同一学校的一行")
+    _check_units_complete(frames, raws, sink)
     cls = frames.get("classes")
     if cls is not None and ss is not None and "stage_stats" in raws and "classes" in raws:
         _check_class_sums(ss, cls, raws["stage_stats"], sink)
@@ -653,6 +654,53 @@ def check_consistency(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable]
         if bad.any():
             sink.add_cells("warning", "date_order", raw, "end_date", rot.index[bad], raw.data.loc[bad, "end_date"],
                            message=lambda v: f"结束日期“{v}”早于开始日期", expected="不早于开始日期")
+
+
+def _year_school_keys(df: pd.DataFrame | None) -> set[tuple[int, str]]:
+    if df is None:
+        return set()
+    sub = df[df["year"].notna() & df["school_id"].notna()]
+    return set(zip(sub["year"].astype(int), sub["school_id"]))
+
+
+def _check_units_complete(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable], sink: ProblemSink) -> None:
+    """Warn, naming the school, where a school has 班级 or 办学条件 rows in a year but no 学段统计 row
+    (or neither 学段统计 nor 办学条件): it would drop out of the indicators without a word.
+
+    One warning per school and year, on the first row of that school and year in the table that
+    shows the school exists (班级 first, then 办学条件). A school with 学段统计 but no 办学条件 is
+    reported by ``facilities_missing``.
+    """
+    schools = frames.get("schools")
+    if schools is None:
+        return
+    names = dict(zip(schools["school_id"], schools["name"]))
+    have_ss = _year_school_keys(frames.get("stage_stats"))
+    have_fac = _year_school_keys(frames.get("facilities"))
+    reported: set[tuple[int, str]] = set()
+    ss_zh, fac_zh = schema.STAGE_STATS.zh, schema.FACILITIES.zh
+    for key in ("classes", "facilities"):
+        df = frames.get(key)
+        if df is None or key not in raws:
+            continue
+        raw = raws[key]
+        sub = df[df["year"].notna() & df["school_id"].notna() & df["school_id"].isin(names)]
+        sub = sub[~sub.duplicated(["year", "school_id"])]
+        pairs = list(zip(sub["year"].astype(int), sub["school_id"]))
+        bad = [(y, sid) not in have_ss and (y, sid) not in reported for y, sid in pairs]
+        if not any(bad):
+            continue
+        rows = sub.index[bad]
+        picked = [pair for pair, b in zip(pairs, bad) if b]
+        reported.update(picked)
+        table_zh = raw.table.zh
+        messages = []
+        for y, sid in picked:
+            lacking = f"“{ss_zh}”和“{fac_zh}”" if key == "classes" and (y, sid) not in have_fac else f"“{ss_zh}”"
+            messages.append(f"学校“{names[sid]}”（{sid}）{y}学年有“{table_zh}”数据，但没有{lacking}数据："
+                            "该校不计入资源配置指标与差异系数")
+        sink.add_cells("warning", "stage_stats_missing", raw, "school_id", rows, raw.data.loc[rows, "school_id"],
+                       message=messages, expected=f"“{ss_zh}”表中同一学年、同一学校的行")
 
 
 def _check_class_sums(ss: pd.DataFrame, cls: pd.DataFrame, raw: RawTable, sink: ProblemSink) -> None:

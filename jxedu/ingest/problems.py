@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,6 +22,53 @@ from jxedu.ingest.raw import RawTable, norm_text
 
 #: Problems listed per (rule, file, sheet, column) before a summary line replaces the rest.
 MAX_PER_GROUP = 50
+
+#: Columns whose cells are free text (notes a planner types): their content never reaches a problem.
+FREE_TEXT_COLUMNS: dict[str, frozenset[str]] = {"meta": frozenset({"value"})}
+#: What a masked cell shows in a problem.
+MASKED = "（内容已隐去）"
+
+# Personal numbers inside any text of a problem (message, value, expected): Chinese ID numbers
+# (18 digits with a plausible birth date, or the old 15-digit form), mobile phone numbers
+# (11 digits 1[3-9]…, also written 139-1234-5678 or +86 …) and landlines with an area code
+# (0537-1234567, (0537)1234567, 05371234567).
+_ID18 = r"[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx]"
+_ID15 = r"[1-9]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}"
+_MOBILE = r"(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}"
+_LANDLINE = r"(?:[(（]0[1-9]\d{1,2}[)）]|0[1-9]\d{1,2}[- ]?)\d{7,8}"
+_PERSONAL_NUMBER = re.compile(
+    rf"(?<![0-9A-Za-z])(?:(?P<id>{_ID18}|{_ID15})|(?P<phone>{_MOBILE}|{_LANDLINE}))(?![0-9A-Za-z])"
+)
+_MASK_WORDS = {"id": "［身份证号已隐去］", "phone": "［电话号码已隐去］"}
+
+
+def mask_personal(text: str | None) -> str | None:
+    """Replace every ID number and phone number in ``text`` by a placeholder.
+
+    Parameters
+    ----------
+    text
+        Any text, or ``None``.
+
+    Returns
+    -------
+    str or None
+        ``text`` with ``370828198512120044`` shown as ``［身份证号已隐去］`` and ``13912345678`` as
+        ``［电话号码已隐去］``; ``None`` stays ``None``.
+
+    Examples
+    --------
+    >>> mask_personal("合计：褚晓红370828198512120044")
+    '合计：褚晓红［身份证号已隐去］'
+    """
+    if not text:
+        return text
+    return _PERSONAL_NUMBER.sub(lambda m: _MASK_WORDS[m.lastgroup], str(text))
+
+
+def is_free_text(table_key: str, column_key: str | None) -> bool:
+    """Whether a column holds free text, whose cells are never echoed (:data:`FREE_TEXT_COLUMNS`)."""
+    return column_key is not None and column_key in FREE_TEXT_COLUMNS.get(table_key, ())
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告"}
 
@@ -69,6 +117,14 @@ class Problem:
         The cell as found, as a string, or ``None``.
     expected
         What the cell should hold (Chinese), or ``None``.
+    count
+        How many problems this one stands for: 1, or for a summary line of a capped group
+        ("……及另外 N 处") the N problems it replaces.
+
+    Notes
+    -----
+    ID numbers and phone numbers in ``message``, ``value`` and ``expected`` are masked when the
+    problem is made (:func:`mask_personal`), wherever the text came from.
     """
 
     severity: str
@@ -80,6 +136,12 @@ class Problem:
     column: str | None = None
     value: str | None = None
     expected: str | None = None
+    count: int = 1
+
+    def __post_init__(self) -> None:
+        self.message = mask_personal(self.message)
+        self.value = mask_personal(self.value)
+        self.expected = mask_personal(self.expected)
 
     @property
     def is_error(self) -> bool:
@@ -137,13 +199,28 @@ class ValidationReport:
         """True when there is no error (warnings allowed)."""
         return not self.errors
 
+    @property
+    def n_errors(self) -> int:
+        """Errors found, including those a capped group only counts ("……及另外 N 处")."""
+        return count_problems(self.problems, "error")
+
+    @property
+    def n_warnings(self) -> int:
+        """Warnings found, including those a capped group only counts."""
+        return count_problems(self.problems, "warning")
+
     def summary(self) -> str:
-        """One Chinese line with the counts."""
-        n_err, n_warn = len(self.errors), len(self.warnings)
+        """One Chinese line with the counts of problems found (listed or not)."""
+        n_err, n_warn = self.n_errors, self.n_warnings
         if not self.problems:
             return "未发现问题 (no problems)。"
         verdict = "数据可以使用" if n_err == 0 else "数据有错误，请修改后重试"
-        return f"错误 {n_err} 处，警告 {n_warn} 处：{verdict}。"
+        listed = sum(1 for p in self.problems if not is_summary(p))
+        capped = ""
+        if listed < n_err + n_warn:
+            capped = (f"（逐条列出 {listed:,} 处，其余 {n_err + n_warn - listed:,} 处同类问题"
+                      f"各合并为一行“……及另外 N 处”）")
+        return f"错误 {n_err:,} 处，警告 {n_warn:,} 处{capped}：{verdict}。"
 
     def to_text(self) -> str:
         """Chinese report: counts, then every problem grouped by file."""
@@ -183,8 +260,9 @@ class ValidationReport:
         obj = {
             "source": str(self.source) if self.source is not None else None,
             "ok": self.ok,
-            "errors": len(self.errors),
-            "warnings": len(self.warnings),
+            "errors": self.n_errors,
+            "warnings": self.n_warnings,
+            "listed": len(self.problems),
             "problems": [p.to_dict() for p in self.problems],
         }
         return json.dumps(obj, ensure_ascii=False, indent=2)
@@ -254,7 +332,44 @@ class ProblemSink:
             Header to report instead of ``raw.header(key)``.
         """
         col = column if column is not None else (raw.header(key) if key else None)
-        group = (severity, code, raw.file, raw.sheet, col)
+        values = list(values)
+        if is_free_text(raw.table.key, key):  # notes a planner typed: never echoed
+            values = [None if value_text(v) is None else MASKED for v in values]
+        self.add_rows(severity, code, raw.file, raw.sheet, col, rows, values, message=message, expected=expected)
+
+    def add_rows(
+        self,
+        severity: str,
+        code: str,
+        file: str | None,
+        sheet: str | None,
+        column: str | None,
+        rows: Iterable,
+        values: Iterable,
+        *,
+        message: Callable[[str], str] | list[str],
+        expected: str | Iterable[str] | None = None,
+    ) -> None:
+        """Add one problem per row of any file (rows and values aligned), respecting the cap.
+
+        Only the problems listed are built; the others of the group are counted (fast on a million
+        rows).
+
+        Parameters
+        ----------
+        severity, code, file, sheet, column
+            As in :class:`Problem`.
+        rows
+            Row numbers as the planner sees them.
+        values
+            Cell values as found (converted with ``str``).
+        message
+            Builds the Chinese message from the value string, or one message per cell.
+        expected
+            One string for all cells, or one per cell.
+        """
+        col = column
+        group = (severity, code, file, sheet, col)
         rows = list(rows)
         if not rows:
             return
@@ -268,12 +383,12 @@ class ProblemSink:
         for i in range(min(room, len(rows))):
             v = value_text(values[i])
             exp = exp_list[i] if exp_list is not None else expected
-            self.add(Problem(severity, code, msg(i, v), raw.file, raw.sheet, as_int(rows[i]), col, v, exp))
+            self.add(Problem(severity, code, msg(i, v), file, sheet, as_int(rows[i]), col, v, exp))
         extra = len(rows) - min(room, len(rows))
         if extra:
             v = value_text(values[room]) if room < len(values) else None
             exp = exp_list[room] if exp_list is not None else expected
-            first = Problem(severity, code, msg(room, v), raw.file, raw.sheet, None, col, None, exp)
+            first = Problem(severity, code, msg(room, v), file, sheet, None, col, None, exp)
             prev, count = self._overflow.get(group, (first, 0))
             self._overflow[group] = (prev, count + extra)
 
@@ -286,16 +401,30 @@ class ProblemSink:
                 Problem(
                     sev,
                     code,
-                    f"……及另外 {count} 处同类问题（只列出前 {self.limit} 处）：{first.message}",
+                    f"{_SUMMARY_PREFIX} {count:,} 处同类问题（只列出前 {self.limit} 处）：{first.message}",
                     file,
                     sheet,
                     None,
                     col,
                     None,
                     first.expected,
+                    count,
                 )
             )
         return sort_problems(out, summaries)
+
+
+_SUMMARY_PREFIX = "……及另外"
+
+
+def is_summary(problem: Problem) -> bool:
+    """Whether a problem is the summary line of a capped group ("……及另外 N 处同类问题")."""
+    return problem.row is None and problem.message.startswith(_SUMMARY_PREFIX)
+
+
+def count_problems(problems: Iterable[Problem], severity: str | None = None) -> int:
+    """Problems found of a severity (all for ``None``), a capped group's summary counted as its N."""
+    return sum(p.count for p in problems if severity is None or p.severity == severity)
 
 
 def sort_problems(problems: list[Problem], summaries: list[Problem] = ()) -> list[Problem]:

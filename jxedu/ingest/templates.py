@@ -23,6 +23,7 @@ from pathlib import Path
 from jxedu.core import schema
 from jxedu.core.config import ROOT, TEMPLATES_DIR
 from jxedu.core.schema import Column, Table
+from jxedu.core.xlsx import set_cell
 
 #: File name of the all-tables workbook.
 WORKBOOK_NAME = "金乡县教育数据模板.xlsx"
@@ -107,7 +108,8 @@ def _fill_sheet(ws, table: Table) -> None:
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     for i, col in enumerate(table.columns, start=1):
-        cell = ws.cell(row=1, column=i, value=col.zh)
+        cell = ws.cell(row=1, column=i)
+        set_cell(cell, col.zh)
         cell.font = bold
         cell.fill = fill
         cell.alignment = Alignment(horizontal="center", vertical="center")
@@ -145,13 +147,15 @@ def _instructions(ws, tables: tuple[Table, ...]) -> None:
         ("", False),
         ("表名", True),
     ]
-    for text, is_bold in lines:
-        ws.append([text])
-        if is_bold:
-            ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+    texts = [(text, is_bold) for text, is_bold in lines]
     for t in tables:
         req = "必需" if t.required else "可选"
-        ws.append([f"{t.zh}（{t.key}，{req}）：{UNLOCKS.get(t.key, '')}"])
+        texts.append((f"{t.zh}（{t.key}，{req}）：{UNLOCKS.get(t.key, '')}", False))
+    for i, (text, is_bold) in enumerate(texts, start=1):
+        cell = ws.cell(row=i, column=1)
+        set_cell(cell, text)
+        if is_bold:
+            cell.font = Font(bold=True)
     ws.column_dimensions["A"].width = 120
     for row in ws.iter_rows():
         for cell in row:

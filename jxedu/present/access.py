@@ -32,6 +32,7 @@ from jxedu.core import standards
 from jxedu.core import vocabulary as vocab
 from jxedu.core.errors import DataError
 from jxedu.core.schema import COMPULSORY_STAGES, FACILITIES, STAGE_STATS
+from jxedu.present.escape import markdown_text
 from jxedu.present.tables import Table, table
 from jxedu.present.text import Note
 
@@ -439,7 +440,7 @@ def layout_headline(scope: Scope) -> Note:
     row = school_counts(scope).iloc[-1]
     kinds = "、".join(f"{vocab.word(g, 'school_group')} {vocab.fmt(row[_COUNT_KEYS[g]], 'int')} 所"
                       for g in SCHOOL_GROUPS)
-    return Note(f"{scope.year}学年 {place_name(scope)}：学校 {vocab.fmt(row['schools'], 'int')} 所（{kinds}），"
+    return Note(f"{scope.year}学年 {markdown_text(place_name(scope))}：学校 {vocab.fmt(row['schools'], 'int')} 所（{kinds}），"
                 f"义务教育在校生 {vocab.fmt(row['compulsory_students'], 'int')} 人")
 
 
@@ -654,7 +655,7 @@ def bus_headline(scope: Scope) -> Note:
     if township is not None:
         own = set(assessment_of(scope).ds.schools.loc[lambda s: s["township"] == township, "school_id"].astype(str))
         served &= own
-    return Note(f"{place_name(scope)}：校车线路 {vocab.fmt(len(routes), 'int')} 条，站点 "
+    return Note(f"{markdown_text(place_name(scope))}：校车线路 {vocab.fmt(len(routes), 'int')} 条，站点 "
                 f"{vocab.fmt(len(scope.bus_stops), 'int')} 个，服务{'本镇街' if township else ''}学校 "
                 f"{vocab.fmt(len(served), 'int')} 所")
 

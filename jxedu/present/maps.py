@@ -40,10 +40,8 @@ Typical use::
 from __future__ import annotations
 
 import base64
-import html
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -62,6 +60,7 @@ from jxedu.core.coords import shift_geometry
 from jxedu.core.errors import DataError, EnvironmentSetupError, MissingTableError, SettingsError
 from jxedu.core.schema import COMPULSORY_STAGES, STAGES_OF_TYPE
 from jxedu.core.settings import Settings, resolve_settings
+from jxedu.core.tempfiles import remove_stale, temp_file
 from jxedu.present import style
 from jxedu.present.access import (
     SCHOOL_GROUPS,
@@ -72,6 +71,7 @@ from jxedu.present.access import (
     school_table,
     township_of,
 )
+from jxedu.present.escape import html_in_template, title_text
 
 __all__ = [
     "BAND_COLORS",
@@ -194,11 +194,11 @@ def village_radius(pupils) -> np.ndarray:
 
 
 def esc(value) -> str:
-    """HTML-escape a value from the data for a popup, tooltip or legend.
+    """Escape a value from the data for a popup, tooltip, legend or label of a map.
 
-    Besides ``& < > " '`` the characters `` ` ``, ``$`` and ``\\`` are replaced by character
-    references too, because folium places popup and tooltip HTML inside JavaScript template
-    literals (where ``${…}`` would run and a backslash would start an escape).
+    Folium places popup and tooltip HTML inside JavaScript template literals, so this is
+    :func:`jxedu.present.escape.html_in_template`: ``& < > " '`` and also `` ` ``, ``$`` and ``\\``
+    become character references (no ``${…}`` can run, no backslash starts an escape).
 
     Parameters
     ----------
@@ -209,12 +209,9 @@ def esc(value) -> str:
     -------
     str
     """
-    if value is None:
+    if not isinstance(value, (str, list, tuple, dict)) and value is not None and pd.isna(value):
         return ""
-    if not isinstance(value, (str, list, tuple, dict)) and pd.isna(value):
-        return ""
-    text = html.escape(str(value), quote=True)
-    return text.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+    return html_in_template(value)
 
 
 def _count(value, unit: str = "") -> str:
@@ -298,6 +295,14 @@ def _feature_collection(geoms: gpd.GeoSeries, props: list[dict]) -> dict:
             continue
         feats.append({"type": "Feature", "id": i, "geometry": shapely.geometry.mapping(g), "properties": p})
     return {"type": "FeatureCollection", "features": feats}
+
+
+def _tooltip(fc: dict, fields: list[str], aliases: list[str], *, sticky: bool) -> folium.GeoJsonTooltip | None:
+    """The tooltip of a GeoJSON layer; none for a layer without features (folium cannot check the
+    fields of an empty layer: a 镇街 without a 初中 has no 初中 service areas)."""
+    if not fc["features"]:
+        return None
+    return folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=sticky)
 
 
 def _first_col(df: pd.DataFrame, candidates: Iterable[str]) -> str | None:
@@ -505,7 +510,7 @@ def add_townships(
     folium.GeoJson(
         fc,
         style_function=style,
-        tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=["镇街"], sticky=False),
+        tooltip=_tooltip(fc, ["name"], ["镇街"], sticky=False),
         name=name,
     ).add_to(fg)
     if labels:
@@ -597,7 +602,7 @@ def add_villages(
         fc,
         style_function=style,
         marker=folium.CircleMarker(radius=3, fill=True),
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=False),
+        tooltip=_tooltip(fc, fields, aliases, sticky=False),
         name=name,
     ).add_to(fg)
     fg.add_to(m)
@@ -708,7 +713,7 @@ def add_catchments(
             "fillColor": f["properties"]["_c"],
             "fillOpacity": 0.12,
         },
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
+        tooltip=_tooltip(fc, fields, aliases, sticky=True),
         name=name,
     ).add_to(fg)
     fg.add_to(m)
@@ -785,7 +790,7 @@ def add_bus_routes(
     folium.GeoJson(
         fc,
         style_function=lambda f: {"color": f["properties"]["_c"], "weight": 4, "opacity": 0.8},
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
+        tooltip=_tooltip(fc, fields, aliases, sticky=True),
         name=name,
     ).add_to(fg)
     fg.add_to(m)
@@ -836,7 +841,7 @@ def add_bus_stops(
     folium.GeoJson(
         fc,
         marker=folium.CircleMarker(radius=3, color="#212121", weight=1.5, fill=True, fill_color="#FFFFFF", fill_opacity=1),
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=False),
+        tooltip=_tooltip(fc, fields, aliases, sticky=False),
         name=name,
     ).add_to(fg)
     fg.add_to(m)
@@ -1044,7 +1049,9 @@ def base_map(
         )
     s = resolve_settings(settings)
     assets = leaflet_assets if leaflet_assets is not None else s.leaflet_assets
-    fig = _JxFigure(assets_dir=Path(assets) if assets is not None else None, title=title)
+    # branca writes the title into <title> as it is: escaped here (a 镇街 name is data)
+    fig = _JxFigure(assets_dir=Path(assets) if assets is not None else None,
+                    title=title_text(title) if title is not None else None)
     m = folium.Map(location=[35.07, 116.30], zoom_start=11, tiles=None, control_scale=False)
     fig.add_child(m)
     _MetricScale().add_to(m)
@@ -1329,13 +1336,13 @@ def save_map(m: folium.Map, path: str | os.PathLike, *, offline: bool = True) ->
     page = root.render()
     if offline and not (isinstance(root, _JxFigure) and root.assets_dir is not None):
         page = inline_assets(page)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    remove_stale(out.parent, f".{out.name}-", suffix=".tmp")  # left by an interrupted save
+    tmp = temp_file(out.parent, f".{out.name}-", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(page)
+        tmp.write_text(page, encoding="utf-8")
         os.replace(tmp, out)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return out
 

@@ -16,12 +16,12 @@ shows as HTML (no index, no truncation) and the PDF reports embed as it is.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from jxedu.core import vocabulary as vocab
+from jxedu.present.escape import html_text
 
 __all__ = ["Table", "table"]
 
@@ -58,7 +58,7 @@ class Table:
 
     def to_html(self, *, css: str = "jx-table") -> str:
         """Escaped HTML: every header and cell text is data, never markup."""
-        esc = html.escape
+        esc = html_text
         cols = list(self.frame.columns)
         head = "".join(f"<th>{esc(str(c))}</th>" for c in cols)
         num = [c in self.numeric for c in cols]

@@ -7,6 +7,7 @@ Numbers inside sentences are formatted through :mod:`jxedu.core.vocabulary`.
 from __future__ import annotations
 
 from jxedu.core import vocabulary as vocab
+from jxedu.present.escape import markdown_text
 
 __all__ = ["Note", "missing_note", "scope_name", "synthetic_notice"]
 
@@ -39,7 +40,7 @@ def synthetic_notice(scope) -> Note:
     ds = getattr(scope, "ds", None) or getattr(getattr(scope, "assessment", None), "ds", None) or scope
     if not ds.synthetic:
         return Note("")
-    return Note(f"> ⚠️ **{vocab.SYNTHETIC_MARK}**（synthetic demo data）：{vocab.synthetic_notice(ds.county_name)}"
+    return Note(f"> ⚠️ **{vocab.SYNTHETIC_MARK}**（synthetic demo data）：{vocab.synthetic_notice(markdown_text(ds.county_name))}"
                 "只用于演示和测试本工具，不能作为规划决策的依据。")
 
 

@@ -29,10 +29,21 @@ the figures is in the column 数据学年 and the sheet title.
 
 Re-export rules (:func:`merge_ledger`)
 --------------------------------------
+An existing ledger file is **updated in place** (the planner's own workbook is opened, changed and
+saved), never rebuilt: comments (批注), formulas, the planner's own columns, rows and sheets, column
+widths, the row order, filters, frozen panes and the print area all stay. Only the cells of the
+tool's columns whose value changes are written; new items are appended below the last row (styled
+like it), and the filter, print area, row colours and the 状态 drop-down are extended to them.
+
 Matched by 事项编号:
 
 * 销号日期, 销号说明 and 备注 are always kept as the planner wrote them (and any column the planner
   added to the sheet).
+* The tool's columns (事项, 现状值, 差距, 整改措施, 责任单位 …): a cell the planner changed since the
+  tool wrote it (or filled with a formula) is **kept**, and the tool's new value is noted once in 备注
+  (``2025-04-01 “整改措施”保留规划人员填写的内容；jxedu 按2024学年数据的建议：…``). What the tool
+  wrote is recorded in the very hidden sheet ``_jxedu`` (:class:`LedgerRecord`); in a ledger without
+  it (older jxedu) only 整改措施 and 责任单位 are treated so, the other columns follow the data.
 * Evidence items (需佐证材料): the status the planner set (已达标 / 未达标 / 已销号 / …) is kept, and so
   is a 现状值 the planner typed in.
 * Computed items: the status follows the data (未达标 / 已达标 / 数据不足), except that an item the
@@ -41,19 +52,30 @@ Matched by 事项编号:
 * An item of the old ledger that the new data no longer list (a shortfall whose school closed, …)
   is kept, with status 已达标 unless it was 已销号, and a dated note in 备注. Rows the planner added
   with a key of their own (or without a key) are kept unchanged.
+* The sheets 说明 and 超标准班额明细 are the tool's: rewritten, unless the planner changed one since —
+  then it is kept, renamed ``<name>（<date>前）``, beside the new one.
 
-The file is written atomically (temporary file + :func:`os.replace`); the previous file is copied
-to ``<name>.bak.xlsx`` first. The input data are never modified.
+Text from the data is written as text, never as a formula (:func:`jxedu.core.xlsx.set_cell`): a
+school named ``=HYPERLINK("…")`` stays that name.
+
+The file is written atomically (temporary file ``.~jxedu-…xlsx`` + :func:`os.replace`; one left by
+an interrupted export is removed by the next); the previous file is copied to ``<name>.bak.xlsx``
+first, and to ``<name>.bak-<date>.xlsx`` (never replaced) when it holds what openpyxl cannot carry
+over (charts, images, pivot tables, macros). The input data are never modified.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import math
 import os
 import shutil
-import tempfile
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -66,7 +88,9 @@ from jxedu.core import standards as std
 from jxedu.core import vocabulary as vocab
 from jxedu.core.errors import LedgerError
 from jxedu.core.numeric import ceil_count
+from jxedu.core.tempfiles import remove_stale, temp_file
 from jxedu.core.vocabulary import fmt
+from jxedu.core.xlsx import set_cell
 from jxedu.present import assurance as show_assurance
 from jxedu.present import indicators as show_indicators
 
@@ -75,6 +99,7 @@ __all__ = [
     "LEDGER_SHEET",
     "LEDGER_STATUSES",
     "LedgerError",
+    "LedgerRecord",
     "build_ledger",
     "ledger_summary",
     "merge_ledger",
@@ -115,6 +140,11 @@ STATUS_MEANING: dict[str, str] = {
 LEDGER_SHEET = "台账"
 README_SHEET = "说明"
 CLASS_SHEET = "超标准班额明细"
+#: The very hidden sheet holding what the tool last wrote (:class:`LedgerRecord`).
+RECORD_SHEET = "_jxedu"
+RECORD_VERSION = 1
+#: Start of the name of the temporary file of an export (removed by the next export if left behind).
+TEMP_PREFIX = ".~jxedu-"
 
 #: Ledger columns: English key -> Chinese header, in sheet order.
 COLUMNS: dict[str, str] = {
@@ -447,7 +477,239 @@ def _append(text, note: str) -> str:
     return note if _blank(text) else f"{text}；{note}"
 
 
-def merge_ledger(new: pd.DataFrame, previous: pd.DataFrame | None, *, today: dt.date | None = None) -> pd.DataFrame:
+def _number(x) -> float | None:
+    if isinstance(x, bool):
+        return None
+    if isinstance(x, (int, float, np.integer, np.floating)):
+        return float(x)
+    if isinstance(x, str):
+        try:
+            return float(x.strip().replace(",", ""))
+        except ValueError:
+            return None
+    return None
+
+
+def _same(a, b) -> bool:
+    """Whether two cell contents are the same for a planner (blank = blank, 92.5 = "92.5", spaces
+    around text ignored)."""
+    if _blank(a) or _blank(b):
+        return _blank(a) and _blank(b)
+    fa, fb = _number(a), _number(b)
+    if fa is not None and fb is not None:
+        return math.isclose(fa, fb, rel_tol=1e-9, abs_tol=1e-9)
+    dates = (dt.date, dt.datetime, pd.Timestamp)
+    if isinstance(a, dates) and isinstance(b, dates):
+        return pd.Timestamp(a) == pd.Timestamp(b)
+    return str(a).strip() == str(b).strip()
+
+
+def _shown(v) -> str:
+    """A value as the note about a suggestion shows it."""
+    if _blank(v):
+        return "（空）"
+    f = _number(v)
+    if f is not None and not isinstance(v, str):
+        return f"{f:g}"
+    return str(v)
+
+
+#: Tool-written columns in which a planner's edit is detected (against what the tool last wrote),
+#: kept, and the tool's new value noted in 备注.
+EDITABLE_COLUMNS: tuple[str, ...] = ("category", "township", "school", "item", "requirement", "value", "target",
+                                     "gap", "action", "responsible", "data_year")
+#: The tool's suggestions: a planner's text there is kept even when the ledger has no record of
+#: what the tool wrote (a ledger of an older jxedu).
+SUGGESTED_COLUMNS: tuple[str, ...] = ("action", "responsible")
+_MISSING = object()
+
+
+@dataclass
+class LedgerRecord:
+    """What jxedu last wrote into a ledger, kept in the workbook's very hidden sheet ``_jxedu``.
+
+    Attributes
+    ----------
+    written
+        Item key -> column -> the tool's value (what it wrote, or suggested where the planner's
+        edit was kept).
+    noted
+        Item key -> column -> the suggestion already noted in 备注 (noted once, not at every export).
+    sheets
+        Tool-owned sheet name -> fingerprint of its cells as written (a sheet the planner changed is
+        kept under another name instead of being replaced).
+    cells
+        ``"title"``, ``"subtitle"`` -> the text written (rewritten only while unchanged).
+    """
+
+    written: dict[str, dict[str, object]] = field(default_factory=dict)
+    noted: dict[str, dict[str, object]] = field(default_factory=dict)
+    sheets: dict[str, str] = field(default_factory=dict)
+    cells: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def known(self) -> bool:
+        """Whether the ledger had a record (written by this version of jxedu)."""
+        return bool(self.written or self.sheets)
+
+
+@dataclass
+class _Row:
+    """One row to write: its values, the sheet row it came from and the cells to (re)write."""
+
+    values: dict
+    source: int | None = None
+    dirty: set = field(default_factory=set)
+    key: str | None = None
+    notes: list = field(default_factory=list)
+
+    def note(self, text: str) -> None:
+        """Append a dated note to 备注."""
+        self.values["remarks"] = _append(self.values.get("remarks"), text)
+        self.notes.append(text)
+        self.dirty.add("remarks")
+
+
+def _merge(new: pd.DataFrame, prev: pd.DataFrame | None, *, record: LedgerRecord, formulas: set,
+           today: dt.date) -> tuple[list[_Row], dict, LedgerRecord]:
+    """The merge rules (module docstring) row by row.
+
+    Returns the rows in the order of the old sheet (new items appended in the tool's order), the
+    counts, and the record of what the tool wrote or suggests now.
+    """
+    year = new.attrs.get("year", "")
+    stamp = f"{today:%Y-%m-%d}"
+    out_record = LedgerRecord()
+    counts = {"matched": 0, "kept": 0, "reopened": 0, "retired": 0, "overridden": 0}
+    all_cols = [c for c in COLUMNS if c != "seq"]
+    if prev is None or prev.empty:
+        rows = []
+        for rec in new[new["listed"].astype(bool)].to_dict("records"):
+            rows.append(_Row(rec, None, set(all_cols), rec["key"]))
+            out_record.written[rec["key"]] = {c: rec.get(c) for c in EDITABLE_COLUMNS}
+        return rows, counts, out_record
+
+    extras = [c for c in prev.columns if c not in COLUMNS and c not in ("evidence", "listed", "_row")]
+    new_by_key = {r["key"]: r for r in new.to_dict("records")}
+    seen: set[str] = set()
+    rows: list[_Row] = []
+    for p in prev.to_dict("records"):
+        src = p.get("_row")
+        src = None if _blank(src) else int(src)
+        key = p.get("key")
+        key = str(key).strip() if not _blank(key) else None
+        if key is None or key in seen:  # rows we cannot match: kept unchanged
+            rows.append(_Row({c: p.get(c) for c in prev.columns if c != "_row"}, src, set(), None))
+            continue
+        seen.add(key)
+        r = new_by_key.get(key)
+        if r is None:
+            rows.append(_retired(p, src, key, stamp, year, counts, record, out_record))
+            continue
+        rows.append(_matched(r, p, src, key, extras, stamp, year, counts, record, formulas, out_record))
+    for rec in new.to_dict("records"):
+        if rec["key"] in seen or not bool(rec["listed"]):
+            continue
+        rows.append(_Row(rec, None, set(all_cols), rec["key"]))
+        out_record.written[rec["key"]] = {c: rec.get(c) for c in EDITABLE_COLUMNS}
+    return rows, counts, out_record
+
+
+def _retired(p: dict, src, key: str, stamp: str, year, counts: dict, record: LedgerRecord,
+             out_record: LedgerRecord) -> _Row:
+    """An item of the old ledger that the new data no longer list."""
+    row = _Row({c: p.get(c) for c in p if c != "_row"}, src, set(), key)
+    if key in record.written:
+        out_record.written[key] = record.written[key]
+        out_record.noted[key] = record.noted.get(key, {})
+    if key.startswith(_OUR_PREFIXES):
+        counts["retired"] += 1
+        st = row.values.get("status")
+        if st != CLOSED:
+            if st != MET:
+                row.note(f"{stamp} {year}学年数据中已无此事项，状态改为已达标")
+            row.values["status"] = MET
+            row.dirty.add("status")
+    return row
+
+
+def _matched(r: dict, p: dict, src, key: str, extras: list[str], stamp: str, year, counts: dict,
+             record: LedgerRecord, formulas: set, out_record: LedgerRecord) -> _Row:
+    """An item in both: the planner's columns and edits kept, the tool's columns updated."""
+    counts["matched"] += 1
+    values = dict(r)
+    for c in (*PLANNER_COLUMNS, *extras):
+        values[c] = p.get(c)
+    counts["kept"] += any(not _blank(p.get(c)) for c in (*PLANNER_COLUMNS, *extras))
+    row = _Row(values, src, set(), key)
+    last = record.written.get(key, {})
+    noted_before = record.noted.get(key, {})
+    written, noted = {}, {}
+    evidence = bool(r.get("evidence"))
+    for c in EDITABLE_COLUMNS:
+        new, cur = r.get(c), p.get(c)
+        written[c] = new
+        prev_written = last.get(c, _MISSING)
+        if (src, c) not in formulas:
+            if _same(cur, new):
+                continue  # nothing to change (the cell, its style and comment stay as they are)
+            if _blank(cur) or (prev_written is not _MISSING and _same(cur, prev_written)):
+                row.dirty.add(c)  # the tool's own earlier value: updated
+                continue
+            if prev_written is _MISSING and c not in SUGGESTED_COLUMNS and not (evidence and c == "value"):
+                row.dirty.add(c)  # no record (older ledger): data columns follow the data, as before
+                continue
+        # the planner wrote this cell (or a formula): it stays; the tool's new value is noted once
+        values[c] = cur
+        counts["overridden"] += 1
+        if _blank(new) or _same(new, noted_before.get(c)):
+            if c in noted_before:
+                noted[c] = noted_before[c]
+            continue
+        row.note(f"{stamp} “{COLUMNS[c]}”保留规划人员填写的内容；jxedu 按{year}学年数据的"
+                 f"{'建议' if c in SUGGESTED_COLUMNS else '数值'}：{_shown(new)}")
+        noted[c] = new
+    out_record.written[key] = written
+    if noted:
+        out_record.noted[key] = noted
+    _merge_status(row, r, p, stamp, year, counts)
+    return row
+
+
+def _merge_status(row: _Row, r: dict, p: dict, stamp: str, year, counts: dict) -> None:
+    values = row.values
+    pst = p.get("status")
+    pst = pst.strip() if isinstance(pst, str) else pst
+    if not _blank(pst) and pst not in LEDGER_STATUSES:
+        row.note(f"{stamp} 原状态“{pst}”无法识别，已按数据重置")
+        pst = None
+    status = r["status"]
+    if bool(r.get("evidence")):
+        if not _blank(pst):
+            status = pst
+    elif pst == CLOSED:
+        if r["status"] == OPEN:
+            row.note(f"{stamp} 复核未达标（{year}学年数据），重新打开")
+            counts["reopened"] += 1
+        else:
+            status = CLOSED
+    values["status"] = status
+    if not _same(status, p.get("status")):
+        row.dirty.add("status")
+
+
+def _rows_frame(rows: list[_Row], extras: list[str], attrs: dict, counts: dict) -> pd.DataFrame:
+    out = pd.DataFrame([r.values for r in rows])
+    for c in (*COLUMNS, *extras):
+        if c not in out.columns:
+            out[c] = None
+    out = out[[c for c in COLUMNS if c != "seq"] + extras + [c for c in ("evidence", "listed") if c in out.columns]]
+    out.attrs.update(attrs, **counts, extras=extras)
+    return out.reset_index(drop=True)
+
+
+def merge_ledger(new: pd.DataFrame, previous: pd.DataFrame | None, *, today: dt.date | None = None,
+                 record: LedgerRecord | None = None) -> pd.DataFrame:
     """Merge freshly built items with an older ledger (the rules of the module docstring).
 
     Parameters
@@ -459,89 +721,26 @@ def merge_ledger(new: pd.DataFrame, previous: pd.DataFrame | None, *, today: dt.
         :func:`read_ledger` output, or ``None``.
     today
         Date written in automatic notes (default: today).
+    record
+        What the tool last wrote (:class:`LedgerRecord`, from the ledger file); ``None`` = no record.
 
     Returns
     -------
     pandas.DataFrame
-        The rows to write: English columns, plus any extra column of the older sheet. ``attrs``
-        holds ``matched`` (rows found in the older ledger), ``kept`` (of those, rows with something
-        the planner wrote), ``reopened`` and ``retired`` (older items no longer in the data).
+        The rows to write, in the order of ``previous`` with new items after them: English columns,
+        plus any extra column of the older sheet. ``attrs`` holds ``matched`` (rows found in the older
+        ledger), ``kept`` (of those, rows with something the planner wrote), ``reopened``,
+        ``retired`` (older items no longer in the data) and ``overridden`` (cells of tool columns
+        whose planner edit was kept).
     """
     today = today or dt.date.today()
-    year = new.attrs.get("year", "")
-    stamp = f"{today:%Y-%m-%d}"
-    if previous is None or previous.empty:
-        out = new[new["listed"].astype(bool)].copy()
-        out.attrs.update(new.attrs, matched=0, kept=0, reopened=0, retired=0)
-        return out.reset_index(drop=True)
-
-    prev = previous.copy()
-    extras = [c for c in prev.columns if c not in COLUMNS and c not in ("evidence", "listed")]
-    has_key = prev["key"].map(lambda k: not _blank(k))
-    dup = prev["key"].duplicated(keep="first") & has_key
-    manual = prev[~has_key | dup]                       # rows we cannot match: kept unchanged
-    by_key = {str(r["key"]).strip(): r for _, r in prev[has_key & ~dup].iterrows()}
-
-    matched = kept = reopened = retired = 0
-    rows = []
-    new_keys = set()
-    for _, r in new.iterrows():
-        key = r["key"]
-        new_keys.add(key)
-        p = by_key.get(key)
-        if p is None:
-            if bool(r["listed"]):
-                rows.append(r.to_dict())
-            continue
-        row = r.to_dict()
-        matched += 1
-        for c in (*PLANNER_COLUMNS, *extras):
-            row[c] = p.get(c)
-        kept += any(not _blank(p.get(c)) for c in (*PLANNER_COLUMNS, *extras))
-        pst = p.get("status")
-        pst = pst.strip() if isinstance(pst, str) else pst
-        if not _blank(pst) and pst not in LEDGER_STATUSES:
-            row["remarks"] = _append(row["remarks"], f"{stamp} 原状态“{pst}”无法识别，已按数据重置")
-            pst = None
-        if bool(r["evidence"]):
-            if not _blank(pst):
-                row["status"] = pst
-            if _blank(row["value"]) and not _blank(p.get("value")):
-                row["value"] = p.get("value")
-        elif pst == CLOSED:
-            if r["status"] == OPEN:
-                row["status"] = OPEN
-                row["remarks"] = _append(row["remarks"], f"{stamp} 复核未达标（{year}学年数据），重新打开")
-                reopened += 1
-            else:
-                row["status"] = CLOSED
-        rows.append(row)
-
-    for key, p in by_key.items():
-        if key in new_keys:
-            continue
-        row = {c: p.get(c) for c in prev.columns}
-        if key.startswith(_OUR_PREFIXES):
-            retired += 1
-            if row.get("status") != CLOSED:
-                if row.get("status") != MET:
-                    row["remarks"] = _append(row.get("remarks"),
-                                             f"{stamp} {year}学年数据中已无此事项，状态改为已达标")
-                row["status"] = MET
-        rows.append(row)
-    for _, p in manual.iterrows():
-        rows.append({c: p.get(c) for c in prev.columns})
-
-    out = pd.DataFrame(rows)
-    for c in (*COLUMNS, *extras):
-        if c not in out.columns:
-            out[c] = None
-    out = out[[c for c in COLUMNS if c != "seq"] + extras + [c for c in ("evidence", "listed") if c in out.columns]]
-    out.attrs.update(new.attrs, matched=matched, kept=kept, reopened=reopened, retired=retired, extras=extras)
-    return out.reset_index(drop=True)
+    rows, counts, _ = _merge(new, previous, record=record or LedgerRecord(), formulas=set(), today=today)
+    extras = [c for c in (previous.columns if previous is not None else [])
+              if c not in COLUMNS and c not in ("evidence", "listed", "_row")]
+    return _rows_frame(rows, extras, new.attrs, counts)
 
 
-# --- reading and writing the workbook ----------------------------------------------------------
+# --- reading the workbook ----------------------------------------------------------------------
 
 
 def _check_not_locked(path: Path) -> None:
@@ -554,55 +753,145 @@ def _check_not_locked(path: Path) -> None:
             )
 
 
+#: Parts of an .xlsx that openpyxl cannot carry over, and their Chinese names.
+_NOT_KEPT_PARTS: tuple[tuple[str, str], ...] = (
+    ("xl/charts/", "图表"),
+    ("xl/media/", "图片"),
+    ("xl/pivotTables/", "数据透视表"),
+    ("xl/slicers/", "切片器"),
+    ("xl/vbaProject.bin", "宏"),
+    ("xl/threadedComments/", "线程批注（转为普通批注保留）"),
+    ("xl/ctrlProps/", "表单控件"),
+)
+
+
+@dataclass
+class _LedgerSheet:
+    """An existing ledger as found: the workbook (with formulas) to update and the rows' values."""
+
+    path: Path
+    wb: object
+    ws: object
+    header_row: int
+    cols: dict[str, int]
+    frame: pd.DataFrame
+    formulas: set
+    record: LedgerRecord
+    last_row: int
+    not_kept: list[str]
+
+
+def _open(path: Path, *, data_only: bool):
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        return load_workbook(path, data_only=data_only)
+    except PermissionError:
+        raise LedgerError(f"无法读取台账文件，文件被占用或无权限 (ledger_locked): {path}") from None
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
+        raise LedgerError(f"台账文件无法解析，不是有效的 Excel 工作簿 (ledger_malformed): {path}：{exc}") from None
+
+
+def _read_record(wb) -> LedgerRecord:
+    if RECORD_SHEET not in wb.sheetnames:
+        return LedgerRecord()
+    ws = wb[RECORD_SHEET]
+    rows = list(ws.iter_rows(values_only=True))
+    if len(rows) < 4 or not rows[0] or rows[0][1] != RECORD_VERSION:
+        return LedgerRecord()
+    try:
+        sheets = json.loads(rows[1][1] or "{}")
+        cells = json.loads(rows[2][1] or "{}")
+    except (TypeError, ValueError):
+        return LedgerRecord()
+    header = list(rows[3])
+    rec = LedgerRecord(sheets=dict(sheets), cells=dict(cells))
+    for values in rows[4:]:
+        if not values or _blank(values[0]):
+            continue
+        key = str(values[0])
+        for h, v in zip(header[1:], values[1:]):
+            if not isinstance(h, str) or ":" not in h:
+                continue
+            kind, col = h.split(":", 1)
+            if kind == "written":
+                rec.written.setdefault(key, {})[col] = v
+            elif kind == "noted" and not _blank(v):
+                rec.noted.setdefault(key, {})[col] = v
+    return rec
+
+
+def _read_sheet(path: str | os.PathLike) -> _LedgerSheet:
+    """Open a ledger: header row, columns, values (cached results of formulas), formula cells."""
+    path = Path(path)
+    _check_not_locked(path)
+    wb = _open(path, data_only=False)
+    values_wb = _open(path, data_only=True)
+    name = LEDGER_SHEET if LEDGER_SHEET in wb.sheetnames else wb.sheetnames[0]
+    ws, vws = wb[name], values_wb[name]
+    zh_to_key = {v: k for k, v in COLUMNS.items()}
+    header_row, cols = None, {}
+    for i, row in enumerate(vws.iter_rows(min_row=1, max_row=10, values_only=True), start=1):
+        cells = [str(c).strip() if c is not None else "" for c in row]
+        if COLUMNS["key"] in cells and COLUMNS["status"] in cells:
+            header_row = i
+            for j, c in enumerate(cells, start=1):
+                if c:
+                    cols.setdefault(zh_to_key.get(c, c), j)
+            break
+    if header_row is None:
+        raise LedgerError(
+            f"台账文件格式不符 (ledger_malformed): {path}；工作表“{ws.title}”前10行中找不到“事项编号”和“状态”表头。"
+        )
+    records, formulas = [], set()
+    last_row = header_row
+    by_index = {j: k for k, j in cols.items()}
+    formula_rows = {r[0].row: r for r in ws.iter_rows(min_row=header_row + 1) if r}
+    for row in vws.iter_rows(min_row=header_row + 1):
+        if not row:
+            continue
+        r = row[0].row
+        vals = [c.value for c in row]
+        fcells = formula_rows.get(r, ())
+        is_formula = {c.column: True for c in fcells if c.data_type == "f"}
+        if all(_blank(v) for v in vals) and not is_formula:
+            continue
+        last_row = r
+        rec = {"_row": r}
+        for c in row:
+            k = by_index.get(c.column)
+            if k is None:
+                continue
+            rec[k] = c.value
+            if is_formula.get(c.column):
+                formulas.add((r, k))
+        records.append(rec)
+    frame = pd.DataFrame(records, columns=["_row", *dict.fromkeys(cols)]).astype(object)
+    frame = frame.drop(columns=["seq"], errors="ignore")
+    for c in COLUMNS:
+        if c != "seq" and c not in frame.columns:
+            frame[c] = None
+    values_wb.close()
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+    not_kept = [zh for part, zh in _NOT_KEPT_PARTS if any(n.startswith(part) for n in names)]
+    return _LedgerSheet(path, wb, ws, header_row, cols, frame, formulas, _read_record(wb), last_row, not_kept)
+
+
 def read_ledger(path: str | os.PathLike) -> pd.DataFrame:
     """Read a ledger workbook written by :func:`write_ledger` (and edited by a planner).
 
     The header row is found by its 事项编号 and 状态 cells (title rows above it are skipped); columns
     are matched by their Chinese header, so the planner may move or add columns. Columns the
-    planner added are returned under their own header.
+    planner added are returned under their own header. A formula gives its last computed value.
 
     Raises
     ------
     LedgerError
         The file cannot be opened (locked, not an .xlsx) or has no 台账 header row.
     """
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    path = Path(path)
-    _check_not_locked(path)
-    try:
-        wb = load_workbook(path, data_only=True)
-    except PermissionError:
-        raise LedgerError(f"无法读取台账文件，文件被占用或无权限 (ledger_locked): {path}") from None
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise LedgerError(f"台账文件无法解析，不是有效的 Excel 工作簿 (ledger_malformed): {path}：{exc}") from None
-    ws = wb[LEDGER_SHEET] if LEDGER_SHEET in wb.sheetnames else wb.worksheets[0]
-    zh_to_key = {v: k for k, v in COLUMNS.items()}
-    header_row, headers = None, {}
-    for i, row in enumerate(ws.iter_rows(min_row=1, max_row=10, values_only=True), start=1):
-        cells = [str(c).strip() if c is not None else "" for c in row]
-        if COLUMNS["key"] in cells and COLUMNS["status"] in cells:
-            header_row = i
-            headers = {j: zh_to_key.get(c, c) for j, c in enumerate(cells) if c}
-            break
-    if header_row is None:
-        raise LedgerError(
-            f"台账文件格式不符 (ledger_malformed): {path}；工作表“{ws.title}”前10行中找不到“事项编号”和“状态”表头。"
-        )
-    records = []
-    for row in ws.iter_rows(min_row=header_row + 1, values_only=True):
-        if all(_blank(c) for c in row):
-            continue
-        records.append({headers[j]: v for j, v in enumerate(row) if j in headers})
-    wb.close()
-    cols = list(dict.fromkeys(headers.values()))
-    df = pd.DataFrame(records, columns=cols).astype(object)
-    df = df.drop(columns=["seq"], errors="ignore")
-    for c in COLUMNS:
-        if c != "seq" and c not in df.columns:
-            df[c] = None
-    return df
+    return _read_sheet(path).frame.drop(columns="_row").reset_index(drop=True)
 
 
 def ledger_summary(df: pd.DataFrame) -> dict[str, int]:
@@ -622,7 +911,12 @@ def _cell_value(v):
         return float(v)
     if isinstance(v, pd.Timestamp):
         return v.to_pydatetime()
+    if isinstance(v, (list, tuple, dict, set)):
+        return str(v)
     return v
+
+
+# --- writing the workbook ----------------------------------------------------------------------
 
 
 def write_ledger(
@@ -635,6 +929,11 @@ def write_ledger(
     today: dt.date | None = None,
 ) -> pd.DataFrame:
     """Write the ledger workbook, merged with an older ledger.
+
+    When the older ledger is a file, that workbook is updated in place: only the cells of the tool's
+    columns that change are written, new items are appended below the last row, and everything else
+    the planner did — comments, formulas, their own columns, rows and sheets, widths, row order,
+    filters and the print area (extended to the new rows) — stays as it was.
 
     Parameters
     ----------
@@ -657,7 +956,10 @@ def write_ledger(
     Returns
     -------
     pandas.DataFrame
-        The rows written (English columns); ``attrs`` has ``kept``, ``reopened``, ``retired``.
+        The rows written (English columns), in sheet order; ``attrs`` has ``matched``, ``kept``,
+        ``reopened``, ``retired``, ``overridden`` and ``not_kept`` (content of the older file that
+        openpyxl cannot carry over — charts, images …; the older file is then also kept as
+        ``<name>.bak-<date>.xlsx``).
 
     Raises
     ------
@@ -668,47 +970,95 @@ def write_ledger(
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise LedgerError(f"台账文件须为 .xlsx (ledger_bad_suffix): {path}")
+    today = today or dt.date.today()
     meta = {"year": "", "source": "", "synthetic": False, **ledger_df.attrs, **(info or {})}
     if previous is None:
         previous = path if path.exists() else False
+    sheet = None
     if previous is False:
         prev_df = None
     elif isinstance(previous, pd.DataFrame):
         prev_df = previous
     else:
-        prev_df = read_ledger(previous)
-    merged = merge_ledger(ledger_df, prev_df, today=today)
-    merged.attrs.update(meta)
+        sheet = _read_sheet(previous)
+        prev_df = sheet.frame
+    record = sheet.record if sheet is not None else LedgerRecord()
+    rows, counts, new_record = _merge(ledger_df, prev_df, record=record,
+                                      formulas=sheet.formulas if sheet is not None else set(), today=today)
+    extras = [c for c in (prev_df.columns if prev_df is not None else [])
+              if c not in COLUMNS and c not in ("evidence", "listed", "_row")]
+    merged = _rows_frame(rows, extras, ledger_df.attrs, counts)
+    merged.attrs.update(meta, extras=extras, not_kept=sheet.not_kept if sheet is not None else [])
 
-    wb = _workbook(merged, meta, details or {}, today or dt.date.today())
+    if sheet is None:
+        wb = _workbook(merged, meta, details or {}, today, new_record)
+    else:
+        wb = _update_workbook(sheet, rows, merged, meta, details or {}, today, record, new_record)
+    _write_record(wb, new_record)
+    _save(wb, path, dated_backup=bool(sheet is not None and sheet.not_kept), today=today)
+    return merged
+
+
+def _save(wb, path: Path, *, dated_backup: bool, today: dt.date) -> None:
+    """Save atomically (temporary file + rename); the previous file becomes ``<name>.bak.xlsx``."""
     _check_not_locked(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".~jxedu-", suffix=".xlsx")
-    os.close(fd)
+    remove_stale(path.parent, TEMP_PREFIX, suffix=".xlsx")  # left by an interrupted export
+    tmp = temp_file(path.parent, TEMP_PREFIX, suffix=".xlsx")
     try:
         wb.save(tmp)
         if path.exists():
             shutil.copymode(path, tmp)
             shutil.copy2(path, path.with_name(f"{path.stem}.bak.xlsx"))
-        else:  # mkstemp creates 0600; give the file the usual permissions
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
+            if dated_backup:  # content openpyxl cannot carry over: a backup no later export replaces
+                shutil.copy2(path, path.with_name(f"{path.stem}.bak-{today:%Y%m%d}.xlsx"))
         os.replace(tmp, path)
     except PermissionError:
         raise LedgerError(f"无法写入台账文件，文件被占用或无写权限 (ledger_locked): {path}；请关闭该文件后重试。") from None
     except OSError as exc:
         raise LedgerError(f"写入台账文件失败 (ledger_write_failed): {path}：{exc}") from None
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return merged
+        tmp.unlink(missing_ok=True)
 
 
-def _workbook(df: pd.DataFrame, meta: dict, details: dict[str, pd.DataFrame], today: dt.date):
+def _styles():
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    thin = Side(style="thin", color="999999")
+    return SimpleNamespace(
+        border=Border(left=thin, right=thin, top=thin, bottom=thin),
+        wrap=Alignment(wrap_text=True, vertical="top"),
+        center=Alignment(horizontal="center", vertical="top", wrap_text=True),
+        head_fill=PatternFill("solid", fgColor="D9E1F2"),
+        bold=Font(bold=True),
+        fills={st: PatternFill("solid", fgColor=rgb) for st, rgb in STATUS_FILLS.items()},
+    )
+
+
+_CENTERED = ("seq", "status", "value", "target", "data_year", "closed_on")
+
+
+def _title_texts(meta: dict, summ: dict, today: dt.date) -> tuple[str, str]:
+    year = meta.get("year", "")
+    title = f"{meta.get('county', '本县')}义务教育优质均衡发展整改台账（{year}学年数据）"
+    sub = (f"生成日期：{today:%Y-%m-%d}　数据来源：{meta.get('source', '')}　事项 {summ['total']} 条："
+           + "，".join(f"{st} {summ[st]}" for st in LEDGER_STATUSES))
+    if bool(meta.get("synthetic")):
+        sub = "【合成演示数据，非真实统计，不得用于决策】　" + sub
+    return title, sub
+
+
+def _print_header(meta: dict) -> str:
+    year = meta.get("year", "")
+    mark = f"（{vocab.SYNTHETIC_MARK}）" if bool(meta.get("synthetic")) else ""
+    return f"{meta.get('county', '本县')}整改台账 {year}学年{mark}".replace("&", "&&")
+
+
+def _workbook(df: pd.DataFrame, meta: dict, details: dict[str, pd.DataFrame], today: dt.date,
+              record: LedgerRecord):
     from openpyxl import Workbook
     from openpyxl.formatting.rule import FormulaRule
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -718,52 +1068,35 @@ def _workbook(df: pd.DataFrame, meta: dict, details: dict[str, pd.DataFrame], to
     col = {k: get_column_letter(i + 1) for i, k in enumerate(keys)}
     last_print = col[_PRINT_LAST]
     last_col = get_column_letter(len(keys))
-    thin = Side(style="thin", color="999999")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    center = Alignment(horizontal="center", vertical="top", wrap_text=True)
+    st = _styles()
 
     wb = Workbook()
     ws = wb.active
     ws.title = LEDGER_SHEET
-    year = meta.get("year", "")
     synthetic = bool(meta.get("synthetic"))
-    ws["A1"] = f"{meta.get('county', '本县')}义务教育优质均衡发展整改台账（{year}学年数据）"
+    summ = ledger_summary(df)
+    title, sub = _title_texts(meta, summ, today)
+    set_cell(ws["A1"], title)
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.merge_cells(f"A1:{last_print}1")
-    summ = ledger_summary(df)
-    sub = (f"生成日期：{today:%Y-%m-%d}　数据来源：{meta.get('source', '')}　事项 {summ['total']} 条："
-           + "，".join(f"{st} {summ[st]}" for st in LEDGER_STATUSES))
-    if synthetic:
-        sub = "【合成演示数据，非真实统计，不得用于决策】　" + sub
-    ws["A2"] = sub
+    set_cell(ws["A2"], sub)
     ws["A2"].font = Font(color="C00000" if synthetic else "000000", bold=synthetic)
     ws["A2"].alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
     ws.merge_cells(f"A2:{last_print}2")
     ws.row_dimensions[2].height = 30
+    record.cells.update(title=title, subtitle=sub)
 
-    head_fill = PatternFill("solid", fgColor="D9E1F2")
     for j, h in enumerate(headers, start=1):
-        c = ws.cell(row=_HEADER_ROW, column=j, value=h)
-        c.font = Font(bold=True)
-        c.fill = head_fill
-        c.alignment = center
-        c.border = border
-    fills = {st: PatternFill("solid", fgColor=rgb) for st, rgb in STATUS_FILLS.items()}
+        c = ws.cell(row=_HEADER_ROW, column=j)
+        set_cell(c, h)
+        c.font = st.bold
+        c.fill = st.head_fill
+        c.alignment = st.center
+        c.border = st.border
     first = _HEADER_ROW + 1
     for i, rec in enumerate(df.to_dict("records")):
-        r = first + i
-        for j, k in enumerate(keys, start=1):
-            v = i + 1 if k == "seq" else _cell_value(rec.get(k))
-            c = ws.cell(row=r, column=j, value=v)
-            c.border = border
-            c.alignment = center if k in ("seq", "status", "value", "target", "data_year", "closed_on") else wrap
-            if isinstance(v, (dt.date, dt.datetime)):
-                c.number_format = "yyyy-mm-dd"
-        st = rec.get("status")
-        if st in fills:
-            ws[f"{col['status']}{r}"].fill = fills[st]
+        _write_row(ws, first + i, {k: j for j, k in enumerate(keys, start=1)}, rec, i + 1, st)
     last_row = max(first, first + len(df) - 1)
 
     for k, w in _WIDTHS.items():
@@ -775,12 +1108,12 @@ def _workbook(df: pd.DataFrame, meta: dict, details: dict[str, pd.DataFrame], to
     ws.auto_filter.ref = f"A{_HEADER_ROW}:{last_col}{last_row}"
     # colour whole rows by status, live (follows a status the planner changes in Excel)
     rng = f"A{first}:{last_col}{last_row}"
-    for st, rgb in STATUS_FILLS.items():
+    for status, rgb in STATUS_FILLS.items():
         ws.conditional_formatting.add(
-            rng, FormulaRule(formula=[f'${col["status"]}{first}="{st}"'], fill=PatternFill("solid", bgColor=rgb)))
+            rng, FormulaRule(formula=[f'${col["status"]}{first}="{status}"'], fill=PatternFill("solid", bgColor=rgb)))
     dv = DataValidation(type="list", formula1='"' + ",".join(LEDGER_STATUSES) + '"', allow_blank=False,
                         showErrorMessage=True, errorTitle="状态无效", error="请从下拉列表选择：" + "、".join(LEDGER_STATUSES))
-    dv.add(f"{col['status']}{first}:{col['status']}{last_row + 500}")
+    dv.add(f"{col['status']}{first}:{col['status']}{last_row + _VALIDATION_SPARE}")
     ws.add_data_validation(dv)
     # print: A4 landscape, fit to one page wide, header row repeated, key columns not printed
     ws.page_setup.orientation = "landscape"
@@ -793,35 +1126,214 @@ def _workbook(df: pd.DataFrame, meta: dict, details: dict[str, pd.DataFrame], to
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    ws.oddHeader.right.text = f"{meta.get('county', '本县')}整改台账 {year}学年" + (f"（{vocab.SYNTHETIC_MARK}）" if synthetic else "")
+    ws.oddHeader.right.text = _print_header(meta)
 
-    _readme_sheet(wb, meta, summ, today)
+    _readme_sheet(wb, meta, summ, today, record)
     for name, frame in details.items():
-        dws = wb.create_sheet(name[:31])
-        dws.append(list(frame.columns))
-        for c in dws[1]:
-            c.font = Font(bold=True)
-            c.fill = head_fill
-        for rec in frame.itertuples(index=False):
-            dws.append([_cell_value(v) for v in rec])
-        dws.freeze_panes = "A2"
-        for j in range(1, len(frame.columns) + 1):
-            dws.column_dimensions[get_column_letter(j)].width = 14
-        if len(frame):
-            dws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + 1}"
-        dws.page_setup.orientation = "landscape"
-        dws.page_setup.paperSize = dws.PAPERSIZE_A4
-        dws.page_setup.fitToWidth = 1
-        dws.page_setup.fitToHeight = 0
-        dws.sheet_properties.pageSetUpPr.fitToPage = True
-        dws.print_title_rows = "1:1"
+        _detail_sheet(wb, name, frame, record, today)
     return wb
 
 
-def _readme_sheet(wb, meta: dict, summ: dict, today: dt.date) -> None:
+#: Rows below the last item that the status drop-down already covers (rows a planner adds).
+_VALIDATION_SPARE = 500  # rows
+
+
+def _write_row(ws, r: int, cols: dict[str, int], rec: dict, seq: int | None, st) -> None:
+    """Write one new item row with the ledger's styles (every cell text-safe)."""
+    for k, j in cols.items():
+        if k == "seq":
+            v = seq
+        elif k in COLUMNS:
+            v = _cell_value(rec.get(k))
+        else:
+            v = None  # a column of the planner: left empty for a new item
+        c = ws.cell(row=r, column=j)
+        set_cell(c, v)
+        c.border = st.border
+        c.alignment = st.center if k in _CENTERED else st.wrap
+        if isinstance(v, (dt.date, dt.datetime)):
+            c.number_format = "yyyy-mm-dd"
+    status = rec.get("status")
+    if "status" in cols and status in st.fills:
+        ws.cell(row=r, column=cols["status"]).fill = st.fills[status]
+
+
+def _update_workbook(sheet: _LedgerSheet, rows: list[_Row], merged: pd.DataFrame, meta: dict,
+                     details: dict[str, pd.DataFrame], today: dt.date, old: LedgerRecord, record: LedgerRecord):
+    """Apply the merge to the planner's own workbook: changed cells written, new rows appended."""
+    from copy import copy
+
+    ws, cols = sheet.ws, sheet.cols
+    st = _styles()
+    for row in rows:
+        if row.source is None:
+            continue
+        for c in sorted(row.dirty):
+            if c not in cols:
+                continue  # the planner removed this column
+            cell = ws.cell(row=row.source, column=cols[c])
+            if c == "remarks" and (row.source, c) in sheet.formulas:
+                _note_in_comment(cell, row.notes)  # the planner's formula in 备注 stays
+                continue
+            set_cell(cell, _cell_value(row.values.get(c)))
+            if c == "status" and row.values.get(c) in st.fills:
+                cell.fill = st.fills[row.values[c]]
+    # new items below the last row, styled like the row above them
+    seqs = [_number(ws.cell(row=r.source, column=cols["seq"]).value) for r in rows
+            if r.source is not None and "seq" in cols]
+    seq = int(max([s for s in seqs if s is not None], default=0))
+    old_last, r = sheet.last_row, sheet.last_row
+    for row in rows:
+        if row.source is not None:
+            continue
+        r += 1
+        seq += 1
+        _write_row(ws, r, cols, row.values, seq, st)
+        if old_last > sheet.header_row:
+            for j in cols.values():
+                above, cell = ws.cell(row=old_last, column=j), ws.cell(row=r, column=j)
+                cell.font, cell.alignment, cell.border = copy(above.font), copy(above.alignment), copy(above.border)
+                if not isinstance(cell.value, (dt.date, dt.datetime)):
+                    cell.number_format = above.number_format
+    if r > old_last:
+        _extend_ranges(ws, old_last, r)
+    # title rows, when still as the tool wrote them
+    title, sub = _title_texts(meta, ledger_summary(merged), today)
+    if sheet.header_row == _HEADER_ROW:
+        for ref, name, text, legacy in (("A1", "title", title, "整改台账（"), ("A2", "subtitle", sub, "生成日期：")):
+            cur = ws[ref].value
+            mine = old.cells.get(name)
+            if (mine is not None and _same(cur, mine)) or (not old.known and isinstance(cur, str) and legacy in cur):
+                set_cell(ws[ref], text)
+                record.cells[name] = text
+            elif mine is not None:
+                record.cells[name] = mine
+    ws.oddHeader.right.text = _print_header(meta)
+    _readme_sheet(sheet.wb, meta, ledger_summary(merged), today, record, old=old)
+    for name, frame in details.items():
+        _detail_sheet(sheet.wb, name, frame, record, today, old=old)
+    return sheet.wb
+
+
+def _note_in_comment(cell, notes: list[str]) -> None:
+    """Notes for a 备注 cell that holds the planner's formula: added to the cell's comment instead."""
+    from openpyxl.comments import Comment
+
+    old = cell.comment
+    text = "\n".join(notes)
+    if old is not None:
+        cell.comment = Comment(f"{old.text}\n{text}", old.author or "jxedu")
+    else:
+        cell.comment = Comment(text, "jxedu")
+
+
+def _extend_ranges(ws, old_last: int, new_last: int) -> None:
+    """Grow every range that ended on the old last row (filter, print area, conditional formats,
+    drop-downs) to the new last row, keeping its columns."""
+    from openpyxl.formatting.formatting import ConditionalFormattingList
+    from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+
+    def grow(ref: str) -> str:
+        out = []
+        for part in str(ref).split():
+            cr = CellRange(part)
+            if cr.max_row == old_last:
+                cr.expand(down=new_last - old_last)
+            out.append(cr.coord)
+        return " ".join(out)
+
+    if ws.auto_filter.ref:
+        ws.auto_filter.ref = grow(ws.auto_filter.ref)
+    if ws.print_area:
+        parts = []
+        for area in str(ws.print_area).split(","):
+            ref = area.split("!")[-1].replace("$", "")
+            parts.append(grow(ref))
+        ws.print_area = parts
+    rules = [(cf.sqref, cf.rules) for cf in ws.conditional_formatting]
+    if rules:
+        ws.conditional_formatting = ConditionalFormattingList()
+        for sqref, cf_rules in rules:
+            ref = grow(str(sqref))
+            for rule in cf_rules:
+                ws.conditional_formatting.add(ref, rule)
+    for dv in ws.data_validations.dataValidation:
+        parts = []
+        for cr in dv.sqref.ranges:
+            cr = CellRange(cr.coord)
+            if old_last <= cr.max_row < new_last + _VALIDATION_SPARE:
+                cr.expand(down=new_last + _VALIDATION_SPARE - cr.max_row)
+            parts.append(cr.coord)
+        dv.sqref = MultiCellRange(" ".join(parts))
+
+
+def _fingerprint(ws) -> str:
+    """A hash of a sheet's cell values as Excel keeps them (45.0 and 45 are the same number)."""
+    def norm(v):
+        if isinstance(v, float) and v.is_integer():
+            return int(v)
+        return v
+
+    h = hashlib.sha256()
+    for row in ws.iter_rows(values_only=True):
+        h.update(repr(tuple(norm(v) for v in row)).encode("utf-8"))
+    return h.hexdigest()[:16]
+
+
+def _tool_sheet(wb, name: str, old: LedgerRecord | None, today: dt.date):
+    """A fresh sheet ``name`` at the place of the old one. The old one is replaced while unchanged
+    since the tool wrote it; a sheet the planner edited is kept, renamed ``<name>（<date>前）``."""
+    index = None
+    if name in wb.sheetnames:
+        prev = wb[name]
+        index = wb.sheetnames.index(name)
+        mine = old.sheets.get(name) if old is not None else None
+        if old is not None and old.known and mine != _fingerprint(prev):
+            base = f"{name[:20]}（{today:%Y%m%d}前）"
+            new_name, k = base, 2
+            while new_name in wb.sheetnames:
+                new_name, k = f"{base[:28]}{k}", k + 1
+            prev.title = new_name
+            index += 1
+        else:
+            wb.remove(prev)
+    return wb.create_sheet(name, index)
+
+
+def _detail_sheet(wb, name: str, frame: pd.DataFrame, record: LedgerRecord, today: dt.date,
+                  old: LedgerRecord | None = None) -> None:
+    from openpyxl.utils import get_column_letter
+
+    st = _styles()
+    name = name[:31]
+    dws = _tool_sheet(wb, name, old, today)
+    for j, h in enumerate(frame.columns, start=1):
+        c = dws.cell(row=1, column=j)
+        set_cell(c, str(h))
+        c.font = st.bold
+        c.fill = st.head_fill
+    for i, rec in enumerate(frame.itertuples(index=False), start=2):
+        for j, v in enumerate(rec, start=1):
+            set_cell(dws.cell(row=i, column=j), _cell_value(v))
+    dws.freeze_panes = "A2"
+    for j in range(1, len(frame.columns) + 1):
+        dws.column_dimensions[get_column_letter(j)].width = 14
+    if len(frame):
+        dws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + 1}"
+    dws.page_setup.orientation = "landscape"
+    dws.page_setup.paperSize = dws.PAPERSIZE_A4
+    dws.page_setup.fitToWidth = 1
+    dws.page_setup.fitToHeight = 0
+    dws.sheet_properties.pageSetUpPr.fitToPage = True
+    dws.print_title_rows = "1:1"
+    record.sheets[name] = _fingerprint(dws)
+
+
+def _readme_sheet(wb, meta: dict, summ: dict, today: dt.date, record: LedgerRecord,
+                  old: LedgerRecord | None = None) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    ws = wb.create_sheet(README_SHEET)
+    ws = _tool_sheet(wb, README_SHEET, old, today)
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 90
     synthetic = bool(meta.get("synthetic"))
@@ -835,20 +1347,24 @@ def _readme_sheet(wb, meta: dict, summ: dict, today: dt.date) -> None:
                      "各项标准值见 jxedu/data/standards.csv，待核实事项的取值见设置（jxedu.core.settings）。"),
         ("", ""),
         ("状态", "含义"),
-        *[(st, STATUS_MEANING[st]) for st in LEDGER_STATUSES],
+        *[(s, STATUS_MEANING[s]) for s in LEDGER_STATUSES],
         ("", ""),
-        ("填写与销号", "规划人员在“状态”列（下拉选择）、“销号日期”“销号说明”“备注”列填写；可增加自己的列。"),
-        ("重新导出", "再次运行 jxedu ledger 输出到同一文件时，按“事项编号”匹配：规划人员填写的销号日期、销号说明、备注和自增列均保留；"
+        ("填写与销号", "规划人员在“状态”列（下拉选择）、“销号日期”“销号说明”“备注”列填写；可增加自己的列和行、批注、公式，"
+                       "可调整列宽、排序和打印区域。"),
+        ("重新导出", "再次运行 jxedu ledger 输出到同一文件时，在原工作簿上更新：按“事项编号”匹配，只改写工具列中数据变化的单元格，"
+                     "新事项添加在最后一行之后；规划人员填写的销号日期、销号说明、备注、自增的列和行、批注、公式、列宽、行序与打印区域均保留。"
+                     "规划人员改写过的工具列（如整改措施、责任单位）保留其内容，工具的新建议写在备注中；"
                      "需佐证材料事项保留规划人员填写的状态和现状值；已销号事项若新数据复核仍未达标，自动改为未达标并在备注中注明“重新打开”；"
                      "新数据中已不再出现的事项保留，状态改为已达标并在备注中注明。上一版文件备份为 *.bak.xlsx。"),
         ("事项编号", "county|事项 为全县事项；school|学校标识码|学段|指标 为学校事项。编号不含学年，同一事项跨年度保持同一行；请勿修改。"),
         ("责任单位", "按县实施方案职责分工整理（jxedu/data/responsible_units.csv，可由规划人员核实修改）。"),
         ("打印", "A4 横向、按页宽缩放、每页重复表头；事项编号、数据学年两列不打印。"),
     ]
-    fills = {st: PatternFill("solid", fgColor=rgb) for st, rgb in STATUS_FILLS.items()}
+    fills = {s: PatternFill("solid", fgColor=rgb) for s, rgb in STATUS_FILLS.items()}
     for i, (a, b) in enumerate(rows, start=1):
-        ws.cell(row=i, column=1, value=a or None)
-        cb = ws.cell(row=i, column=2, value=b or None)
+        set_cell(ws.cell(row=i, column=1), a or None)
+        cb = ws.cell(row=i, column=2)
+        set_cell(cb, b or None)
         cb.alignment = Alignment(wrap_text=True, vertical="top")
         if a in fills:
             ws.cell(row=i, column=1).fill = fills[a]
@@ -859,14 +1375,42 @@ def _readme_sheet(wb, meta: dict, summ: dict, today: dt.date) -> None:
             cb.font = Font(bold=True, color="C00000")
     start = len(rows) + 2
     ws.cell(row=start, column=1, value="状态统计").font = Font(bold=True)
-    for k, st in enumerate((*LEDGER_STATUSES, "total"), start=1):
-        ws.cell(row=start + k, column=1, value="合计" if st == "total" else st)
-        ws.cell(row=start + k, column=2, value=summ[st])
+    for k, s in enumerate((*LEDGER_STATUSES, "total"), start=1):
+        ws.cell(row=start + k, column=1, value="合计" if s == "total" else s)
+        ws.cell(row=start + k, column=2, value=summ[s])
     ws.page_setup.orientation = "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    record.sheets[README_SHEET] = _fingerprint(ws)
+
+
+def _write_record(wb, record: LedgerRecord) -> None:
+    """The very hidden sheet ``_jxedu``: what the tool wrote (never shown in Excel's sheet list)."""
+    if RECORD_SHEET in wb.sheetnames:
+        wb.remove(wb[RECORD_SHEET])
+    ws = wb.create_sheet(RECORD_SHEET)
+    ws.sheet_state = "veryHidden"
+    set_cell(ws.cell(row=1, column=1), "jxedu 台账记录：工具上次写入的内容，用于识别规划人员的修改；请勿修改")
+    ws.cell(row=1, column=2, value=RECORD_VERSION)
+    set_cell(ws.cell(row=2, column=1), "sheets")
+    set_cell(ws.cell(row=2, column=2), json.dumps(record.sheets, ensure_ascii=False))
+    set_cell(ws.cell(row=3, column=1), "cells")
+    set_cell(ws.cell(row=3, column=2), json.dumps(record.cells, ensure_ascii=False))
+    header = ["key", *(f"written:{c}" for c in EDITABLE_COLUMNS), *(f"noted:{c}" for c in EDITABLE_COLUMNS)]
+    for j, h in enumerate(header, start=1):
+        ws.cell(row=4, column=j, value=h)
+    for i, (key, written) in enumerate(record.written.items(), start=5):
+        set_cell(ws.cell(row=i, column=1), key)
+        noted = record.noted.get(key, {})
+        for j, c in enumerate(EDITABLE_COLUMNS, start=2):
+            set_cell(ws.cell(row=i, column=j), _cell_value(written.get(c)))
+            if c in noted:
+                set_cell(ws.cell(row=i, column=j + len(EDITABLE_COLUMNS)), _cell_value(noted[c]))
+    # the planner's sheet stays the one Excel opens on
+    if wb.active is ws:
+        wb.active = 0
 
 
 # --- command line --------------------------------------------------------------------------------
@@ -876,5 +1420,3 @@ def export_ledger(a: Assessment, out: str | os.PathLike, *, today: dt.date | Non
     """Build the items of the assessment and write (or update) the ledger at ``out``; return the rows written."""
     ledger = build_ledger(a, include_passing=True)
     return write_ledger(ledger, out, details=ledger_details(a), today=today)
-
-

@@ -46,7 +46,9 @@ from pathlib import Path
 
 from jxedu.core.config import NOTEBOOKS_DIR, PACKAGE_DIR, REPORTS_DIR
 from jxedu.core.errors import ReportError
+from jxedu.core.tempfiles import remove_stale, temp_dir
 from jxedu.core.vocabulary import COUNTY, SYNTHETIC_MARK
+from jxedu.present.escape import css_string, title_text
 
 #: Report notebooks.
 TOWNSHIP_NOTEBOOK = NOTEBOOKS_DIR / "township_report.ipynb"
@@ -69,6 +71,11 @@ DASK_BATCH = 8  # reports
 CELL_TIMEOUT = 600  # seconds
 #: How many times a job whose kernel failed to start is tried again.
 KERNEL_RETRIES = 1
+#: Start of the name of a report's temporary folder (one left by a killed batch is removed by the next).
+TEMP_PREFIX = ".tmp-"
+#: The output folder's manifest: which data set (fingerprint) and settings its reports come from.
+MANIFEST_NAME = ".jxedu-manifest.json"
+MANIFEST_FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -269,9 +276,7 @@ def batch_assessment(jobs: list[ReportJob]):
     (data_dir, year), = keys
     key = sections.batch_assessment_key(data_dir, year=year)
     a = sections.open_assessment(data_dir, year=year).compute_all()
-    out_dir = jobs[0].out_dir
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".jxedu-assessment-", suffix=".pkl", dir=out_dir)
+    fd, tmp = tempfile.mkstemp(prefix="jxedu-assessment-", suffix=".pkl")  # private to this user (0600)
     previous = os.environ.get(sections.ASSESSMENT_ENV)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -550,10 +555,11 @@ def notebook_to_html(notebook: Path, *, title: str, header: str = "") -> str:
         for out in cell.get("outputs", []):
             body.append(_output_html(out))
     css = REPORT_CSS.read_text(encoding="utf-8")
-    header_css = f'@page {{ @top-center {{ content: "{_css_string(header)}"; }} }}' if header else ""
+    # the title and the running header hold a 镇街 name from the data: escaped for their contexts
+    header_css = f'@page {{ @top-center {{ content: "{css_string(" ".join(header.split()))}"; }} }}' if header else ""
     return (
         "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-        f"<title>{html.escape(title)}</title><style>{css}\n{header_css}</style></head>"
+        f"<title>{title_text(title)}</title><style>{css}\n{header_css}</style></head>"
         f"<body>{''.join(body)}</body></html>"
     )
 
@@ -591,10 +597,6 @@ def _markdown_html(text: str) -> str:
         else:
             parts.append(f"<p>{html.escape(block)}</p>")
     return "".join(parts)
-
-
-def _css_string(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
 
 
 def _offline_fetcher():
@@ -637,7 +639,7 @@ def run_job(job: ReportJob, *, reuse_kernel: bool = False) -> JobResult:
     """
     start = time.perf_counter()
     job.out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{job.stem}-", dir=job.out_dir))
+    tmp = temp_dir(job.out_dir, f"{TEMP_PREFIX}{job.stem}-")
     attempts = 0
     try:
         executed = tmp / f"{job.stem}.ipynb"
@@ -717,8 +719,15 @@ def run_jobs(
     dask_address=None,
     progress: bool = True,
     reuse_kernel: bool = True,
+    replace: bool = False,
+    notes: list[str] | None = None,
 ) -> list[JobResult]:
     """Run jobs in a bounded process pool (or on a Dask cluster), with a progress bar.
+
+    Before the first job, each output folder is prepared (:func:`prepare_output`): temporaries of an
+    interrupted batch are removed, and a folder holding reports of another data set (its manifest
+    :data:`MANIFEST_NAME` says which) is refused unless ``replace``. After the last job the manifest
+    lists the reports written.
 
     Parameters
     ----------
@@ -735,16 +744,29 @@ def run_jobs(
     reuse_kernel
         Each worker keeps one kernel for all its reports (:class:`KernelSession`; much faster);
         ``False`` starts a fresh papermill kernel per report.
+    replace
+        Remove the reports of another data set from the output folder instead of refusing.
+    notes
+        Receives Chinese notes on the output folder (leftovers removed, reports replaced).
 
     Returns
     -------
     list of JobResult
         In the order of ``jobs``.
+
+    Raises
+    ------
+    ReportError
+        ``workers`` below 1, or an output folder holding another data set's reports (without
+        ``replace``).
     """
     from tqdm import tqdm
 
     if workers < 1:
         raise ReportError(f"并行进程数至少为 1 (bad_workers): {workers}")
+    said = prepare_output(jobs, replace=replace)
+    if notes is not None:
+        notes.extend(said)
     results: dict[int, JobResult] = {}
     # The heaviest report (the county) first, so that it does not finish alone at the end.
     order = sorted(range(len(jobs)), key=lambda i: jobs[i].stem != COUNTY_STEM)
@@ -789,7 +811,167 @@ def run_jobs(
                     bar.update()
     finally:
         bar.close()
-    return [results[i] for i in range(len(jobs))]
+    done = [results[i] for i in range(len(jobs))]
+    record_output(done)
+    return done
+
+
+# -- the output folder: leftovers and the manifest ------------------------------------------------
+
+
+def _settings_fingerprint() -> str:
+    import dataclasses
+    import hashlib
+    import json
+
+    from jxedu.core.settings import get_settings
+
+    text = json.dumps(dataclasses.asdict(get_settings()), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _origin(data: str | os.PathLike) -> dict:
+    """What a batch's reports come from: the data set (path and fingerprint) and the settings."""
+    from jxedu.ingest.reader import dataset_fingerprint
+
+    return {"data": str(Path(data).resolve()), "fingerprint": dataset_fingerprint(data),
+            "settings": _settings_fingerprint()}
+
+
+def read_manifest(out_dir: str | os.PathLike) -> dict | None:
+    """The manifest of an output folder, or ``None`` (absent or unreadable).
+
+    Parameters
+    ----------
+    out_dir
+        A folder ``<out>/<year>``.
+
+    Returns
+    -------
+    dict or None
+        ``data`` (path of the data set), ``fingerprint`` (:func:`jxedu.ingest.reader.dataset_fingerprint`),
+        ``settings`` (fingerprint of the settings), ``outputs`` (report stem -> file names),
+        ``updated`` (ISO time).
+    """
+    import json
+
+    p = Path(out_dir) / MANIFEST_NAME
+    try:
+        man = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(man, dict) or man.get("format") != MANIFEST_FORMAT or not isinstance(man.get("outputs"), dict):
+        return None
+    return man
+
+
+def _write_manifest(out_dir: Path, man: dict) -> None:
+    import datetime as dt
+    import json
+
+    man = {**man, "format": MANIFEST_FORMAT, "updated": dt.datetime.now().isoformat(timespec="seconds")}
+    tmp = out_dir / f"{MANIFEST_NAME}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(man, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, out_dir / MANIFEST_NAME)
+
+
+def _by_folder(jobs: list[ReportJob]) -> dict[Path, list[ReportJob]]:
+    groups: dict[Path, list[ReportJob]] = {}
+    for job in jobs:
+        groups.setdefault(job.out_dir, []).append(job)
+    return groups
+
+
+def prepare_output(jobs: list[ReportJob], *, replace: bool = False) -> list[str]:
+    """Make each output folder of ``jobs`` ready: leftovers removed, another data set's reports refused.
+
+    * Temporary folders ``.tmp-<stem>-…`` of an interrupted batch are removed
+      (:func:`jxedu.core.tempfiles.remove_stale`).
+    * The manifest says which data set and settings the folder's reports come from. The batch goes
+      on when they are the same; when the same data set has changed and the batch rewrites every
+      report of the folder; or with ``replace`` (the folder's reports are removed first). Otherwise
+      new and old reports would mix silently: :class:`~jxedu.core.errors.ReportError`.
+    * A folder with reports but no manifest (an older jxedu) gets a note.
+
+    Parameters
+    ----------
+    jobs
+        The batch (jobs without a ``data_dir`` parameter are not checked).
+    replace
+        Remove another data set's reports instead of refusing.
+
+    Returns
+    -------
+    list of str
+        Chinese notes for the planner.
+
+    Raises
+    ------
+    ReportError
+        The folder holds reports of another data set, or of other settings, that this batch would
+        not all replace.
+    """
+    notes = []
+    for out_dir, group in _by_folder(jobs).items():
+        removed = remove_stale(out_dir, TEMP_PREFIX)
+        if removed:
+            notes.append(f"已删除上次中断留下的临时文件夹 {len(removed)} 个（{out_dir}）")
+        data = group[0].parameters.get("data_dir")
+        if data is None or not out_dir.is_dir():
+            continue
+        man = read_manifest(out_dir)
+        if man is None:
+            old = [f.name for f in out_dir.iterdir() if f.is_file() and f.suffix in (".pdf", ".html", ".ipynb")]
+            if old:
+                notes.append(f"输出文件夹中已有 {len(old)} 个来源不明的报告文件（{out_dir}）；同名的将被替换，"
+                             "其余保留，请确认它们属于同一份数据")
+            continue
+        now = _origin(data)
+        if (man.get("fingerprint"), man.get("settings")) == (now["fingerprint"], now["settings"]):
+            continue
+        stems_now = {j.stem for j in group}
+        before = set(man["outputs"])
+        same_data = man.get("data") == now["data"]
+        what = ("设置不同" if man.get("fingerprint") == now["fingerprint"]
+                else ("数据已修改" if same_data else f"来自另一份数据（{man.get('data')}）"))
+        if not replace and not (same_data and before <= stems_now):
+            left = "、".join(sorted(before - stems_now)[:5]) or "（无）"
+            raise ReportError(
+                f"输出文件夹中已有另一份数据或设置生成的报告 (output_other_data): {out_dir}：原有报告{what}，"
+                f"生成于 {man.get('updated', '?')}；本次不会替换的原有报告：{left}。新旧报告会混在一起。"
+                "请换一个输出文件夹（--out），或加 --replace 删除原有报告后重新生成。"
+            )
+        n = _remove_outputs(out_dir, man["outputs"])
+        _write_manifest(out_dir, {**now, "outputs": {}})
+        notes.append(f"输出文件夹中原有的报告{what}，已删除 {n} 个原有报告文件，全部重新生成（{out_dir}）")
+    return notes
+
+
+def _remove_outputs(out_dir: Path, outputs: dict) -> int:
+    """Remove the files a manifest lists (only plain names inside ``out_dir``)."""
+    n = 0
+    for names in outputs.values():
+        for name in names if isinstance(names, list) else []:
+            p = out_dir / str(name)
+            if p.parent == out_dir and p.name == str(name) and p.is_file():
+                p.unlink()
+                n += 1
+    return n
+
+
+def record_output(results: list[JobResult]) -> None:
+    """Add the reports written by a batch to their folder's manifest (:data:`MANIFEST_NAME`)."""
+    for out_dir, group in _by_folder([r.job for r in results]).items():
+        data = group[0].parameters.get("data_dir")
+        written = [r for r in results if r.job.out_dir == out_dir and r.ok]
+        if data is None or not written or not out_dir.is_dir():
+            continue
+        now = _origin(data)
+        man = read_manifest(out_dir)
+        outputs = dict(man["outputs"]) if man is not None and man.get("fingerprint") == now["fingerprint"] else {}
+        for r in written:
+            outputs[r.job.stem] = [p.name for p in r.outputs]
+        _write_manifest(out_dir, {**now, "outputs": outputs})
 
 
 def format_summary(results: list[JobResult]) -> str:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import html
 import io
 import os
 from pathlib import Path
@@ -43,6 +42,7 @@ from jxedu.present import indicators as show_indicators
 from jxedu.present import priorities as show_priorities
 from jxedu.present import staticmap
 from jxedu.present import teachers as show_teachers
+from jxedu.present.escape import html_attr, html_text
 from jxedu.present.tables import Table, table
 
 __all__ = [
@@ -102,8 +102,8 @@ class Figure:
 
     def _repr_html_(self) -> str:
         data = base64.b64encode(self.png).decode("ascii")
-        cap = f"<figcaption>{html.escape(self.caption)}</figcaption>" if self.caption else ""
-        alt = html.escape(self.caption)
+        cap = f"<figcaption>{html_text(self.caption)}</figcaption>" if self.caption else ""
+        alt = html_attr(self.caption)
         return f'<figure class="report-figure"><img alt="{alt}" src="data:image/png;base64,{data}">{cap}</figure>'
 
     def __repr__(self) -> str:  # plain-text fallback, never a bare object repr
@@ -115,19 +115,19 @@ def _table(t: Table, *, css: str = "report-table") -> str:
 
 
 def _note(text: str) -> str:
-    return f'<p class="note">{html.escape(text)}</p>' if text else ""
+    return f'<p class="note">{html_text(text)}</p>' if text else ""
 
 
 def _para(text: str) -> str:
-    return f"<p>{html.escape(text)}</p>"
+    return f"<p>{html_text(text)}</p>"
 
 
 def _list(lines: list[str]) -> str:
-    return '<ul class="figures">' + "".join(f"<li>{html.escape(x)}</li>" for x in lines if x) + "</ul>"
+    return '<ul class="figures">' + "".join(f"<li>{html_text(x)}</li>" for x in lines if x) + "</ul>"
 
 
 def _h(text: str, level: int = 3) -> str:
-    return f"<h{level}>{html.escape(text)}</h{level}>"
+    return f"<h{level}>{html_text(text)}</h{level}>"
 
 
 def _block(*parts: str, css: str = "report-block") -> HTML:
@@ -220,9 +220,9 @@ def title(scope) -> HTML:
     source = Path(str(a.ds.source)).name
     return HTML(
         '<div class="report-title">'
-        f'<div class="report-kicker">{html.escape(bureau)} · 义务教育优质均衡发展定期通报</div>'
-        f"<h1>{html.escape(county if _is_county(scope) else county + heading)}义务教育优质均衡发展监测报告</h1>"
-        f'<div class="report-meta">{a.year}学年 · 数据：{html.escape(source)} · '
+        f'<div class="report-kicker">{html_text(bureau)} · 义务教育优质均衡发展定期通报</div>'
+        f"<h1>{html_text(county if _is_county(scope) else county + heading)}义务教育优质均衡发展监测报告</h1>"
+        f'<div class="report-meta">{a.year}学年 · 数据：{html_text(source)} · '
         f"生成日期：{dt.date.today():%Y年%m月%d日}</div></div>"
     )
 
@@ -234,7 +234,7 @@ def synthetic_notice(scope) -> HTML:
     if not a.ds.synthetic:
         return HTML("")
     style = "border:2px solid #c0392b;color:#c0392b;padding:6px 10px;font-weight:bold;margin:6px 0"
-    return HTML(f'<div class="synthetic-notice" style="{style}">{html.escape(vocab.synthetic_notice(a.county_name))}</div>')
+    return HTML(f'<div class="synthetic-notice" style="{style}">{html_text(vocab.synthetic_notice(a.county_name))}</div>')
 
 
 # --- 优先整改事项 ---------------------------------------------------------------------------------
@@ -449,7 +449,7 @@ def headline(scope) -> HTML:
     a = _assessment(scope)
     rows = _headline_rows(scope)
     head = "".join(f"<th>{h}</th>" for h in ("项目", "现状", "标准", "结论"))
-    body = "".join(f"<tr><td>{html.escape(x)}</td><td>{html.escape(v)}</td><td>{html.escape(s)}</td>"
+    body = "".join(f"<tr><td>{html_text(x)}</td><td>{html_text(v)}</td><td>{html_text(s)}</td>"
                    f"<td>{_status_html(ok)}</td></tr>" for x, v, s, ok in rows)
     n_bad = sum(1 for r in rows if r[3] is False)
     verdict = "各项有标准的指标均已达标。" if n_bad == 0 else f"有 {n_bad} 项未达到标准，见“优先整改事项”和下文各节。"
@@ -458,9 +458,9 @@ def headline(scope) -> HTML:
     return _block(
         _h("关键数字", 2), _para(intro),
         '<div class="headline-box">'
-        f'<div class="headline-title">{html.escape(scope.name)} · {a.year}学年 关键数字</div>'
+        f'<div class="headline-title">{html_text(scope.name)} · {a.year}学年 关键数字</div>'
         f'<table class="report-table headline-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-        f'<p class="headline-verdict">{html.escape(verdict)}</p></div>')
+        f'<p class="headline-verdict">{html_text(verdict)}</p></div>')
 
 
 def key_figures(scope) -> str:

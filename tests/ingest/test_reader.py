@@ -18,6 +18,7 @@ import jxedu
 from jxedu.core import config
 from jxedu.core.errors import DataError
 from jxedu.ingest.reader import load, resolve_data_dir
+from tests.ingest.test_gtfs import write_gtfs
 
 SCHOOLS_H = ["学校标识码", "学校名称", "办学类型", "所属镇街", "城乡分类", "经度", "纬度", "坐标系"]
 SCHOOLS = [
@@ -262,7 +263,7 @@ def test_geo_layers_and_gtfs(tmp_path):
     roads = gpd.GeoDataFrame({"名称": ["金城路"]}, geometry=[LineString([(116.2, 35.0), (116.3, 35.1)])])
     with pytest.warns(UserWarning, match="crs"):  # pyogrio warns that the file will lack a CRS
         roads.to_file(root / "道路.gpkg", driver="GPKG")  # no CRS: assumed WGS-84, with a warning
-    (root / "公交.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    write_gtfs(root / "公交.zip")
     ds = load(root)
     assert ds.townships.crs.to_epsg() == 4326
     assert ds.townships["township"].tolist() == ["金乡街道", "鸡黍镇", "胡集镇"]
@@ -291,7 +292,7 @@ def test_workbook_reads_geo_layers_and_gtfs_beside_it(tmp_path):
         crs="EPSG:4326",
     )
     towns.to_file(tmp_path / "镇街边界.geojson", driver="GeoJSON")
-    (tmp_path / "公交.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    write_gtfs(tmp_path / "公交.zip")
     (tmp_path / "其他.csv").write_text("a,b\n1,2\n", encoding="utf-8")  # not a table: not reported
     ds = load(wb)
     assert ds.townships["township"].tolist() == ["金乡街道", "鸡黍镇", "胡集镇"]

@@ -92,7 +92,11 @@ def test_demo_report_is_written(demo_report):
     assert [j.title for j in demo_report.jobs] == [*names, "全县"]
     assert all(r.ok for r in demo_report.results), [r.error for r in demo_report.results if not r.ok]
     folder = demo_report.out / "2026"
-    assert {p.name for p in folder.iterdir()} == {f"{n}.{ext}" for n in [*names, "全县"] for ext in ("html", "ipynb", "pdf")}
+    expected = {f"{n}.{ext}" for n in [*names, "全县"] for ext in ("html", "ipynb", "pdf")}
+    assert {p.name for p in folder.iterdir()} == expected | {reports.MANIFEST_NAME}
+    man = reports.read_manifest(folder)
+    assert man["data"] == str(DEMO_DIR.resolve())
+    assert man["outputs"][TOWNSHIP] == [f"{TOWNSHIP}.ipynb", f"{TOWNSHIP}.html", f"{TOWNSHIP}.pdf"]
 
 
 def test_demo_pdf_text_has_name_and_key_figures(demo_report):
@@ -222,7 +226,8 @@ def test_hostile_names_stay_in_the_output_folder(tmp_path, monkeypatch):
     assert all(r.ok for r in results), [r.error for r in results]
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
     assert written == sorted(
-        ["stub.ipynb"] + [f"deep/out/2026/{s}{ext}" for s in ("_.._etc", "a_b") for ext in (".html", ".ipynb", ".pdf")]
+        ["stub.ipynb", f"deep/out/2026/{reports.MANIFEST_NAME}"]
+        + [f"deep/out/2026/{s}{ext}" for s in ("_.._etc", "a_b") for ext in (".html", ".ipynb", ".pdf")]
     )
     assert "../../etc 2026学年 报告" in pdf_text(out / "2026" / "_.._etc.pdf")  # the real name is shown
 
@@ -250,7 +255,7 @@ def test_rerun_overwrites_cleanly(tmp_path, monkeypatch):
                               workers=1, progress=False)
     assert second[0].ok
     files = sorted(p.name for p in folder.iterdir())
-    assert files == ["甲镇.html", "甲镇.ipynb", "甲镇.pdf"]  # no .tmp-* folder, nothing else
+    assert files == [reports.MANIFEST_NAME, "甲镇.html", "甲镇.ipynb", "甲镇.pdf"]  # no .tmp-* folder
     assert (folder / "甲镇.pdf").read_bytes().startswith(b"%PDF")
     assert all((folder / n).stat().st_ino != ino for n, ino in old.items())  # replaced, not appended
 
@@ -367,3 +372,94 @@ def test_a_cost_worked_by_hand_from_the_unit_cost(demo_report):
     text = "".join(_pages(demo_report.out / "2026" / "金乡街道.pdf"))
     assert f"增加体育运动场馆面积{need:,}㎡" in text
     assert f"约{wan:,.1f}万元（估算）" in text
+
+
+# --- leftovers and the manifest -------------------------------------------------------------------
+
+
+def _data(folder: Path, text: str) -> Path:
+    """A data folder whose fingerprint depends on ``text`` (jxedu.load is faked in these tests)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "学校.csv").write_text(text, encoding="utf-8")
+    return folder
+
+
+def _batch(data: Path, out: Path, nb: Path, *, townships=None, replace=False, notes=None):
+    jobs = reports.plan_reports(data, out=out, county=False, township_notebook=nb, townships=townships)
+    return reports.run_jobs(jobs, workers=1, progress=False, replace=replace, notes=notes)
+
+
+def test_leftovers_of_a_killed_batch_are_removed(tmp_path, monkeypatch):
+    import os
+    import time
+
+    from jxedu.core.tempfiles import owner_tag
+
+    monkeypatch.setattr(jxedu, "load", lambda path: fake_dataset(["甲镇"]))
+    nb = stub_notebook(tmp_path / "stub.ipynb")
+    folder = tmp_path / "out" / "2026"
+    folder.mkdir(parents=True)
+    host = owner_tag().split("-")[0]
+    dead = folder / f".tmp-甲镇-{host}-{2 ** 22 + 1}-abc_123"   # its process has ended
+    (dead / "sub").mkdir(parents=True)
+    (dead / "sub" / "甲镇.pdf").write_bytes(b"half")
+    mine = folder / f".tmp-乙镇-{owner_tag()}xyz"                 # this very process: still running
+    mine.mkdir()
+    old = folder / ".tmp-丙镇-k2j3h4"                               # an older jxedu's, 20 minutes old
+    old.mkdir()
+    os.utime(old, (time.time() - 1200, time.time() - 1200))
+    notes: list[str] = []
+    assert _batch(_data(tmp_path / "d", "x"), tmp_path / "out", nb, notes=notes)[0].ok
+    assert not dead.exists() and not old.exists() and mine.exists()
+    assert notes == [f"已删除上次中断留下的临时文件夹 2 个（{folder}）"]
+
+
+def test_another_data_set_into_the_same_folder_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(jxedu, "load", lambda path: fake_dataset(["甲镇", "乙镇"]))
+    nb = stub_notebook(tmp_path / "stub.ipynb")
+    out, folder = tmp_path / "out", tmp_path / "out" / "2026"
+    a, b = _data(tmp_path / "a", "甲"), _data(tmp_path / "b", "乙")
+    assert all(r.ok for r in _batch(a, out, nb))
+    assert set(reports.read_manifest(folder)["outputs"]) == {"甲镇", "乙镇"}
+    before = (folder / "甲镇.pdf").read_bytes()
+    with pytest.raises(ReportError, match="output_other_data") as info:
+        _batch(b, out, nb, townships=["甲镇"])
+    assert "来自另一份数据" in str(info.value) and "--replace" in str(info.value)
+    assert (folder / "甲镇.pdf").read_bytes() == before          # nothing touched
+    # with --replace: the other data set's reports are removed, then this batch's written
+    notes: list[str] = []
+    assert _batch(b, out, nb, townships=["甲镇"], replace=True, notes=notes)[0].ok
+    assert sorted(p.name for p in folder.iterdir()) == [reports.MANIFEST_NAME, "甲镇.html", "甲镇.ipynb", "甲镇.pdf"]
+    man = reports.read_manifest(folder)
+    assert man["data"] == str(b.resolve()) and set(man["outputs"]) == {"甲镇"}
+    assert notes == [f"输出文件夹中原有的报告来自另一份数据（{a.resolve()}），已删除 6 个原有报告文件，全部重新生成（{folder}）"]
+
+
+def test_changed_data_rewritten_whole_or_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(jxedu, "load", lambda path: fake_dataset(["甲镇", "乙镇"]))
+    nb = stub_notebook(tmp_path / "stub.ipynb")
+    out, folder = tmp_path / "out", tmp_path / "out" / "2026"
+    data = _data(tmp_path / "d", "v1")
+    assert all(r.ok for r in _batch(data, out, nb))
+    _data(data, "v2")  # the planner corrects the data
+    with pytest.raises(ReportError, match="数据已修改.*乙镇"):   # only 甲镇 again: 乙镇 would stay old
+        _batch(data, out, nb, townships=["甲镇"])
+    notes: list[str] = []
+    assert all(r.ok for r in _batch(data, out, nb, notes=notes))  # every report again: fine
+    assert notes[0].startswith("输出文件夹中原有的报告数据已修改")
+    assert set(reports.read_manifest(folder)["outputs"]) == {"甲镇", "乙镇"}
+    # same data, same settings: a partial run just adds to the folder
+    assert _batch(data, out, nb, townships=["乙镇"])[0].ok
+    assert set(reports.read_manifest(folder)["outputs"]) == {"甲镇", "乙镇"}
+
+
+def test_other_settings_count_as_other_reports(tmp_path, monkeypatch):
+    monkeypatch.setattr(jxedu, "load", lambda path: fake_dataset(["甲镇", "乙镇"]))
+    nb = stub_notebook(tmp_path / "stub.ipynb")
+    data = _data(tmp_path / "d", "v1")
+    assert all(r.ok for r in _batch(data, tmp_path / "out", nb))
+    settings = tmp_path / "s.yaml"
+    settings.write_text("teaching_point_min_students: 60\n", encoding="utf-8")
+    monkeypatch.setenv("JXEDU_SETTINGS", str(settings))
+    with pytest.raises(ReportError, match="设置不同"):
+        _batch(data, tmp_path / "out", nb, townships=["甲镇"])
