@@ -115,13 +115,13 @@ STAGES: tuple[str, ...] = asg.STAGES
 CHANGE_STATUSES: tuple[str, ...] = ("closed", "merged", "opened", "enlarged", "students_changed", "unchanged")
 #: County-wide key figures of a result (``ScenarioResult.summary``), in display order.
 COUNTY_FIGURES: tuple[str, ...] = (
-    "schools", "closed", "opened", "students", "oversize_schools", "classes_short", "classrooms_planned",
-    "bus_seats", "villages_changed",
+    "schools", "closed", "opened", "students", "pupils_moved", "oversize_schools", "classes_short",
+    "classrooms_planned", "bus_seats", "villages_changed",
 )
 #: Key figures per stage, keyed ``<stage>_<figure>`` (``primary_mean_m``), then one CV per
 #: indicator (``primary_cv_<indicator key>``).
 STAGE_FIGURES: tuple[str, ...] = (
-    "students", "mean_m", "beyond", "bus_share", "uncovered", "over_capacity", "classes_short", "passing",
+    "students", "pupils_moved", "mean_m", "beyond", "bus_share", "uncovered", "over_capacity", "classes_short", "passing",
     "cv_exceeded",
 )
 
@@ -195,6 +195,9 @@ class Plan:
         ``(points (n, 2) UTM metres, school ids served, is_extension)`` per route edit.
     lines
         school_id -> line of the edit that changed it.
+    rezone
+        重新划片: ``False`` (only displaced pupils move), ``True`` (every child re-assigned) or a
+        frozenset of 镇街 whose 村居's children are re-assigned.
     """
 
     closed: dict = field(default_factory=dict)
@@ -204,6 +207,7 @@ class Plan:
     reassign: dict = field(default_factory=dict)
     new_stops: list = field(default_factory=list)
     lines: dict = field(default_factory=dict)
+    rezone: bool | frozenset = False
 
     @property
     def empty(self) -> bool:
@@ -388,7 +392,21 @@ def resolve(ctx: asg.Context, scenario: Scenario) -> Plan:
     for e in scenario.edits:
         getattr(r, e.kind)(e)
     r.check_later_closures()
+    r.plan.rezone = _rezone(ctx, scenario)
     return r.plan
+
+
+def _rezone(ctx: asg.Context, scenario: Scenario) -> bool | frozenset:
+    """The scenario's 重新划片 checked against the 镇街 of the 村居 table."""
+    rz = scenario.rezone
+    if isinstance(rz, bool):
+        return rz
+    known = set(ctx.ds.villages["township"].astype(str))
+    unknown = [t for t in rz if t not in known]
+    if unknown:
+        raise error_at(scenario.source, scenario.lines.get("rezone", 0),
+                       f"重新划片的镇街不在村居表中 (unknown_township): {'、'.join(unknown)}")
+    return frozenset(rz)
 
 
 # --- 2. one stage re-assigned ----------------------------------------------------------------------
@@ -513,6 +531,32 @@ def _fixed_flows(inputs: asg.StageInputs, plan: Plan, pos: dict, target: np.ndar
     return fixed
 
 
+def _kept_flows(inputs: asg.StageInputs, plan: Plan, a0: asg.Assignment, cap: np.ndarray, open_mask: np.ndarray,
+                target: np.ndarray) -> dict:
+    """Baseline flows that stay where they are (without 重新划片 of the whole county).
+
+    A child stays at their baseline school unless it closes or merges, its places fall below its
+    baseline load (shrunk), it was over capacity in the baseline, the 村居 is moved by 调整划片, or
+    the 村居 lies in a 镇街 the scenario re-zones.
+    """
+    n_s = len(cap)
+    load0 = a0.load(n_s)
+    over0 = np.zeros(n_s)
+    over0[: len(a0.over)] = a0.over
+    free_school = ~open_mask | (target >= 0) | (over0 > 1e-6)
+    free_school[: len(load0)] |= cap[: len(load0)] < load0 - 1e-6
+    vpos = {v: i for i, v in enumerate(inputs.vil["village_id"].astype(str))}
+    moved = {vpos[v] for v in plan.reassign if v in vpos}
+    towns = inputs.vil["township"].astype(str).to_numpy()
+    rezoned = np.isin(towns, list(plan.rezone)) if isinstance(plan.rezone, frozenset) else np.zeros(len(towns), bool)
+    kept: dict = {}
+    for r, c, x in zip(a0.r, a0.c, a0.x, strict=True):
+        if free_school[c] or r in moved or rezoned[r]:
+            continue
+        kept[(int(r), int(c))] = float(x)
+    return kept
+
+
 def _carried_moves(enrolled: np.ndarray, x0: sparse.csr_array, x1: sparse.csr_array) -> sparse.lil_array:
     """Enrolled students carried by the children who change school (see the module notes)."""
     n_s = len(enrolled)
@@ -586,7 +630,11 @@ def reassign_stage(ctx: asg.Context, plan: Plan, stage: str, *, capacity: str = 
     cap, rooms, status, open_mask, target = _capacities(inputs, plan, stage, sch, new, pos, capacity=capacity,
                                                         headroom=headroom)
     if _touches(plan, stage, pos):
-        a1 = asg.assign_stage(inputs, sxy, dist_new, open_mask, cap, _fixed_flows(inputs, plan, pos, target, a0),
+        fixed = _fixed_flows(inputs, plan, pos, target, a0)
+        if plan.rezone is not True:  # only displaced pupils move: every other baseline flow is fixed
+            for key, x in _kept_flows(inputs, plan, a0, cap, open_mask, target).items():
+                fixed[key] = fixed.get(key, 0.0) + x
+        a1 = asg.assign_stage(inputs, sxy, dist_new, open_mask, cap, fixed,
                               prefer=a0, stay_preference_m=ctx.settings.stay_preference_m)
     else:  # nothing changes for this stage: the baseline is the answer (the tie-break keeps it)
         a1 = a0
@@ -924,6 +972,7 @@ def _stage_figures(st: str, o: StageOutcome, flows: pd.DataFrame, schools: pd.Da
     bs = bal[bal["stage"] == st]
     out = {
         f"{st}_students": int(o.after_int.sum()),
+        f"{st}_pupils_moved": int(round(float(o.moves.sum()))),
         f"{st}_mean_m": float((x * d).sum() / total) if total > 0 else float("nan"),
         f"{st}_beyond": b_n,
         f"{st}_bus_share": cov / b_n if b_n > 0 else float("nan"),
@@ -974,6 +1023,7 @@ def _result(ctx: asg.Context, scn: Scenario, plan: Plan, outcomes: dict[str, Sta
         "closed": len(plan.closed),
         "opened": len(plan.new),
         "students": int(schools["students_after"].sum()),
+        "pupils_moved": int(sum(v for k, v in summary.items() if k.endswith("_pupils_moved"))),
         "oversize_schools": _oversize_schools(ctx, schools),
         "classes_short": int(schools["classes_short"].sum()),
         "classrooms_planned": int(schools["classrooms_added"].sum()),
@@ -990,7 +1040,7 @@ def _result(ctx: asg.Context, scn: Scenario, plan: Plan, outcomes: dict[str, Sta
 # --- evaluation ------------------------------------------------------------------------------------
 
 
-def _as_scenario(scenario, close) -> Scenario:
+def _as_scenario(scenario, close, rezone) -> Scenario:
     if scenario is None:
         scn = Scenario()
     elif isinstance(scenario, Scenario):
@@ -999,10 +1049,11 @@ def _as_scenario(scenario, close) -> Scenario:
         scn = parse_scenario(scenario)
     else:
         scn = load_scenario(scenario)
-    if not close:
+    if not close and rezone is None:
         return scn
     extra = [Edit("close", {"school": str(s)}) for s in close]
-    return Scenario(scn.name, scn.description, scn.base_year, [*scn.edits, *extra], scn.source)
+    return Scenario(scn.name, scn.description, scn.base_year, [*scn.edits, *extra], scn.source,
+                    rezone=scn.rezone if rezone is None else rezone, lines=scn.lines)
 
 
 def _check_options(stage, capacity: str, headroom: float) -> tuple[str, ...]:
@@ -1026,6 +1077,7 @@ def evaluate(
     capacity: str = "classes",
     headroom: float = 1.0,
     close: tuple[str, ...] | list[str] = (),
+    rezone: bool | tuple[str, ...] | None = None,
     method: str = "auto",
     settings=None,
 ) -> ScenarioResult:
@@ -1048,6 +1100,10 @@ def evaluate(
         Multiplier of the capacity of existing schools (1.0 = as is; 1.1 = 10 % more places).
     close
         Extra school ids to close (the widget's selection), added after the scenario's edits.
+    rezone
+        重新划片, replacing the scenario's own (``None``: the scenario's, default ``False``):
+        ``False`` — only the pupils of closed or shrunk schools, and pupils over a school's capacity,
+        move; ``True`` — every child is re-assigned; a tuple of 镇街 — their 村居 are re-assigned.
     method
         ``"auto"`` (roads when present), ``"network"`` or ``"straight"``.
     settings
@@ -1064,7 +1120,7 @@ def evaluate(
         An edit does not fit the data (unknown school or village, …); the message names the line.
     """
     t0 = time.perf_counter()
-    scn = _as_scenario(scenario, close)
+    scn = _as_scenario(scenario, close, rezone)
     stages = _check_options(stage, capacity, headroom)
     ctx = asg.context(ds, year=year if year is not None else scn.base_year, method=method, settings=settings)
     plan = resolve(ctx, scn)
