@@ -30,7 +30,13 @@ point and the model is solved again (at most :data:`MAX_ROUNDS` rounds).
   when no ``z_i`` is used the answer is that of the full model, and the reported gap is a true gap.
 * **Capacitated**: ``z_i`` is a child without a place, priced at :data:`UNSERVED_PENALTY` × the
   longest distance. The k-nearest restriction is then a heuristic (a child may only spill over to
-  the k nearest sites): the gap is the one of the restricted model; raise ``k`` to check a result.
+  the k nearest sites). It is checked at run time: where some children land on a demand point's
+  k-th site (the restriction binds — a farther site might have been better) or are left without a
+  place, ``k`` grows fourfold for that point and the model is solved again, until it no longer
+  binds or :data:`MAX_ROUNDS` rounds or the time limit are reached; then
+  ``LocationSolution.k_binding`` (``summary["k_binding"]``) says so and the presentation warns
+  that the plan may be worse than the full model's. The reported MIP gap is the one of the last
+  restricted model.
 
 The children are finally assigned to the chosen sites exactly (nearest open site; with capacities,
 the transportation LP of :func:`jxedu.planning.assignment.assign` over all chosen sites), and the
@@ -109,6 +115,9 @@ class LocationSolution:
         Weight over capacity per site (capacitated, only when the time limit stopped the search).
     seconds
         Wall time.
+    k_binding
+        p-median: the k-nearest restriction still bound in the last round (children on a demand
+        point's k-th site, or without a place) — the answer may be worse than the full model's.
     """
 
     chosen: np.ndarray
@@ -120,6 +129,7 @@ class LocationSolution:
     rounds: int
     over: np.ndarray
     seconds: float
+    k_binding: bool = False
 
     @property
     def assign(self) -> np.ndarray:
@@ -145,7 +155,8 @@ class SiteSuggestion:
         within_radius_share`` (children with a chosen site within the radius, 0–1),
         ``placed_within_radius_share`` (capacitated MCLP: within the radius *and* with a place),
         ``over_capacity`` (capacitated, when any), ``mip_gap`` (0–1), ``solver_status``
-        (``optimal``/``time_limit``), ``solve_seconds``.
+        (``optimal``/``time_limit``), ``solve_seconds``; p-median also ``k_nearest`` (candidate sites
+        per 村居 in the last round) and ``k_binding`` (the restriction still binds).
     seconds
         Solver wall time.
     gap
@@ -406,6 +417,8 @@ def _suggestion(sites, sol: LocationSolution, cost, w, pre, *, radius, model, ca
     if capacitated and sol.over.sum() > 0:
         summary["over_capacity"] = int(round(sol.over.sum()))
     summary |= {"mip_gap": float(sol.gap), "solver_status": sol.status, "solve_seconds": float(sol.seconds)}
+    if model == "pmedian":
+        summary |= {"k_nearest": int(sol.k), "k_binding": bool(sol.k_binding)}
     return SiteSuggestion(out.reset_index(drop=True), sol.objective, summary, sol.seconds, sol.gap, sol.status)
 
 
@@ -489,6 +502,8 @@ class _Milp:
     integrality: np.ndarray
     zr: np.ndarray  # demand points with an escape variable z
     zs: np.ndarray  # column of each z
+    xr: np.ndarray  # demand point of each assignment variable x
+    xc: np.ndarray  # site of each x
 
 
 def _pmedian_model(c, w, p: int, pre, cap, member, scale: float) -> _Milp:
@@ -523,7 +538,7 @@ def _pmedian_model(c, w, p: int, pre, cap, member, scale: float) -> _Milp:
         a=sparse.csr_array((data, (ri, ci)), shape=(n_rows, nv)),
         lo=np.concatenate(lo), hi=np.concatenate(hi),
         lb=np.r_[pre.astype(float), np.zeros(n_x + n_z)],
-        integrality=np.r_[np.ones(m), np.zeros(n_x + n_z)], zr=zr, zs=zs,
+        integrality=np.r_[np.ones(m), np.zeros(n_x + n_z)], zr=zr, zs=zs, xr=rows, xc=cols,
     )
 
 
@@ -600,10 +615,10 @@ def pmedian_highs(
         rounds += 1
         model = _pmedian_model(c, w, p, pre, cap, _members(c, rank, k_row, pre), scale)
         res = _solve(model.obj, model.a, model.lo, model.hi, model.lb, model.integrality, deadline, mip_gap)
-        used = model.zr[res.x[model.zs] > 1e-6]
-        if not len(used) or rounds >= MAX_ROUNDS or time.perf_counter() >= deadline:
+        grow = _binding_rows(model, res.x, rank, k_row, m, capacitated=cap is not None)
+        if not len(grow) or rounds >= MAX_ROUNDS or time.perf_counter() >= deadline:
             break
-        k_row[used] = np.minimum(4 * k_row[used], m)
+        k_row[grow] = np.minimum(4 * k_row[grow], m)
     chosen = res.x[:m] > 0.5
     flows, over = _final_flows(c, w, chosen, cap)
     objective = float((flows * w[:, None] * c).sum())
@@ -611,7 +626,20 @@ def pmedian_highs(
     gap = max(objective - bound, 0.0) / objective if objective > 0 else 0.0
     status = "optimal" if res.status == 0 and gap <= mip_gap + 1e-9 else "time_limit"
     return LocationSolution(chosen, flows, objective, gap, status, int(k_row.max()), rounds, over,
-                            time.perf_counter() - t0)
+                            time.perf_counter() - t0, k_binding=bool(len(grow)))
+
+
+def _binding_rows(model: _Milp, x: np.ndarray, rank: np.ndarray, k_row: np.ndarray, m: int, *,
+                  capacitated: bool) -> np.ndarray:
+    """Demand points whose k-nearest restriction binds in a round's answer: their escape ``z`` is
+    used, or (capacitated) some of their weight lands on their k-th site while farther sites exist."""
+    rows = model.zr[x[model.zs] > 1e-6]
+    if capacitated:
+        xs = x[m: m + len(model.xr)]
+        r, c = model.xr, model.xc
+        at_k = (xs > 1e-6) & (rank[r, c] == k_row[r] - 1) & (k_row[r] < m)
+        rows = np.union1d(rows, r[at_k])
+    return rows[k_row[rows] < m] if len(rows) else rows
 
 
 def _mclp_model(c, w, p: int, radius: float, cap):

@@ -506,12 +506,21 @@ def site_summary_table(suggestion: SiteSuggestion, *, caption: str = "") -> Tabl
     s = suggestion.summary
     keys = [k for k in ("location_model", "capacitated", "stage", "chosen_sites", "kept_sites", "existing_sites",
                         "new_sites", "candidate_places", "mean_distance_m", "service_radius_m", "within_radius_share",
-                        "placed_within_radius_share", "over_capacity", "mip_gap", "solver_status", "solve_seconds")
+                        "placed_within_radius_share", "over_capacity", "mip_gap", "solver_status", "k_nearest",
+                        "k_binding", "solve_seconds")
             if k in s]
     frame = pd.DataFrame([{"scenario_name": "数值", **{k: s[k] for k in keys}}])
     t = table(frame, ["scenario_name", *keys], words=_words(keys), formats={"mip_gap": "pct1"})
-    return _transposed(t, vocab.header("scenario_name"), ["数值"], caption=caption, notes=[
-        "选址结果是规划参考：每个建议位置都需要实地核查用地、道路、安全和学区等条件。"])
+    notes = [f"最优性差距 {vocab.fmt(s.get('mip_gap'), 'pct1')}：所选方案的总路程最多比理论最优长这么多"
+             "（0.0% 为已证明最优）。"]
+    if s.get("k_binding"):
+        notes.append(f"注意：每个村居只考虑最近的 {vocab.fmt(s.get('k_nearest'), 'int')} 处选址，这一限制仍起作用"
+                     "（有学生被分到其中最远的一处），结果可能比不设限制的完整模型差；请放宽时间上限后重算。")
+    elif "k_binding" in s:
+        notes.append(f"每个村居考虑最近的 {vocab.fmt(s.get('k_nearest'), 'int')} 处选址；已检查这一限制不起作用"
+                     "（没有学生被分到其中最远的一处）。")
+    notes.append("选址结果是规划参考：每个建议位置都需要实地核查用地、道路、安全和学区等条件。")
+    return _transposed(t, vocab.header("scenario_name"), ["数值"], caption=caption, notes=notes)
 
 
 def _location(lon, lat) -> list[str]:

@@ -171,3 +171,59 @@ def test_new_sites_counts_the_sites_besides_the_kept_ones():
     assert sorted(s.sites["site_id"]) == ["A", "B", "C1"]
     with pytest.raises(op.OptimizationError, match="bad_p"):
         op.suggest_sites(ds, stage="primary", p=3, new_sites=1, candidates=cand, keep="existing")
+
+
+def _capacitated_case(seed: int):
+    """8 demand points × 6 sites on a 30 × 30 grid (whole-unit distances), p = 3, every site with
+    ceil(total / 3) + 1 places (tight: a cluster cannot all go to its nearest site)."""
+    rng = np.random.default_rng(seed)
+    dem, fac = rng.integers(0, 30, (8, 2)).astype(float), rng.integers(0, 30, (6, 2)).astype(float)
+    cost = np.round(np.hypot(dem[:, None, 0] - fac[None, :, 0], dem[:, None, 1] - fac[None, :, 1]))
+    w = rng.integers(1, 10, 8).astype(float)
+    return cost, w, np.full(6, np.ceil(w.sum() / 3) + 1)
+
+
+def _brute_capacitated(cost, w, p, cap):
+    """The full capacitated model by enumeration: every feasible p-subset, children assigned by the
+    transportation LP of jxedu.planning.assignment.assign."""
+    from jxedu.planning.assignment import assign
+
+    best = np.inf
+    for s in itertools.combinations(range(cost.shape[1]), p):
+        s = list(s)
+        if cap[s].sum() >= w.sum():
+            f, _over = assign(w, cost[:, s], cap[s])
+            best = min(best, float((f * cost[:, s]).sum()))
+    return best
+
+
+def test_capacitated_k_nearest_grows_until_it_no_longer_binds():
+    # seed 10, k = 1: every child may only go to its nearest site, so children land on their k-th
+    # (= 1st) site and the restriction binds; k grows (1 -> 4) until no child sits on its k-th site,
+    # and the plan equals the full model's (enumeration of all C(6, 3) = 20 site triples: 411).
+    cost, w, cap = _capacitated_case(10)
+    full = _brute_capacitated(cost, w, 3, cap)
+    assert full == pytest.approx(411.0)
+    s = op.pmedian_highs(cost, w, 3, capacity=cap, k=1, mip_gap=1e-9)
+    assert s.rounds > 1 and s.k > 1
+    assert not s.k_binding
+    assert s.objective == pytest.approx(full)
+    assert s.gap == pytest.approx(0.0, abs=1e-6)
+    exact = op.pmedian_highs(cost, w, 3, capacity=cap, k=None, mip_gap=1e-9)  # the full MILP agrees
+    assert exact.objective == pytest.approx(full)
+
+
+def test_capacitated_k_nearest_says_when_it_still_binds(monkeypatch):
+    # one round only: the k = 1 plan is 493, 20 % worse than the full model's 411, and says so.
+    monkeypatch.setattr(op, "MAX_ROUNDS", 1)
+    cost, w, cap = _capacitated_case(10)
+    s = op.pmedian_highs(cost, w, 3, capacity=cap, k=1, mip_gap=1e-9)
+    assert s.k_binding and s.rounds == 1
+    assert s.objective == pytest.approx(493.0)
+
+
+def test_suggestion_summary_reports_gap_and_k():
+    s = op.suggest_sites(_dataset(), stage="primary", p=1, candidates=None, capacitated=True)
+    assert s.summary["k_binding"] is False
+    assert s.summary["k_nearest"] == 2  # two sites: k = min(12, 2)
+    assert s.summary["mip_gap"] == pytest.approx(0.0, abs=1e-6)
