@@ -211,6 +211,7 @@ def read_dataset(path: Path, *, strict: bool = True, build: bool = True) -> Read
         townships = _read_townships(geo_paths["townships"], path, sink)
     if "roads" in geo_paths:
         roads = _read_geo(geo_paths["roads"], path, sink)
+    unbuildable = _read_geo(geo_paths["unbuildable"], path, sink) if "unbuildable" in geo_paths else None
 
     check_references(frames, raws, sink)
     check_consistency(frames, raws, sink)
@@ -244,6 +245,7 @@ def read_dataset(path: Path, *, strict: bool = True, build: bool = True) -> Read
         villages=tables.get("villages"),
         townships=townships,
         roads=roads,
+        unbuildable=unbuildable,
         gtfs_path=gtfs_path,
         meta=meta,
         synthetic=synthetic,
@@ -298,7 +300,7 @@ def _scan_folder(root: Path, sink: ProblemSink, *, tables: bool = True,
     Returns
     -------
     tuple
-        Table sources, geo layer paths by key (``townships``, ``roads``), GTFS feed path or ``None``.
+        Table sources, geo layer paths by key (``townships``, ``roads``, ``unbuildable``), GTFS feed path or ``None``.
     """
     sources: list[_Source] = []
     geo: dict[str, Path] = {}

@@ -517,8 +517,7 @@ def site_summary_table(suggestion: SiteSuggestion, *, caption: str = "") -> Tabl
         notes.append(f"注意：每个村居只考虑最近的 {vocab.fmt(s.get('k_nearest'), 'int')} 处选址，这一限制仍起作用"
                      "（有学生被分到其中最远的一处），结果可能比不设限制的完整模型差；请放宽时间上限后重算。")
     elif "k_binding" in s:
-        notes.append(f"每个村居考虑最近的 {vocab.fmt(s.get('k_nearest'), 'int')} 处选址；已检查这一限制不起作用"
-                     "（没有学生被分到其中最远的一处）。")
+        notes.append(f"每个村居考虑最近的 {vocab.fmt(s.get('k_nearest'), 'int')} 处选址；已检查：这一限制不影响结果。")
     notes.append("选址结果是规划参考：每个建议位置都需要实地核查用地、道路、安全和学区等条件。")
     return _transposed(t, vocab.header("scenario_name"), ["数值"], caption=caption, notes=notes)
 
@@ -529,7 +528,8 @@ def _location(lon, lat) -> list[str]:
 
 
 def new_sites_table(suggestion: SiteSuggestion) -> Table:
-    """The new sites a suggestion chose (编号、位置 WGS-84、分配的学龄人口、平均上学距离).
+    """The new sites a suggestion chose: named by their nearest 村居 and 镇街, the straight-line
+    distance to the nearest road, the position (WGS-84), children assigned and their mean distance.
 
     Parameters
     ----------
@@ -541,5 +541,12 @@ def new_sites_table(suggestion: SiteSuggestion) -> Table:
     Table
     """
     df = suggestion.new_sites()
-    df = df.assign(site_location=_location(df["lon"], df["lat"]))
-    return table(df, ["site_id", "site_location", "pupils", "assigned_mean_m"], empty="没有选中新址。")
+    has_roads = bool(suggestion.summary.get("road_layer", True))
+    road = [("无道路数据" if not has_roads else vocab.MISSING) if pd.isna(d) else vocab.fmt(d, "int")
+            for d in df["road_m"]]
+    df = df.assign(site_location=_location(df["lon"], df["lat"]), road_text=road, site_name=df["name"])
+    cols = ["site_id", "site_name", "township", "road_text", "site_location", "pupils", "assigned_mean_m"]
+    return table(df, cols, empty="没有选中新址。", notes=[
+        "候选点以最近的村居命名，镇街为该村居所在镇街。候选点离现有学校至少 "
+        f"{vocab.fmt(suggestion.summary.get('candidate_clearance_m'), 'int')} 米（设置 candidate_clearance_m），"
+        "在县域内，也不在不可建设区域内（数据中有“不可建设”图层时）。"])
