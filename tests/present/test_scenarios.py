@@ -129,8 +129,10 @@ def test_site_tables():
     assert summary["平均上学距离（米）"] == "367"
     assert summary["求解状态"] == "已达到设定精度"
     new = ps.new_sites_table(s)
-    assert list(new.frame.columns) == ["编号", "位置（经度，纬度）", "学龄人口（人）", "平均上学距离（米）"]
+    assert list(new.frame.columns) == ["编号", "候选点位置", "镇街", "到最近道路的直线距离（米）", "位置（经度，纬度）",
+                                       "学龄人口（人）", "平均上学距离（米）"]
     assert new.frame.iloc[0]["编号"] == "C1" and new.frame.iloc[0]["平均上学距离（米）"] == "300"
+    assert new.frame.iloc[0]["候选点位置"] == "村2附近" and new.frame.iloc[0]["镇街"] == "甲镇"
     assert re.fullmatch(r"1\d\d\.\d{5}, \d\d\.\d{5}", new.frame.iloc[0]["位置（经度，纬度）"])
     _clean(ps.site_summary_table(s))
 
