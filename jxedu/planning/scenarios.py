@@ -74,6 +74,7 @@ from jxedu.core.errors import ScenarioError
 from jxedu.core.numeric import ceil_count, round_keeping_total
 from jxedu.core.schema import GRADES_OF_STAGE, LABELS
 from jxedu.planning import assignment as asg
+from jxedu.planning import costing
 from jxedu.planning.scenario_file import (
     TEACHER_KINDS,
     Edit,
@@ -116,7 +117,7 @@ CHANGE_STATUSES: tuple[str, ...] = ("closed", "merged", "opened", "enlarged", "s
 #: County-wide key figures of a result (``ScenarioResult.summary``), in display order.
 COUNTY_FIGURES: tuple[str, ...] = (
     "schools", "closed", "opened", "students", "pupils_moved", "oversize_schools", "classes_short",
-    "classrooms_planned", "bus_seats", "villages_changed",
+    "classrooms_planned", "bus_seats", "villages_changed", "capital_cost_yuan", "yearly_cost_yuan",
 )
 #: Key figures per stage, keyed ``<stage>_<figure>`` (``primary_mean_m``), then one CV per
 #: indicator (``primary_cv_<indicator key>``).
@@ -798,16 +799,24 @@ def reassess(ctx: asg.Context, plan: Plan, outcomes: dict[str, StageOutcome]) ->
     balance : pandas.DataFrame
         :func:`jxedu.analysis.indicators.county_balance` of them.
     """
+    ind, bal, _added = _reassessed(ctx, plan, outcomes)
+    return ind, bal
+
+
+def _reassessed(ctx: asg.Context, plan: Plan, outcomes: dict[str, StageOutcome]):
+    """:func:`reassess`, and the net change of the county's 专任教师 (for the costs)."""
     a = ctx.assessment
     if plan.empty:
-        return a.indicators, a.balance
+        return a.indicators, a.balance, 0.0
     res = _Resources(ctx, plan, outcomes)
+    before = sum(float(v[0]) for v in res.teachers.values())
     res.follow_closures(plan, outcomes)
     res.add_enlargements(plan)
     res.staff_new_schools(plan, outcomes)
+    after = sum(float(v[0]) for v in res.teachers.values())
     units = indicators.units(res.dataset(plan), year=ctx.year, settings=ctx.settings)
     scored = indicators.score_units(units.loc[units["included"]].reset_index(drop=True))
-    return scored, indicators.county_balance(scored, settings=ctx.settings)
+    return scored, indicators.county_balance(scored, settings=ctx.settings), after - before
 
 
 # --- 4. the result ---------------------------------------------------------------------------------
@@ -849,6 +858,11 @@ class ScenarioResult:
         Evaluation time.
     scenario
         The scenario evaluated.
+    costs
+        The 估算 costs of the edits (:func:`jxedu.planning.costing.scenario_costs`); their totals are
+        ``summary["capital_cost_yuan"]`` and ``summary["yearly_cost_yuan"]`` (元).
+    rezone
+        The 重新划片 in force (``False``: only displaced pupils moved; ``True``; or a frozenset of 镇街).
     """
 
     name: str | None
@@ -864,6 +878,8 @@ class ScenarioResult:
     balance: pd.DataFrame
     seconds: float = 0.0
     scenario: Scenario | None = None
+    costs: pd.DataFrame | None = None
+    rezone: bool | frozenset = False
 
     @property
     def is_baseline(self) -> bool:
@@ -1126,8 +1142,11 @@ def evaluate(
     plan = resolve(ctx, scn)
     outcomes = {st: reassign_stage(ctx, plan, st, capacity=capacity, headroom=float(headroom))
                 for st in stages if st in ctx.stages}
-    ind, bal = reassess(ctx, plan, outcomes)
+    ind, bal, teachers_added = _reassessed(ctx, plan, outcomes)
     result = _result(ctx, scn, plan, outcomes, ind, bal)
+    result.costs = costing.scenario_costs(ctx, plan, scn, teachers_added=teachers_added)
+    result.summary |= costing.total_costs(result.costs)
+    result.rezone = plan.rezone
     result.seconds = time.perf_counter() - t0
     return result
 

@@ -14,6 +14,7 @@ import jxedu
 from jxedu.analysis import indicators
 from jxedu.core.dataset import Dataset
 from jxedu.core.errors import ScenarioError
+from jxedu.core.settings import get_settings
 from jxedu.planning import scenarios as sc
 
 X0, Y0 = 430_000.0, 3_880_000.0  # UTM 50N metres, near 金乡
@@ -425,3 +426,57 @@ def test_closing_the_demo_teaching_point_moves_only_its_pupils(demo_dir):
     tp = r.schools.set_index("school_id").loc["3708282053"]
     assert set(mv["from_school_id"]) == {"3708282053"}
     assert mv["students"].sum() == tp["students_before"] == r.summary["pupils_moved"]
+
+
+# --- costs (估算, 元) -----------------------------------------------------------------------------
+
+
+def test_worked_example_cost_of_one_extension():
+    # Enlarge A by 6 classrooms and 4 专任教师 (unit costs of jxedu/data/unit_costs.csv):
+    #   building   6 classrooms × 75 ㎡ = 450 ㎡ × 3 200 元/㎡       = 1 440 000 元
+    #   equipment  6 × 45 = 270 new places × 2 000 元               =   540 000 元
+    #   capital                                                      = 1 980 000 元
+    #   teachers   4 × 110 000 元 a year                             =   440 000 元 a year
+    scn = {"name": "扩建甲", "edits": [{"type": "enlarge", "school": "A", "classrooms": 6,
+                                      "teachers": {"专任教师": 4}}]}
+    r = sc.evaluate(_dataset(), scn)
+    c = r.costs.set_index("item")
+    assert c.loc["building", "quantity"] == pytest.approx(450.0)
+    assert c.loc["building", "cost_yuan"] == pytest.approx(1_440_000.0)
+    assert c.loc["equipment", "quantity"] == pytest.approx(270.0)
+    assert c.loc["equipment", "cost_yuan"] == pytest.approx(540_000.0)
+    assert c.loc["teachers", "cost_yuan"] == pytest.approx(440_000.0) and c.loc["teachers", "kind"] == "yearly"
+    assert r.summary["capital_cost_yuan"] == pytest.approx(1_980_000.0)
+    assert r.summary["yearly_cost_yuan"] == pytest.approx(440_000.0)
+    assert "估算" in c.loc["building", "source"]
+    # a county's own unit cost replaces the default: 3 500 元/㎡ -> 450 × 3 500 = 1 575 000 元
+    own = sc.evaluate(_dataset(), scn, settings=get_settings(unit_costs={"building_m2_primary": 3500}))
+    assert own.costs.set_index("item").loc["building", "cost_yuan"] == pytest.approx(1_575_000.0)
+
+
+def test_costs_of_a_new_school_a_route_and_a_closure():
+    # New school N with 30 places, 体育运动场馆面积 not given: building ceil(30 / 45) = 1 classroom ×
+    # 75 ㎡ × 3 200 = 240 000 元; equipment 30 × 2 000 = 60 000 元; the sports ground has no amount
+    # (not given, not zero). Staffed at the county mean, 12 teachers / 120 students × its 20
+    # students = 2 teachers more in the county: 220 000 元 a year.
+    lon, lat = _INV.transform(X0 + 1600, Y0)
+    scn = {"name": "新建", "rezone": True, "edits": [
+        {"type": "open", "id": "N", "lon": lon, "lat": lat, "capacity": 30},
+        {"type": "add_route", "id": "L1", "stops": ["V1", "V2"], "schools": ["B"]}]}
+    r = sc.evaluate(_dataset(), scn)
+    c = r.costs
+    new = c[c["edit"] == 1].set_index("item")
+    assert new.loc["building", "cost_yuan"] == pytest.approx(240_000.0)
+    assert new.loc["equipment", "cost_yuan"] == pytest.approx(60_000.0)
+    assert np.isnan(new.loc["sports_ground", "cost_yuan"]) and new.loc["sports_ground", "basis"] == "not_given"
+    assert c.loc[c["item"] == "teachers", "quantity"].tolist() == pytest.approx([2.0])
+    # route L1: V1 (x=0) -> V2 (1000) -> B (3000), straight lines = 3 km one way × 2 300 元 a year
+    bus = c[c["item"] == "bus_route"].iloc[0]
+    assert bus["quantity"] == pytest.approx(3.0) and bus["cost_yuan"] == pytest.approx(6_900.0)
+    assert bus["distance_method"] == "straight"
+    assert r.summary["capital_cost_yuan"] == pytest.approx(300_000.0)
+    assert r.summary["yearly_cost_yuan"] == pytest.approx(226_900.0)
+    assert r.summary["costs_incomplete"] is True
+    # closing a school builds nothing and hires no one: no cost, no saving claimed
+    z = sc.evaluate(_dataset(), _CLOSE_A)
+    assert z.costs.empty and z.summary["capital_cost_yuan"] == 0 and z.summary["yearly_cost_yuan"] == 0
