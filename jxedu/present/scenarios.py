@@ -22,6 +22,7 @@ import folium
 import numpy as np
 import pandas as pd
 
+from jxedu.analysis.indicators import township_sort_key
 from jxedu.core import standards as std
 from jxedu.core import vocabulary as vocab
 from jxedu.core.coords import wgs84_to_gcj02
@@ -38,11 +39,13 @@ __all__ = [
     "change_map",
     "closure_table",
     "comparison_table",
+    "cost_table",
     "headline",
     "model_note",
     "moves_table",
     "new_sites_table",
     "result_name",
+    "rezone_text",
     "scenario_note",
     "school_changes_table",
     "site_summary_table",
@@ -130,15 +133,33 @@ def comparison_table(results: Sequence[sc.ScenarioResult], *, caption: str = "")
     """
     frame = sc.compare(list(results))
     names = _unique([result_name(r) for r in results])
-    frame = frame.assign(scenario_name=names)
-    keys = [k for k in frame.columns if k not in ("name", "baseline", "scenario_name")]
-    t = table(frame, ["scenario_name", *keys], labels=_COMPARISON_LABELS)
+    frame = frame.assign(scenario_name=names, rezone_text=[rezone_text(r) for r in results])
+    for k in ("capital_cost", "yearly_cost"):  # 元 -> 万元, shown as 估算
+        if f"{k}_yuan" in frame.columns:
+            frame[f"{k}_wan"] = frame.pop(f"{k}_yuan") / 1e4
+    keys = [k for k in frame.columns if k not in ("name", "baseline", "scenario_name", "rezone_text")]
+    t = table(frame, ["scenario_name", "rezone_text", *keys], labels=_COMPARISON_LABELS)
     years = sorted({r.year for r in results})
-    notes = [f"全县范围评估（{'、'.join(map(str, years))}学年）：学生可跨镇街分配到就近、有学位的学校；"
+    notes = [f"全县范围评估（{'、'.join(map(str, years))}学年）：现状为“按学位容量分配”的结果（见下方两种现状口径的说明）；"
              "校车覆盖率为超出步行距离的学生中有校车可乘的比例。",
+             "转学的学生：在校生中因方案改到另一所学校的人数；不重新划片时，只有被关闭、并入或缩减学校的学生，"
+             "以及超出学校学位容量的学生转学。",
+             "建设投资和每年运行费用均为估算（单位造价及来源见各方案的费用表），两者分开列出，不相加。",
              f"学校规模上限：小学、初中、完全中学 {vocab.threshold_text('school_size_max', 'single_stage')}，"
              f"九年一贯制、十二年一贯制学校 {vocab.threshold_text('school_size_max', 'through')}（义务教育阶段在校生）。"]
+    if any(r.summary.get("costs_incomplete") for r in results):
+        notes.append("有方案的部分费用项目未写数量（如新建学校的体育运动场馆面积），未计入合计，见该方案的费用表。")
     return _transposed(t, vocab.header("scenario_name"), names, caption=caption, notes=notes)
+
+
+def rezone_text(result: sc.ScenarioResult) -> str:
+    """重新划片 of a result in words: 否 / 全县 / the 镇街 named."""
+    rz = result.rezone
+    if rz is True:
+        return "全县重新划片"
+    if rz:
+        return "、".join(sorted(rz, key=township_sort_key)) + " 重新划片"
+    return "否（只有被撤并学校等的学生转学）" if not result.is_baseline else "—"
 
 
 def model_note(scope) -> Note:
@@ -161,8 +182,9 @@ def model_note(scope) -> Note:
         f"各村居的学龄儿童（{ages}）按就近、有学位的原则分配到学校：全县范围（可跨镇街），容量约束的线性规划，"
         f"由 HiGHS 求解。学位容量 = 班级数 × 班额上限（{caps}）。步行距离上限：{walk}；村居 "
         f"{vocab.fmt(s.bus_stop_access_m, 'int')} 米内有校车站点、且有早班车开往学校时，算作有校车。"
-        "因为考虑了学位容量，现状的平均上学距离比《学校布局》笔记本中“只看最近学校”的结果略长。"
-        "学生总数在任何方案下都保持不变。")
+        "现状即“按学位容量分配”的结果，与《学校布局》笔记本“就近入学（最近学校）”的距离不同，两者并列见"
+        "“上学距离的两种现状口径”表。不重新划片时，只有被关闭、并入或缩减学校的学生和超出学校学位容量的学生转学，"
+        "其他学生留在原校。学生总数在任何方案下都保持不变。")
 
 
 def headline(baseline: sc.ScenarioResult, result: sc.ScenarioResult) -> Note:
@@ -252,6 +274,68 @@ def scenario_note(result: sc.ScenarioResult) -> Note:
     else:
         lines += ["", "不做任何调整。"]
     return Note("\n".join(lines))
+
+
+# --- costs --------------------------------------------------------------------------------------------
+
+_COST_COLUMNS = ["edit_text", "cost_item", "quantity_text", "unit_cost_text", "cost_wan", "cost_basis"]
+
+
+def cost_table(result: sc.ScenarioResult, *, caption: str = "") -> Table:
+    """The 估算 costs of a scenario: one row per edit and item, capital (建设投资) and yearly (每年运行费用)
+    apart, each with its unit cost and where that comes from.
+
+    Parameters
+    ----------
+    result
+        From :func:`jxedu.planning.scenarios.evaluate`.
+    caption
+        Title above the table (default 《方案名》估算费用).
+
+    Returns
+    -------
+    Table
+    """
+    c = result.costs if result.costs is not None else pd.DataFrame(columns=["kind", "cost_yuan"])
+    caption = caption or f"{result_name(result)}：估算费用"
+    if c.empty:
+        return table(pd.DataFrame(columns=_COST_COLUMNS), _COST_COLUMNS, caption=caption,
+                     notes=["方案不新建、扩建学校，不增加教师和校车线路：没有估算费用（关闭、合并节省的费用不计）。"])
+    rows = []
+    edits = result.scenario.edits if result.scenario is not None else []
+    for kind in ("capital", "yearly"):
+        part = c[c["kind"] == kind]
+        for r in part.itertuples(index=False):
+            what = vocab.word(r.edit_type, "edit_type") + "：" + str(r.subject) if r.edit else "全县专任教师净增加"
+            if r.edit and r.edit_type in ("add_route", "extend_route") and not r.subject and r.edit <= len(edits):
+                what = vocab.word(r.edit_type, "edit_type")
+            stage = f"（{LABELS[r.stage]}）" if isinstance(r.stage, str) else ""
+            if r.basis == "not_given":
+                qty, unit_cost, basis = "未写", vocab.MISSING, "方案未写数量，未计（不按零计）"
+            else:
+                dec = "dec1" if r.unit in ("公里", "人") else "int"
+                qty = f"{vocab.fmt(r.quantity, dec)} {r.unit}"
+                unit_cost = (f"{vocab.fmt(r.unit_cost, 'int')} {r.unit_cost_unit}" if isinstance(r.unit_cost_unit, str)
+                             else "（方案给出金额）")
+                basis = _basis_text(r)
+            rows.append({"edit_text": what + stage, "cost_item": vocab.word(r.item, "cost_item"),
+                         "quantity_text": qty, "unit_cost_text": unit_cost, "cost_wan": r.cost_yuan / 1e4,
+                         "cost_basis": basis})
+        rows.append({"edit_text": f"{vocab.word(kind, 'cost_kind')}合计", "cost_item": "", "quantity_text": "",
+                     "unit_cost_text": "", "cost_wan": part["cost_yuan"].sum() / 1e4, "cost_basis": ""})
+    notes = ["全部为估算：单位造价为规划假设（来源见“依据”列；本县可用设置 unit_costs 替换），建设投资是一次性投入，"
+             "每年运行费用每年发生，两者不相加。关闭、合并学校节省的费用和腾出的校舍不计。"]
+    if c["distance_method"].eq("straight").any():
+        notes.append("校车线路长度为直线距离（数据中没有道路图层），实际线路更长。")
+    return table(pd.DataFrame(rows), _COST_COLUMNS, caption=caption, notes=notes)
+
+
+def _basis_text(r) -> str:
+    """Where a cost row's quantity and unit cost come from, in one phrase."""
+    how = {"given": "方案写明数量", "classrooms": "按教室数 × 每间 75 ㎡", "places": "按新增学位",
+           "route_km": "按线路单程长度" + ("（直线距离）" if r.distance_method == "straight" else "（沿道路）"),
+           "net_teachers": "全县专任教师净增加人数"}.get(r.basis, "")
+    return f"{how}；{r.source}" if r.source and r.source != "方案文件给出" else how
 
 
 # --- schools, moves and 镇街 -------------------------------------------------------------------------
