@@ -162,8 +162,28 @@ def cli_ledger(data: str | os.PathLike, *, year: int | None = None, out: str | o
     return 0
 
 
-def cli_scenario(data: str | Path, scenario: str | Path, *, year: int | None = None, as_json: bool = False) -> int:
-    """``jxedu scenario DATA FILE``: evaluate a scenario against the baseline and print the comparison.
+def cli_scenario(data: str | Path, scenarios_: str | Path | list, *, year: int | None = None, as_json: bool = False,
+                 pdf: str | Path | None = None, rezone: bool | None = None) -> int:
+    """``jxedu scenario DATA A.yaml [B.yaml …] [--json] [--pdf OUT.pdf] [--rezone]``.
+
+    Evaluates each scenario (1 to 5) against the baseline and prints the comparison table (or one
+    JSON object), and writes the 方案比选 PDF with ``--pdf``.
+
+    Parameters
+    ----------
+    data
+        Workbook or folder.
+    scenarios_
+        One scenario file or a list of them.
+    year
+        School year (default: each scenario's 基准学年, else the latest).
+    as_json
+        Print ``{"baseline": {...}, "scenarios": [{"name": ..., ...}], "scenario": <the first>}``;
+        every summary carries ``pupils_moved`` and ``<stage>_pupils_moved``, the costs in 元.
+    pdf
+        Write the comparison PDF there (atomically).
+    rezone
+        ``True``: 重新划片 of the whole county for every scenario (``None``: each file's own).
 
     Returns
     -------
@@ -171,15 +191,26 @@ def cli_scenario(data: str | Path, scenario: str | Path, *, year: int | None = N
         Exit code (0).
     """
     from jxedu.present import scenarios as present
+    from jxedu.publish import comparison
 
+    files = list(scenarios_) if isinstance(scenarios_, (list, tuple)) else [scenarios_]
+    if not 1 <= len(files) <= comparison.MAX_SCENARIOS:
+        from jxedu.core.errors import ScenarioError
+
+        raise ScenarioError(f"一次比选 1 至 {comparison.MAX_SCENARIOS} 个方案 (too_many_scenarios): 给出了 {len(files)} 个")
     ds = load(data)
-    base = scenarios.evaluate(ds, year=year)
-    res = scenarios.evaluate(ds, scenario, year=year)
+    results = [scenarios.evaluate(ds, f, year=year, rezone=rezone) for f in files]
+    base = scenarios.evaluate(ds, year=results[0].year)
+    if pdf is not None:
+        written = comparison.comparison_pdf(ds, base, results, pdf)
     if as_json:
-        print(json.dumps({"baseline": base.summary, "scenario": {"name": res.name, **res.summary}},
+        items = [{"name": r.name, **r.summary} for r in results]
+        print(json.dumps({"baseline": base.summary, "scenarios": items, "scenario": items[0]},
                          ensure_ascii=False, default=float))
     else:
-        print(present.comparison_table([base, res]).to_text())
+        print(present.comparison_table([base, *results]).to_text())
+        if pdf is not None:
+            print(f"方案比选 PDF 已写出 (comparison PDF written): {written}")
     return 0
 
 

@@ -25,17 +25,20 @@ import pandas as pd
 from jxedu.analysis.indicators import township_sort_key
 from jxedu.core import standards as std
 from jxedu.core import vocabulary as vocab
+from jxedu.core.config import UTM50N
 from jxedu.core.coords import wgs84_to_gcj02
 from jxedu.core.schema import LABELS
 from jxedu.planning import scenarios as sc
 from jxedu.planning.optimize import SiteSuggestion
 from jxedu.planning.scenario_file import Scenario
-from jxedu.present import maps
+from jxedu.present import maps, staticmap
+from jxedu.present import style as plotting
 from jxedu.present.tables import Table, table
 from jxedu.present.text import Note
 
 __all__ = [
     "CHANGE_COLORS",
+    "change_figure",
     "change_map",
     "closure_table",
     "comparison_table",
@@ -142,8 +145,8 @@ def comparison_table(results: Sequence[sc.ScenarioResult], *, caption: str = "")
     years = sorted({r.year for r in results})
     notes = [f"全县范围评估（{'、'.join(map(str, years))}学年）：现状为“按学位容量分配”的结果（见下方两种现状口径的说明）；"
              "校车覆盖率为超出步行距离的学生中有校车可乘的比例。",
-             "转学的学生：在校生中因方案改到另一所学校的人数；不重新划片时，只有被关闭、并入或缩减学校的学生，"
-             "以及超出学校学位容量的学生转学。",
+             "转学的学生：在校生中因方案改到另一所学校的人数。重新划片为“否”时，只有被关闭、并入或缩减学校的学生，"
+             "以及超出学校学位容量的学生转学，其他学生留在原校；列出镇街时，这些镇街村居的学生按就近、有学位的原则重新分配。",
              "建设投资和每年运行费用均为估算（单位造价及来源见各方案的费用表），两者分开列出，不相加。",
              f"学校规模上限：小学、初中、完全中学 {vocab.threshold_text('school_size_max', 'single_stage')}，"
              f"九年一贯制、十二年一贯制学校 {vocab.threshold_text('school_size_max', 'through')}（义务教育阶段在校生）。"]
@@ -153,13 +156,13 @@ def comparison_table(results: Sequence[sc.ScenarioResult], *, caption: str = "")
 
 
 def rezone_text(result: sc.ScenarioResult) -> str:
-    """重新划片 of a result in words: 否 / 全县 / the 镇街 named."""
+    """重新划片 of a result in words: 否 (only displaced pupils move) / 全县 / the 镇街 re-zoned; — for the baseline."""
     rz = result.rezone
     if rz is True:
-        return "全县重新划片"
+        return "全县"
     if rz:
-        return "、".join(sorted(rz, key=township_sort_key)) + " 重新划片"
-    return "否（只有被撤并学校等的学生转学）" if not result.is_baseline else "—"
+        return "、".join(sorted(rz, key=township_sort_key))
+    return "否" if not result.is_baseline else "—"
 
 
 def model_note(scope) -> Note:
@@ -212,7 +215,11 @@ def headline(baseline: sc.ScenarioResult, result: sc.ScenarioResult) -> Note:
         else:
             parts.append(f"{LABELS[st]}平均上学距离由 {d0} 米变为 {d1} 米，超出步行距离的学生由 {b0} 人变为 {b1} 人")
     same = s1["students"] == s0["students"]
-    parts.append(f"义务教育在校生共 {vocab.fmt(s1['students'], 'int')} 人" + ("（总数不变）" if same else ""))
+    parts.append(f"义务教育在校生共 {vocab.fmt(s1['students'], 'int')} 人" + ("（总数不变）" if same else "")
+                 + f"，其中 {vocab.fmt(s1.get('pupils_moved', 0), 'int')} 人转学")
+    if "capital_cost_yuan" in s1:
+        parts.append(f"建设投资估算 {vocab.fmt(s1['capital_cost_yuan'] / 1e4, 'wan2')} 万元，"
+                     f"每年运行费用估算 {vocab.fmt(s1['yearly_cost_yuan'] / 1e4, 'wan2')} 万元")
     return Note("；".join(parts) + "。")
 
 
@@ -540,6 +547,103 @@ def change_map(ds, result: sc.ScenarioResult, *, basemap: str | None = "osm", st
         m.fit_bounds([[float(np.nanmin(lat)), float(np.nanmin(lon))], [float(np.nanmax(lat)), float(np.nanmax(lon))]],
                      padding=(12, 12))
     return m
+
+
+# --- the static change map (PDF) ------------------------------------------------------------------------
+
+
+def change_figure(ds, result: sc.ScenarioResult, *, ax=None, size: tuple[float, float] = (6.3, 4.6)):
+    """A static map (matplotlib, UTM metres) of what a scenario changes, for the PDF 方案比选.
+
+    镇街 boundaries (or the county outline), every school as a grey dot, changed schools coloured as
+    on :func:`change_map` and sized by students, lines from each 村居 whose school changes to its new
+    school; scale bar, north arrow, a Chinese legend and the synthetic-data mark.
+
+    Parameters
+    ----------
+    ds
+        The data set.
+    result
+        From :func:`jxedu.planning.scenarios.evaluate`.
+    ax
+        Axes to draw on (a new figure when ``None``).
+    size
+        Figure size in inches when ``ax`` is None.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.lines import Line2D
+
+    plotting.setup_fonts()
+    if ax is None:
+        fig, ax = plotting.new_figure(size=size)
+        ax.grid(False)
+    else:
+        fig = ax.figure
+    if ds.townships is not None and len(ds.townships):
+        ds.townships.to_crs(UTM50N).plot(ax=ax, facecolor="#FAFAF5", edgecolor="#9E9E9E",
+                                                          linewidth=0.6)
+    else:
+        staticmap.county_outline().to_crs(UTM50N).plot(ax=ax, facecolor="#FAFAF5",
+                                                                         edgecolor="#9E9E9E", linewidth=0.8)
+    s = result.schools.assign(_o=result.schools["change_status"].map(_STATUS_ORDER)).sort_values("_o")
+    agg = s.groupby("school_id", sort=False).agg(status=("change_status", "first"), x=("x", "first"),
+                                                 y=("y", "first"), before=("students_before", "sum"),
+                                                 after=("students_after", "sum"))
+    pos = agg[["x", "y"]]
+    v = result.villages
+    ch = v[v["changed"] & v["school_after"].isin(pos.index)]
+    for r in ch.itertuples(index=False):
+        t = pos.loc[r.school_after]
+        ax.plot([r.x, t["x"]], [r.y, t["y"]], color=_MOVE_COLOR, linewidth=0.7, alpha=0.7, linestyle="--", zorder=3)
+    handles = []
+    for status in reversed(sc.CHANGE_STATUSES):
+        g = agg[agg["status"] == status]
+        if g.empty:
+            continue
+        size_pt = 6 if status == "unchanged" else 14 + 0.02 * np.maximum(g["before"], g["after"]).to_numpy(float)
+        ax.scatter(g["x"], g["y"], s=size_pt, color=CHANGE_COLORS[status], zorder=4 if status == "unchanged" else 5,
+                   edgecolors="white" if status == "unchanged" else "black", linewidths=0.3,
+                   alpha=0.5 if status == "unchanged" else 0.9)
+        handles.append(Line2D([], [], marker="o", linestyle="", color=CHANGE_COLORS[status], markersize=5,
+                              label=vocab.word(status, "change_status")))
+    if len(ch):
+        handles.append(Line2D([], [], color=_MOVE_COLOR, linestyle="--", linewidth=1, label="村居改到新学校"))
+    _zoom(ax, agg[agg["status"] != "unchanged"], ch)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(f"{result_name(result)}", fontsize=11, fontweight="bold")
+    ax.legend(handles=list(reversed(handles)), loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
+              frameon=False)
+    staticmap.add_scale_bar(ax, loc="lower left")
+    staticmap.add_north_arrow(ax)
+    if ds.synthetic:
+        ax.text(0.99, 0.01, vocab.SYNTHETIC_MARK, transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
+                color="#C62828", fontweight="bold", zorder=7)
+    return fig
+
+
+#: Margin around what a scenario changes on its static map (metres).
+_ZOOM_MARGIN_M = 6000.0  # metres
+
+
+def _zoom(ax, changed: pd.DataFrame, villages: pd.DataFrame) -> None:
+    """Zoom to the schools and 村居 a scenario changes (plus a margin), inside the county's extent."""
+    xs = np.r_[changed["x"].to_numpy(float), villages["x"].to_numpy(float)]
+    ys = np.r_[changed["y"].to_numpy(float), villages["y"].to_numpy(float)]
+    if not len(xs):
+        return
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    m = _ZOOM_MARGIN_M
+    ax.set_xlim(max(x0, xs.min() - m), min(x1, xs.max() + m))
+    ax.set_ylim(max(y0, ys.min() - m), min(y1, ys.max() + m))
 
 
 # --- location models -----------------------------------------------------------------------------------

@@ -74,7 +74,8 @@ def test_headline_and_note(results):
     _ds, base, res = results
     assert str(ps.headline(base, res)) == (
         "关闭甲（2024学年）：关闭或并入 1 所、新建 0 所学校；小学平均上学距离由 800 米变为 2,133 米，"
-        "超出步行距离的学生由 0 人变为 30 人；义务教育在校生共 120 人（总数不变）。")
+        "超出步行距离的学生由 0 人变为 30 人；义务教育在校生共 120 人（总数不变），其中 60 人转学；"
+        "建设投资估算 0.00 万元，每年运行费用估算 0.00 万元。")
     note = str(ps.scenario_note(res))
     assert "1. 关闭：甲小学（A）" in note
 
@@ -174,7 +175,7 @@ def test_cost_table_worked_extension_and_comparison_rows():
     assert c.loc["建设投资（估算）（万元）"].tolist() == ["0.00", "198.00"]
     assert c.loc["每年运行费用（估算）（万元/年）"].tolist() == ["0.00", "44.00"]
     assert c.loc["转学的学生（人）"].tolist() == ["0", "0"]  # places added, nobody displaced
-    assert c.loc["重新划片"].tolist() == ["—", "否（只有被撤并学校等的学生转学）"]
+    assert c.loc["重新划片"].tolist() == ["—", "否"]
 
 
 def test_cost_table_without_costs_says_so(results):
