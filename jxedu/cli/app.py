@@ -138,6 +138,19 @@ def scenario(
 
 @app.command()
 @_friendly
+def explorer(
+    data: Annotated[Optional[Path], typer.Argument(help="数据集（默认合成演示数据）")] = None,
+    port: Annotated[int, typer.Option("--port", help="端口 (port)")] = 8866,
+    ip: Annotated[str, typer.Option("--ip", help="监听地址；0.0.0.0 让局域网内的同事也能打开")] = "127.0.0.1",
+) -> int:
+    """以网页提供布局调整方案探索器（Voilà，离线）(serve the scenario explorer as a web page)."""
+    import jxedu.cli.commands as commands  # imported on use: `jxedu --help` stays fast
+
+    return commands.cli_explorer(data, port=port, ip=ip)
+
+
+@app.command()
+@_friendly
 def reports(
     data: DataArg,
     year: YearOpt = None,

@@ -214,6 +214,63 @@ def cli_scenario(data: str | Path, scenarios_: str | Path | list, *, year: int |
     return 0
 
 
+#: Voilà template of the web explorer (``jxedu/static/voila/templates/jxedu``: the lab template without
+#: links to the internet).
+EXPLORER_TEMPLATE = "jxedu"
+#: The notebook the web explorer serves.
+EXPLORER_NOTEBOOK = "explorer.ipynb"
+
+
+def explorer_command(data: str | Path | None = None, *, port: int = 8866, ip: str = "127.0.0.1",
+                     extra: list[str] | tuple[str, ...] = ()) -> tuple[list[str], dict]:
+    """The Voilà command line and environment that serve the scenario explorer as a web page.
+
+    Parameters
+    ----------
+    data
+        The data set (``None``: the synthetic demo data).
+    port, ip
+        Where the page is served (default ``http://127.0.0.1:8866``; ``ip="0.0.0.0"`` lets colleagues
+        on the office network open it).
+    extra
+        More Voilà options.
+
+    Returns
+    -------
+    tuple
+        ``(argv, env)`` for :func:`subprocess.run`.
+    """
+    from jxedu.core.config import NOTEBOOKS_DIR, PACKAGE_DIR
+    from jxedu.present.widgets import DATA_ENV
+
+    voila = Path(sys.executable).with_name("voila")
+    argv = [str(voila) if voila.exists() else "voila", str(NOTEBOOKS_DIR / EXPLORER_NOTEBOOK),
+            f"--template={EXPLORER_TEMPLATE}", f"--port={int(port)}", f"--Voila.ip={ip}", "--no-browser", *extra]
+    env = dict(os.environ)
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(PACKAGE_DIR / "static"), env.get("JUPYTER_PATH")) if p)
+    env[DATA_ENV] = str(Path(data).resolve()) if data is not None else ""
+    env.setdefault("MPLBACKEND", "Agg")
+    return argv, env
+
+
+def cli_explorer(data: str | Path | None = None, *, port: int = 8866, ip: str = "127.0.0.1") -> int:
+    """``jxedu explorer [DATA] [--port P]``: serve the scenario explorer until Ctrl-C.
+
+    Returns
+    -------
+    int
+        Voilà's exit code.
+    """
+    import subprocess
+
+    if data is not None:
+        load(data)  # a bad data set fails here, in Chinese, not inside the page
+    argv, env = explorer_command(data, port=port, ip=ip)
+    print(f"方案探索器网页 (scenario explorer): http://{'localhost' if ip in ('127.0.0.1', '0.0.0.0') else ip}:{port}/"
+          "  按 Ctrl-C 停止 (Ctrl-C to stop)")
+    return subprocess.run(argv, env=env, check=False).returncode
+
+
 def cli_demo_data(out: Path, *, seed: int = demo.DEFAULT_SEED, scale: float = 1.0) -> int:
     """Command ``jxedu demo-data``: write the data set and print a one-line summary (Chinese).
 
