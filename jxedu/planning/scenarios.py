@@ -23,6 +23,13 @@ Model (documented here and in ``data/scenarios/README.md``)
   the nearest schools with a free place; county-wide; capacity ``"classes"`` = classes × 45/50 or
   ``"enrolment"`` = students, times ``headroom``). Edits add capacity (``enlarge``: ``capacity``
   and/or ``classrooms`` × cap; ``open``: the new school's capacity).
+* **Who moves** (as a county reassigns): by default only the children of schools that close or
+  merge, of schools whose places fall below their baseline load (shrunk), of 村居 moved by
+  调整划片, and children a school held over its capacity in the baseline are re-assigned; every
+  other baseline flow is fixed (:func:`reassign_stage`, ``_kept_flows``). 重新划片 (``rezone`` of the
+  file or of :func:`evaluate`) frees every child of the county (``True``) or of the 村居 of the
+  镇街 listed. ``summary["pupils_moved"]`` (and per stage) counts the enrolled students who change school.
+* **Costs**: :mod:`jxedu.planning.costing` (估算, 元; capital and yearly apart).
 * **Enrolment after the edits**: the LP works on resident children; schools report enrolled students
   (学段统计). A child who changes school carries ``f_s = min(students_s / baseline load_s, 1)``
   enrolled students of the school they leave (a rural school that lost children to town schools has
@@ -122,8 +129,8 @@ COUNTY_FIGURES: tuple[str, ...] = (
 #: Key figures per stage, keyed ``<stage>_<figure>`` (``primary_mean_m``), then one CV per
 #: indicator (``primary_cv_<indicator key>``).
 STAGE_FIGURES: tuple[str, ...] = (
-    "students", "pupils_moved", "mean_m", "beyond", "bus_share", "uncovered", "over_capacity", "classes_short", "passing",
-    "cv_exceeded",
+    "students", "pupils_moved", "mean_m", "beyond", "bus_share", "uncovered", "over_capacity", "classes_short",
+    "passing", "cv_exceeded",
 )
 
 #: Raw 办学条件 columns a scenario moves or adds (the inputs of :func:`jxedu.analysis.indicators.units`).
