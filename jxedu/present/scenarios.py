@@ -280,6 +280,8 @@ def scenario_note(result: sc.ScenarioResult) -> Note:
         lines += [""] + [f"{i}. {_esc(_edit_text(e, result.schools))}" for i, e in enumerate(scn.edits, 1)]
     else:
         lines += ["", "不做任何调整。"]
+    if result.rezone:
+        lines += ["", f"重新划片：{_esc(rezone_text(result))}（这些村居的学生按就近、有学位的原则重新分配）。"]
     return Note("\n".join(lines))
 
 
