@@ -281,7 +281,7 @@ def scenario_note(result: sc.ScenarioResult) -> Note:
     else:
         lines += ["", "不做任何调整。"]
     if result.rezone:
-        lines += ["", f"重新划片：{_esc(rezone_text(result))}（这些村居的学生按就近、有学位的原则重新分配）。"]
+        lines += ["", f"重新划片：{_esc(rezone_text(result))}（该范围内村居的学生按就近、有学位的原则重新分配）。"]
     return Note("\n".join(lines))
 
 
