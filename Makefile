@@ -1,7 +1,7 @@
 # jxedu — two commands:
 #   make reports   安装并在演示数据上生成报告 (install, then build the reports on the demo data)
 #   make test      安装并运行全部测试 (install, then run every test and notebook)
-# Other targets: make lab | make notebooks | make sync-notebooks | make record-checks | make clean | make help
+# Other targets: make lab | make explorer | make notebooks | make sync-notebooks | make record-checks | make clean | make help
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -16,11 +16,14 @@ DATA    ?= data/demo
 WORKERS ?= 2
 PYTEST_ARGS ?=
 LAB_ARGS ?=
+# The web explorer (Voilà): port and extra options.
+EXPLORER_PORT ?= 8866
+EXPLORER_ARGS ?=  # e.g. --ip 0.0.0.0 for colleagues on the office network
 
 # Headless matplotlib for tests and for the notebook kernels they start (no display needed).
 TEST_ENV := MPLBACKEND=Agg PYTHONHASHSEED=0
 
-.PHONY: help install reports notebooks validate test test-fast lab sync-notebooks record-checks clean distclean
+.PHONY: help install reports notebooks validate test test-fast lab explorer sync-notebooks record-checks clean distclean
 
 help:  ## 列出命令 (list targets)
 	@echo "jxedu — 县域义务教育优质均衡发展规划工作台"
@@ -28,6 +31,7 @@ help:  ## 列出命令 (list targets)
 	@echo "  make reports          安装并生成演示数据的报告 (install + reports on $(DATA))"
 	@echo "  make test             安装并运行全部测试与笔记本 (install + pytest + nbval)"
 	@echo "  make lab              打开 JupyterLab (open JupyterLab on notebooks/)"
+	@echo "  make explorer         以网页提供方案探索器 (serve the scenario explorer: http://localhost:$(EXPLORER_PORT))"
 	@echo "  make notebooks        在演示数据上执行全部笔记本 (execute every notebook on $(DATA))"
 	@echo "  make install          只安装 (install only: .venv + system packages)"
 	@echo "  make sync-notebooks   同步笔记本的 .ipynb 与 .py (jupytext --sync)"
@@ -61,6 +65,9 @@ test-fast: $(STAMP)  ## 只运行单元测试 (unit tests only, no notebooks)
 
 lab: $(STAMP)  ## 打开 JupyterLab (open JupyterLab; jxedu importable)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
+explorer: $(STAMP)  ## 方案探索器网页 (the scenario explorer as a web page, Voilà; DATA= for another data set)
+	$(BIN)/jxedu explorer $(DATA) --port $(EXPLORER_PORT) $(EXPLORER_ARGS)
 
 sync-notebooks: $(STAMP)  ## .ipynb 与 .py 互相同步 (jupytext pairs: the newer file wins)
 	$(BIN)/jupytext --sync notebooks/*.ipynb

@@ -81,6 +81,14 @@ print(access.access_headline(scope, "primary"))
 print(access.access_headline(scope, "junior"))
 
 # %% [markdown]
+# 本节的距离是**就近入学（最近学校）**口径：每个村居的孩子都到所在镇街内最近的学校，不论该校有没有学位。
+# 布局调整方案（`06_layout_scenarios.ipynb`）的现状用**按学位容量分配**口径：学校满了，孩子分到次近、有学位的学校。
+# 两个数字并列如下：
+
+# %%
+access.baselines_table(scope)
+
+# %% [markdown]
 # ### 小学
 #
 # 按学龄人口加权的平均距离、中位距离和 90% 分位距离，以及超出步行距离的人数和占比：

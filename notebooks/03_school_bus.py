@@ -74,6 +74,13 @@ print(access.bus_headline(scope))
 access.ride_time_table(scope)
 
 # %% [markdown]
+# 下面的上学距离和校车覆盖按**就近入学（最近学校）**口径（孩子到所在镇街内最近的学校）；布局调整方案的现状按
+# **按学位容量分配**口径（学校满了，孩子分到次近、有学位的学校）。两个数字并列：
+
+# %%
+access.baselines_table(scope)
+
+# %% [markdown]
 # ## 三、上学距离
 #
 # 按学龄人口加权：平均距离、中位距离（一半学生住在此距离以内）、90% 分位距离，以及超出步行距离的人数和占比。

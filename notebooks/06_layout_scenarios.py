@@ -7,6 +7,10 @@
 #
 # 方案总是在**全县范围**评估（学生可以跨镇街分到就近、有学位的学校）；参数 `township` 填一个镇街名称时，
 # 下面的表格只列出该镇街的学校、学生去向和村居，地图突出显示该镇街。
+#
+# 默认只有被关闭、并入或缩减学校的学生，以及超出学校学位容量的学生转学，其他学生留在原校（县里撤并学校时的做法）；
+# 方案文件写 `重新划片: [镇街]` 或 `重新划片: 是` 时，这些镇街（或全县）的学生按就近、有学位的原则重新分配。
+# 费用按单位造价估算（元），建设投资和每年运行费用分开列出。
 
 # %% tags=["parameters"]
 # 参数 (parameters)：data_dir = None 使用合成演示数据；year = None 使用方案的基准学年（方案未写时为最新学年）；
@@ -19,8 +23,8 @@ scenario = "close_teaching_point.yaml"
 # %%
 import jxedu
 from jxedu.planning import optimize, scenarios
+from jxedu.present import access, text, widgets
 from jxedu.present import scenarios as present
-from jxedu.present import text, widgets
 
 ds = jxedu.open_data(data_dir)
 a = jxedu.assess(ds, year=year)
@@ -41,6 +45,13 @@ present.scenario_note(res)
 
 # %%
 present.model_note(a)
+
+# %% [markdown]
+# 现状的两种口径：《学校布局》《校车》笔记本和县报告的上学距离是“就近入学（最近学校）”，方案的现状是
+# “按学位容量分配”：
+
+# %%
+access.baselines_table(a.scope(township))
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -70,6 +81,15 @@ present.school_changes_table(res, township=township, max_rows=15)
 present.moves_table(res, township=township, max_rows=15)
 
 # %% [markdown]
+# ## 估算费用
+#
+# 按单位造价（`jxedu/data/unit_costs.csv`，每项注明来源；本县可在设置 `unit_costs` 中替换）估算，
+# 建设投资和每年运行费用分开列出：
+
+# %%
+present.cost_table(res)
+
+# %% [markdown]
 # ## 变化地图
 #
 # 红色为关闭、橙色为并入、绿色为新建、蓝色为扩建、紫色为学生增减的学校；紫色虚线为改到新学校的村居。
@@ -77,6 +97,16 @@ present.moves_table(res, township=township, max_rows=15)
 # %%
 # NBVAL_IGNORE_OUTPUT
 present.change_map(ds, res, township=township)
+
+# %% [markdown]
+# ## 多个方案比选
+#
+# `data/scenarios/` 中的全部示例方案并列比较（最多 5 个）。同样的比较可以生成 PDF 发给发改、财政等部门：
+# `jxedu scenario 数据 方案A.yaml 方案B.yaml … --pdf 方案比选.pdf`（每个方案一张变化地图、学生去向和估算费用）。
+
+# %%
+options = [scenarios.evaluate(ds, f, year=year) for f in scenarios.list_scenarios()[:5]]
+present.comparison_table([base, *options])
 
 # %% [markdown]
 # ## 小规模学校撤并排序
@@ -99,8 +129,10 @@ present.closure_table(ranking, township=township, max_rows=10)
 # - **最大覆盖模型（覆盖人数最多）**：在给定的学校数量下，使步行距离（服务半径，见下表）内能上学的学生最多——
 #   关注的是“有多少孩子能走着上学”，而不是平均路程。
 #
-# 下面保留全部现有小学，在网格候选点（全县，或参数 `township` 所指的镇街）中再选 3 处新址。网格点只是示意位置：
+# 下面保留全部现有小学，在网格候选点（全县，或参数 `township` 所指的镇街）中再选 3 处新址。候选点以最近的村居命名，
+# 列出所在镇街和到最近道路的直线距离；离现有学校太近、在县域外或在“不可建设”图层内的点不作候选。网格点只是示意位置：
 # **模型结果是规划参考，不是决定**，每个建议位置都需要实地核查用地、道路、安全和学区等条件后才能进入方案。
+# 表中的“最优性差距”说明结果离理论最优还有多远；有容量约束时还检查“每个村居只考虑最近几处选址”的限制是否影响结果。
 
 # %%
 pmed = optimize.suggest_sites(ds, stage="primary", new_sites=3, keep="existing", township=township, year=year)

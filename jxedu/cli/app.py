@@ -123,14 +123,30 @@ def ledger(
 @_friendly
 def scenario(
     data: DataArg,
-    file: Annotated[Path, typer.Argument(help="方案文件 YAML (scenario file, see data/scenarios/README.md)")],
+    files: Annotated[list[Path], typer.Argument(
+        help="方案文件 YAML，1 至 5 个 (scenario files, see data/scenarios/README.md)")],
     year: YearOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出对比结果")] = False,
+    pdf: Annotated[Optional[Path], typer.Option("--pdf", help="写出方案比选 PDF (write the comparison PDF)")] = None,
+    rezone: Annotated[bool, typer.Option("--rezone", help="全县重新划片（所有学生重新分配），替代方案文件中的设置")] = False,
 ) -> int:
-    """评估布局调整方案并与现状对比 (evaluate a layout scenario against the baseline)."""
+    """评估布局调整方案并与现状对比；多个方案并列比选 (evaluate scenarios against the baseline)."""
     import jxedu.cli.commands as commands  # imported on use: `jxedu --help` stays fast
 
-    return commands.cli_scenario(data, file, year=year, as_json=as_json)
+    return commands.cli_scenario(data, files, year=year, as_json=as_json, pdf=pdf, rezone=True if rezone else None)
+
+
+@app.command()
+@_friendly
+def explorer(
+    data: Annotated[Optional[Path], typer.Argument(help="数据集（默认合成演示数据）")] = None,
+    port: Annotated[int, typer.Option("--port", help="端口 (port)")] = 8866,
+    ip: Annotated[str, typer.Option("--ip", help="监听地址；0.0.0.0 让局域网内的同事也能打开")] = "127.0.0.1",
+) -> int:
+    """以网页提供布局调整方案探索器（Voilà，离线）(serve the scenario explorer as a web page)."""
+    import jxedu.cli.commands as commands  # imported on use: `jxedu --help` stays fast
+
+    return commands.cli_explorer(data, port=port, ip=ip)
 
 
 @app.command()

@@ -168,8 +168,28 @@ def cli_ledger(data: str | os.PathLike, *, year: int | None = None, out: str | o
     return 0
 
 
-def cli_scenario(data: str | Path, scenario: str | Path, *, year: int | None = None, as_json: bool = False) -> int:
-    """``jxedu scenario DATA FILE``: evaluate a scenario against the baseline and print the comparison.
+def cli_scenario(data: str | Path, scenarios_: str | Path | list, *, year: int | None = None, as_json: bool = False,
+                 pdf: str | Path | None = None, rezone: bool | None = None) -> int:
+    """``jxedu scenario DATA A.yaml [B.yaml …] [--json] [--pdf OUT.pdf] [--rezone]``.
+
+    Evaluates each scenario (1 to 5) against the baseline and prints the comparison table (or one
+    JSON object), and writes the 方案比选 PDF with ``--pdf``.
+
+    Parameters
+    ----------
+    data
+        Workbook or folder.
+    scenarios_
+        One scenario file or a list of them.
+    year
+        School year (default: each scenario's 基准学年, else the latest).
+    as_json
+        Print ``{"baseline": {...}, "scenarios": [{"name": ..., ...}], "scenario": <the first>}``;
+        every summary carries ``pupils_moved`` and ``<stage>_pupils_moved``, the costs in 元.
+    pdf
+        Write the comparison PDF there (atomically).
+    rezone
+        ``True``: 重新划片 of the whole county for every scenario (``None``: each file's own).
 
     Returns
     -------
@@ -177,16 +197,84 @@ def cli_scenario(data: str | Path, scenario: str | Path, *, year: int | None = N
         Exit code (0).
     """
     from jxedu.present import scenarios as present
+    from jxedu.publish import comparison
 
+    files = list(scenarios_) if isinstance(scenarios_, (list, tuple)) else [scenarios_]
+    if not 1 <= len(files) <= comparison.MAX_SCENARIOS:
+        from jxedu.core.errors import ScenarioError
+
+        raise ScenarioError(f"一次比选 1 至 {comparison.MAX_SCENARIOS} 个方案 (too_many_scenarios): 给出了 {len(files)} 个")
     ds = load(data)
-    base = scenarios.evaluate(ds, year=year)
-    res = scenarios.evaluate(ds, scenario, year=year)
+    results = [scenarios.evaluate(ds, f, year=year, rezone=rezone) for f in files]
+    base = scenarios.evaluate(ds, year=results[0].year)
+    if pdf is not None:
+        written = comparison.comparison_pdf(ds, base, results, pdf)
     if as_json:
-        print(json.dumps({"baseline": base.summary, "scenario": {"name": res.name, **res.summary}},
+        items = [{"name": r.name, **r.summary} for r in results]
+        print(json.dumps({"baseline": base.summary, "scenarios": items, "scenario": items[0]},
                          ensure_ascii=False, default=float))
     else:
-        print(present.comparison_table([base, res]).to_text())
+        print(present.comparison_table([base, *results]).to_text())
+        if pdf is not None:
+            print(f"方案比选 PDF 已写出 (comparison PDF written): {written}")
     return 0
+
+
+#: Voilà template of the web explorer (``jxedu/static/voila/templates/jxedu``: the lab template without
+#: links to the internet).
+EXPLORER_TEMPLATE = "jxedu"
+#: The notebook the web explorer serves.
+EXPLORER_NOTEBOOK = "explorer.ipynb"
+
+
+def explorer_command(data: str | Path | None = None, *, port: int = 8866, ip: str = "127.0.0.1",
+                     extra: list[str] | tuple[str, ...] = ()) -> tuple[list[str], dict]:
+    """The Voilà command line and environment that serve the scenario explorer as a web page.
+
+    Parameters
+    ----------
+    data
+        The data set (``None``: the synthetic demo data).
+    port, ip
+        Where the page is served (default ``http://127.0.0.1:8866``; ``ip="0.0.0.0"`` lets colleagues
+        on the office network open it).
+    extra
+        More Voilà options.
+
+    Returns
+    -------
+    tuple
+        ``(argv, env)`` for :func:`subprocess.run`.
+    """
+    from jxedu.core.config import NOTEBOOKS_DIR, PACKAGE_DIR
+    from jxedu.present.widgets import DATA_ENV
+
+    voila = Path(sys.executable).with_name("voila")
+    argv = [str(voila) if voila.exists() else "voila", str(NOTEBOOKS_DIR / EXPLORER_NOTEBOOK),
+            f"--template={EXPLORER_TEMPLATE}", f"--port={int(port)}", f"--Voila.ip={ip}", "--no-browser", *extra]
+    env = dict(os.environ)
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(PACKAGE_DIR / "static"), env.get("JUPYTER_PATH")) if p)
+    env[DATA_ENV] = str(Path(data).resolve()) if data is not None else ""
+    env.setdefault("MPLBACKEND", "Agg")
+    return argv, env
+
+
+def cli_explorer(data: str | Path | None = None, *, port: int = 8866, ip: str = "127.0.0.1") -> int:
+    """``jxedu explorer [DATA] [--port P]``: serve the scenario explorer until Ctrl-C.
+
+    Returns
+    -------
+    int
+        Voilà's exit code.
+    """
+    import subprocess
+
+    if data is not None:
+        load(data)  # a bad data set fails here, in Chinese, not inside the page
+    argv, env = explorer_command(data, port=port, ip=ip)
+    print(f"方案探索器网页 (scenario explorer): http://{'localhost' if ip in ('127.0.0.1', '0.0.0.0') else ip}:{port}/"
+          "  按 Ctrl-C 停止 (Ctrl-C to stop)")
+    return subprocess.run(argv, env=env, check=False).returncode
 
 
 def cli_demo_data(out: Path, *, seed: int = demo.DEFAULT_SEED, scale: float = 1.0) -> int:

@@ -38,6 +38,9 @@ class Dataset:
         镇街 polygons (WGS-84) with column ``township``; ``None`` when absent.
     roads
         Road lines (WGS-84); ``None`` when absent.
+    unbuildable
+        不可建设: polygons (WGS-84) where no school can be built (farmland under protection, water,
+        flood zones …); candidate school sites never fall inside them. ``None`` when absent.
     gtfs_path
         Path of the school-bus GTFS feed (zip or folder); ``None`` when absent.
     meta
@@ -62,6 +65,7 @@ class Dataset:
     villages: gpd.GeoDataFrame | None = None
     townships: gpd.GeoDataFrame | None = None
     roads: gpd.GeoDataFrame | None = None
+    unbuildable: gpd.GeoDataFrame | None = None
     gtfs_path: Path | None = None
     meta: dict[str, str] = field(default_factory=dict)
     synthetic: bool = False

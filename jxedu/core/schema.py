@@ -364,7 +364,7 @@ PERSONAL_COLUMNS: dict[str, str] = {"姓名": "personal_name", "名字": "person
                                     "手机号": "phone", "联系电话": "phone", "家庭住址": "address"}
 
 #: Geo layers (file stem -> key). 镇街边界 needs a 镇街名称 attribute.
-GEO_LAYERS: dict[str, str] = {"镇街边界": "townships", "道路": "roads"}
+GEO_LAYERS: dict[str, str] = {"镇街边界": "townships", "道路": "roads", "不可建设": "unbuildable"}
 #: GTFS feed of school bus routes: ``公交.zip`` or a folder ``公交/``.
 GTFS_NAME = "公交"
 #: Meta item marking a synthetic data set (value 是).

@@ -96,6 +96,10 @@ class Settings:
     candidate_grid_spacing_m
         Spacing of the regular grid of candidate sites (:func:`jxedu.planning.optimize.candidate_grid`),
         metres. Default 2000.
+    candidate_clearance_m
+        A candidate school site (grid point or a planner's) closer than this to an existing school is
+        "on" that school and is not used: the grid leaves it out, a planner's site is an error.
+        Planning assumption, metres. Default 300 (the size of a school's grounds).
     cv_warning_margin
         A CV at or above ``(1 − margin) × limit`` is a warning (预警) in the county report and gets single
         fixes (:func:`jxedu.analysis.shortfalls.cv_fixes_from`). Planning choice; default 0.10 (within
@@ -134,6 +138,7 @@ class Settings:
     small_school_max_students: int = 100  # students (国办发〔2018〕27号)
     new_site_classes: dict = field(default_factory=lambda: {"primary": 36, "junior": 30})  # classes
     candidate_grid_spacing_m: float = 2000.0  # metres
+    candidate_clearance_m: float = 300.0  # metres
     stay_preference_m: float = 50.0  # metres per child
     cv_warning_margin: float = 0.10  # share of the CV limit
     unit_costs: dict = field(default_factory=dict)  # key -> 元 per unit (replaces jxedu/data/unit_costs.csv)
@@ -208,6 +213,8 @@ def get_settings(*, path: str | Path | None = None, **overrides) -> Settings:
         raise SettingsError("小规模学校人数线不能为负 (bad_setting): small_school_max_students")
     if s.candidate_grid_spacing_m <= 0:
         raise SettingsError("候选点网格间距应为正数 (bad_setting): candidate_grid_spacing_m")
+    if s.candidate_clearance_m < 0:
+        raise SettingsError("候选点与现有学校的最小距离不能为负 (bad_setting): candidate_clearance_m")
     if not 0 <= s.cv_warning_margin < 1:
         raise SettingsError("差异系数预警幅度应在 0 与 1 之间 (bad_setting): cv_warning_margin")
     if not isinstance(s.unit_costs, dict):

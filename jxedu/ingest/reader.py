@@ -214,11 +214,13 @@ def read_dataset(path: Path, *, strict: bool = True, build: bool = True) -> Read
     with library_warnings(sink, None):
         frames: dict[str, pd.DataFrame] = {key: convert_table(raw, sink) for key, raw in raws.items()}
 
-        townships = roads = None
+        townships = roads = unbuildable = None
         if "townships" in geo_paths:
             townships = _read_townships(geo_paths["townships"], path, sink)
         if "roads" in geo_paths:
             roads = _read_roads(geo_paths["roads"], path, sink)
+        if "unbuildable" in geo_paths:
+            unbuildable = _read_unbuildable(geo_paths["unbuildable"], path, sink)
         if gtfs_path is not None:
             check_gtfs(gtfs_path, sink, display=gtfs_path.name)
 
@@ -254,6 +256,7 @@ def read_dataset(path: Path, *, strict: bool = True, build: bool = True) -> Read
         villages=tables.get("villages"),
         townships=townships,
         roads=roads,
+        unbuildable=unbuildable,
         gtfs_path=gtfs_path,
         meta=meta,
         synthetic=synthetic,
@@ -308,7 +311,7 @@ def _scan_folder(root: Path, sink: ProblemSink, *, tables: bool = True,
     Returns
     -------
     tuple
-        Table sources, geo layer paths by key (``townships``, ``roads``), GTFS feed path or ``None``.
+        Table sources, geo layer paths by key (``townships``, ``roads``, ``unbuildable``), GTFS feed path or ``None``.
     """
     sources: list[_Source] = []
     geo: dict[str, Path] = {}
@@ -849,6 +852,15 @@ def _read_roads(path: Path, root: Path, sink: ProblemSink):
     if gdf is None:
         return None
     bad = _bad_geometries(gdf, path.name, None, sink, kinds=("LineString", "MultiLineString"), severity="warning")
+    return gdf[~bad].reset_index(drop=True) if bad.any() else gdf
+
+
+def _read_unbuildable(path: Path, root: Path, sink: ProblemSink):
+    """The optional 不可建设 layer; features without a polygon geometry are dropped with a warning each."""
+    gdf = _read_geo(path, root, sink)
+    if gdf is None:
+        return None
+    bad = _bad_geometries(gdf, path.name, None, sink, kinds=("Polygon", "MultiPolygon"), severity="warning")
     return gdf[~bad].reset_index(drop=True) if bad.any() else gdf
 
 

@@ -62,6 +62,7 @@ __all__ = [
     "assign",
     "assign_stage",
     "baseline_assignment",
+    "baseline_summary",
     "context",
     "lonlat",
     "pair_known",
@@ -650,3 +651,38 @@ def baseline_assignment(ctx: Context, stage: str, *, capacity: str = "classes", 
             stage_capacity(inputs, capacity=capacity, headroom=float(headroom)), {},
             stay_preference_m=ctx.settings.stay_preference_m)
     return ctx.baselines[key]
+
+
+def baseline_summary(ctx: Context, *, township: str | None = None, capacity: str = "classes",
+                     headroom: float = 1.0) -> pd.DataFrame:
+    """Per stage, the capacity-constrained baseline (按学位容量分配) in figures: pupils, mean distance,
+    pupils beyond the walking limit, pupils over capacity.
+
+    Parameters
+    ----------
+    ctx
+        From :func:`context`.
+    township
+        Only the children of this 镇街's 村居 (the assignment stays county-wide).
+    capacity, headroom
+        As :func:`stage_capacity`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``stage, pupils, mean_m, beyond_pupils, beyond_share, over_capacity`` (county: children
+        over capacity at any school; a 镇街: NaN, over-capacity is a school's, not a 村居's).
+    """
+    rows = []
+    for st, inputs in ctx.stages.items():
+        a = baseline_assignment(ctx, st, capacity=capacity, headroom=headroom)
+        keep = np.ones(len(a.r), dtype=bool)
+        if township is not None:
+            keep = (inputs.vil["township"].astype(str).to_numpy() == township)[a.r]
+        x, d = a.x[keep], a.d[keep]
+        n = float(x.sum())
+        beyond = float(x[d > inputs.walk_m].sum())
+        rows.append({"stage": st, "pupils": n, "mean_m": float((x * d).sum() / n) if n > 0 else np.nan,
+                     "beyond_pupils": beyond, "beyond_share": beyond / n if n > 0 else np.nan,
+                     "over_capacity": float(a.over.sum()) if township is None else np.nan})
+    return pd.DataFrame(rows, columns=["stage", "pupils", "mean_m", "beyond_pupils", "beyond_share", "over_capacity"])

@@ -30,7 +30,13 @@ point and the model is solved again (at most :data:`MAX_ROUNDS` rounds).
   when no ``z_i`` is used the answer is that of the full model, and the reported gap is a true gap.
 * **Capacitated**: ``z_i`` is a child without a place, priced at :data:`UNSERVED_PENALTY` × the
   longest distance. The k-nearest restriction is then a heuristic (a child may only spill over to
-  the k nearest sites): the gap is the one of the restricted model; raise ``k`` to check a result.
+  the k nearest sites). It is checked at run time: where some children land on a demand point's
+  k-th site (the restriction binds — a farther site might have been better) or are left without a
+  place, ``k`` grows fourfold for that point and the model is solved again, until it no longer
+  binds or :data:`MAX_ROUNDS` rounds or the time limit are reached; then
+  ``LocationSolution.k_binding`` (``summary["k_binding"]``) says so and the presentation warns
+  that the plan may be worse than the full model's. The reported MIP gap is the one of the last
+  restricted model.
 
 The children are finally assigned to the chosen sites exactly (nearest open site; with capacities,
 the transportation LP of :func:`jxedu.planning.assignment.assign` over all chosen sites), and the
@@ -61,8 +67,9 @@ from jxedu.core.settings import resolve_settings
 from jxedu.planning import assignment as asg
 from jxedu.planning import scenarios as sc
 
-__all__ = ["MODELS", "SITE_KINDS", "LocationSolution", "OptimizationError", "SiteSuggestion", "candidate_grid",
-           "closure_ranking", "mclp_highs", "pmedian_highs", "suggest_sites"]
+__all__ = ["EXCLUSIONS", "MODELS", "SITE_KINDS", "LocationSolution", "OptimizationError", "SiteSuggestion",
+           "candidate_grid", "closure_ranking", "describe_sites", "mclp_highs", "pmedian_highs", "site_exclusions",
+           "suggest_sites"]
 
 # Planning assumptions read from the settings (:class:`jxedu.core.settings.Settings`): grid spacing of
 # candidate sites (``candidate_grid_spacing_m``, 2000 m), small-school line (``small_school_max_students``,
@@ -109,6 +116,9 @@ class LocationSolution:
         Weight over capacity per site (capacitated, only when the time limit stopped the search).
     seconds
         Wall time.
+    k_binding
+        p-median: the k-nearest restriction still bound in the last round (children on a demand
+        point's k-th site, or without a place) — the answer may be worse than the full model's.
     """
 
     chosen: np.ndarray
@@ -120,6 +130,7 @@ class LocationSolution:
     rounds: int
     over: np.ndarray
     seconds: float
+    k_binding: bool = False
 
     @property
     def assign(self) -> np.ndarray:
@@ -135,7 +146,9 @@ class SiteSuggestion:
     ----------
     sites
         Chosen sites: ``site_id, name, kind`` (:data:`SITE_KINDS`), ``kept`` (must stay), ``lon, lat,
-        x, y, capacity, pupils`` (children assigned), ``assigned_mean_m`` (their mean distance).
+        x, y, capacity, township`` (a candidate's: of its nearest 村居), ``near_village, road_m``
+        (candidates: :func:`describe_sites`), ``pupils`` (children assigned), ``assigned_mean_m``
+        (their mean distance).
     objective
         Child-metres (p-median) or children covered (MCLP).
     summary
@@ -145,7 +158,9 @@ class SiteSuggestion:
         within_radius_share`` (children with a chosen site within the radius, 0–1),
         ``placed_within_radius_share`` (capacitated MCLP: within the radius *and* with a place),
         ``over_capacity`` (capacitated, when any), ``mip_gap`` (0–1), ``solver_status``
-        (``optimal``/``time_limit``), ``solve_seconds``.
+        (``optimal``/``time_limit``), ``solve_seconds``; p-median also ``k_nearest`` (candidate sites
+        per 村居 in the last round) and ``k_binding`` (the restriction still binds);
+        ``candidate_clearance_m`` (setting) and ``road_layer`` (whether ``road_m`` could be measured).
     seconds
         Solver wall time.
     gap
@@ -162,14 +177,117 @@ class SiteSuggestion:
     status: str = "optimal"
 
     def new_sites(self) -> pd.DataFrame:
-        """The chosen candidate sites (新址): ``site_id, name, lon, lat, pupils, assigned_mean_m``."""
+        """The chosen candidate sites (新址): ``site_id, name, township, near_village, road_m, lon, lat,
+        pupils, assigned_mean_m``."""
         new = self.sites[self.sites["kind"] == "candidate"]
-        return new[["site_id", "name", "lon", "lat", "pupils", "assigned_mean_m"]].reset_index(drop=True)
+        return new[["site_id", "name", "township", "near_village", "road_m", "lon", "lat", "pupils",
+                    "assigned_mean_m"]].reset_index(drop=True)
+
+
+#: Why a candidate site cannot be used (codes of :func:`site_exclusions`).
+EXCLUSIONS: tuple[str, ...] = ("outside", "on_school", "unbuildable")
+
+
+def _area(ds, township: str | None):
+    """The county (union of the 镇街 layer) or one 镇街 in UTM metres; without the layer the convex
+    hull of the 村居."""
+    import shapely
+
+    if ds.townships is not None and len(ds.townships):
+        tw = ds.townships if township is None else ds.townships[ds.townships["township"] == township]
+        return shapely.union_all(tw.to_crs(UTM50N).geometry.make_valid().to_numpy())
+    v = ds.villages if township is None else ds.villages[ds.villages["township"] == township]
+    return shapely.convex_hull(shapely.multipoints(v[["x", "y"]].to_numpy(float)))
+
+
+def site_exclusions(ds, x, y, *, settings=None) -> np.ndarray:
+    """Why each candidate point cannot hold a new school (``""`` when it can).
+
+    * ``"outside"`` — outside the county (the union of the 镇街 layer; not checked without it);
+    * ``"on_school"`` — within ``settings.candidate_clearance_m`` (300 m) of an existing school;
+    * ``"unbuildable"`` — inside a polygon of the optional 不可建设 layer.
+
+    Parameters
+    ----------
+    ds
+        The data set.
+    x, y
+        UTM 50N metres.
+    settings
+        Run settings (``candidate_clearance_m``).
+
+    Returns
+    -------
+    numpy.ndarray
+        One code of :data:`EXCLUSIONS` or ``""`` per point (the first that applies, in that order).
+    """
+    import shapely
+    from scipy.spatial import cKDTree
+
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    out = np.full(len(x), "", dtype=object)
+    if not len(x):
+        return out
+    pts = shapely.points(x, y)
+    if ds.townships is not None and len(ds.townships):
+        out[~shapely.contains(_area(ds, None), pts)] = "outside"
+    clearance = float(resolve_settings(settings).candidate_clearance_m)
+    sch = ds.schools[["x", "y"]].to_numpy(float)
+    if len(sch) and clearance > 0:
+        d, _ = cKDTree(sch).query(np.c_[x, y], k=1)
+        out[(out == "") & (d < clearance)] = "on_school"
+    if ds.unbuildable is not None and len(ds.unbuildable):
+        zone = shapely.union_all(ds.unbuildable.to_crs(UTM50N).geometry.make_valid().to_numpy())
+        out[(out == "") & shapely.intersects(zone, pts)] = "unbuildable"
+    return out
+
+
+def describe_sites(ds, x, y) -> pd.DataFrame:
+    """Where candidate points are, in words a planner knows: nearest 村居, its 镇街, nearest road.
+
+    Parameters
+    ----------
+    ds
+        The data set (村居; 道路 when present).
+    x, y
+        UTM 50N metres.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``near_village`` (name of the nearest 村居), ``township`` (its 镇街), ``village_m`` (straight
+        line to it), ``road_m`` (straight line to the nearest road of the 道路 layer; NaN without
+        one), ``name`` (``<村居>附近``, numbered when two sites share a 村居: ``李铺村附近（2）``).
+    """
+    import shapely
+    from scipy.spatial import cKDTree
+
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    v = ds.villages
+    d, i = cKDTree(v[["x", "y"]].to_numpy(float)).query(np.c_[x, y], k=1)
+    out = pd.DataFrame({"near_village": v["name"].to_numpy(dtype=object)[i],
+                        "township": v["township"].to_numpy(dtype=object)[i], "village_m": d})
+    out["road_m"] = np.nan
+    if ds.roads is not None and len(ds.roads) and len(x):
+        roads = ds.roads.to_crs(UTM50N).geometry.to_numpy()
+        tree = shapely.STRtree(roads)
+        (_, _j), dist = tree.query_nearest(shapely.points(x, y), return_distance=True, all_matches=False)
+        out["road_m"] = dist
+    seen: dict[str, int] = {}
+    names = []
+    for vil in out["near_village"]:
+        seen[vil] = seen.get(vil, 0) + 1
+        names.append(f"{vil}附近" + (f"（{seen[vil]}）" if seen[vil] > 1 else ""))
+    out["name"] = names
+    return out
 
 
 def candidate_grid(ds, *, spacing_m: float | None = None, township: str | None = None,
                    settings=None) -> pd.DataFrame:
-    """Regular grid of candidate sites inside the county (the 镇街 layer) or one 镇街.
+    """Regular grid of candidate sites inside the county (the 镇街 layer) or one 镇街, named.
+
+    Points on an existing school, outside the county or in the 不可建设 layer are left out
+    (:func:`site_exclusions`); each is named after its nearest 村居 (:func:`describe_sites`).
 
     Parameters
     ----------
@@ -185,19 +303,16 @@ def candidate_grid(ds, *, spacing_m: float | None = None, township: str | None =
     Returns
     -------
     pandas.DataFrame
-        ``site_id`` (G001…), ``name`` (the id), ``x, y`` (UTM metres), ``lon, lat`` (WGS-84).
+        ``site_id`` (G001…), ``name`` (``<村居>附近``), ``near_village, township, village_m, road_m``,
+        ``x, y`` (UTM metres), ``lon, lat`` (WGS-84).
     """
     import shapely
 
-    spacing_m = float(resolve_settings(settings).candidate_grid_spacing_m if spacing_m is None else spacing_m)
+    s = resolve_settings(settings)
+    spacing_m = float(s.candidate_grid_spacing_m if spacing_m is None else spacing_m)
     if spacing_m <= 0:
         raise OptimizationError(f"候选点网格间距应为正数 (bad_spacing): {spacing_m}")
-    if ds.townships is not None and len(ds.townships):
-        tw = ds.townships if township is None else ds.townships[ds.townships["township"] == township]
-        area = shapely.union_all(tw.to_crs(UTM50N).geometry.to_numpy())
-    else:
-        v = ds.villages if township is None else ds.villages[ds.villages["township"] == township]
-        area = shapely.convex_hull(shapely.multipoints(v[["x", "y"]].to_numpy(float)))
+    area = _area(ds, township)
     if area is None or area.is_empty:
         raise OptimizationError(f"无法生成候选点 (no_area)：{township or '全县'}没有边界或村居")
     minx, miny, maxx, maxy = area.bounds
@@ -205,16 +320,24 @@ def candidate_grid(ds, *, spacing_m: float | None = None, township: str | None =
                          np.arange(miny + spacing_m / 2, maxy, spacing_m))
     inside = shapely.contains(area, shapely.points(gx.ravel(), gy.ravel()))
     gx, gy = gx.ravel()[inside], gy.ravel()[inside]
+    ok = site_exclusions(ds, gx, gy, settings=s) == ""
+    gx, gy = gx[ok], gy[ok]
     lon, lat = asg.lonlat(gx, gy)
     ids = [f"G{i + 1:03d}" for i in range(len(gx))]
-    return pd.DataFrame({"site_id": ids, "name": ids, "x": gx, "y": gy, "lon": lon, "lat": lat})
+    out = pd.DataFrame({"site_id": ids}).join(describe_sites(ds, gx, gy))
+    return out.assign(x=gx, y=gy, lon=lon, lat=lat)
 
 
 # --- the problem of a stage ----------------------------------------------------------------------
 
 
+_EXCLUSION_WORDS = {"outside": "在县域外", "on_school": "在现有学校上（距离不足 candidate_clearance_m）",
+                    "unbuildable": "在不可建设区域内"}
+
+
 def _candidates(ds, candidates, *, spacing_m, township, settings) -> pd.DataFrame:
-    """Candidate sites with ``site_id, name, x, y, lon, lat`` (grid, a planner's table, or none)."""
+    """Candidate sites with ``site_id, name, x, y, lon, lat`` and where they are (grid, a planner's
+    table, or none); a planner's site outside the county, on a school or unbuildable is an error."""
     if isinstance(candidates, str):
         if candidates != "grid":
             raise OptimizationError(f"未知的候选点 (unknown_candidates): {candidates}；可用：grid（网格）、表格或 None")
@@ -226,8 +349,16 @@ def _candidates(ds, candidates, *, spacing_m, township, settings) -> pd.DataFram
         cand["x"], cand["y"] = asg.utm_xy(cand["lon"].to_numpy(float), cand["lat"].to_numpy(float))
     if len(cand) and not {"lon", "lat"} <= set(cand.columns):
         cand["lon"], cand["lat"] = asg.lonlat(cand["x"].to_numpy(float), cand["y"].to_numpy(float))
-    if "name" not in cand.columns:
-        cand["name"] = cand["site_id"].astype(str)
+    if not len(cand):
+        return cand
+    why = site_exclusions(ds, cand["x"], cand["y"], settings=settings)
+    if (why != "").any():
+        bad = "、".join(f"{sid}（{_EXCLUSION_WORDS[w]}）" for sid, w in zip(cand["site_id"], why, strict=True) if w)
+        raise OptimizationError(f"候选点不能用于新建学校 (bad_site): {bad}")
+    where = describe_sites(ds, cand["x"], cand["y"])
+    if "name" in cand.columns:
+        where = where.drop(columns="name")
+    cand = cand.drop(columns=[c for c in where.columns if c in cand.columns]).reset_index(drop=True).join(where)
     return cand
 
 
@@ -237,10 +368,13 @@ def _site_table(inputs: asg.StageInputs, cand: pd.DataFrame, candidate_places: f
     sites = pd.concat([
         pd.DataFrame({"site_id": sch["school_id"].astype(str), "name": sch["name"], "kind": "existing",
                       "x": sch["x"], "y": sch["y"], "lon": sch["lon"], "lat": sch["lat"],
-                      "capacity": asg.stage_capacity(inputs, capacity="classes")}),
+                      "capacity": asg.stage_capacity(inputs, capacity="classes"), "near_village": None,
+                      "township": sch["township"], "road_m": np.nan}),
         pd.DataFrame({"site_id": cand["site_id"].astype(str), "name": cand["name"], "kind": "candidate",
                       "x": cand["x"], "y": cand["y"], "lon": cand["lon"], "lat": cand["lat"],
-                      "capacity": float(candidate_places)}),
+                      "capacity": float(candidate_places),
+                      **{c: cand[c] if c in cand.columns else np.nan
+                         for c in ("near_village", "township", "road_m")}}),
     ], ignore_index=True)
     if sites["site_id"].duplicated().any():
         dup = sites.loc[sites["site_id"].duplicated(), "site_id"].tolist()
@@ -373,8 +507,11 @@ def suggest_sites(
     else:
         sol = mclp_highs(cost, w, p, radius=radius, predefined=pre, capacity=cap, time_limit=time_limit,
                          mip_gap=mip_gap)
-    return _suggestion(sites, sol, cost, w, pre, radius=radius, model=model, capacitated=capacitated, stage=stage,
-                       candidate_places=places)
+    out = _suggestion(sites, sol, cost, w, pre, radius=radius, model=model, capacitated=capacitated, stage=stage,
+                      candidate_places=places)
+    out.summary |= {"candidate_clearance_m": float(resolve_settings(settings).candidate_clearance_m),
+                    "road_layer": ds.roads is not None and len(ds.roads) > 0}
+    return out
 
 
 def _suggestion(sites, sol: LocationSolution, cost, w, pre, *, radius, model, capacitated, stage,
@@ -406,6 +543,8 @@ def _suggestion(sites, sol: LocationSolution, cost, w, pre, *, radius, model, ca
     if capacitated and sol.over.sum() > 0:
         summary["over_capacity"] = int(round(sol.over.sum()))
     summary |= {"mip_gap": float(sol.gap), "solver_status": sol.status, "solve_seconds": float(sol.seconds)}
+    if model == "pmedian":
+        summary |= {"k_nearest": int(sol.k), "k_binding": bool(sol.k_binding)}
     return SiteSuggestion(out.reset_index(drop=True), sol.objective, summary, sol.seconds, sol.gap, sol.status)
 
 
@@ -489,6 +628,8 @@ class _Milp:
     integrality: np.ndarray
     zr: np.ndarray  # demand points with an escape variable z
     zs: np.ndarray  # column of each z
+    xr: np.ndarray  # demand point of each assignment variable x
+    xc: np.ndarray  # site of each x
 
 
 def _pmedian_model(c, w, p: int, pre, cap, member, scale: float) -> _Milp:
@@ -523,7 +664,7 @@ def _pmedian_model(c, w, p: int, pre, cap, member, scale: float) -> _Milp:
         a=sparse.csr_array((data, (ri, ci)), shape=(n_rows, nv)),
         lo=np.concatenate(lo), hi=np.concatenate(hi),
         lb=np.r_[pre.astype(float), np.zeros(n_x + n_z)],
-        integrality=np.r_[np.ones(m), np.zeros(n_x + n_z)], zr=zr, zs=zs,
+        integrality=np.r_[np.ones(m), np.zeros(n_x + n_z)], zr=zr, zs=zs, xr=rows, xc=cols,
     )
 
 
@@ -600,10 +741,10 @@ def pmedian_highs(
         rounds += 1
         model = _pmedian_model(c, w, p, pre, cap, _members(c, rank, k_row, pre), scale)
         res = _solve(model.obj, model.a, model.lo, model.hi, model.lb, model.integrality, deadline, mip_gap)
-        used = model.zr[res.x[model.zs] > 1e-6]
-        if not len(used) or rounds >= MAX_ROUNDS or time.perf_counter() >= deadline:
+        grow = _binding_rows(model, res.x, rank, k_row, m, capacitated=cap is not None)
+        if not len(grow) or rounds >= MAX_ROUNDS or time.perf_counter() >= deadline:
             break
-        k_row[used] = np.minimum(4 * k_row[used], m)
+        k_row[grow] = np.minimum(4 * k_row[grow], m)
     chosen = res.x[:m] > 0.5
     flows, over = _final_flows(c, w, chosen, cap)
     objective = float((flows * w[:, None] * c).sum())
@@ -611,7 +752,20 @@ def pmedian_highs(
     gap = max(objective - bound, 0.0) / objective if objective > 0 else 0.0
     status = "optimal" if res.status == 0 and gap <= mip_gap + 1e-9 else "time_limit"
     return LocationSolution(chosen, flows, objective, gap, status, int(k_row.max()), rounds, over,
-                            time.perf_counter() - t0)
+                            time.perf_counter() - t0, k_binding=bool(len(grow)))
+
+
+def _binding_rows(model: _Milp, x: np.ndarray, rank: np.ndarray, k_row: np.ndarray, m: int, *,
+                  capacitated: bool) -> np.ndarray:
+    """Demand points whose k-nearest restriction binds in a round's answer: their escape ``z`` is
+    used, or (capacitated) some of their weight lands on their k-th site while farther sites exist."""
+    rows = model.zr[x[model.zs] > 1e-6]
+    if capacitated:
+        xs = x[m: m + len(model.xr)]
+        r, c = model.xr, model.xc
+        at_k = (xs > 1e-6) & (rank[r, c] == k_row[r] - 1) & (k_row[r] < m)
+        rows = np.union1d(rows, r[at_k])
+    return rows[k_row[rows] < m] if len(rows) else rows
 
 
 def _mclp_model(c, w, p: int, radius: float, cap):

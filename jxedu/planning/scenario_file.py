@@ -69,6 +69,7 @@ KEY_ALIASES: dict[str, str] = {
     "描述": "description",
     "基准学年": "base_year",
     "学年": "base_year",
+    "重新划片": "rezone",
     "调整": "edits",
     "调整项": "edits",
     "类型": "type",
@@ -126,7 +127,7 @@ FACILITY_KEYS: tuple[str, ...] = ("teaching_area", "sports_area", "equipment_val
 _STAGE_VALUES = {"小学": "primary", "初中": "junior", "primary": "primary", "junior": "junior"}
 _CRS_VALUES = {"WGS84": "WGS84", "WGS-84": "WGS84", "GCJ02": "GCJ02", "GCJ-02": "GCJ02",
                "CGCS2000": "CGCS2000", "BD09": "BD09", "BD-09": "BD09"}
-_TOP_KEYS = {"name", "description", "base_year", "edits"}
+_TOP_KEYS = {"name", "description", "base_year", "rezone", "edits"}
 _FIELDS: dict[str, dict[str, bool]] = {  # edit type -> field -> required
     "close": {"school": True},
     "merge": {"school": True, "into": True, "keep_campus": False},
@@ -245,6 +246,13 @@ class Scenario:
         The edits, in file order.
     source
         File the scenario was read from (``None`` when built in code).
+    rezone
+        重新划片: ``False`` (default) — only the pupils of closed or shrunk schools and pupils over a
+        school's capacity move, everyone else stays at their school; ``True`` — every child of the
+        county is re-assigned (the nearest school with a place); a tuple of 镇街 names — the
+        children of those 镇街's 村居 are re-assigned.
+    lines
+        Line of each top-level key in the file (``{}`` when built in code).
     """
 
     name: str | None = None
@@ -252,6 +260,8 @@ class Scenario:
     base_year: int | None = None
     edits: list[Edit] = field(default_factory=list)
     source: Path | None = None
+    rezone: bool | tuple[str, ...] = False
+    lines: dict = field(default_factory=dict)
 
     @property
     def is_baseline(self) -> bool:
@@ -384,7 +394,7 @@ def parse_scenario(raw, *, source: str | Path | None = None) -> Scenario:
     for k in top:
         if k not in _TOP_KEYS:
             raise error_at(source, top.key_lines[k], f"未知项目 (unknown_key): {k}；可用：名称(name)、说明(description)、"
-                           "基准学年(base_year)、调整(edits)")
+                           "基准学年(base_year)、重新划片(rezone)、调整(edits)")
     if "name" not in top or not _text(top["name"]):
         raise error_at(source, top.line, "缺少方案名称 (missing_field): 名称 (name)")
     edits_raw = top.get("edits") or []
@@ -397,7 +407,26 @@ def parse_scenario(raw, *, source: str | Path | None = None) -> Scenario:
         base_year=_base_year(top, source),
         edits=[_parse_edit(e, source, ln) for e, ln in zip(edits_raw, item_lines, strict=True)],
         source=Path(source) if source is not None else None,
+        rezone=_rezone(top, source),
+        lines=dict(top.key_lines),
     )
+
+
+def _rezone(top: _Map, source) -> bool | tuple[str, ...]:
+    """重新划片: 是/否 (true/false), or a list of 镇街 names."""
+    value = top.get("rezone")
+    if value is None:
+        return False
+    line = top.key_lines["rezone"]
+    if isinstance(value, list):
+        names = tuple(dict.fromkeys(_text(v) for v in value if v is not None and _text(v)))
+        if not names:
+            raise error_at(source, line, "重新划片 (rezone) 的镇街列表不能为空 (missing_field)")
+        return names
+    v = {"是": True, "否": False}.get(value, value) if isinstance(value, str) else value
+    if not isinstance(v, bool):
+        raise error_at(source, line, f"重新划片 (rezone) 应为 是/否、true/false 或镇街名称列表 (bad_value): {value}")
+    return v
 
 
 #: A space between two Chinese characters (or Chinese punctuation).

@@ -23,6 +23,13 @@ Model (documented here and in ``data/scenarios/README.md``)
   the nearest schools with a free place; county-wide; capacity ``"classes"`` = classes × 45/50 or
   ``"enrolment"`` = students, times ``headroom``). Edits add capacity (``enlarge``: ``capacity``
   and/or ``classrooms`` × cap; ``open``: the new school's capacity).
+* **Who moves** (as a county reassigns): by default only the children of schools that close or
+  merge, of schools whose places fall below their baseline load (shrunk), of 村居 moved by
+  调整划片, and children a school held over its capacity in the baseline are re-assigned; every
+  other baseline flow is fixed (:func:`reassign_stage`, ``_kept_flows``). 重新划片 (``rezone`` of the
+  file or of :func:`evaluate`) frees every child of the county (``True``) or of the 村居 of the
+  镇街 listed. ``summary["pupils_moved"]`` (and per stage) counts the enrolled students who change school.
+* **Costs**: :mod:`jxedu.planning.costing` (估算, 元; capital and yearly apart).
 * **Enrolment after the edits**: the LP works on resident children; schools report enrolled students
   (学段统计). A child who changes school carries ``f_s = min(students_s / baseline load_s, 1)``
   enrolled students of the school they leave (a rural school that lost children to town schools has
@@ -74,6 +81,7 @@ from jxedu.core.errors import ScenarioError
 from jxedu.core.numeric import ceil_count, round_keeping_total
 from jxedu.core.schema import GRADES_OF_STAGE, LABELS
 from jxedu.planning import assignment as asg
+from jxedu.planning import costing
 from jxedu.planning.scenario_file import (
     TEACHER_KINDS,
     Edit,
@@ -115,14 +123,14 @@ STAGES: tuple[str, ...] = asg.STAGES
 CHANGE_STATUSES: tuple[str, ...] = ("closed", "merged", "opened", "enlarged", "students_changed", "unchanged")
 #: County-wide key figures of a result (``ScenarioResult.summary``), in display order.
 COUNTY_FIGURES: tuple[str, ...] = (
-    "schools", "closed", "opened", "students", "oversize_schools", "classes_short", "classrooms_planned",
-    "bus_seats", "villages_changed",
+    "schools", "closed", "opened", "students", "pupils_moved", "oversize_schools", "classes_short",
+    "classrooms_planned", "bus_seats", "villages_changed", "capital_cost_yuan", "yearly_cost_yuan",
 )
 #: Key figures per stage, keyed ``<stage>_<figure>`` (``primary_mean_m``), then one CV per
 #: indicator (``primary_cv_<indicator key>``).
 STAGE_FIGURES: tuple[str, ...] = (
-    "students", "mean_m", "beyond", "bus_share", "uncovered", "over_capacity", "classes_short", "passing",
-    "cv_exceeded",
+    "students", "pupils_moved", "mean_m", "beyond", "bus_share", "uncovered", "over_capacity", "classes_short",
+    "passing", "cv_exceeded",
 )
 
 #: Raw 办学条件 columns a scenario moves or adds (the inputs of :func:`jxedu.analysis.indicators.units`).
@@ -195,6 +203,9 @@ class Plan:
         ``(points (n, 2) UTM metres, school ids served, is_extension)`` per route edit.
     lines
         school_id -> line of the edit that changed it.
+    rezone
+        重新划片: ``False`` (only displaced pupils move), ``True`` (every child re-assigned) or a
+        frozenset of 镇街 whose 村居's children are re-assigned.
     """
 
     closed: dict = field(default_factory=dict)
@@ -204,6 +215,7 @@ class Plan:
     reassign: dict = field(default_factory=dict)
     new_stops: list = field(default_factory=list)
     lines: dict = field(default_factory=dict)
+    rezone: bool | frozenset = False
 
     @property
     def empty(self) -> bool:
@@ -388,7 +400,21 @@ def resolve(ctx: asg.Context, scenario: Scenario) -> Plan:
     for e in scenario.edits:
         getattr(r, e.kind)(e)
     r.check_later_closures()
+    r.plan.rezone = _rezone(ctx, scenario)
     return r.plan
+
+
+def _rezone(ctx: asg.Context, scenario: Scenario) -> bool | frozenset:
+    """The scenario's 重新划片 checked against the 镇街 of the 村居 table."""
+    rz = scenario.rezone
+    if isinstance(rz, bool):
+        return rz
+    known = set(ctx.ds.villages["township"].astype(str))
+    unknown = [t for t in rz if t not in known]
+    if unknown:
+        raise error_at(scenario.source, scenario.lines.get("rezone", 0),
+                       f"重新划片的镇街不在村居表中 (unknown_township): {'、'.join(unknown)}")
+    return frozenset(rz)
 
 
 # --- 2. one stage re-assigned ----------------------------------------------------------------------
@@ -513,6 +539,32 @@ def _fixed_flows(inputs: asg.StageInputs, plan: Plan, pos: dict, target: np.ndar
     return fixed
 
 
+def _kept_flows(inputs: asg.StageInputs, plan: Plan, a0: asg.Assignment, cap: np.ndarray, open_mask: np.ndarray,
+                target: np.ndarray) -> dict:
+    """Baseline flows that stay where they are (without 重新划片 of the whole county).
+
+    A child stays at their baseline school unless it closes or merges, its places fall below its
+    baseline load (shrunk), it was over capacity in the baseline, the 村居 is moved by 调整划片, or
+    the 村居 lies in a 镇街 the scenario re-zones.
+    """
+    n_s = len(cap)
+    load0 = a0.load(n_s)
+    over0 = np.zeros(n_s)
+    over0[: len(a0.over)] = a0.over
+    free_school = ~open_mask | (target >= 0) | (over0 > 1e-6)
+    free_school[: len(load0)] |= cap[: len(load0)] < load0 - 1e-6
+    vpos = {v: i for i, v in enumerate(inputs.vil["village_id"].astype(str))}
+    moved = {vpos[v] for v in plan.reassign if v in vpos}
+    towns = inputs.vil["township"].astype(str).to_numpy()
+    rezoned = np.isin(towns, list(plan.rezone)) if isinstance(plan.rezone, frozenset) else np.zeros(len(towns), bool)
+    kept: dict = {}
+    for r, c, x in zip(a0.r, a0.c, a0.x, strict=True):
+        if free_school[c] or r in moved or rezoned[r]:
+            continue
+        kept[(int(r), int(c))] = float(x)
+    return kept
+
+
 def _carried_moves(enrolled: np.ndarray, x0: sparse.csr_array, x1: sparse.csr_array) -> sparse.lil_array:
     """Enrolled students carried by the children who change school (see the module notes)."""
     n_s = len(enrolled)
@@ -586,7 +638,11 @@ def reassign_stage(ctx: asg.Context, plan: Plan, stage: str, *, capacity: str = 
     cap, rooms, status, open_mask, target = _capacities(inputs, plan, stage, sch, new, pos, capacity=capacity,
                                                         headroom=headroom)
     if _touches(plan, stage, pos):
-        a1 = asg.assign_stage(inputs, sxy, dist_new, open_mask, cap, _fixed_flows(inputs, plan, pos, target, a0),
+        fixed = _fixed_flows(inputs, plan, pos, target, a0)
+        if plan.rezone is not True:  # only displaced pupils move: every other baseline flow is fixed
+            for key, x in _kept_flows(inputs, plan, a0, cap, open_mask, target).items():
+                fixed[key] = fixed.get(key, 0.0) + x
+        a1 = asg.assign_stage(inputs, sxy, dist_new, open_mask, cap, fixed,
                               prefer=a0, stay_preference_m=ctx.settings.stay_preference_m)
     else:  # nothing changes for this stage: the baseline is the answer (the tie-break keeps it)
         a1 = a0
@@ -750,16 +806,24 @@ def reassess(ctx: asg.Context, plan: Plan, outcomes: dict[str, StageOutcome]) ->
     balance : pandas.DataFrame
         :func:`jxedu.analysis.indicators.county_balance` of them.
     """
+    ind, bal, _added = _reassessed(ctx, plan, outcomes)
+    return ind, bal
+
+
+def _reassessed(ctx: asg.Context, plan: Plan, outcomes: dict[str, StageOutcome]):
+    """:func:`reassess`, and the net change of the county's 专任教师 (for the costs)."""
     a = ctx.assessment
     if plan.empty:
-        return a.indicators, a.balance
+        return a.indicators, a.balance, 0.0
     res = _Resources(ctx, plan, outcomes)
+    before = sum(float(v[0]) for v in res.teachers.values())
     res.follow_closures(plan, outcomes)
     res.add_enlargements(plan)
     res.staff_new_schools(plan, outcomes)
+    after = sum(float(v[0]) for v in res.teachers.values())
     units = indicators.units(res.dataset(plan), year=ctx.year, settings=ctx.settings)
     scored = indicators.score_units(units.loc[units["included"]].reset_index(drop=True))
-    return scored, indicators.county_balance(scored, settings=ctx.settings)
+    return scored, indicators.county_balance(scored, settings=ctx.settings), after - before
 
 
 # --- 4. the result ---------------------------------------------------------------------------------
@@ -801,6 +865,11 @@ class ScenarioResult:
         Evaluation time.
     scenario
         The scenario evaluated.
+    costs
+        The 估算 costs of the edits (:func:`jxedu.planning.costing.scenario_costs`); their totals are
+        ``summary["capital_cost_yuan"]`` and ``summary["yearly_cost_yuan"]`` (元).
+    rezone
+        The 重新划片 in force (``False``: only displaced pupils moved; ``True``; or a frozenset of 镇街).
     """
 
     name: str | None
@@ -816,6 +885,8 @@ class ScenarioResult:
     balance: pd.DataFrame
     seconds: float = 0.0
     scenario: Scenario | None = None
+    costs: pd.DataFrame | None = None
+    rezone: bool | frozenset = False
 
     @property
     def is_baseline(self) -> bool:
@@ -924,6 +995,7 @@ def _stage_figures(st: str, o: StageOutcome, flows: pd.DataFrame, schools: pd.Da
     bs = bal[bal["stage"] == st]
     out = {
         f"{st}_students": int(o.after_int.sum()),
+        f"{st}_pupils_moved": int(round(float(o.moves.sum()))),
         f"{st}_mean_m": float((x * d).sum() / total) if total > 0 else float("nan"),
         f"{st}_beyond": b_n,
         f"{st}_bus_share": cov / b_n if b_n > 0 else float("nan"),
@@ -974,6 +1046,7 @@ def _result(ctx: asg.Context, scn: Scenario, plan: Plan, outcomes: dict[str, Sta
         "closed": len(plan.closed),
         "opened": len(plan.new),
         "students": int(schools["students_after"].sum()),
+        "pupils_moved": int(sum(v for k, v in summary.items() if k.endswith("_pupils_moved"))),
         "oversize_schools": _oversize_schools(ctx, schools),
         "classes_short": int(schools["classes_short"].sum()),
         "classrooms_planned": int(schools["classrooms_added"].sum()),
@@ -990,7 +1063,7 @@ def _result(ctx: asg.Context, scn: Scenario, plan: Plan, outcomes: dict[str, Sta
 # --- evaluation ------------------------------------------------------------------------------------
 
 
-def _as_scenario(scenario, close) -> Scenario:
+def _as_scenario(scenario, close, rezone) -> Scenario:
     if scenario is None:
         scn = Scenario()
     elif isinstance(scenario, Scenario):
@@ -999,10 +1072,11 @@ def _as_scenario(scenario, close) -> Scenario:
         scn = parse_scenario(scenario)
     else:
         scn = load_scenario(scenario)
-    if not close:
+    if not close and rezone is None:
         return scn
     extra = [Edit("close", {"school": str(s)}) for s in close]
-    return Scenario(scn.name, scn.description, scn.base_year, [*scn.edits, *extra], scn.source)
+    return Scenario(scn.name, scn.description, scn.base_year, [*scn.edits, *extra], scn.source,
+                    rezone=scn.rezone if rezone is None else rezone, lines=scn.lines)
 
 
 def _check_options(stage, capacity: str, headroom: float) -> tuple[str, ...]:
@@ -1026,6 +1100,7 @@ def evaluate(
     capacity: str = "classes",
     headroom: float = 1.0,
     close: tuple[str, ...] | list[str] = (),
+    rezone: bool | tuple[str, ...] | None = None,
     method: str = "auto",
     settings=None,
 ) -> ScenarioResult:
@@ -1048,6 +1123,10 @@ def evaluate(
         Multiplier of the capacity of existing schools (1.0 = as is; 1.1 = 10 % more places).
     close
         Extra school ids to close (the widget's selection), added after the scenario's edits.
+    rezone
+        重新划片, replacing the scenario's own (``None``: the scenario's, default ``False``):
+        ``False`` — only the pupils of closed or shrunk schools, and pupils over a school's capacity,
+        move; ``True`` — every child is re-assigned; a tuple of 镇街 — their 村居 are re-assigned.
     method
         ``"auto"`` (roads when present), ``"network"`` or ``"straight"``.
     settings
@@ -1064,14 +1143,17 @@ def evaluate(
         An edit does not fit the data (unknown school or village, …); the message names the line.
     """
     t0 = time.perf_counter()
-    scn = _as_scenario(scenario, close)
+    scn = _as_scenario(scenario, close, rezone)
     stages = _check_options(stage, capacity, headroom)
     ctx = asg.context(ds, year=year if year is not None else scn.base_year, method=method, settings=settings)
     plan = resolve(ctx, scn)
     outcomes = {st: reassign_stage(ctx, plan, st, capacity=capacity, headroom=float(headroom))
                 for st in stages if st in ctx.stages}
-    ind, bal = reassess(ctx, plan, outcomes)
+    ind, bal, teachers_added = _reassessed(ctx, plan, outcomes)
     result = _result(ctx, scn, plan, outcomes, ind, bal)
+    result.costs = costing.scenario_costs(ctx, plan, scn, teachers_added=teachers_added)
+    result.summary |= costing.total_costs(result.costs)
+    result.rezone = plan.rezone
     result.seconds = time.perf_counter() - t0
     return result
 

@@ -32,6 +32,7 @@ from jxedu.core import standards
 from jxedu.core import vocabulary as vocab
 from jxedu.core.errors import DataError
 from jxedu.core.schema import COMPULSORY_STAGES, FACILITIES, STAGE_STATS
+from jxedu.planning import assignment as asg
 from jxedu.present.escape import markdown_text
 from jxedu.present.tables import Table, table
 from jxedu.present.text import Note
@@ -737,3 +738,66 @@ def key_figures_table(scope: Scope) -> Table:
     if missing is not None:
         return missing
     return table(key_figures(scope), cols, caption=caption, short=True)
+
+
+# --- the two baselines -----------------------------------------------------------------------------
+
+_BASELINE_COLUMNS = ["stage", "pupils", "nearest_mean_m", "capacity_mean_m", "nearest_beyond", "capacity_beyond"]
+
+
+def baselines(scope: Scope) -> pd.DataFrame:
+    """Per stage the two baselines side by side: 就近入学（最近学校） and 按学位容量分配.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``stage, pupils, nearest_mean_m, nearest_beyond`` (each 村居's children at its assigned
+        school, the nearest of the stage in its 镇街: ``scope.distance_summary``) and
+        ``capacity_mean_m, capacity_beyond`` (the capacity-constrained assignment of
+        :func:`jxedu.planning.assignment.baseline_summary`, the baseline of every layout scenario),
+        for the scope's 村居.
+    """
+    a = assessment_of(scope)
+    ctx = asg.context(a.ds, year=a.year, settings=a.settings)
+    cap = asg.baseline_summary(ctx, township=township_of(scope)).set_index("stage")
+    rows = []
+    for stage in COMPULSORY_STAGES:
+        if stage not in cap.index:
+            continue
+        d = _scope_row(scope.distance_summary(stage), scope)
+        rows.append({"stage": stage, "pupils": d["pupils"], "nearest_mean_m": d["mean_m"],
+                     "nearest_beyond": d["beyond_pupils"], "capacity_mean_m": cap.at[stage, "mean_m"],
+                     "capacity_beyond": cap.at[stage, "beyond_pupils"]})
+    return pd.DataFrame(rows, columns=_BASELINE_COLUMNS)
+
+
+def baselines_table(scope: Scope) -> Table:
+    """就近入学（最近学校） vs 按学位容量分配: the two baseline figures per stage, one sentence each.
+
+    The distances of notebooks 02/03 and the county report are the first; the baseline of the layout
+    scenarios (notebook 06, ``jxedu scenario``) is the second. Both are shown wherever both appear.
+
+    Parameters
+    ----------
+    scope
+        An assessment or a 镇街 view.
+
+    Returns
+    -------
+    Table
+    """
+    caption = f"{place_name(scope)}上学距离的两种现状口径：就近入学（最近学校）与按学位容量分配"
+    missing = _unavailable(scope, "distance_summary", _BASELINE_COLUMNS, caption)
+    if missing is not None:
+        return missing
+    a = assessment_of(scope)
+    caps = "、".join(f"{vocab.word(st)} {vocab.fmt(standards.threshold('class_size_max', st), 'int')} 人"
+                     for st in COMPULSORY_STAGES)
+    method = _method_word(scope, "primary")
+    return table(baselines(scope), _BASELINE_COLUMNS, short=True, caption=f"{caption}（{method}）", notes=[
+        "就近入学（最近学校）：每个村居的孩子都到所在镇街内最近的同学段学校，不论该校有没有学位——"
+        "《学校布局》《校车》笔记本和县报告的上学距离用这一口径。",
+        f"按学位容量分配：每所学校最多接收 班级数 × 班额上限（{caps}）名学生，最近的学校满了，孩子分到次近、"
+        "有学位的学校（可跨镇街）——布局调整方案的“现状”用这一口径；两者之差是学位不足带来的额外路程。",
+        f"步行距离上限：{'、'.join(f'{vocab.word(st)} {_km(a.settings.walk_limit_m[st])}' for st in COMPULSORY_STAGES)}。",
+    ])

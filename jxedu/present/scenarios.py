@@ -22,27 +22,33 @@ import folium
 import numpy as np
 import pandas as pd
 
+from jxedu.analysis.indicators import township_sort_key
 from jxedu.core import standards as std
 from jxedu.core import vocabulary as vocab
+from jxedu.core.config import UTM50N
 from jxedu.core.coords import wgs84_to_gcj02
 from jxedu.core.schema import LABELS
 from jxedu.planning import scenarios as sc
 from jxedu.planning.optimize import SiteSuggestion
 from jxedu.planning.scenario_file import Scenario
-from jxedu.present import maps
+from jxedu.present import maps, staticmap
+from jxedu.present import style as plotting
 from jxedu.present.tables import Table, table
 from jxedu.present.text import Note
 
 __all__ = [
     "CHANGE_COLORS",
+    "change_figure",
     "change_map",
     "closure_table",
     "comparison_table",
+    "cost_table",
     "headline",
     "model_note",
     "moves_table",
     "new_sites_table",
     "result_name",
+    "rezone_text",
     "scenario_note",
     "school_changes_table",
     "site_summary_table",
@@ -130,15 +136,33 @@ def comparison_table(results: Sequence[sc.ScenarioResult], *, caption: str = "")
     """
     frame = sc.compare(list(results))
     names = _unique([result_name(r) for r in results])
-    frame = frame.assign(scenario_name=names)
-    keys = [k for k in frame.columns if k not in ("name", "baseline", "scenario_name")]
-    t = table(frame, ["scenario_name", *keys], labels=_COMPARISON_LABELS)
+    frame = frame.assign(scenario_name=names, rezone_text=[rezone_text(r) for r in results])
+    for k in ("capital_cost", "yearly_cost"):  # 元 -> 万元, shown as 估算
+        if f"{k}_yuan" in frame.columns:
+            frame[f"{k}_wan"] = frame.pop(f"{k}_yuan") / 1e4
+    keys = [k for k in frame.columns if k not in ("name", "baseline", "scenario_name", "rezone_text")]
+    t = table(frame, ["scenario_name", "rezone_text", *keys], labels=_COMPARISON_LABELS)
     years = sorted({r.year for r in results})
-    notes = [f"全县范围评估（{'、'.join(map(str, years))}学年）：学生可跨镇街分配到就近、有学位的学校；"
+    notes = [f"全县范围评估（{'、'.join(map(str, years))}学年）：现状为“按学位容量分配”的结果（见下方两种现状口径的说明）；"
              "校车覆盖率为超出步行距离的学生中有校车可乘的比例。",
+             "转学的学生：在校生中因方案改到另一所学校的人数。重新划片为“否”时，只有被关闭、并入或缩减学校的学生，"
+             "以及超出学校学位容量的学生转学，其他学生留在原校；列出镇街时，这些镇街村居的学生按就近、有学位的原则重新分配。",
+             "建设投资和每年运行费用均为估算（单位造价及来源见各方案的费用表），两者分开列出，不相加。",
              f"学校规模上限：小学、初中、完全中学 {vocab.threshold_text('school_size_max', 'single_stage')}，"
              f"九年一贯制、十二年一贯制学校 {vocab.threshold_text('school_size_max', 'through')}（义务教育阶段在校生）。"]
+    if any(r.summary.get("costs_incomplete") for r in results):
+        notes.append("有方案的部分费用项目未写数量（如新建学校的体育运动场馆面积），未计入合计，见该方案的费用表。")
     return _transposed(t, vocab.header("scenario_name"), names, caption=caption, notes=notes)
+
+
+def rezone_text(result: sc.ScenarioResult) -> str:
+    """重新划片 of a result in words: 否 (only displaced pupils move) / 全县 / the 镇街 re-zoned; — for the baseline."""
+    rz = result.rezone
+    if rz is True:
+        return "全县"
+    if rz:
+        return "、".join(sorted(rz, key=township_sort_key))
+    return "否" if not result.is_baseline else "—"
 
 
 def model_note(scope) -> Note:
@@ -161,8 +185,9 @@ def model_note(scope) -> Note:
         f"各村居的学龄儿童（{ages}）按就近、有学位的原则分配到学校：全县范围（可跨镇街），容量约束的线性规划，"
         f"由 HiGHS 求解。学位容量 = 班级数 × 班额上限（{caps}）。步行距离上限：{walk}；村居 "
         f"{vocab.fmt(s.bus_stop_access_m, 'int')} 米内有校车站点、且有早班车开往学校时，算作有校车。"
-        "因为考虑了学位容量，现状的平均上学距离比《学校布局》笔记本中“只看最近学校”的结果略长。"
-        "学生总数在任何方案下都保持不变。")
+        "现状即“按学位容量分配”的结果，与《学校布局》笔记本“就近入学（最近学校）”的距离不同，两者并列见"
+        "“上学距离的两种现状口径”表。不重新划片时，只有被关闭、并入或缩减学校的学生和超出学校学位容量的学生转学，"
+        "其他学生留在原校。学生总数在任何方案下都保持不变。")
 
 
 def headline(baseline: sc.ScenarioResult, result: sc.ScenarioResult) -> Note:
@@ -190,7 +215,11 @@ def headline(baseline: sc.ScenarioResult, result: sc.ScenarioResult) -> Note:
         else:
             parts.append(f"{LABELS[st]}平均上学距离由 {d0} 米变为 {d1} 米，超出步行距离的学生由 {b0} 人变为 {b1} 人")
     same = s1["students"] == s0["students"]
-    parts.append(f"义务教育在校生共 {vocab.fmt(s1['students'], 'int')} 人" + ("（总数不变）" if same else ""))
+    parts.append(f"义务教育在校生共 {vocab.fmt(s1['students'], 'int')} 人" + ("（总数不变）" if same else "")
+                 + f"，其中 {vocab.fmt(s1.get('pupils_moved', 0), 'int')} 人转学")
+    if "capital_cost_yuan" in s1:
+        parts.append(f"建设投资估算 {vocab.fmt(s1['capital_cost_yuan'] / 1e4, 'wan2')} 万元，"
+                     f"每年运行费用估算 {vocab.fmt(s1['yearly_cost_yuan'] / 1e4, 'wan2')} 万元")
     return Note("；".join(parts) + "。")
 
 
@@ -251,7 +280,71 @@ def scenario_note(result: sc.ScenarioResult) -> Note:
         lines += [""] + [f"{i}. {_esc(_edit_text(e, result.schools))}" for i, e in enumerate(scn.edits, 1)]
     else:
         lines += ["", "不做任何调整。"]
+    if result.rezone:
+        lines += ["", f"重新划片：{_esc(rezone_text(result))}（该范围内村居的学生按就近、有学位的原则重新分配）。"]
     return Note("\n".join(lines))
+
+
+# --- costs --------------------------------------------------------------------------------------------
+
+_COST_COLUMNS = ["edit_text", "cost_item", "quantity_text", "unit_cost_text", "cost_wan", "cost_basis"]
+
+
+def cost_table(result: sc.ScenarioResult, *, caption: str = "") -> Table:
+    """The 估算 costs of a scenario: one row per edit and item, capital (建设投资) and yearly (每年运行费用)
+    apart, each with its unit cost and where that comes from.
+
+    Parameters
+    ----------
+    result
+        From :func:`jxedu.planning.scenarios.evaluate`.
+    caption
+        Title above the table (default 《方案名》估算费用).
+
+    Returns
+    -------
+    Table
+    """
+    c = result.costs if result.costs is not None else pd.DataFrame(columns=["kind", "cost_yuan"])
+    caption = caption or f"{result_name(result)}：估算费用"
+    if c.empty:
+        return table(pd.DataFrame(columns=_COST_COLUMNS), _COST_COLUMNS, caption=caption,
+                     notes=["方案不新建、扩建学校，不增加教师和校车线路：没有估算费用（关闭、合并节省的费用不计）。"])
+    rows = []
+    edits = result.scenario.edits if result.scenario is not None else []
+    for kind in ("capital", "yearly"):
+        part = c[c["kind"] == kind]
+        for r in part.itertuples(index=False):
+            what = vocab.word(r.edit_type, "edit_type") + "：" + str(r.subject) if r.edit else "全县专任教师净增加"
+            if r.edit and r.edit_type in ("add_route", "extend_route") and not r.subject and r.edit <= len(edits):
+                what = vocab.word(r.edit_type, "edit_type")
+            stage = f"（{LABELS[r.stage]}）" if isinstance(r.stage, str) else ""
+            if r.basis == "not_given":
+                qty, unit_cost, basis = "未写", vocab.MISSING, "方案未写数量，未计（不按零计）"
+            else:
+                dec = "dec1" if r.unit in ("公里", "人") else "int"
+                qty = f"{vocab.fmt(r.quantity, dec)} {r.unit}"
+                unit_cost = (f"{vocab.fmt(r.unit_cost, 'int')} {r.unit_cost_unit}" if isinstance(r.unit_cost_unit, str)
+                             else "（方案给出金额）")
+                basis = _basis_text(r)
+            rows.append({"edit_text": what + stage, "cost_item": vocab.word(r.item, "cost_item"),
+                         "quantity_text": qty, "unit_cost_text": unit_cost, "cost_wan": r.cost_yuan / 1e4,
+                         "cost_basis": basis})
+        rows.append({"edit_text": f"{vocab.word(kind, 'cost_kind')}合计", "cost_item": "", "quantity_text": "",
+                     "unit_cost_text": "", "cost_wan": part["cost_yuan"].sum() / 1e4, "cost_basis": ""})
+    notes = ["全部为估算：单位造价为规划假设（来源见“依据”列；本县可用设置 unit_costs 替换），建设投资是一次性投入，"
+             "每年运行费用每年发生，两者不相加。关闭、合并学校节省的费用和腾出的校舍不计。"]
+    if c["distance_method"].eq("straight").any():
+        notes.append("校车线路长度为直线距离（数据中没有道路图层），实际线路更长。")
+    return table(pd.DataFrame(rows), _COST_COLUMNS, caption=caption, notes=notes)
+
+
+def _basis_text(r) -> str:
+    """Where a cost row's quantity and unit cost come from, in one phrase."""
+    how = {"given": "方案写明数量", "classrooms": "按教室数 × 每间 75 ㎡", "places": "按新增学位",
+           "route_km": "按线路单程长度" + ("（直线距离）" if r.distance_method == "straight" else "（沿道路）"),
+           "net_teachers": "全县专任教师净增加人数"}.get(r.basis, "")
+    return f"{how}；{r.source}" if r.source and r.source != "方案文件给出" else how
 
 
 # --- schools, moves and 镇街 -------------------------------------------------------------------------
@@ -458,6 +551,103 @@ def change_map(ds, result: sc.ScenarioResult, *, basemap: str | None = "osm", st
     return m
 
 
+# --- the static change map (PDF) ------------------------------------------------------------------------
+
+
+def change_figure(ds, result: sc.ScenarioResult, *, ax=None, size: tuple[float, float] = (6.3, 4.6)):
+    """A static map (matplotlib, UTM metres) of what a scenario changes, for the PDF 方案比选.
+
+    镇街 boundaries (or the county outline), every school as a grey dot, changed schools coloured as
+    on :func:`change_map` and sized by students, lines from each 村居 whose school changes to its new
+    school; scale bar, north arrow, a Chinese legend and the synthetic-data mark.
+
+    Parameters
+    ----------
+    ds
+        The data set.
+    result
+        From :func:`jxedu.planning.scenarios.evaluate`.
+    ax
+        Axes to draw on (a new figure when ``None``).
+    size
+        Figure size in inches when ``ax`` is None.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.lines import Line2D
+
+    plotting.setup_fonts()
+    if ax is None:
+        fig, ax = plotting.new_figure(size=size)
+        ax.grid(False)
+    else:
+        fig = ax.figure
+    if ds.townships is not None and len(ds.townships):
+        ds.townships.to_crs(UTM50N).plot(ax=ax, facecolor="#FAFAF5", edgecolor="#9E9E9E",
+                                                          linewidth=0.6)
+    else:
+        staticmap.county_outline().to_crs(UTM50N).plot(ax=ax, facecolor="#FAFAF5",
+                                                                         edgecolor="#9E9E9E", linewidth=0.8)
+    s = result.schools.assign(_o=result.schools["change_status"].map(_STATUS_ORDER)).sort_values("_o")
+    agg = s.groupby("school_id", sort=False).agg(status=("change_status", "first"), x=("x", "first"),
+                                                 y=("y", "first"), before=("students_before", "sum"),
+                                                 after=("students_after", "sum"))
+    pos = agg[["x", "y"]]
+    v = result.villages
+    ch = v[v["changed"] & v["school_after"].isin(pos.index)]
+    for r in ch.itertuples(index=False):
+        t = pos.loc[r.school_after]
+        ax.plot([r.x, t["x"]], [r.y, t["y"]], color=_MOVE_COLOR, linewidth=0.7, alpha=0.7, linestyle="--", zorder=3)
+    handles = []
+    for status in reversed(sc.CHANGE_STATUSES):
+        g = agg[agg["status"] == status]
+        if g.empty:
+            continue
+        size_pt = 6 if status == "unchanged" else 14 + 0.02 * np.maximum(g["before"], g["after"]).to_numpy(float)
+        ax.scatter(g["x"], g["y"], s=size_pt, color=CHANGE_COLORS[status], zorder=4 if status == "unchanged" else 5,
+                   edgecolors="white" if status == "unchanged" else "black", linewidths=0.3,
+                   alpha=0.5 if status == "unchanged" else 0.9)
+        handles.append(Line2D([], [], marker="o", linestyle="", color=CHANGE_COLORS[status], markersize=5,
+                              label=vocab.word(status, "change_status")))
+    if len(ch):
+        handles.append(Line2D([], [], color=_MOVE_COLOR, linestyle="--", linewidth=1, label="村居改到新学校"))
+    _zoom(ax, agg[agg["status"] != "unchanged"], ch)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(f"{result_name(result)}", fontsize=11, fontweight="bold")
+    ax.legend(handles=list(reversed(handles)), loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
+              frameon=False)
+    staticmap.add_scale_bar(ax, loc="lower left")
+    staticmap.add_north_arrow(ax)
+    if ds.synthetic:
+        ax.text(0.99, 0.01, vocab.SYNTHETIC_MARK, transform=ax.transAxes, ha="right", va="bottom", fontsize=9,
+                color="#C62828", fontweight="bold", zorder=7)
+    return fig
+
+
+#: Margin around what a scenario changes on its static map (metres).
+_ZOOM_MARGIN_M = 6000.0  # metres
+
+
+def _zoom(ax, changed: pd.DataFrame, villages: pd.DataFrame) -> None:
+    """Zoom to the schools and 村居 a scenario changes (plus a margin), inside the county's extent."""
+    xs = np.r_[changed["x"].to_numpy(float), villages["x"].to_numpy(float)]
+    ys = np.r_[changed["y"].to_numpy(float), villages["y"].to_numpy(float)]
+    if not len(xs):
+        return
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    m = _ZOOM_MARGIN_M
+    ax.set_xlim(max(x0, xs.min() - m), min(x1, xs.max() + m))
+    ax.set_ylim(max(y0, ys.min() - m), min(y1, ys.max() + m))
+
+
 # --- location models -----------------------------------------------------------------------------------
 
 
@@ -506,12 +696,20 @@ def site_summary_table(suggestion: SiteSuggestion, *, caption: str = "") -> Tabl
     s = suggestion.summary
     keys = [k for k in ("location_model", "capacitated", "stage", "chosen_sites", "kept_sites", "existing_sites",
                         "new_sites", "candidate_places", "mean_distance_m", "service_radius_m", "within_radius_share",
-                        "placed_within_radius_share", "over_capacity", "mip_gap", "solver_status", "solve_seconds")
+                        "placed_within_radius_share", "over_capacity", "mip_gap", "solver_status", "k_nearest",
+                        "k_binding", "solve_seconds")
             if k in s]
     frame = pd.DataFrame([{"scenario_name": "数值", **{k: s[k] for k in keys}}])
     t = table(frame, ["scenario_name", *keys], words=_words(keys), formats={"mip_gap": "pct1"})
-    return _transposed(t, vocab.header("scenario_name"), ["数值"], caption=caption, notes=[
-        "选址结果是规划参考：每个建议位置都需要实地核查用地、道路、安全和学区等条件。"])
+    notes = [f"最优性差距 {vocab.fmt(s.get('mip_gap'), 'pct1')}：所选方案的总路程最多比理论最优长这么多"
+             "（0.0% 为已证明最优）。"]
+    if s.get("k_binding"):
+        notes.append(f"注意：每个村居只考虑最近的 {vocab.fmt(s.get('k_nearest'), 'int')} 处选址，这一限制仍起作用"
+                     "（有学生被分到其中最远的一处），结果可能比不设限制的完整模型差；请放宽时间上限后重算。")
+    elif "k_binding" in s:
+        notes.append(f"每个村居考虑最近的 {vocab.fmt(s.get('k_nearest'), 'int')} 处选址；已检查：这一限制不影响结果。")
+    notes.append("选址结果是规划参考：每个建议位置都需要实地核查用地、道路、安全和学区等条件。")
+    return _transposed(t, vocab.header("scenario_name"), ["数值"], caption=caption, notes=notes)
 
 
 def _location(lon, lat) -> list[str]:
@@ -520,7 +718,8 @@ def _location(lon, lat) -> list[str]:
 
 
 def new_sites_table(suggestion: SiteSuggestion) -> Table:
-    """The new sites a suggestion chose (编号、位置 WGS-84、分配的学龄人口、平均上学距离).
+    """The new sites a suggestion chose: named by their nearest 村居 and 镇街, the straight-line
+    distance to the nearest road, the position (WGS-84), children assigned and their mean distance.
 
     Parameters
     ----------
@@ -532,5 +731,12 @@ def new_sites_table(suggestion: SiteSuggestion) -> Table:
     Table
     """
     df = suggestion.new_sites()
-    df = df.assign(site_location=_location(df["lon"], df["lat"]))
-    return table(df, ["site_id", "site_location", "pupils", "assigned_mean_m"], empty="没有选中新址。")
+    has_roads = bool(suggestion.summary.get("road_layer", True))
+    road = [("无道路数据" if not has_roads else vocab.MISSING) if pd.isna(d) else vocab.fmt(d, "int")
+            for d in df["road_m"]]
+    df = df.assign(site_location=_location(df["lon"], df["lat"]), road_text=road, site_name=df["name"])
+    cols = ["site_id", "site_name", "township", "road_text", "site_location", "pupils", "assigned_mean_m"]
+    return table(df, cols, empty="没有选中新址。", notes=[
+        "候选点以最近的村居命名，镇街为该村居所在镇街。候选点离现有学校至少 "
+        f"{vocab.fmt(suggestion.summary.get('candidate_clearance_m'), 'int')} 米（设置 candidate_clearance_m），"
+        "在县域内，也不在不可建设区域内（数据中有“不可建设”图层时）。"])

@@ -204,9 +204,10 @@ def test_grid_spacing_from_settings():
 def test_stay_preference_from_settings():
     # Baseline (class capacity 2 × 45 = 90 at A): V1 (x=0), V2, V3 all go to A (500, 500, 1100 m).
     # A new school N at x=−460 is 460 m from V1: 40 m shorter than A. With the default tie-break of
-    # 50 m V1 stays at A; with 30 m (< 40) it moves to N.
+    # 50 m V1 stays at A; with 30 m (< 40) it moves to N. (重新划片: without it V1 stays anyway.)
     lon, lat = _INV.transform(X0 - 460, Y0)
-    scn = {"name": "新建", "edits": [{"type": "open", "id": "N", "lon": lon, "lat": lat, "capacity": 30}]}
+    scn = {"name": "新建", "rezone": True,
+           "edits": [{"type": "open", "id": "N", "lon": lon, "lat": lat, "capacity": 30}]}
     ds = scenario_dataset()
     stay = sc.evaluate(ds, scn, stage="primary").flows.set_index("village_id")
     assert stay.loc["V1", "school_id"] == "A"

@@ -274,6 +274,18 @@ def test_geo_layers_and_gtfs(tmp_path):
     assert ds.townships_list == ["金乡街道", "胡集镇", "鸡黍镇"]
 
 
+def test_unbuildable_layer_is_read_like_the_other_layers(tmp_path):
+    root = write_csv_folder(tmp_path)
+    assert load(root).unbuildable is None  # optional
+    zone = gpd.GeoDataFrame({"类型": ["永久基本农田"]}, geometry=[box(116.2, 35.0, 116.3, 35.05)],
+                            crs="EPSG:4326").to_crs("EPSG:32650")
+    zone.to_file(root / "不可建设.geojson", driver="GeoJSON")
+    ds = load(root)
+    assert ds.unbuildable.crs.to_epsg() == 4326
+    assert ds.unbuildable.total_bounds == pytest.approx([116.2, 35.0, 116.3, 35.05], abs=1e-6)
+    assert ds.unbuildable["类型"].tolist() == ["永久基本农田"]
+
+
 def test_township_layer_without_name_attribute(tmp_path):
     root = write_csv_folder(tmp_path)
     gdf = gpd.GeoDataFrame({"code": [1]}, geometry=[box(116.1, 34.85, 116.5, 35.25)], crs="EPSG:4326")

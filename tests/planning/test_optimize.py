@@ -171,3 +171,122 @@ def test_new_sites_counts_the_sites_besides_the_kept_ones():
     assert sorted(s.sites["site_id"]) == ["A", "B", "C1"]
     with pytest.raises(op.OptimizationError, match="bad_p"):
         op.suggest_sites(ds, stage="primary", p=3, new_sites=1, candidates=cand, keep="existing")
+
+
+def _capacitated_case(seed: int):
+    """8 demand points × 6 sites on a 30 × 30 grid (whole-unit distances), p = 3, every site with
+    ceil(total / 3) + 1 places (tight: a cluster cannot all go to its nearest site)."""
+    rng = np.random.default_rng(seed)
+    dem, fac = rng.integers(0, 30, (8, 2)).astype(float), rng.integers(0, 30, (6, 2)).astype(float)
+    cost = np.round(np.hypot(dem[:, None, 0] - fac[None, :, 0], dem[:, None, 1] - fac[None, :, 1]))
+    w = rng.integers(1, 10, 8).astype(float)
+    return cost, w, np.full(6, np.ceil(w.sum() / 3) + 1)
+
+
+def _brute_capacitated(cost, w, p, cap):
+    """The full capacitated model by enumeration: every feasible p-subset, children assigned by the
+    transportation LP of jxedu.planning.assignment.assign."""
+    from jxedu.planning.assignment import assign
+
+    best = np.inf
+    for s in itertools.combinations(range(cost.shape[1]), p):
+        s = list(s)
+        if cap[s].sum() >= w.sum():
+            f, _over = assign(w, cost[:, s], cap[s])
+            best = min(best, float((f * cost[:, s]).sum()))
+    return best
+
+
+def test_capacitated_k_nearest_grows_until_it_no_longer_binds():
+    # seed 10, k = 1: every child may only go to its nearest site, so children land on their k-th
+    # (= 1st) site and the restriction binds; k grows (1 -> 4) until no child sits on its k-th site,
+    # and the plan equals the full model's (enumeration of all C(6, 3) = 20 site triples: 411).
+    cost, w, cap = _capacitated_case(10)
+    full = _brute_capacitated(cost, w, 3, cap)
+    assert full == pytest.approx(411.0)
+    s = op.pmedian_highs(cost, w, 3, capacity=cap, k=1, mip_gap=1e-9)
+    assert s.rounds > 1 and s.k > 1
+    assert not s.k_binding
+    assert s.objective == pytest.approx(full)
+    assert s.gap == pytest.approx(0.0, abs=1e-6)
+    exact = op.pmedian_highs(cost, w, 3, capacity=cap, k=None, mip_gap=1e-9)  # the full MILP agrees
+    assert exact.objective == pytest.approx(full)
+
+
+def test_capacitated_k_nearest_says_when_it_still_binds(monkeypatch):
+    # one round only: the k = 1 plan is 493, 20 % worse than the full model's 411, and says so.
+    monkeypatch.setattr(op, "MAX_ROUNDS", 1)
+    cost, w, cap = _capacitated_case(10)
+    s = op.pmedian_highs(cost, w, 3, capacity=cap, k=1, mip_gap=1e-9)
+    assert s.k_binding and s.rounds == 1
+    assert s.objective == pytest.approx(493.0)
+
+
+def test_suggestion_summary_reports_gap_and_k():
+    s = op.suggest_sites(_dataset(), stage="primary", p=1, candidates=None, capacitated=True)
+    assert s.summary["k_binding"] is False
+    assert s.summary["k_nearest"] == 2  # two sites: k = min(12, 2)
+    assert s.summary["mip_gap"] == pytest.approx(0.0, abs=1e-6)
+
+
+# --- candidate sites: named, never on a school, outside the county or unbuildable -------------------
+
+
+def _geo_dataset():
+    """The two-school line (A at x=500, B at 3000) inside one 镇街 (甲镇: x 0–4000, y ±500 m), a road
+    200 m north of the line, and a 不可建设 strip x 2000–3000."""
+    import geopandas as gpd
+    from shapely.geometry import LineString, box
+
+    ds = _dataset()
+
+    def wgs(geom):
+        return gpd.GeoDataFrame({"geometry": [geom]}, crs="EPSG:32650").to_crs("EPSG:4326")
+
+    ds.townships = wgs(box(X0, Y0 - 500, X0 + 4000, Y0 + 500)).assign(township="甲镇")
+    ds.roads = wgs(LineString([(X0, Y0 + 200), (X0 + 4000, Y0 + 200)]))
+    ds.unbuildable = wgs(box(X0 + 2000, Y0 - 600, X0 + 3000, Y0 + 600))
+    return ds
+
+
+def test_candidate_grid_is_named_and_skips_schools_and_unbuildable_land():
+    # spacing 1000 m: one row at y = Y0, x = 500, 1500, 2500, 3500. x=500 is on school A (0 m < 300 m),
+    # x=2500 in the 不可建设 strip: G001 at 1500 and G002 at 3500 are left. Both lie nearest to
+    # 村3 (x=1600: 100 m and 1900 m), 200 m from the road.
+    g = op.candidate_grid(_geo_dataset(), spacing_m=1000)
+    assert g["x"].tolist() == pytest.approx([X0 + 1500, X0 + 3500])
+    assert g["site_id"].tolist() == ["G001", "G002"]
+    assert g["name"].tolist() == ["村3附近", "村3附近（2）"]
+    assert g["township"].tolist() == ["甲镇", "甲镇"]
+    assert g["village_m"].tolist() == pytest.approx([100.0, 1900.0])
+    assert g["road_m"].tolist() == pytest.approx([200.0, 200.0])
+    # without the 不可建设 layer x=2500 is a site too (500 m from B)
+    ds = _geo_dataset()
+    ds.unbuildable = None
+    assert op.candidate_grid(ds, spacing_m=1000)["x"].tolist() == pytest.approx([X0 + 1500, X0 + 2500, X0 + 3500])
+
+
+def test_a_planners_site_on_a_school_or_outside_is_an_error():
+    ds = _geo_dataset()
+    bad = pd.DataFrame({"site_id": ["S1", "S2", "S3"], "x": [X0 + 600.0, X0 + 9000.0, X0 + 2500.0],
+                        "y": [Y0, Y0, Y0]})
+    with pytest.raises(op.OptimizationError, match=r"bad_site.*S1（在现有学校上.*S2（在县域外）.*S3（在不可建设区域内）"):
+        op.suggest_sites(ds, stage="primary", p=3, candidates=bad, keep="existing")
+    ok = pd.DataFrame({"site_id": ["C1"], "x": [X0 + 1000.0], "y": [Y0]})
+    s = op.suggest_sites(ds, stage="primary", p=3, candidates=ok, keep="existing")
+    new = s.new_sites()
+    # C1 at x=1000 is on 村2 (0 m): named after it; 200 m from the road
+    assert new[["site_id", "name", "township", "near_village"]].values.tolist() == [["C1", "村2附近", "甲镇", "村2"]]
+    assert new["road_m"].tolist() == pytest.approx([200.0])
+    assert s.summary["road_layer"] is True and s.summary["candidate_clearance_m"] == 300.0
+
+
+def test_site_without_a_road_layer_says_so():
+    from jxedu.present import scenarios as present
+
+    ds = _dataset()
+    cand = pd.DataFrame({"site_id": ["C1"], "x": [X0 + 1000.0], "y": [Y0]})
+    s = op.suggest_sites(ds, stage="primary", p=3, candidates=cand, keep="existing")
+    t = present.new_sites_table(s).frame
+    assert t.iloc[0]["到最近道路的直线距离（米）"] == "无道路数据"
+    assert t.iloc[0]["候选点位置"] == "村2附近"

@@ -14,6 +14,7 @@ import jxedu
 from jxedu.analysis import indicators
 from jxedu.core.dataset import Dataset
 from jxedu.core.errors import ScenarioError
+from jxedu.core.settings import get_settings
 from jxedu.planning import scenarios as sc
 
 X0, Y0 = 430_000.0, 3_880_000.0  # UTM 50N metres, near 金乡
@@ -199,8 +200,9 @@ def test_open_school_attracts_nearest_children_and_is_staffed_as_given():
     # V3 carried f_A = min(60 / 90, 1) of A's students each: 30 * 2/3 = 20 students move to N.
     # Given: 2 qualified, 1 backbone, 1 PE teacher, 200 ㎡ teaching, 300 ㎡ sports, 5 万元, 1 room:
     # per 20 students 10, 5, 5 per 100; 10 ㎡, 15 ㎡, 2500 元; 5 rooms per 100.
+    # 重新划片 (rezone): every child may change school, so V3 is free to move.
     lon, lat = _INV.transform(X0 + 1600, Y0)
-    scn = {"name": "新建", "edits": [{"type": "open", "id": "N", "lon": lon, "lat": lat, "capacity": 30,
+    scn = {"name": "新建", "rezone": True, "edits": [{"type": "open", "id": "N", "lon": lon, "lat": lat, "capacity": 30,
                                      "teachers": {"专任教师": 2, "高于规定学历教师": 2, "骨干教师": 1, "体育教师": 1},
                                      "facilities": {"教学及辅助用房面积": 200, "体育运动场馆面积": 300,
                                                     "教学仪器设备值（万元）": 5, "网络多媒体教室数": 1}}]}
@@ -222,7 +224,7 @@ def test_open_school_without_numbers_gets_the_county_mean():
     # per 100, 7.5 ㎡, 2000 元, 5 rooms per 100.
     lon, lat = _INV.transform(X0 + 1600, Y0)
     r = sc.evaluate(_dataset(), {"name": "新建", "edits": [{"type": "open", "id": "N", "lon": lon, "lat": lat,
-                                                           "capacity": 30}]})
+                                                           "capacity": 30}]}, rezone=True)
     n = r.indicators.set_index("school_id").loc["N"]
     assert n["qualified_teachers_per_100"] == pytest.approx(10.0)
     assert n["teaching_area_per_student"] == pytest.approx(7.5)
@@ -272,7 +274,7 @@ def test_compare_has_one_row_per_result():
     assert df["baseline"].tolist() == [True, False]
     assert df["primary_mean_m"].tolist() == pytest.approx([700.0, 6400 / 3])
     assert df["closed"].tolist() == [0, 1]
-    assert list(df.columns[2:11]) == list(sc.COUNTY_FIGURES)
+    assert list(df.columns[2:2 + len(sc.COUNTY_FIGURES)]) == list(sc.COUNTY_FIGURES)
 
 
 def test_unknown_school_names_the_line(tmp_path):
@@ -319,3 +321,162 @@ def test_bad_options_are_named_errors():
         sc.evaluate(ds, headroom=0)
     with pytest.raises(ScenarioError, match="unknown_method"):
         sc.evaluate(ds, method="taxi")
+
+
+# --- only displaced pupils move (default) and 重新划片 ----------------------------------------------
+
+
+def _line_dataset(schools, villages) -> Dataset:
+    """Primary schools ``(id, dx, students)`` and villages ``(dx, children)`` on a line (y = Y0)."""
+    sch = _points([{"school_id": sid, "name": f"{sid}小学", "school_type": "primary", "township": "甲镇",
+                    "urban_rural": "rural", "dx": dx, "built_year": 2015} for sid, dx, _n in schools])
+    ids = [s[0] for s in schools]
+    stats = pd.DataFrame({
+        "year": 2024, "school_id": ids, "stage": "primary", "students": [s[2] for s in schools],
+        "classes": 1, "teachers": 6, "qualified_teachers": 6, "backbone_teachers": 1, "pe_teachers": 1,
+        "music_teachers": 0, "art_teachers": 0,
+    })
+    fac = pd.DataFrame({"year": 2024, "school_id": ids, "teaching_area": 600.0, "indoor_sports_area": 0.0,
+                        "sports_ground_area": 900.0, "equipment_value_wan": 12.0, "multimedia_rooms": 3})
+    vrows = []
+    for i, (dx, n) in enumerate(villages):
+        row = {"village_id": f"V{i + 1}", "name": f"村{i + 1}", "township": "甲镇" if i else "乙镇", "dx": dx}
+        row.update({f"age_{a}": 0 for a in range(15)})
+        row["age_6"] = n
+        vrows.append(row)
+    return Dataset(source=Path("."), schools=sch, stage_stats=stats, facilities=fac, villages=_points(vrows))
+
+
+def _chain() -> Dataset:
+    # A at 0, B at 1000, C at 1500 (enrolment capacity 10, 10, 20); V1 (乙镇) at 0 with 10 children,
+    # V2 (甲镇) at 1200 with 10. Baseline: V1 -> A (0 m), V2 -> B (200 m; C is 300 m).
+    return _line_dataset([("A", 0, 10), ("B", 1000, 10), ("C", 1500, 20)], [(0, 10), (1200, 10)])
+
+
+def test_closing_a_school_moves_only_its_own_pupils():
+    # Close A. Re-zoning everyone, V1 -> B (1000 m) and V2 -> C (300 m) = 13 000 child-metres beats
+    # V1 -> C (1500 m) with V2 staying at B (200 m) = 17 000: B's pupils would move to make room.
+    # By default only A's pupils move: V2 stays at B (full), V1 goes to C: A -> C 10 students.
+    ds = _chain()
+    r = sc.evaluate(ds, close=["A"], capacity="enrolment")
+    f = r.flows.set_index("village_id")
+    assert f.loc["V1", "school_id"] == "C" and f.loc["V2", "school_id"] == "B"
+    assert sc.moves(r)[["from_school_id", "to_school_id", "students"]].values.tolist() == [["A", "C", 10]]
+    assert r.summary["pupils_moved"] == 10 and r.summary["primary_pupils_moved"] == 10
+    assert r.summary["primary_mean_m"] == pytest.approx(17000 / 20)
+    # 重新划片: the chain A -> B -> C, 20 students change school.
+    z = sc.evaluate(ds, close=["A"], capacity="enrolment", rezone=True)
+    mv = sc.moves(z)[["from_school_id", "to_school_id", "students"]].values.tolist()
+    assert sorted(mv) == [["A", "B", 10], ["B", "C", 10]]
+    assert z.summary["pupils_moved"] == 20
+    assert z.summary["primary_mean_m"] == pytest.approx(13000 / 20)
+    assert sc.evaluate(ds).summary["pupils_moved"] == 0  # the baseline moves nobody
+
+
+def test_rezoning_one_township_frees_only_its_villages():
+    # 重新划片 of 甲镇 only (V2's 镇街): V2 may leave B for C, V1 (乙镇) is displaced anyway -> the
+    # same chain as the whole county: V1 -> B, V2 -> C.
+    r = sc.evaluate(_chain(), close=["A"], capacity="enrolment", rezone=("甲镇",))
+    f = r.flows.set_index("village_id")
+    assert f.loc["V1", "school_id"] == "B" and f.loc["V2", "school_id"] == "C"
+    # 重新划片 of 乙镇 only: V2 stays at B
+    r = sc.evaluate(_chain(), close=["A"], capacity="enrolment", rezone=("乙镇",))
+    assert r.flows.set_index("village_id").loc["V2", "school_id"] == "B"
+    with pytest.raises(ScenarioError, match="unknown_township.*丙镇"):
+        sc.evaluate(_chain(), close=["A"], rezone=("丙镇",))
+
+
+def test_a_new_school_without_rezoning_takes_only_pupils_over_capacity():
+    # Enrolment capacity A 40, B 40 for 90 children: the baseline sends to B the cheapest to move,
+    # V3 (+300 m) 30 and V2 (+1500 m) 10; A keeps V1 30 + V2 20 = 50, 10 over its 40 places.
+    # A new school N at x=1600 (on V3) with 30 places: B's pupils stay (V3 too, though N is 0 m away);
+    # A's 50 are free and A keeps 40: the 10 cheapest to move are V2's (600 - 500 = +100 m vs V1 +1100 m).
+    lon, lat = _INV.transform(X0 + 1600, Y0)
+    scn = {"name": "新建", "edits": [{"type": "open", "id": "N", "lon": lon, "lat": lat, "capacity": 30}]}
+    ds = _dataset(students=(40, 40))
+    base = sc.evaluate(ds, capacity="enrolment")
+    assert base.summary["primary_over_capacity"] == pytest.approx(10.0)
+    r = sc.evaluate(ds, scn, capacity="enrolment")
+    f = r.flows
+    assert f.loc[f["school_id"] == "N", ["village_id", "pupils"]].values.tolist() == [["V2", 10.0]]
+    assert f.loc[(f["village_id"] == "V3"), "school_id"].tolist() == ["B"]
+    assert r.summary["primary_over_capacity"] == 0
+    # each of A's 50 resident children carries 40 / 50 = 0.8 enrolled students: 10 carry 8
+    assert r.summary["pupils_moved"] == 8
+
+
+def test_rezone_in_a_scenario_file(tmp_path):
+    p = tmp_path / "rz.yaml"
+    p.write_text("名称: 划片\n重新划片: 是\n调整:\n  - 类型: 关闭\n    学校: A\n", encoding="utf-8")
+    assert sc.load_scenario(p).rezone is True
+    p.write_text("名称: 划片\n重新划片: [甲镇]\n调整: []\n", encoding="utf-8")
+    assert sc.load_scenario(p).rezone == ("甲镇",)
+    p.write_text("名称: 划片\n重新划片: 也许\n调整: []\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"rz\.yaml 第2行.*bad_value"):
+        sc.load_scenario(p)
+    p.write_text("名称: 划片\n重新划片: [丁镇]\n调整:\n  - 类型: 关闭\n    学校: A\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"rz\.yaml 第2行.*unknown_township"):
+        sc.evaluate(_chain(), p)
+
+
+def test_closing_the_demo_teaching_point_moves_only_its_pupils(demo_dir):
+    ds = jxedu.load(demo_dir)
+    r = sc.evaluate(ds, "close_teaching_point")
+    mv = sc.moves(r)
+    tp = r.schools.set_index("school_id").loc["3708282053"]
+    assert set(mv["from_school_id"]) == {"3708282053"}
+    assert mv["students"].sum() == tp["students_before"] == r.summary["pupils_moved"]
+
+
+# --- costs (估算, 元) -----------------------------------------------------------------------------
+
+
+def test_worked_example_cost_of_one_extension():
+    # Enlarge A by 6 classrooms and 4 专任教师 (unit costs of jxedu/data/unit_costs.csv):
+    #   building   6 classrooms × 75 ㎡ = 450 ㎡ × 3 200 元/㎡       = 1 440 000 元
+    #   equipment  6 × 45 = 270 new places × 2 000 元               =   540 000 元
+    #   capital                                                      = 1 980 000 元
+    #   teachers   4 × 110 000 元 a year                             =   440 000 元 a year
+    scn = {"name": "扩建甲", "edits": [{"type": "enlarge", "school": "A", "classrooms": 6,
+                                      "teachers": {"专任教师": 4}}]}
+    r = sc.evaluate(_dataset(), scn)
+    c = r.costs.set_index("item")
+    assert c.loc["building", "quantity"] == pytest.approx(450.0)
+    assert c.loc["building", "cost_yuan"] == pytest.approx(1_440_000.0)
+    assert c.loc["equipment", "quantity"] == pytest.approx(270.0)
+    assert c.loc["equipment", "cost_yuan"] == pytest.approx(540_000.0)
+    assert c.loc["teachers", "cost_yuan"] == pytest.approx(440_000.0) and c.loc["teachers", "kind"] == "yearly"
+    assert r.summary["capital_cost_yuan"] == pytest.approx(1_980_000.0)
+    assert r.summary["yearly_cost_yuan"] == pytest.approx(440_000.0)
+    assert "估算" in c.loc["building", "source"]
+    # a county's own unit cost replaces the default: 3 500 元/㎡ -> 450 × 3 500 = 1 575 000 元
+    own = sc.evaluate(_dataset(), scn, settings=get_settings(unit_costs={"building_m2_primary": 3500}))
+    assert own.costs.set_index("item").loc["building", "cost_yuan"] == pytest.approx(1_575_000.0)
+
+
+def test_costs_of_a_new_school_a_route_and_a_closure():
+    # New school N with 30 places, 体育运动场馆面积 not given: building ceil(30 / 45) = 1 classroom ×
+    # 75 ㎡ × 3 200 = 240 000 元; equipment 30 × 2 000 = 60 000 元; the sports ground has no amount
+    # (not given, not zero). Staffed at the county mean, 12 teachers / 120 students × its 20
+    # students = 2 teachers more in the county: 220 000 元 a year.
+    lon, lat = _INV.transform(X0 + 1600, Y0)
+    scn = {"name": "新建", "rezone": True, "edits": [
+        {"type": "open", "id": "N", "lon": lon, "lat": lat, "capacity": 30},
+        {"type": "add_route", "id": "L1", "stops": ["V1", "V2"], "schools": ["B"]}]}
+    r = sc.evaluate(_dataset(), scn)
+    c = r.costs
+    new = c[c["edit"] == 1].set_index("item")
+    assert new.loc["building", "cost_yuan"] == pytest.approx(240_000.0)
+    assert new.loc["equipment", "cost_yuan"] == pytest.approx(60_000.0)
+    assert np.isnan(new.loc["sports_ground", "cost_yuan"]) and new.loc["sports_ground", "basis"] == "not_given"
+    assert c.loc[c["item"] == "teachers", "quantity"].tolist() == pytest.approx([2.0])
+    # route L1: V1 (x=0) -> V2 (1000) -> B (3000), straight lines = 3 km one way × 2 300 元 a year
+    bus = c[c["item"] == "bus_route"].iloc[0]
+    assert bus["quantity"] == pytest.approx(3.0) and bus["cost_yuan"] == pytest.approx(6_900.0)
+    assert bus["distance_method"] == "straight"
+    assert r.summary["capital_cost_yuan"] == pytest.approx(300_000.0)
+    assert r.summary["yearly_cost_yuan"] == pytest.approx(226_900.0)
+    assert r.summary["costs_incomplete"] is True
+    # closing a school builds nothing and hires no one: no cost, no saving claimed
+    z = sc.evaluate(_dataset(), _CLOSE_A)
+    assert z.costs.empty and z.summary["capital_cost_yuan"] == 0 and z.summary["yearly_cost_yuan"] == 0

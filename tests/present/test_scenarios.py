@@ -74,7 +74,8 @@ def test_headline_and_note(results):
     _ds, base, res = results
     assert str(ps.headline(base, res)) == (
         "关闭甲（2024学年）：关闭或并入 1 所、新建 0 所学校；小学平均上学距离由 800 米变为 2,133 米，"
-        "超出步行距离的学生由 0 人变为 30 人；义务教育在校生共 120 人（总数不变）。")
+        "超出步行距离的学生由 0 人变为 30 人；义务教育在校生共 120 人（总数不变），其中 60 人转学；"
+        "建设投资估算 0.00 万元，每年运行费用估算 0.00 万元。")
     note = str(ps.scenario_note(res))
     assert "1. 关闭：甲小学（A）" in note
 
@@ -129,8 +130,10 @@ def test_site_tables():
     assert summary["平均上学距离（米）"] == "367"
     assert summary["求解状态"] == "已达到设定精度"
     new = ps.new_sites_table(s)
-    assert list(new.frame.columns) == ["编号", "位置（经度，纬度）", "学龄人口（人）", "平均上学距离（米）"]
+    assert list(new.frame.columns) == ["编号", "候选点位置", "镇街", "到最近道路的直线距离（米）", "位置（经度，纬度）",
+                                       "学龄人口（人）", "平均上学距离（米）"]
     assert new.frame.iloc[0]["编号"] == "C1" and new.frame.iloc[0]["平均上学距离（米）"] == "300"
+    assert new.frame.iloc[0]["候选点位置"] == "村2附近" and new.frame.iloc[0]["镇街"] == "甲镇"
     assert re.fullmatch(r"1\d\d\.\d{5}, \d\d\.\d{5}", new.frame.iloc[0]["位置（经度，纬度）"])
     _clean(ps.site_summary_table(s))
 
@@ -150,3 +153,48 @@ def test_change_map_escapes_names_and_shifts_for_amap():
     osm = first_point(ps.change_map(ds, res, basemap=None).get_root().render())
     amap = first_point(ps.change_map(ds, res, basemap="amap").get_root().render())
     assert 0.001 < np.abs(amap - osm).max() < 0.01
+
+
+def test_cost_table_worked_extension_and_comparison_rows():
+    # Enlarge A by 6 classrooms + 4 teachers: 450 ㎡ × 3 200 = 144 万元, 270 places × 2 000 = 54 万元
+    # -> capital 198 万元; 4 × 11 万元 = 44 万元 a year (see tests/planning/test_scenarios.py).
+    ds = _dataset()
+    scn = {"name": "扩建甲", "edits": [{"type": "enlarge", "school": "A", "classrooms": 6,
+                                      "teachers": {"专任教师": 4}}]}
+    base, res = sc.evaluate(ds), sc.evaluate(ds, scn)
+    t = ps.cost_table(res)
+    rows = t.frame.set_index("调整项")
+    assert rows.loc["建设投资（估算）合计", "估算金额（万元）"] == "198.00"
+    assert rows.loc["每年运行费用（估算）合计", "估算金额（万元）"] == "44.00"
+    first = t.frame.iloc[0]
+    assert first["调整项"] == "扩建：甲小学（小学）" and first["费用项目"] == "校舍建设"
+    assert first["数量"] == "450 ㎡" and first["单位造价"] == "3,200 元/㎡"
+    assert "估算" in first["依据"] and "估算" in t.caption
+    _clean(t)
+    c = ps.comparison_table([base, res]).frame.set_index("指标")
+    assert c.loc["建设投资（估算）（万元）"].tolist() == ["0.00", "198.00"]
+    assert c.loc["每年运行费用（估算）（万元/年）"].tolist() == ["0.00", "44.00"]
+    assert c.loc["转学的学生（人）"].tolist() == ["0", "0"]  # places added, nobody displaced
+    assert c.loc["重新划片"].tolist() == ["—", "否"]
+
+
+def test_cost_table_without_costs_says_so(results):
+    _ds, _base, res = results
+    t = ps.cost_table(res)
+    assert t.empty and "没有估算费用" in t.notes[0]
+
+
+def test_two_baselines_side_by_side():
+    from jxedu.analysis.assessment import assess
+    from jxedu.present import access
+
+    a = assess(_dataset(classes=(1, 2)))  # A 1 class × 45 = 45 places: 45 of the 90 children go to B
+    t = access.baselines_table(a)
+    row = t.frame.iloc[0]
+    # nearest: mean (30*500 + 30*500 + 30*1100) / 90 = 700 m. Capacity: A takes 45, the cheapest to
+    # move are V3 (+300 m) 30 and 15 of V2 (+1500 m): (30*500 + 15*500 + 15*2000 + 30*1400) / 90 = 1050 m
+    assert row["就近：平均距离（米）"] == "700" and row["按容量：平均距离（米）"] == "1,050"
+    assert row["就近：超出步行距离（人）"] == "0" and row["按容量：超出步行距离（人）"] == "0"
+    assert any(n.startswith("就近入学（最近学校）") for n in t.notes)
+    assert any(n.startswith("按学位容量分配") for n in t.notes)
+    _clean(t)
