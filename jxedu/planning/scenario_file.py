@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from jxedu.core.config import SCENARIOS_DIR
 from jxedu.core.coords import to_wgs84
 from jxedu.core.errors import ScenarioError
 from jxedu.core.schema import ALIASES, COMPULSORY_STAGES, LABELS, SCHOOL_TYPES, STAGES_OF_TYPE
+from jxedu.core.yamlsafe import YamlMap, load_yaml
 
 __all__ = [
     "EDIT_KINDS",
@@ -145,65 +145,6 @@ _ID_FIELDS = ("school", "into", "route", "id", "name", "township")
 _LON_RANGE, _LAT_RANGE = (73.0, 136.0), (3.0, 54.0)
 
 
-# --- line-numbered YAML ------------------------------------------------------------------------
-
-
-class _Int(int):
-    """An int parsed from YAML that remembers its text (ids keep leading zeros)."""
-
-    text: str
-
-
-class _Map(dict):
-    """A mapping parsed from YAML with the (1-based) line of itself and of each key."""
-
-    line: int = 0
-    key_lines: dict
-
-
-class _Seq(list):
-    """A sequence parsed from YAML with the (1-based) line of itself and of each item."""
-
-    line: int = 0
-    item_lines: list
-
-
-class _LineLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that records line numbers (``node.start_mark.line``)."""
-
-    def construct_mapping(self, node, deep=False):  # noqa: D102
-        self.flatten_mapping(node)
-        out = _Map()
-        out.line = node.start_mark.line + 1
-        out.key_lines = {}
-        for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if isinstance(key, int):
-                key = getattr(key, "text", str(key))
-            key = str(key)
-            if key in out:
-                raise ScenarioError(f"第{key_node.start_mark.line + 1}行：键重复 (duplicate_key): {key}")
-            out[key] = self.construct_object(value_node, deep=True)
-            out.key_lines[key] = key_node.start_mark.line + 1
-        return out
-
-    def construct_sequence(self, node, deep=False):  # noqa: D102
-        out = _Seq(self.construct_object(child, deep=True) for child in node.value)
-        out.line = node.start_mark.line + 1
-        out.item_lines = [child.start_mark.line + 1 for child in node.value]
-        return out
-
-    def construct_yaml_int(self, node):  # noqa: D102
-        value = _Int(super().construct_yaml_int(node))
-        value.text = str(node.value)
-        return value
-
-
-_LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_mapping)
-_LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_sequence)
-_LineLoader.add_constructor("tag:yaml.org,2002:int", _LineLoader.construct_yaml_int)
-
-
 # --- the objects -------------------------------------------------------------------------------
 
 
@@ -296,7 +237,9 @@ def error_at(source, line: int, message: str) -> ScenarioError:
 
 
 def _text(value) -> str:
-    """Scalar id as text (ints keep their YAML spelling)."""
+    """Scalar id as text (ints keep their YAML spelling; an empty value is ``""``, never ``"None"``)."""
+    if value is None:
+        return ""
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int):
@@ -306,9 +249,9 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _normalise_keys(m, source) -> _Map:
+def _normalise_keys(m, source) -> YamlMap:
     """English keys (Chinese aliases resolved), keeping line info; error on a duplicate alias."""
-    out = _Map()
+    out = YamlMap()
     out.line = getattr(m, "line", 0)
     out.key_lines = {}
     lines = getattr(m, "key_lines", {})
@@ -353,19 +296,7 @@ def load_scenario(path: str | Path) -> Scenario:
         The file is missing, not YAML, or breaks the format; the message names the file and line.
     """
     p = _find(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"无法读取方案文件 (unreadable_scenario): {p.name}: {exc}") from None
-    try:
-        raw = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
-    except ScenarioError as exc:
-        raise ScenarioError(f"方案文件 {p.name} {exc}") from None
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark is not None else 0
-        raise error_at(p, line, f"YAML 格式错误 (bad_yaml): {exc.problem}") from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"方案文件 {p.name}：YAML 格式错误 (bad_yaml): {exc}") from None
+    raw = load_yaml(p, what="方案文件", lines=True, error=ScenarioError)
     return parse_scenario(raw, source=p)
 
 
@@ -395,8 +326,10 @@ def parse_scenario(raw, *, source: str | Path | None = None) -> Scenario:
         if k not in _TOP_KEYS:
             raise error_at(source, top.key_lines[k], f"未知项目 (unknown_key): {k}；可用：名称(name)、说明(description)、"
                            "基准学年(base_year)、重新划片(rezone)、调整(edits)")
-    if "name" not in top or not _text(top["name"]):
+    if "name" not in top:
         raise error_at(source, top.line, "缺少方案名称 (missing_field): 名称 (name)")
+    if not _text(top["name"]):
+        raise error_at(source, top.key_lines["name"], "方案名称不能为空 (empty_name)：请在“名称：”后写上方案名称")
     edits_raw = top.get("edits") or []
     if not isinstance(edits_raw, list):
         raise error_at(source, top.key_lines.get("edits", top.line), "调整 (edits) 应为列表（每项以“- ”开头）")
@@ -412,7 +345,7 @@ def parse_scenario(raw, *, source: str | Path | None = None) -> Scenario:
     )
 
 
-def _rezone(top: _Map, source) -> bool | tuple[str, ...]:
+def _rezone(top: YamlMap, source) -> bool | tuple[str, ...]:
     """重新划片: 是/否 (true/false), or a list of 镇街 names."""
     value = top.get("rezone")
     if value is None:
@@ -438,7 +371,7 @@ def _unfold(text: str) -> str:
     return _CJK_SPACE.sub("", text)
 
 
-def _base_year(top: _Map, source) -> int | None:
+def _base_year(top: YamlMap, source) -> int | None:
     value = top.get("base_year")
     if value is None:
         return None
@@ -496,7 +429,7 @@ def _parse_edit(raw, source, line: int) -> Edit:
     return Edit(kind=kind, fields=f, line=line, lines=lines)
 
 
-def _edit_kind(m: _Map, source, line: int) -> str:
+def _edit_kind(m: YamlMap, source, line: int) -> str:
     if "type" not in m:
         raise error_at(source, line, "调整项缺少类型 (missing_field): 类型 (type)")
     t = _text(m["type"])
@@ -507,7 +440,7 @@ def _edit_kind(m: _Map, source, line: int) -> str:
     return kind
 
 
-def _check_fields(m: _Map, kind: str, source, line: int) -> None:
+def _check_fields(m: YamlMap, kind: str, source, line: int) -> None:
     """Every field is one the type accepts; every field it needs is given."""
     spec = _FIELDS[kind]
     zh = TYPE_SPELLINGS[kind][0]
@@ -555,7 +488,7 @@ def _point(lon, lat, crs, err: _Err, line: int, what: str, *, crs_line: int | No
     return float(wlon[0]), float(wlat[0]), code
 
 
-def _open_site(m: _Map, stages: tuple[str, ...], err: _Err, lines: dict, line: int) -> dict:
+def _open_site(m: YamlMap, stages: tuple[str, ...], err: _Err, lines: dict, line: int) -> dict:
     """Location, stages and school type of a new school."""
     lon, lat, crs = _point(m["lon"], m["lat"], m.get("crs"), err, lines.get("lon", line), "",
                            crs_line=lines.get("crs"))
@@ -564,7 +497,7 @@ def _open_site(m: _Map, stages: tuple[str, ...], err: _Err, lines: dict, line: i
     return out
 
 
-def _school_type(m: _Map, stages: tuple[str, ...], err: _Err, lines: dict, line: int) -> str:
+def _school_type(m: YamlMap, stages: tuple[str, ...], err: _Err, lines: dict, line: int) -> str:
     if "school_type" in m and m["school_type"] is not None:
         given = _text(m["school_type"])
         zh = ALIASES.get(given, given)

@@ -287,7 +287,7 @@ def scenario_note(result: sc.ScenarioResult) -> Note:
 
 # --- costs --------------------------------------------------------------------------------------------
 
-_COST_COLUMNS = ["edit_text", "cost_item", "quantity_text", "unit_cost_text", "cost_wan", "cost_basis"]
+_COST_COLUMNS = ["edit_text", "cost_item", "quantity_text", "unit_cost_text", "amount_wan", "cost_basis"]
 
 
 def cost_table(result: sc.ScenarioResult, *, caption: str = "") -> Table:
@@ -328,10 +328,10 @@ def cost_table(result: sc.ScenarioResult, *, caption: str = "") -> Table:
                              else "（方案给出金额）")
                 basis = _basis_text(r)
             rows.append({"edit_text": what + stage, "cost_item": vocab.word(r.item, "cost_item"),
-                         "quantity_text": qty, "unit_cost_text": unit_cost, "cost_wan": r.cost_yuan / 1e4,
+                         "quantity_text": qty, "unit_cost_text": unit_cost, "amount_wan": r.cost_yuan / 1e4,
                          "cost_basis": basis})
         rows.append({"edit_text": f"{vocab.word(kind, 'cost_kind')}合计", "cost_item": "", "quantity_text": "",
-                     "unit_cost_text": "", "cost_wan": part["cost_yuan"].sum() / 1e4, "cost_basis": ""})
+                     "unit_cost_text": "", "amount_wan": part["cost_yuan"].sum() / 1e4, "cost_basis": ""})
     notes = ["全部为估算：单位造价为规划假设（来源见“依据”列；本县可用设置 unit_costs 替换），建设投资是一次性投入，"
              "每年运行费用每年发生，两者不相加。关闭、合并学校节省的费用和腾出的校舍不计。"]
     if c["distance_method"].eq("straight").any():

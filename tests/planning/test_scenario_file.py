@@ -59,7 +59,28 @@ def test_yaml_bad_values(tmp_path):
     with pytest.raises(ScenarioError, match=r"第3行.*missing_field.*school"):
         sf.load_scenario(p)
     p = _write(tmp_path, "name: t\nedits:\n  - type: close\n    school: A\n    school: B\n")
-    with pytest.raises(ScenarioError, match=r"第5行.*duplicate_key"):
+    with pytest.raises(ScenarioError, match=r"键重复 \(yaml_duplicate_key\): 方案文件 bad\.yaml 第5行"):
+        sf.load_scenario(p)
+
+
+def test_empty_name_is_named_with_its_line(tmp_path):
+    p = _write(tmp_path, "说明: 试一试\n名称:\n调整: []\n")
+    with pytest.raises(ScenarioError, match=r"bad\.yaml 第2行：方案名称不能为空 \(empty_name\)"):
+        sf.load_scenario(p)
+    p = _write(tmp_path, "名称: '  '\n调整: []\n")
+    with pytest.raises(ScenarioError, match=r"第1行：方案名称不能为空"):
+        sf.load_scenario(p)
+
+
+def test_scenario_file_is_read_within_limits(tmp_path):
+    # the alias bomb and a code-running tag are refused with the file and line, as for settings files
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+    p = _write(tmp_path, bomb)
+    with pytest.raises(ScenarioError, match=r"yaml_too_large.*方案文件 bad\.yaml"):
+        sf.load_scenario(p)
+    p = _write(tmp_path, "名称: !!python/object/apply:os.system ['echo hi']\n")
+    with pytest.raises(ScenarioError, match=r"yaml_unsupported_tag.*第1行"):
         sf.load_scenario(p)
 
 
