@@ -71,12 +71,12 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     "classroom_needs": ("classes",),
     "township_needs": ("classes",),
     "eligible_teachers": ("teachers",),
-    "rotations": ("rotations",),
-    "rotation_summary": ("rotations",),
-    "rotation_by_township": ("rotations",),
-    "rotation_by_school": ("rotations",),
-    "rotation_direction": ("rotations",),
-    "gap_filling": ("rotations",),
+    "rotations": ("rotations", "teachers"),  # who rotated: stage, subject, 骨干 from 教师
+    "rotation_summary": ("rotations", "teachers"),  # who rotated: stage, subject, 骨干 from 教师
+    "rotation_by_township": ("rotations", "teachers"),  # who rotated: stage, subject, 骨干 from 教师
+    "rotation_by_school": ("rotations", "teachers"),  # who rotated: stage, subject, 骨干 from 教师
+    "rotation_direction": ("rotations", "teachers"),  # who rotated: stage, subject, 骨干 from 教师
+    "gap_filling": ("rotations", "teachers"),  # who rotated: stage, subject, 骨干 from 教师
     "rotation_plan": ("teachers",),
     "pe_art_needs": ("teachers",),
     "training_honours": ("teachers",),
@@ -84,8 +84,8 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     "class_history": ("classes",),
     "enrolment_history": ("classes",),
     "progression_rates": ("classes",),
-    "rotation_history": ("rotations",),
-    "rotation_township_trend": ("rotations",),
+    "rotation_history": ("rotations", "teachers"),  # who rotated: stage, subject, 骨干 from 教师
+    "rotation_township_trend": ("rotations", "teachers"),  # who rotated: stage, subject, 骨干 from 教师
     "rotation_plan_moves": ("teachers",),
     "rotation_plan_by_township": ("teachers",),
     "bus_feed": ("gtfs_path",),

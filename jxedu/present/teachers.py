@@ -17,7 +17,6 @@ yearly target (400) and the 10 % / 20 % ratios are county targets: a 镇街 view
 
 from __future__ import annotations
 
-import json
 import math
 import re
 
@@ -36,7 +35,7 @@ from jxedu.core import standards as std
 from jxedu.core import vocabulary as vocab
 from jxedu.core.coords import wgs84_to_gcj02
 from jxedu.core.errors import DataError
-from jxedu.present import maps, style
+from jxedu.present import escape, maps, style
 from jxedu.present.tables import Table, table
 from jxedu.present.text import Note
 
@@ -461,16 +460,7 @@ def gap_summary(scope) -> Note:
 
 # --- the flow map ------------------------------------------------------------------------------
 
-_JS_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "`": "\\u0060", "$": "\\u0024",
-               "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _JS_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def _script_json(value) -> str:
-    """``json.dumps`` of a value, safe inside an HTML ``<script>`` (no ``</script>``, no template
-    literal or ``${…}`` that could run: every such character is a ``\\u`` escape)."""
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
-    return "".join(_JS_ESCAPES.get(ch, ch) for ch in text)
 
 
 class _FlowLayer(MacroElement):
@@ -517,12 +507,12 @@ class _FlowLayer(MacroElement):
     def __init__(self, payload: dict, groups: dict[str, folium.FeatureGroup]) -> None:
         super().__init__()
         self._name = "RotationFlows"
-        self.payload = _script_json(payload)
+        self.payload = escape.js_value(payload)
         names = {k: g.get_name() for k, g in groups.items()}
         if not all(_JS_NAME.match(k) and _JS_NAME.match(n) for k, n in names.items()):
             raise ValueError("feature group names must be JavaScript identifiers")
         self.groups = "{" + ", ".join(f"{k}: {n}" for k, n in names.items()) + "}"
-        self.weak_color = json.dumps(WEAK_COLOR)
+        self.weak_color = escape.js_value(WEAK_COLOR)
 
 
 def _swatch(color: str, *, ring: bool = False, line: bool = False) -> str:

@@ -1,6 +1,6 @@
 """Hostile names in every page a planner opens, checked in headless Chromium: no injected script runs.
 
-The county, catchment and coverage maps and a report page are rendered from a tiny data set whose
+The county, catchment, coverage and rotation-flow maps and a report page are rendered from a tiny data set whose
 school, 镇街, 村居, route and stop names carry script payloads (:mod:`tests.hostile.corpus`). Each page
 gets a probe that opens every popup and tooltip and then reports whether any payload ran, the
 JavaScript errors, and the page title (which must be the name itself, not cut short by a
@@ -32,6 +32,7 @@ from jxedu.core.config import UTM50N, WGS84
 from jxedu.core.dataset import Dataset
 from jxedu.present import access as show_access
 from jxedu.present import maps
+from jxedu.present import teachers as show_teachers
 from jxedu.present.tables import table
 from jxedu.publish import reports, sections
 from tests.analysis.test_bus import X0, Y0, lonlat, points_frame, village
@@ -103,7 +104,16 @@ def hostile_dataset(tmp_path: Path) -> Dataset:
         if c.key not in ss:
             ss[c.key] = 10 if c.kind == "int" and c.required else np.nan
     facilities = pd.DataFrame({c.key: pd.Series(dtype=float) for c in schema.FACILITIES.columns})
-    return Dataset(source=None, schools=schools, stage_stats=ss, facilities=facilities,
+    rotations = pd.DataFrame({"year": [2024, 2024], "teacher_id": ["T1", "T2"], "from_school_id": ["S2", "S1"],
+                              "to_school_id": ["S1", "S3"], "rotation_type": ["交流", "交流"],
+                              "start_date": pd.NaT, "end_date": pd.NaT})
+    teachers = pd.DataFrame({"teacher_id": ["T1", "T2"], "school_id": ["S1", "S3"], "stage": ["primary", "junior"],
+                             "subject": ["语文", "体育"], "gender": ["female", "male"], "birth_year": [1985, 1990],
+                             "education": ["bachelor", "bachelor"], "backbone_level": ["county", "none"],
+                             "certified": [True, True], "start_year": [2024, 2024], "training_hours": [80.0, 60.0],
+                             "honour_year": pd.array([pd.NA, pd.NA], dtype="Int64")})
+    return Dataset(source=None, schools=schools, stage_stats=ss, facilities=facilities, teachers=teachers,
+                   rotations=rotations,
                    villages=villages, townships=towns, gtfs_path=_feed(tmp_path / "公交"), synthetic=True)
 
 
@@ -119,7 +129,7 @@ def _save(m, path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("kind", ["county", "township", "catchment", "coverage"])
+@pytest.mark.parametrize("kind", ["county", "township", "catchment", "coverage", "flow"])
 def test_maps_with_hostile_names_run_no_injected_script(hostile, tmp_path, kind):
     tmp, a = hostile
     if kind == "county":
@@ -128,8 +138,10 @@ def test_maps_with_hostile_names_run_no_injected_script(hostile, tmp_path, kind)
         m = maps.county_map(a.township(TOWNSHIP), basemap=None)
     elif kind == "catchment":
         m = maps.catchment_map(a.township(TOWNSHIP), "primary", basemap=None)
-    else:
+    elif kind == "coverage":
         m = maps.coverage_map(a.township(TOWNSHIP), "primary", basemap=None)
+    else:  # the rotation flows: tooltips of lines and schools built from one JSON payload
+        m = show_teachers.flow_map(a, basemap=None)
     page = _save(m, tmp_path / f"{kind}.html")
     text = page.read_text(encoding="utf-8")
     assert VILLAGE not in text and SCHOOL not in text  # never raw in the page
@@ -137,6 +149,9 @@ def test_maps_with_hostile_names_run_no_injected_script(hostile, tmp_path, kind)
     assert res["pwned"] == 0, res
     assert res["errors"] == []
     assert res["opened"] >= 3  # popups and tooltips were really opened (schools, 镇街, 村居 …)
+    if kind == "flow":
+        assert res["title"].startswith("2024学年交流轮岗流向")
+        return
     place = "金乡县" if kind == "county" else f"金乡县{' '.join(TOWNSHIP.split())}"
     assert res["title"].startswith(place)  # the whole name is the title: nothing broke out of <title>
 

@@ -212,11 +212,13 @@ def test_flow_map_keeps_names_as_text():
     b = jxedu.assess(ds)
     page = teachers.flow_map(b).get_root().render()
     assert "<script>alert(1)</script>" not in page
-    assert "${alert(2)}" not in page and "`${" not in page
-    # The names travel as JSON strings (with \\u escapes) and are put on the page with textContent.
+    # The names travel as one JSON payload (``<`` as \\u003c, so no ``</script>``) and are put on the
+    # page with textContent; the payload holds them exactly as written.
     assert "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in page
-    assert "\\u0060\\u0024{alert(2)}\\u0060" in page
-    assert "textContent" in page
+    payload = json.loads(re.search(r"var data = (\{.*?\});\n", page).group(1))
+    tips = {d["tip"][0].split("（")[0] for d in payload["schools"]}
+    assert {"<script>alert(1)</script>", "`${alert(2)}`"} <= tips
+    assert "p.textContent = text" in page
     # Layers named with their colours (the legend; folium writes the names as JSON) and the title.
     assert json.dumps("城镇学校到乡村或薄弱学校（线宽：人数）")[1:-1] in page
     assert "2024学年交流轮岗流向（全县）" in page
@@ -235,3 +237,11 @@ def test_missing_rotations_table():
     assert isinstance(teachers.flow_map(b), Note)
     assert "missing_table" in teachers.key_figure_lines(b)[0]
     assert teachers.direction_table(b).empty and isinstance(teachers.trend_chart(b), Note)
+
+
+def test_rotations_without_the_teacher_roster_say_what_is_missing():
+    # who rotated (stage, subject, 骨干) comes from 教师: without it the flow map is a note naming 教师
+    ds = _assessable(_roster())
+    ds.teachers = None
+    note = teachers.flow_map(jxedu.assess(ds))
+    assert isinstance(note, Note) and "教师" in str(note) and "missing_table" in str(note)
