@@ -14,7 +14,6 @@ the headers, units and words of ``jxedu/data/vocabulary/fields-scenarios.csv`` a
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 
@@ -31,7 +30,7 @@ from jxedu.core.schema import LABELS
 from jxedu.planning import scenarios as sc
 from jxedu.planning.optimize import SiteSuggestion
 from jxedu.planning.scenario_file import Scenario
-from jxedu.present import maps, staticmap
+from jxedu.present import escape, maps, staticmap
 from jxedu.present import style as plotting
 from jxedu.present.tables import Table, table
 from jxedu.present.text import Note
@@ -73,8 +72,9 @@ _WORDS = {"stage": None, "change_status": "change_status", "school_type": None, 
 
 
 def _esc(text) -> str:
-    """Data text inside a Markdown note: HTML-escaped (a school name is never markup)."""
-    return html.escape(str(text), quote=False)
+    """Data text inside a Markdown note: HTML-escaped, Markdown punctuation escaped (a school name is
+    never markup, a link or emphasis)."""
+    return escape.markdown_text(text)
 
 
 def result_name(result: sc.ScenarioResult) -> str:

@@ -16,7 +16,6 @@ environment (Voilà and ``jupyterlab_widgets``), the map's Leaflet is inlined
 
 from __future__ import annotations
 
-import html
 import os
 import time
 from pathlib import Path
@@ -24,7 +23,7 @@ from pathlib import Path
 from jxedu.core import vocabulary as vocab
 from jxedu.core.errors import JxeduError
 from jxedu.planning import scenarios as sc
-from jxedu.present import maps
+from jxedu.present import escape, maps
 from jxedu.present import scenarios as present
 from jxedu.present.text import synthetic_notice
 
@@ -53,7 +52,7 @@ def _school_options(result: sc.ScenarioResult) -> list[tuple[str, str]]:
 def offline_map_html(m, *, height: int = 520) -> str:
     """A folium map as an ``<iframe srcdoc>`` with Leaflet inlined (opens without network)."""
     page = maps.inline_assets(m.get_root().render())
-    return (f'<iframe srcdoc="{html.escape(page, quote=True)}" style="width:100%;height:{int(height)}px;border:none" '
+    return (f'<iframe srcdoc="{escape.html_attr(page)}" style="width:100%;height:{int(height)}px;border:none" '
             'title="学校布局调整地图"></iframe>')
 
 

@@ -10,22 +10,21 @@ target's folder under a temporary name, then moved with ``os.replace``).
 
 Every text from the data or a scenario file (scenario, school and 镇街 names) is escaped: tables
 through :meth:`~jxedu.present.tables.Table.to_html`, notes by :mod:`jxedu.present.scenarios`, titles
-and headings here with :func:`html.escape`.
+and headings here with :mod:`jxedu.present.escape` (HTML text, ``<title>``, the CSS page header).
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import io
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from jxedu.core.errors import ReportError, ScenarioError
+from jxedu.core.tempfiles import temp_file
 from jxedu.planning import scenarios as sc
-from jxedu.present import access
+from jxedu.present import access, escape
 from jxedu.present import scenarios as present
 from jxedu.present.text import Note, synthetic_notice
 from jxedu.publish.reports import REPORT_CSS, html_to_pdf
@@ -81,7 +80,7 @@ def comparison_html(ds, baseline: sc.ScenarioResult, results: Sequence[sc.Scenar
     _check(results)
     a = jxedu.assess(ds, year=baseline.year)
     names = [present.result_name(r) for r in results]
-    esc = html.escape
+    esc = escape.html_text
     title = f"{ds.county_name}学校布局调整方案比选"
     parts = [
         '<div class="report-title"><div class="report-kicker">学校布局调整 · 方案比选</div>',
@@ -103,18 +102,14 @@ def comparison_html(ds, baseline: sc.ScenarioResult, results: Sequence[sc.Scenar
                   present.cost_table(res).to_html()]
     parts += [f"<h2>{_chinese_number(len(results) + 3)}、评估方法</h2>", _note_html(present.model_note(a))]
     css = REPORT_CSS.read_text(encoding="utf-8")
-    header = (f'@page {{ @top-center {{ content: "{_css_string(title)}"; }} }}\n'
+    header = (f'@page {{ @top-center {{ content: "{escape.css_string(title)}"; }} }}\n'
               ".comparison-table { table-layout: fixed; }\n"
               ".comparison-table th:first-child { width: 26%; }\n"
               ".comparison-table td.num { white-space: normal; word-break: break-all; }\n"
               "img { break-inside: avoid; }")
     return ("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-            f"<title>{esc(title)}：{esc('、'.join(names))}</title><style>{css}\n{header}</style></head>"
+            f"<title>{escape.title_text(title + '：' + '、'.join(names))}</title><style>{css}\n{header}</style></head>"
             f"<body>{''.join(parts)}</body></html>")
-
-
-def _css_string(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
 
 
 _NUMBERS = "一二三四五六七八九十"
@@ -153,13 +148,12 @@ def comparison_pdf(ds, baseline: sc.ScenarioResult, results: Sequence[sc.Scenari
         raise ReportError(f"输出文件应以 .pdf 结尾 (bad_output): {target.name}")
     target.parent.mkdir(parents=True, exist_ok=True)
     text = comparison_html(ds, baseline, results)
-    fd, tmp = tempfile.mkstemp(prefix=f".tmp-{target.stem}-", suffix=".pdf", dir=target.parent)
-    os.close(fd)
+    tmp = temp_file(target.parent, f".tmp-{target.stem}-", suffix=".pdf")
     try:
-        html_to_pdf(text, Path(tmp))
+        html_to_pdf(text, tmp)
         os.replace(tmp, target)
     except OSError as exc:
         raise ReportError(f"无法写出方案比选 PDF (unwritable_output): {target}: {exc}") from None
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
     return target.resolve()

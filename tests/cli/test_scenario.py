@@ -95,3 +95,24 @@ def test_names_are_escaped_in_the_html(demo_dir, tmp_path):
     html = comparison.comparison_html(ds, base, [res])
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_county_name_cannot_break_the_page_header_or_title(demo_dir):
+    # the county name goes into the CSS page header and <title>: a quote, </style> or a line break stays text
+    import dataclasses
+
+    import jxedu
+    from jxedu.planning import scenarios as sc
+
+    ds = jxedu.load(demo_dir)
+    ds = dataclasses.replace(ds, meta={**ds.meta, "县名": '金乡县"}</style><script>x()</script>\n'})
+    base = sc.evaluate(ds)
+    res = sc.evaluate(ds, {"name": "**关闭**[教学点](http://x)", "edits": [{"type": "close", "school": "3708282053"}]})
+    page = comparison.comparison_html(ds, base, [res])
+    assert "</style><script>" not in page and "<script>x()" not in page
+    assert r'content: "金乡县\22 \7d \3c \2f style\3e ' in page  # CSS escapes inside the header string
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "\n" not in title and "&lt;/style&gt;" in title
+    # the scenario name is shown as written: not emphasis, not a link
+    assert "**关闭**[教学点](http://x)" in page
+    assert "<strong>关闭" not in page and 'href="http://x"' not in page
