@@ -526,13 +526,16 @@ def layout_figure(scope) -> HTML:
 
 def access_section(scope) -> HTML:
     """上学距离与公交助学, both stages: pupils beyond walking distance, covered and not, and the
-    uncovered villages named (most pupils first; all of them in the appendix)."""
+    uncovered villages named (most pupils first; all of them in the appendix). The county report
+    also sets the two baselines side by side (就近入学 vs 按学位容量分配, the scenarios' 现状)."""
     a = _assessment(scope)
     head = _h("上学距离与公交助学", 2)
     if a.missing("access") is not None:
         return _block(head, _note(a.missing("access") + "：无法计算上学距离与校车覆盖。"))
     parts = [head, _para(str(show_access.walk_limits_note(scope)).lstrip("> ")),
              _table(show_access.key_figures_table(scope))]
+    if _is_county(scope):  # the distances above beside the layout scenarios' baseline, each named
+        parts.append(_table(show_access.baselines_table(scope)))
     if a.missing("coverage") is not None:
         parts.append(_note("无公交数据：校车覆盖无法计算（不是 0）。"))
         return _block(*parts)

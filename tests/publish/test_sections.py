@@ -193,3 +193,18 @@ def test_township_without_schools_gets_notes_not_errors(a):
               rc.projection_section, rc.appendix):
         assert f(view).data, f.__name__
     assert "没有需要整改的学校事项" in text_of(rc.priorities(view))
+
+
+def test_county_access_names_both_baselines(a):
+    # the county report sets the distances it reports (就近入学) beside the scenarios' 现状 (按学位容量分配);
+    # the 就近入学 column is the same figure as the key-figure table above it
+    section = rc.access_section(a)
+    h = section.data
+    assert "两种现状口径" in h and "就近入学（最近学校）" in h and "按学位容量分配" in h
+    d = a.distance_summary("primary")
+    towns = d[d["township"] != "全县"]
+    beyond = int(towns["beyond_pupils"].sum())  # the 13 镇街 add up to the county row
+    assert len(towns) == 13 and beyond == int(d.loc[d["township"] == "全县", "beyond_pupils"].iloc[0])
+    row = text_of(section).split("两种现状口径")[1]
+    assert f"{beyond:,}" in row
+    assert "两种现状口径" not in rc.access_section(a.township(TOWNSHIP)).data  # a 镇长 needs one figure
