@@ -46,7 +46,7 @@ from jxedu.core.schema import COMPULSORY_STAGES, TABLES_BY_KEY
 from jxedu.core.settings import Settings, resolve_settings
 from jxedu.core.vocabulary import COUNTY
 
-__all__ = ["COUNTY_ONLY", "REQUIRES", "Assessment", "TownshipView", "assess"]
+__all__ = ["COUNTY_ONLY", "REQUIRES", "Assessment", "Scope", "TownshipView", "assess", "assessment_of", "township_of"]
 
 #: Tables (attributes of :class:`~jxedu.core.dataset.Dataset`) each measure needs beyond the
 #: required three. ``gtfs_path`` is the school-bus feed.
@@ -642,3 +642,17 @@ class TownshipView:
         if callable(value):
             return lambda *args, **kwargs: _scope(value(*args, **kwargs), self.name, columns)
         return _scope(value, self.name, columns)
+
+
+#: What presentation and publishing functions take: the county's assessment or a 镇街 view of one.
+Scope = Assessment | TownshipView
+
+
+def assessment_of(scope: Scope) -> Assessment:
+    """The county's assessment behind a scope (the assessment itself for the county)."""
+    return scope.assessment if isinstance(scope, TownshipView) else scope
+
+
+def township_of(scope: Scope) -> str | None:
+    """The 镇街 of a view; ``None`` for the county."""
+    return scope.name if isinstance(scope, TownshipView) else None

@@ -27,7 +27,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from jxedu.analysis.assessment import Assessment, TownshipView
+from jxedu.analysis.assessment import Scope, assessment_of, township_of
 from jxedu.core import standards
 from jxedu.core import vocabulary as vocab
 from jxedu.core.errors import DataError
@@ -39,9 +39,7 @@ from jxedu.present.text import Note
 
 __all__ = [
     "SCHOOL_GROUPS",
-    "Scope",
     "access_headline",
-    "assessment_of",
     "assumptions",
     "assumptions_table",
     "band_labels",
@@ -67,28 +65,16 @@ __all__ = [
     "school_counts_table",
     "school_table",
     "stop_table",
-    "township_of",
     "uncovered_table",
     "walk_limits_note",
 ]
 
 #: What the functions take: the county's assessment or a 镇街 view of it.
-Scope = Assessment | TownshipView
 
 #: Joins the items of a list cell (schools a route serves, routes calling at a stop).
 LIST_SEP = "、"
 
 # --- scope ---------------------------------------------------------------------------------------
-
-
-def assessment_of(scope: Scope) -> Assessment:
-    """The county's assessment behind a scope (the assessment itself for the county)."""
-    return getattr(scope, "assessment", scope)
-
-
-def township_of(scope: Scope) -> str | None:
-    """The 镇街 of a view; ``None`` for the county."""
-    return None if assessment_of(scope) is scope else scope.name
 
 
 def place_name(scope: Scope) -> str:

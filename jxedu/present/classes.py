@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from jxedu.analysis import classsize, projection
-from jxedu.analysis.assessment import Assessment, TownshipView
+from jxedu.analysis.assessment import assessment_of, township_of
 from jxedu.core import vocabulary as vocab
 from jxedu.core.errors import DataError
 from jxedu.core.schema import COMPULSORY_STAGES, LABELS
@@ -59,16 +59,8 @@ VARIANT_STYLES: dict[str, str] = {"low": ":", "central": "-", "high": "--"}
 # --- scope helpers -----------------------------------------------------------------------------
 
 
-def _assessment(scope) -> Assessment:
-    return scope.assessment if isinstance(scope, TownshipView) else scope
-
-
-def _is_view(scope) -> bool:
-    return isinstance(scope, TownshipView)
-
-
 def _unavailable(scope, measure: str) -> str | None:
-    return _assessment(scope).missing(measure)
+    return assessment_of(scope).missing(measure)
 
 
 def _empty_table(caption: str, note: str) -> Table:
@@ -123,7 +115,7 @@ def rules_note(scope) -> Note:
         "- 只统计小学、初中的班级（一贯制学校、完全中学的高中班级不计）。",
         "- **按上限需要的班级数** = 向上取整（某年级学生数 ÷ 班额上限），与现有班级数比较；班级不跨年级。",
     ]
-    if _is_view(scope):
+    if township_of(scope) is not None:
         lines.append(f"- **{scope.name}**：数字为全县结果中本镇街的学校，与全县表中该镇街的一行相同。")
     return Note("\n".join(lines))
 
@@ -133,7 +125,7 @@ def rules_note(scope) -> Note:
 
 def key_figure_lines(scope) -> list[str]:
     """The year's class-size figures per stage as plain sentences (the first names year and scope)."""
-    a = _assessment(scope)
+    a = assessment_of(scope)
     why = _unavailable(scope, "class_sizes")
     if why is not None:
         return [f"{a.year}学年班额（{scope.name}）：{why}"]
@@ -163,7 +155,7 @@ _SUMMARY_COLUMNS = ["stage", "classes", "students", "class_size", "max_class_siz
 
 def township_table(scope) -> Table:
     """Class sizes of the year per 镇街 and stage (the county: every 镇街 and 全县)."""
-    caption = f"{_assessment(scope).year}学年各镇街班额（{scope.name}）"
+    caption = f"{assessment_of(scope).year}学年各镇街班额（{scope.name}）"
     why = _unavailable(scope, "class_sizes")
     if why is not None:
         return _empty_table(caption, why)
@@ -177,7 +169,7 @@ def size_histogram(scope) -> Figure | Note:
     if why is not None:
         return Note(why)
     c = scope.class_records
-    year = _assessment(scope).year
+    year = assessment_of(scope).year
     fig, axes = style.new_figure(ncols=2, size="wide", title=f"{year}学年班额分布（{scope.name}）", sharey=True)
     hi = int(max(c["class_pupils"].max() if len(c) else 0, 70)) + 2
     bins = np.arange(0, hi + 1, 2)
@@ -240,7 +232,7 @@ def trend_chart(scope) -> Figure | Note:
 
 def oversize_table(scope, *, max_rows: int | None = None) -> Table:
     """Schools with classes over the cap, most first."""
-    caption = f"{_assessment(scope).year}学年有超标班额的学校（{scope.name}）"
+    caption = f"{assessment_of(scope).year}学年有超标班额的学校（{scope.name}）"
     why = _unavailable(scope, "oversize_schools")
     if why is not None:
         return _empty_table(caption, why)
@@ -252,7 +244,7 @@ def oversize_table(scope, *, max_rows: int | None = None) -> Table:
 
 def classes_needed_table(scope) -> Table:
     """School grades that need more classes to keep every class within the cap."""
-    caption = f"{_assessment(scope).year}学年按班额上限需要增加班级的年级（{scope.name}）"
+    caption = f"{assessment_of(scope).year}学年按班额上限需要增加班级的年级（{scope.name}）"
     why = _unavailable(scope, "classes_needed")
     if why is not None:
         return _empty_table(caption, why)
@@ -269,16 +261,16 @@ def classes_needed_table(scope) -> Table:
 
 def horizon(scope) -> int:
     """The last projected school year (the ``projection_to_year`` setting)."""
-    return int(_assessment(scope).settings.projection_to_year)
+    return int(assessment_of(scope).settings.projection_to_year)
 
 
 def _central(scope) -> str:
-    return projection.central_variant(_assessment(scope).settings.projection_variants)
+    return projection.central_variant(assessment_of(scope).settings.projection_variants)
 
 
 def projection_note(scope) -> Note:
     """How the projection is made, with its horizon and numbers from the settings (Markdown)."""
-    a = _assessment(scope)
+    a = assessment_of(scope)
     s = a.settings
     mins = "、".join(f"{LABELS[st]} {s.new_school_min_classes[st]} 个班" for st in COMPULSORY_STAGES)
     lines = [
@@ -292,7 +284,7 @@ def projection_note(scope) -> Note:
         f"净缺口达到一所新学校的规模（{mins}，设置 `new_school_min_classes`）时提示需新建学校。",
         "- 方案是规划假设，不是标准；可在设置文件的 `projection_variants` 项中调整。",
     ]
-    if _is_view(scope):
+    if township_of(scope) is not None:
         lines.append(f"- **{scope.name}**：预测按全县计算（学生会跨镇街流动、向县城集中），此处为全县结果中本镇街的学校；"
                      "各镇街分别四舍五入到人，相加与全县可能差几人。")
     return Note("\n".join(lines))
@@ -300,7 +292,7 @@ def projection_note(scope) -> Note:
 
 def variants_table(scope) -> Table:
     """The projection variants of the settings: entry factor and yearly shift to the county seat."""
-    v = _assessment(scope).settings.projection_variants
+    v = assessment_of(scope).settings.projection_variants
     rows = pd.DataFrame([{"variant": k, "entry_factor": p["entry_factor"], "urban_shift": p["urban_shift"]}
                          for k, p in v.items()])
     return table(rows, ["variant", "entry_factor", "urban_shift"], words={"variant": "variant"},

@@ -54,6 +54,7 @@ from branca.element import Element, Figure, MacroElement
 from folium.plugins import Search
 from folium.template import Template
 
+from jxedu.analysis.assessment import Scope, assessment_of, township_of
 from jxedu.core import config
 from jxedu.core import vocabulary as vocab
 from jxedu.core.coords import shift_geometry
@@ -62,15 +63,7 @@ from jxedu.core.schema import COMPULSORY_STAGES, STAGES_OF_TYPE
 from jxedu.core.settings import Settings, resolve_settings
 from jxedu.core.tempfiles import remove_stale, temp_file
 from jxedu.present import style
-from jxedu.present.access import (
-    SCHOOL_GROUPS,
-    Scope,
-    assessment_of,
-    band_labels,
-    place_name,
-    school_table,
-    township_of,
-)
+from jxedu.present.access import SCHOOL_GROUPS, band_labels, place_name, school_table
 from jxedu.present.escape import html_in_template, title_text
 
 __all__ = [

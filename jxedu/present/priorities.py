@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from jxedu.analysis.assessment import assessment_of
 from jxedu.core import costs as unit_costs
 from jxedu.core import responsibility
 from jxedu.core import standards as std
@@ -139,7 +140,7 @@ def priorities_frame(scope) -> pd.DataFrame:
     """The ranked rows of a scope with their Chinese texts: ``order, tier_text, problem, action, cost_text,
     responsible, deadline`` beside the analysis columns."""
     p = scope.priorities
-    a = getattr(scope, "assessment", scope)
+    a = assessment_of(scope)
     if p.empty:
         return p.assign(order=[], tier_text=[], problem=[], action=[], cost_text=[], responsible=[], deadline=[],
                         stage_text=[])

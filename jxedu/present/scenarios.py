@@ -21,6 +21,7 @@ import folium
 import numpy as np
 import pandas as pd
 
+from jxedu.analysis.assessment import assessment_of
 from jxedu.analysis.indicators import township_sort_key
 from jxedu.core import standards as std
 from jxedu.core import vocabulary as vocab
@@ -177,7 +178,7 @@ def model_note(scope) -> Note:
     -------
     Note
     """
-    s = getattr(scope, "assessment", scope).settings
+    s = assessment_of(scope).settings
     ages = "、".join(f"{LABELS[st]} {min(s.stage_ages[st])}–{max(s.stage_ages[st])} 岁" for st in sc.STAGES)
     caps = "、".join(f"{LABELS[st]} {vocab.fmt(std.threshold('class_size_max', st), 'int')} 人" for st in sc.STAGES)
     walk = "、".join(f"{LABELS[st]} {vocab.fmt(s.walk_limit_m[st], 'km1')} 公里" for st in sc.STAGES)

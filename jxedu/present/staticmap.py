@@ -23,12 +23,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
+from jxedu.analysis.assessment import Scope, assessment_of, township_of
 from jxedu.core import config
 from jxedu.core import vocabulary as vocab
 from jxedu.core.coords import shift_geometry
 from jxedu.core.errors import DataError
 from jxedu.present import style as plotting
-from jxedu.present.access import SCHOOL_GROUPS, Scope, assessment_of, place_name, school_table, township_of
+from jxedu.present.access import SCHOOL_GROUPS, place_name, school_table
 from jxedu.present.maps import group_colors
 
 __all__ = ["MARKERS", "add_north_arrow", "add_scale_bar", "county_outline", "layout_map", "nice_length"]

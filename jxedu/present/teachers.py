@@ -30,7 +30,7 @@ from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 
 from jxedu.analysis import rotation
-from jxedu.analysis.assessment import Assessment, TownshipView
+from jxedu.analysis.assessment import TownshipView, assessment_of, township_of
 from jxedu.core import standards as std
 from jxedu.core import vocabulary as vocab
 from jxedu.core.coords import wgs84_to_gcj02
@@ -73,17 +73,9 @@ _COUNTY_NOTE = "县计划目标（{target}）和交流比例（{share}）、骨�
 # --- scope helpers -----------------------------------------------------------------------------
 
 
-def _assessment(scope) -> Assessment:
-    return scope.assessment if isinstance(scope, TownshipView) else scope
-
-
-def _is_view(scope) -> bool:
-    return isinstance(scope, TownshipView)
-
-
 def _unavailable(scope, measure: str) -> str | None:
     """Why a measure cannot be computed (Chinese), or ``None``."""
-    return _assessment(scope).missing(measure)
+    return assessment_of(scope).missing(measure)
 
 
 def _empty_table(caption: str, note: str) -> Table:
@@ -130,7 +122,7 @@ def rules_note(scope) -> Note:
         Markdown: eligibility (years at the school, retirement ages, years before retirement),
         the county plan's target, the two ratios, the PE/art and backbone standards, training.
     """
-    s = _assessment(scope).settings
+    s = assessment_of(scope).settings
     ages = s.retirement_age
     t = vocab.threshold_text
     lines = [
@@ -149,7 +141,7 @@ def rules_note(scope) -> Note:
         f"- **培训与表彰**：五年培训学时 {t('training_hours_required')}，完成率 {t('training_completion')}；"
         f"每年评选“最美教师”{t('plan_honoured_teachers_per_year')}。",
     ]
-    if _is_view(scope):
+    if township_of(scope) is not None:
         lines.append(f"- **{scope.name}**：交流轮岗由全县统筹，数字按全县计算；表中只列与本镇街有关的交流"
                      "（派出或接收学校在本镇街）。" + _county_note())
     return Note("\n".join(lines))
@@ -168,14 +160,14 @@ def key_figure_lines(scope) -> list[str]:
     -------
     list of str
     """
-    a = _assessment(scope)
+    a = assessment_of(scope)
     why = _unavailable(scope, "rotation_by_township")
     if why is not None:
         return [f"{a.year}学年交流轮岗（{scope.name}）：{why}"]
     r = _year_row(a.rotation_summary, a.year)
     if r is None:
         return [f"{a.year}学年交流轮岗（{scope.name}）：交流轮岗表中没有本学年的记录。"]
-    if _is_view(scope):
+    if township_of(scope) is not None:
         return _township_lines(scope)
     t = vocab.threshold_text
     return [
@@ -217,7 +209,7 @@ _TOWNSHIP_TREND = ["year", "rotated_out", "toward_target", "rotated_in", "eligib
 
 
 def _trend(scope) -> pd.DataFrame:
-    return scope.rotation_township_trend if _is_view(scope) else _assessment(scope).rotation_summary
+    return scope.rotation_township_trend if township_of(scope) is not None else assessment_of(scope).rotation_summary
 
 
 def trend_table(scope) -> Table:
@@ -227,7 +219,7 @@ def trend_table(scope) -> Table:
     why = _unavailable(scope, "rotation_summary")
     if why is not None:
         return _empty_table(caption, why)
-    if _is_view(scope):
+    if township_of(scope) is not None:
         return table(_trend(scope), _TOWNSHIP_TREND, short=True, caption=caption,
                      notes=["派出、骨干按本镇街学校派出的教师统计；符合交流条件的教师按本镇街学校统计。", _county_note()])
     return table(_trend(scope), _COUNTY_TREND, short=True, caption=caption,
@@ -241,7 +233,7 @@ def trend_chart(scope) -> Figure | Note:
     if why is not None:
         return Note(why)
     t = _trend(scope)
-    view = _is_view(scope)
+    view = township_of(scope) is not None
     fig, ax = style.new_figure(size="a4", title=f"交流轮岗人数（{scope.name}）")
     x = t["year"].astype(int).astype(str)
     total = t["rotated_out"] if view else t["rotated"]
@@ -269,7 +261,7 @@ _UNIT_COLUMNS = ["eligible", "rotated_out", "rotated_in", "toward_target", "rota
 def township_table(scope) -> Table:
     """The year's rotations per 镇街: sent, received, eligible, shares of what it sent (no verdict:
     the ratios are county targets)."""
-    caption = f"{_assessment(scope).year}学年各镇街交流轮岗（{scope.name}）"
+    caption = f"{assessment_of(scope).year}学年各镇街交流轮岗（{scope.name}）"
     why = _unavailable(scope, "rotation_by_township")
     if why is not None:
         return _empty_table(caption, why)
@@ -279,7 +271,7 @@ def township_table(scope) -> Table:
 
 def school_table(scope) -> Table:
     """The year's rotations per school that sent or received a teacher."""
-    caption = f"{_assessment(scope).year}学年各学校交流轮岗（{scope.name}）"
+    caption = f"{assessment_of(scope).year}学年各学校交流轮岗（{scope.name}）"
     why = _unavailable(scope, "rotation_by_school")
     if why is not None:
         return _empty_table(caption, why)
@@ -296,11 +288,11 @@ def _matrix(scope) -> pd.DataFrame:
 
 def direction_table(scope) -> Table:
     """The year's rotations by 城乡分类 of the sending (rows) and receiving (columns) school."""
-    caption = f"{_assessment(scope).year}学年交流方向（{scope.name}，行：派出学校，列：接收学校）"
+    caption = f"{assessment_of(scope).year}学年交流方向（{scope.name}，行：派出学校，列：接收学校）"
     why = _unavailable(scope, "rotation_direction")
     if why is not None:
         return _empty_table(caption, why)
-    notes = ["本镇街学校之间的交流只计一次。"] if _is_view(scope) else []
+    notes = ["本镇街学校之间的交流只计一次。"] if township_of(scope) is not None else []
     return table(_matrix(scope), ["from_urban_rural", "to_urban", "to_town", "to_rural", "rotated"],
                  words={"from_urban_rural": "direction"}, labels={"rotated": "合计（人）"},
                  caption=caption, notes=notes)
@@ -329,7 +321,7 @@ def direction_chart(scope, *, kind: str = "alluvial") -> Figure | Note:
     m = _matrix(scope).set_index("from_urban_rural").loc[list(rotation.AREA_ORDER),
                                                          [f"to_{x}" for x in rotation.AREA_ORDER]]
     m.columns = list(rotation.AREA_ORDER)
-    year = _assessment(scope).year
+    year = assessment_of(scope).year
     if kind == "heatmap":
         return _heatmap(m, f"{year}学年交流轮岗方向（{scope.name}）")
     return _alluvial(m, f"{year}学年交流轮岗流向（{scope.name}，派出 → 接收）")
@@ -434,7 +426,7 @@ def _gap_rule() -> str:
 def gap_table(scope) -> Table:
     """Every receiving school (× 学段) of the year: PE/art and backbone teachers per 100 students
     before and after the rotated-in teachers, with the status of each gap."""
-    caption = f"{_assessment(scope).year}学年接收学校的缺口是否补上（{scope.name}）"
+    caption = f"{assessment_of(scope).year}学年接收学校的缺口是否补上（{scope.name}）"
     why = _unavailable(scope, "gap_filling")
     if why is not None:
         return _empty_table(caption, why)
@@ -585,11 +577,11 @@ def flow_map(scope, *, basemap: str | None = "osm") -> folium.Map | Note:
     why = _unavailable(scope, "rotations")
     if why is not None:
         return Note(why)
-    a = _assessment(scope)
+    a = assessment_of(scope)
     title = f"{a.year}学年交流轮岗流向（{scope.name}）"
     m = maps.base_map(basemap=basemap, title=title)
     if a.ds.townships is not None:
-        maps.add_townships(m, a.ds.townships, highlight=scope.name if _is_view(scope) else None, labels=True)
+        maps.add_townships(m, a.ds.townships, highlight=scope.name if township_of(scope) is not None else None, labels=True)
     gcj = getattr(m, "jxedu_crs", "WGS84") == "GCJ02"
     payload = _flow_payload(scope.rotations, a.ds, gcj)
     names = {
@@ -626,10 +618,10 @@ def plan_figures(scope) -> Note:
     why = _unavailable(scope, "rotation_plan")
     if why is not None:
         return Note(why)
-    a = _assessment(scope)
+    a = assessment_of(scope)
     p = a.rotation_plan
     t = vocab.threshold_text
-    if _is_view(scope):
+    if township_of(scope) is not None:
         r = scope.rotation_plan_by_township.iloc[0]
         return Note("\n".join([
             f"{p.plan_year}学年交流计划（建议，全县编制）中的{scope.name}", "",
@@ -658,9 +650,9 @@ def plan_table(scope) -> Table:
     caption = f"下一学年交流计划名单（建议，{scope.name}）"
     if why is not None:
         return _empty_table(caption, why)
-    p = _assessment(scope).rotation_plan
+    p = assessment_of(scope).rotation_plan
     notes = [_plan_rule()]
-    if _is_view(scope):
+    if township_of(scope) is not None:
         notes.append(f"名单按全县编制；此处列出{scope.name}派出或接收的教师。")
     return table(scope.rotation_plan_moves, _PLAN_COLUMNS, short=True, words={"reason": "plan_reason"},
                  caption=f"{p.plan_year}学年交流计划名单（建议，{scope.name}）", notes=notes,
@@ -695,7 +687,7 @@ def training_table(scope) -> Table:
     cols = ["township", "teachers", "trained", "trained_share"]
     note = (f"按教师名册“近五年培训学时”统计，{vocab.threshold_text('training_hours_required')}为完成；"
             "未填写按未完成计。")
-    if _is_view(scope):
+    if township_of(scope) is not None:
         return table(scope.training, cols, caption=caption, notes=[note])
     return table(scope.training, [*cols, "meets_training"], caption=caption, notes=[note])
 
@@ -706,7 +698,7 @@ def honours_table(scope) -> Table:
     why = _unavailable(scope, "training_honours")
     if why is not None:
         return _empty_table(caption, why)
-    if _is_view(scope):
+    if township_of(scope) is not None:
         return _empty_table(caption, "“最美教师”评选是全县指标，请在全县版本中查看。")
-    return table(_assessment(scope).training_honours["honours"], ["year", "honoured", "honours_target",
+    return table(assessment_of(scope).training_honours["honours"], ["year", "honoured", "honours_target",
                                                                   "meets_honours"], caption=caption)

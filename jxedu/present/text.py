@@ -6,6 +6,7 @@ Numbers inside sentences are formatted through :mod:`jxedu.core.vocabulary`.
 
 from __future__ import annotations
 
+from jxedu.analysis.assessment import assessment_of
 from jxedu.core import vocabulary as vocab
 from jxedu.present.escape import markdown_text
 
@@ -60,7 +61,7 @@ def missing_note(scope, measure: str, *, shows: str) -> Note:
     -------
     Note
     """
-    a = getattr(scope, "assessment", scope)
+    a = assessment_of(scope)
     reason = a.missing(measure)
     if reason is None:
         return Note("")

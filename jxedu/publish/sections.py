@@ -29,7 +29,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from jxedu import assess
-from jxedu.analysis.assessment import Assessment
+from jxedu.analysis.assessment import Assessment, assessment_of, township_of
 from jxedu.core import standards as std
 from jxedu.core import vocabulary as vocab
 from jxedu.core.schema import COMPULSORY_STAGES
@@ -136,11 +136,7 @@ def _block(*parts: str, css: str = "report-block") -> HTML:
 
 
 def _is_county(scope) -> bool:
-    return scope.name == vocab.COUNTY
-
-
-def _assessment(scope) -> Assessment:
-    return getattr(scope, "assessment", scope)
+    return township_of(scope) is None
 
 
 def _n(x) -> str:
@@ -213,7 +209,7 @@ def batch_assessment_key(data_dir: str | os.PathLike | None, *, year: int | None
 
 def title(scope) -> HTML:
     """The title block: county (from the data), 镇街, school year, data source and date of the bulletin."""
-    a = _assessment(scope)
+    a = assessment_of(scope)
     county = a.county_name
     bureau = a.ds.meta.get("教育行政部门") or f"{county}教育行政部门"
     heading = "全县汇总" if _is_county(scope) else scope.name
@@ -230,7 +226,7 @@ def title(scope) -> HTML:
 def synthetic_notice(scope) -> HTML:
     """A red-bordered box when the data are the synthetic demo set (empty otherwise); the mark is also
     on every page's header (:mod:`jxedu.publish.reports`)."""
-    a = _assessment(scope)
+    a = assessment_of(scope)
     if not a.ds.synthetic:
         return HTML("")
     style = "border:2px solid #c0392b;color:#c0392b;padding:6px 10px;font-weight:bold;margin:6px 0"
@@ -296,7 +292,7 @@ def priorities(scope, *, max_rows: int = PRIORITY_ROWS) -> HTML:
     -------
     IPython.display.HTML
     """
-    a = _assessment(scope)
+    a = assessment_of(scope)
     p = scope.priorities
     parts = [_h("优先整改事项", 2)]
     if p.empty:
@@ -328,7 +324,7 @@ def priorities(scope, *, max_rows: int = PRIORITY_ROWS) -> HTML:
 def _headline_rows(scope) -> list[tuple[str, str, str, bool | None]]:
     """(item, current value, standard, met) rows of the headline box; ``met`` is ``None`` where the
     figure has no standard at this scope."""
-    a = _assessment(scope)
+    a = assessment_of(scope)
     county = _is_county(scope)
     rows: list[tuple[str, str, str, bool | None]] = []
     s = scope.township_summary
@@ -369,7 +365,7 @@ def _headline_rows(scope) -> list[tuple[str, str, str, bool | None]]:
 
 
 def _capacity_rows(scope) -> list[tuple[str, str, str, bool | None]]:
-    a = _assessment(scope)
+    a = assessment_of(scope)
     if a.missing("township_needs") is not None:
         return []
     needs = a.township_needs["central"]
@@ -395,7 +391,7 @@ def _capacity_rows(scope) -> list[tuple[str, str, str, bool | None]]:
 
 
 def _access_rows(scope) -> list[tuple[str, str, str, bool | None]]:
-    a = _assessment(scope)
+    a = assessment_of(scope)
     if a.missing("access") is not None:
         return []
     rows = []
@@ -414,7 +410,7 @@ def _access_rows(scope) -> list[tuple[str, str, str, bool | None]]:
 
 
 def _rotation_rows(scope) -> list[tuple[str, str, str, bool | None]]:
-    a = _assessment(scope)
+    a = assessment_of(scope)
     if a.missing("rotation_by_township") is not None or a.missing("eligible_teachers") is not None:
         return []
     county = a.rotation_by_township
@@ -446,7 +442,7 @@ def _status_html(ok: bool | None) -> str:
 def headline(scope) -> HTML:
     """The headline box: the scope's key figures against the standards (verdicts only where the figure
     has a standard at this scope; a 镇街's share of a county target has none)."""
-    a = _assessment(scope)
+    a = assessment_of(scope)
     rows = _headline_rows(scope)
     head = "".join(f"<th>{h}</th>" for h in ("项目", "现状", "标准", "结论"))
     body = "".join(f"<tr><td>{html_text(x)}</td><td>{html_text(v)}</td><td>{html_text(s)}</td>"
@@ -465,7 +461,7 @@ def headline(scope) -> HTML:
 
 def key_figures(scope) -> str:
     """The headline figures as plain text, one a line (for notebook check cells)."""
-    a = _assessment(scope)
+    a = assessment_of(scope)
     lines = [f"{scope.name} {a.year}学年"]
     for item, value, standard, ok in _headline_rows(scope):
         verdict = "" if ok is None else ("；达标" if ok else "；未达标")
@@ -528,7 +524,7 @@ def access_section(scope) -> HTML:
     """上学距离与公交助学, both stages: pupils beyond walking distance, covered and not, and the
     uncovered villages named (most pupils first; all of them in the appendix). The county report
     also sets the two baselines side by side (就近入学 vs 按学位容量分配, the scenarios' 现状)."""
-    a = _assessment(scope)
+    a = assessment_of(scope)
     head = _h("上学距离与公交助学", 2)
     if a.missing("access") is not None:
         return _block(head, _note(a.missing("access") + "：无法计算上学距离与校车覆盖。"))
@@ -553,7 +549,7 @@ def access_section(scope) -> HTML:
 def rotation_section(scope) -> HTML:
     """Teacher rotation: the county against its targets (and each 镇街's backbone share); a 镇街's
     contribution without a verdict on the county targets."""
-    a = _assessment(scope)
+    a = assessment_of(scope)
     head = _h("教师交流轮岗", 2)
     if a.missing("rotation_by_township") is not None:
         return _block(head, _note(a.missing("rotation_by_township") + "：无法统计交流轮岗。"))
@@ -585,7 +581,7 @@ def _backbone_by_township(a: Assessment) -> str:
 
 def class_size_section(scope) -> HTML:
     """Class sizes against 45/50 and every class over the limit (the list in full in the appendix)."""
-    a = _assessment(scope)
+    a = assessment_of(scope)
     head = _h("班额", 2)
     if a.missing("class_sizes") is not None:
         return _block(head, _note(a.missing("class_sizes") + "：无法核查班额。"))
@@ -603,7 +599,7 @@ def class_size_section(scope) -> HTML:
 def projection_section(scope) -> HTML:
     """Enrolment and classrooms to the projection horizon: per variant, the classroom gap per stage
     (需新建学校 when the 镇街's schools cannot absorb it) and the chart of history and projection."""
-    a = _assessment(scope)
+    a = assessment_of(scope)
     head = _h("在校生与学位预测", 2)
     if a.missing("projections") is not None:
         return _block(head, _note(a.missing("projections") + "：无法预测学位需求。"))
@@ -634,7 +630,7 @@ def evidence_section(a: Assessment) -> HTML:
 
 def appendix(scope) -> HTML:
     """附表: every priority, every uncovered village, and the unit costs behind the estimates."""
-    a = _assessment(scope)
+    a = assessment_of(scope)
     parts = [_h("附表", 2)]
     if not scope.priorities.empty:
         parts += [_h("全部整改事项"), _table(show_priorities.priorities_table(scope), css=_priority_css(scope))]
