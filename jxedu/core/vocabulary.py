@@ -65,15 +65,17 @@ VOCABULARY_DIR = PACKAGE_DATA_DIR / "vocabulary"
 COUNTY = "全县"
 #: What a cell shows when a figure could not be computed (the table's note says why).
 MISSING = "—"
-#: A yes/no flag that holds, and one that does not.
+#: A check that passes, and one that fails (format ``check``: 达标, 达到目标 …).
 TICK, CROSS = "✓", "✗"
+#: A plain fact that holds or not (format ``flag``: 超出步行距离, 需新建学校 …): a tick would read as “good”.
+YES, NO = "是", "否"
 #: The mark on every page, table and map made from synthetic data.
 SYNTHETIC_MARK = "合成演示数据"
 
 #: Display formats of :func:`fmt`.
 FORMATS: tuple[str, ...] = (
     "text", "word", "label", "short", "int", "dec1", "dec2", "dec3", "pct1", "km1", "m0", "yuan", "wan2", "flag",
-    "year", "g",
+    "check", "year", "g",
 )
 #: Formats whose cells are numbers (right-aligned in tables).
 NUMERIC_FORMATS: frozenset[str] = frozenset(
@@ -246,6 +248,8 @@ def fmt(value, format: str, *, kind: str | None = None) -> str:
         f = field(str(value))
         return f.short if format == "short" else f.label
     if format == "flag":
+        return YES if bool(value) else NO
+    if format == "check":
         return TICK if bool(value) else CROSS
     v = float(value)
     if not math.isfinite(v):

@@ -629,7 +629,7 @@ def ride_time_table(scope: Scope, *, max_rows: int | None = None) -> Table:
     speed = vocab.fmt(assessment_of(scope).settings.bus_speed_kmh, "g")
     return table(scope.ride_times, cols, caption=caption, max_rows=max_rows, empty="没有开往本镇街学校的早班车。",
                  notes=["每个站点到其线路所服务学校，取最早的一趟早班车（上午到校的班次）；乘车距离为相邻站点直线距离之和。",
-                        f"时刻表缺少时间时，按 {speed} 公里/小时估算乘车时间（{vocab.TICK} 表示估算，到校时间为 {vocab.MISSING}）。"])
+                        f"时刻表缺少时间时，按 {speed} 公里/小时估算乘车时间（“是”表示估算，到校时间为 {vocab.MISSING}）。"])
 
 
 def bus_headline(scope: Scope) -> Note:

@@ -157,7 +157,7 @@ def rules_table(a) -> Table:
         ("初中校际差异系数上限", fmt(std.threshold("cv_limit", "junior"), "dec2"), std.source("cv_limit")),
         ("教学点单独参评的在校生下限", f"{s.teaching_point_min_students} 人",
          "设置 teaching_point_min_students（待核实，默认 50）"),
-        ("差异系数取整后再与上限比较", vocab.TICK if s.cv_compare_rounded else vocab.CROSS,
+        ("差异系数取整后再与上限比较", vocab.YES if s.cv_compare_rounded else vocab.NO,
          "设置 cv_compare_rounded（待核实，默认不取整）"),
         ("共用设施分摊权重（小学 : 初中 : 高中）",
          f"九年一贯制 1 : {fmt(w['split_weight_nine_year'], 'g')}；完全中学（初中 : 高中）1 : "

@@ -266,15 +266,17 @@ def _township_cost_table(a: Assessment) -> Table:
     p = a.priorities
     g = p.groupby("township", sort=False).agg(
         items=("tier", "size"), tier1=("tier", lambda t: int((t == 1).sum())),
-        cost=("cost", lambda c: c.sum(min_count=1)), cost_year=("cost_year", lambda c: c.sum(min_count=1)))
+        # an item without a yearly part (a building, a room) adds nothing a year: 0, not unknown
+        cost=("cost", lambda c: c.sum(min_count=1)), cost_year=("cost_year", lambda c: c.sum(min_count=0)))
     order = {t: i for i, t in enumerate(a.townships)}
     g = g.reset_index().sort_values("township", key=lambda s: s.map(order))
     g = g.assign(cost_wan=g["cost"] / 10000, cost_year_wan=g["cost_year"] / 10000)
     total = pd.DataFrame([{"township": vocab.COUNTY, "items": g["items"].sum(), "tier1": g["tier1"].sum(),
-                           "cost_wan": g["cost_wan"].sum(min_count=1), "cost_year_wan": g["cost_year_wan"].sum(min_count=1)}])
+                           "cost_wan": g["cost_wan"].sum(min_count=1), "cost_year_wan": g["cost_year_wan"].sum()}])
     return table(pd.concat([g, total], ignore_index=True), ["township", "items", "tier1", "cost_wan", "cost_year_wan"],
                  caption="各镇街整改事项与估算投入",
-                 notes=["估算：按附表所列单位造价计算，待各部门核实；一次性投入不含征地。"])
+                 notes=["估算：按附表所列单位造价计算，待各部门核实；一次性投入不含征地。"
+                        "每年人员经费为 0 的镇街，其整改事项都不需要增加教师。"])
 
 
 def priorities(scope, *, max_rows: int = PRIORITY_ROWS) -> HTML:
@@ -603,7 +605,7 @@ def projection_section(scope) -> HTML:
     head = _h("在校生与学位预测", 2)
     if a.missing("projections") is not None:
         return _block(head, _note(a.missing("projections") + "：无法预测学位需求。"))
-    parts = [head, _para(f"按年级递进法推算到 {show_classes.horizon(scope)} 学年（设置 projection_to_year），给出低、中、高三个"
+    parts = [head, _para(f"按年级递进法推算到 {show_classes.horizon(scope)} 学年，给出低、中、高三个"
                          "方案；教室缺口按中方案，已扣除同镇街其他学校的富余教室。"),
              _list(show_classes.projection_figure_lines(scope)[1:]), _table(show_classes.township_needs_table(scope))]
     fig = show_classes.projection_chart(scope)

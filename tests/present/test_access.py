@@ -107,7 +107,7 @@ def test_beyond_walk_table(border):
     assert_presentable(t)
     assert list(t.frame.columns) == ["镇街", "村居", "学龄人口（人）", "划片学校", "到划片学校距离（米）",
                                      "划片学校在本镇街外"]
-    assert rows(t) == [["东镇", "Q村", "30", "东镇小学", "1,800", "✗"]]
+    assert rows(t) == [["东镇", "Q村", "30", "东镇小学", "1,800", "否"]]
     # a 镇街's table has no 镇街 column; 西镇 has nobody beyond 1 km
     west = access.beyond_walk_table(border.township("西镇"), "primary")
     assert west.empty and west.notes[0] == "没有超出步行距离的村居。" and "镇街" not in west.frame.columns
@@ -195,8 +195,8 @@ def test_route_stop_and_ride_tables(buses):
     assert list(t.frame.columns) == ["线路", "站点", "学校", "发车时间", "到校时间", "乘车时间（分钟）", "乘车距离（公里）",
                                      "乘车时间为估算"]
     # P4 07:00 -> Q2 07:40 (40 min, hypot(14000, 2100) + 2250 m = 16.4 km); P5 07:30 -> 07:40 (2.25 km)
-    assert rows(t) == [["助学2路", "西湖站", "乙镇小学", "07:00", "07:40", "40.0", "16.4", "✗"],
-                       ["助学2路", "乙北站", "乙镇小学", "07:30", "07:40", "10.0", "2.3", "✗"]]
+    assert rows(t) == [["助学2路", "西湖站", "乙镇小学", "07:00", "07:40", "40.0", "16.4", "否"],
+                       ["助学2路", "乙北站", "乙镇小学", "07:30", "07:40", "10.0", "2.3", "否"]]
     assert access.bus_headline(buses.township("甲镇")) == "金乡县甲镇：校车线路 1 条，站点 4 个，服务本镇街学校 1 所"
 
 

@@ -132,7 +132,7 @@ def test_rates_variants_and_needs_tables(p):
     n = classes.township_needs_table(p)
     _readable(n)
     # 甲街道 小学 2026 (中方案): net shortfall 1 − 0 spare = 1 < 18 → no new school.
-    assert n.frame[["净缺口（间）", "需新建学校"]].iloc[0].tolist() == ["1", "✗"]
+    assert n.frame[["净缺口（间）", "需新建学校"]].iloc[0].tolist() == ["1", "否"]
     s = classes.shortfall_table(p)
     assert s.frame["学校"].tolist() == ["城区小学"] and s.frame["教室缺口（间）"].tolist() == ["1"]
 

@@ -124,7 +124,7 @@ def test_site_tables():
     s = op.suggest_sites(_dataset(), stage="primary", p=3, candidates=cand, keep="existing")
     summary = ps.site_summary_table(s).frame.set_index("指标")["数值"]
     assert summary["选址模型"] == "p-中位（总出行距离最小）"
-    assert summary["考虑学位容量"] == "✗"
+    assert summary["考虑学位容量"] == "否"
     assert summary["其中新址（处）"] == "1"
     # 30 × 500 + 0 + 30 × 600 = 33000 child-metres / 90 = 366.7 m
     assert summary["平均上学距离（米）"] == "367"

@@ -138,7 +138,7 @@ def test_gap_table_and_summary(a):
     assert f.loc["羊山镇甲村小学", "体艺缺口"] == "已补齐"
     assert f.loc["羊山镇甲村小学", "交流前体艺（人/百生）"] == "0.50"
     assert f.loc["胡集镇乙村小学", "体艺缺口"] == "未改善"
-    assert f.loc["胡集镇丙小学", "薄弱学校"] == "✓"
+    assert f.loc["胡集镇丙小学", "薄弱学校"] == "是"
     s = teachers.gap_summary(a)
     # PE/art: R1 closed, R2 open, W1, T1, U1 no gap. Backbone: R1 and R2 closed, the others no gap.
     assert "体育艺术教师：接收学校（学段）共 5 所，其中 已补齐 1 所、缩小 0 所、未改善 1 所、原本无缺口 3 所。" in s

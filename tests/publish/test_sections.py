@@ -208,3 +208,14 @@ def test_county_access_names_both_baselines(a):
     row = text_of(section).split("两种现状口径")[1]
     assert f"{beyond:,}" in row
     assert "两种现状口径" not in rc.access_section(a.township(TOWNSHIP)).data  # a 镇长 needs one figure
+
+
+def test_township_cost_table_shows_zero_yearly_cost_not_a_dash(a):
+    # a 镇街 whose items need no new teacher (buildings, rooms, equipment) costs 0 a year: shown 0.0, not “—”
+    p = a.priorities
+    no_yearly = [t for t, g in p.groupby("township") if g["cost_year"].isna().all()]
+    assert no_yearly  # the demo has such 镇街 (金乡街道's items are rooms and buildings)
+    t = text_of(rc.priorities(a)).split("各镇街整改事项与估算投入")[1]
+    for town in no_yearly:
+        row = t.split(town, 1)[1][:40]
+        assert re.match(r"\d+\d+[\d,]+\.\d0\.0", row), (town, row)
