@@ -154,7 +154,7 @@ def explorer(
 def reports(
     data: DataArg,
     year: YearOpt = None,
-    township: Annotated[Optional[list[str]], typer.Option("--township", help="只生成这些镇街（可重复）")] = None,
+    township: Annotated[Optional[list[str]], typer.Option("--township", help="只生成这些镇街（可重复；写 全县 即全县汇总）")] = None,
     workers: Annotated[int, typer.Option("--workers", help="并行进程数")] = 2,
     out: Annotated[Optional[Path], typer.Option("--out", help="输出文件夹，默认 reports/")] = None,
     dask: Annotated[Optional[str], typer.Option("--dask", help="Dask 集群地址 (scheduler address)")] = None,

@@ -187,7 +187,8 @@ def plan_reports(
         School year; ``None`` = the latest in the data.
     townships
         Only these 镇街 (each must exist in the data); ``None`` = all. The county summary is
-        included only when all 镇街 are rendered, unless ``county`` is forced.
+        included when all 镇街 are rendered or when ``全县`` is among the names (``["全县"]``: the
+        county summary alone).
     out
         Output root (default ``reports/``); files go to ``<out>/<year>/``.
     county
@@ -205,6 +206,10 @@ def plan_reports(
     ds = jxedu.load(data)
     year = ds.year_or_latest(year)
     known = ds.townships_list
+    forced_county = bool(townships) and COUNTY in townships
+    if forced_county:  # ``--township 全县``: the county summary, alone or beside the 镇街 named
+        townships = [t for t in townships if t != COUNTY]
+        names = []
     if townships:
         unknown = [t for t in townships if t not in known]
         if unknown:
@@ -212,8 +217,8 @@ def plan_reports(
                 f"数据中没有这些镇街 (unknown_township): {'、'.join(unknown)}；可用：{'、'.join(known)}"
             )
         names = [t for t in known if t in set(townships)]
-        county = county and len(names) == len(known)
-    else:
+        county = county and (len(names) == len(known) or forced_county)
+    elif not forced_county:
         names = known
     out_dir = (Path(out) if out else REPORTS_DIR).resolve() / str(year)
     county_name = ds.county_name

@@ -191,6 +191,14 @@ def test_unknown_township_is_a_named_error():
         reports.plan_reports(DEMO_DIR, townships=["不存在镇"])
 
 
+def test_county_summary_alone_or_beside_named_townships():
+    # --township 全县 asks for the county summary; with 镇街 named too, both; one 镇街 alone: no summary
+    stems = lambda jobs: [j.stem for j in jobs]  # noqa: E731
+    assert stems(reports.plan_reports(DEMO_DIR, townships=["全县"])) == ["全县"]
+    assert sorted(stems(reports.plan_reports(DEMO_DIR, townships=["全县", "化雨镇"]))) == ["全县", "化雨镇"]
+    assert stems(reports.plan_reports(DEMO_DIR, townships=["化雨镇"])) == ["化雨镇"]
+
+
 # --- names and paths ------------------------------------------------------------------------------
 
 
