@@ -34,7 +34,7 @@ from jxedu.core.errors import DataError
 from jxedu.core.schema import COMPULSORY_STAGES, FACILITIES, STAGE_STATS
 from jxedu.planning import assignment as asg
 from jxedu.present.escape import markdown_text
-from jxedu.present.tables import Table, table
+from jxedu.present.tables import Table, scope_columns, table
 from jxedu.present.text import Note
 
 __all__ = [
@@ -86,11 +86,6 @@ def _stage_word(stage: str) -> str:
     if stage not in COMPULSORY_STAGES:
         raise DataError(f"学段无效 (bad_stage): {stage}；可选 primary（小学）、junior（初中）")
     return vocab.word(stage)
-
-
-def _county_columns(scope: Scope, columns: Sequence[str]) -> list[str]:
-    """The columns of a table, without ``township`` for a 镇街 (its one value is the caption's)."""
-    return [c for c in columns if not (c == "township" and township_of(scope) is not None)]
 
 
 def _unavailable(scope: Scope, measure: str, columns: Sequence[str], caption: str) -> Table | None:
@@ -457,7 +452,7 @@ def distance_table(scope: Scope, stage: str) -> Table:
     Table
     """
     caption = f"{place_name(scope)}{_stage_word(stage)}学龄人口到划片学校的距离"
-    cols = _county_columns(scope, _DISTANCE_COLUMNS)
+    cols = scope_columns(scope, _DISTANCE_COLUMNS)
     missing = _unavailable(scope, "distance_summary", cols, caption)
     if missing is not None:
         return missing
@@ -473,7 +468,7 @@ def distance_table(scope: Scope, stage: str) -> Table:
 def nearby_table(scope: Scope, stage: str) -> Table:
     """就近入学比例 per 镇街 and the county (a 镇街: its row of the county-wide result)."""
     caption = f"{place_name(scope)}{_stage_word(stage)}就近入学比例"
-    cols = _county_columns(scope, _NEARBY_COLUMNS)
+    cols = scope_columns(scope, _NEARBY_COLUMNS)
     missing = _unavailable(scope, "nearby_share", cols, caption)
     if missing is not None:
         return missing
@@ -507,7 +502,7 @@ def beyond_walk_table(scope: Scope, stage: str, *, max_rows: int | None = 20) ->
     Table
     """
     caption = f"{place_name(scope)}超出步行距离的村居（{_stage_word(stage)}）"
-    cols = _county_columns(scope, ["township", "village_name", "pupils", "assigned_school_name", "distance_m",
+    cols = scope_columns(scope, ["township", "village_name", "pupils", "assigned_school_name", "distance_m",
                                    "assigned_outside"])
     missing = _unavailable(scope, "access", cols, caption)
     if missing is not None:
@@ -581,7 +576,7 @@ def distance_chart(scope: Scope, stage: str, *, title: str | None = None):
 def catchment_table(scope: Scope, stage: str, *, max_rows: int | None = None) -> Table:
     """The schools' service areas of a stage: pupils and villages assigned, area; most pupils first."""
     caption = f"{place_name(scope)}{_stage_word(stage)}学校服务范围"
-    cols = _county_columns(scope, ["name", "township", "pupils", "villages", "area_km2"])
+    cols = scope_columns(scope, ["name", "township", "pupils", "villages", "area_km2"])
     missing = _unavailable(scope, "catchments", cols, caption)
     if missing is not None:
         return missing
@@ -654,7 +649,7 @@ _COVERAGE_COLUMNS = ["township", "villages", "pupils", "beyond_villages", "beyon
 def coverage_table(scope: Scope, stage: str) -> Table:
     """Pupils beyond walking distance and how many a school bus covers, per 镇街 and the county."""
     caption = f"{place_name(scope)}校车覆盖（{_stage_word(stage)}）"
-    cols = _county_columns(scope, _COVERAGE_COLUMNS)
+    cols = scope_columns(scope, _COVERAGE_COLUMNS)
     missing = _unavailable(scope, "coverage_summary", cols, caption)
     if missing is not None:
         return missing
@@ -682,7 +677,7 @@ def uncovered_table(scope: Scope, stage: str, *, max_rows: int | None = 20) -> T
     """The 村居 beyond walking distance that no school bus links to their school, most pupils first:
     where 公交助学 must go next."""
     caption = f"{place_name(scope)}未被校车覆盖的村居（{_stage_word(stage)}）"
-    cols = _county_columns(scope, ["township", "village_name", "pupils", "assigned_school_name", "distance_m",
+    cols = scope_columns(scope, ["township", "village_name", "pupils", "assigned_school_name", "distance_m",
                                    "nearest_stop_name", "nearest_stop_m"])
     missing = _unavailable(scope, "uncovered", cols, caption)
     if missing is not None:

@@ -22,7 +22,7 @@ from jxedu.core import standards as std
 from jxedu.core import vocabulary as vocab
 from jxedu.core.vocabulary import fmt
 from jxedu.present import style
-from jxedu.present.tables import Table, table
+from jxedu.present.tables import Table, scope_columns, table
 
 __all__ = [
     "action_texts",
@@ -186,7 +186,7 @@ def schools_table(scope, *, only_failing: bool = False) -> Table:
     ind = scope.indicators
     if only_failing:
         ind = ind.loc[~ind["passes"]]
-    return table(ind, ["township", "name", "stage", *KEYS, "indicators_met", "passes"], short=True,
+    return table(ind, scope_columns(scope, ["township", "name", "stage", *KEYS, "indicators_met", "passes"]), short=True,
                  empty="没有参评学校。" if not only_failing else "全部参评学校（学段）均达标。")
 
 
@@ -195,7 +195,8 @@ def failing_table(scope) -> Table:
     ind = scope.indicators
     f = ind.loc[~ind["passes"]]
     shown = f.assign(missed=missed_texts(f))
-    return table(shown, ["township", "name", "stage", "students", "indicators_met", "below_floor", "missed"],
+    return table(shown, scope_columns(scope, ["township", "name", "stage", "students", "indicators_met", "below_floor",
+                                              "missed"]),
                  empty="全部参评学校（学段）均达标。")
 
 
@@ -203,7 +204,8 @@ def plan_table(scope) -> Table:
     """The least actions that make each failing unit pass (mandatory misses first)."""
     plan = scope.pass_plan
     shown = plan.assign(action=action_texts(plan))
-    return table(shown, ["township", "name", "stage", "key", "value", "threshold", "ratio", "under_floor", "action"],
+    return table(shown, scope_columns(scope, ["township", "name", "stage", "key", "value", "threshold", "ratio",
+                                              "under_floor", "action"]),
                  empty="全部参评学校（学段）均达标，无需整改。")
 
 

@@ -20,10 +20,11 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from jxedu.analysis.assessment import Scope, township_of
 from jxedu.core import vocabulary as vocab
 from jxedu.present.escape import html_text
 
-__all__ = ["Table", "table"]
+__all__ = ["Table", "scope_columns", "table"]
 
 
 class Table:
@@ -160,3 +161,21 @@ def table(
     if frame.empty and empty:
         notes.insert(0, empty)
     return Table(display, numeric=numeric, caption=caption, notes=notes)
+
+
+def scope_columns(scope: Scope, columns: Sequence[str]) -> list[str]:
+    """The columns of a table for a scope: without ``township`` in a 镇街's own table (its one value is
+    the caption's and the report's title).
+
+    Parameters
+    ----------
+    scope
+        The county's assessment or a 镇街 view.
+    columns
+        Column keys.
+
+    Returns
+    -------
+    list of str
+    """
+    return [c for c in columns if not (c == "township" and township_of(scope) is not None)]
