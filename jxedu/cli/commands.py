@@ -128,7 +128,8 @@ def _print_table(con, t) -> None:
 
     rt = RichTable(title=escape(t.caption) if t.caption else None)
     for h in t.frame.columns:
-        rt.add_column(escape(str(h)), justify="right" if h in t.numeric else "left")
+        # fold, never "…": a narrow terminal wraps a school name or a missed indicator, it does not cut it
+        rt.add_column(escape(str(h)), justify="right" if h in t.numeric else "left", overflow="fold")
     for row in t.frame.itertuples(index=False, name=None):
         rt.add_row(*(escape(str(v)).replace("；", "\n") for v in row))
     con.print(rt)
