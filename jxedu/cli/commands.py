@@ -84,8 +84,9 @@ def cli_indicators(data: str | Path, *, year: int | None = None, as_json: bool =
     year
         School year (default latest).
     as_json
-        Print exactly one JSON object (:func:`jxedu.analysis.indicators.summary_from`) on stdout instead
-        of the Chinese summary.
+        Print exactly one JSON object on stdout instead of the Chinese summary:
+        :func:`jxedu.analysis.indicators.summary_from` plus ``items``, every assurance, quality,
+        社会认可度 and county-plan item (:func:`jxedu.present.assurance.item_records`).
 
     Returns
     -------
@@ -94,8 +95,8 @@ def cli_indicators(data: str | Path, *, year: int | None = None, as_json: bool =
     """
     a = assess(load(data), year=year)
     if as_json:
-        sys.stdout.write(json.dumps(indicators.summary_from(a.year, a.indicators, a.balance), ensure_ascii=False)
-                         + "\n")
+        out = {**indicators.summary_from(a.year, a.indicators, a.balance), "items": show_assurance.item_records(a)}
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         sys.stdout.flush()
         return 0
     con = _console()
