@@ -33,6 +33,9 @@ rc.priorities(a)
 rc.headline(a)
 
 # %%
+rc.overdue_section(a)
+
+# %%
 rc.cv_section(a)
 
 # %%

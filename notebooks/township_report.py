@@ -35,6 +35,9 @@ rc.priorities(scope)
 rc.headline(scope)
 
 # %%
+rc.overdue_section(scope)
+
+# %%
 rc.schools_section(scope)
 
 # %%

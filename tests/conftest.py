@@ -12,6 +12,10 @@ import os
 os.environ["MPLBACKEND"] = "Agg"
 # Tests run with the documented default settings, whatever the developer's shell has set.
 os.environ.pop("JXEDU_SETTINGS", None)
+# "Today" of the overdue items (jxedu.analysis.deadlines.as_of_date) is fixed, so every report and notebook
+# the tests render is the same on any day: the first day of the demo data's latest school year (2026).
+AS_OF = "2026-09-01"
+os.environ["JXEDU_AS_OF"] = AS_OF
 
 from pathlib import Path  # noqa: E402
 

@@ -66,6 +66,8 @@ def _options(
 
 DataArg = Annotated[Path, typer.Argument(help="数据集：Excel 工作簿或文件夹 (data set: workbook or folder)")]
 YearOpt = Annotated[Optional[int], typer.Option("--year", help="学年（起始年份，如 2024）；默认最新学年")]
+AsOfOpt = Annotated[Optional[str], typer.Option(
+    "--as-of", help="统计日期 YYYY-MM-DD：逾期天数与挂牌督导按此日期计算；默认今天（或环境变量 JXEDU_AS_OF）")]
 
 
 @app.command()
@@ -112,11 +114,12 @@ def ledger(
     data: DataArg,
     out: Annotated[Path, typer.Option("--out", help="台账 Excel 文件 (ledger .xlsx)")],
     year: YearOpt = None,
+    as_of: AsOfOpt = None,
 ) -> int:
     """导出或更新销号管理台账 (export or update the progress ledger)."""
     import jxedu.cli.commands as commands  # imported on use: `jxedu --help` stays fast
 
-    return commands.cli_ledger(data, year=year, out=out)
+    return commands.cli_ledger(data, year=year, out=out, as_of=as_of)
 
 
 @app.command()
@@ -164,12 +167,13 @@ def reports(
     replace: Annotated[
         bool, typer.Option("--replace", help="输出文件夹中已有另一份数据（或设置）的报告时，先删除它们再生成")
     ] = False,
+    as_of: AsOfOpt = None,
 ) -> int:
     """批量生成各镇街与全县 PDF 报告 (render the PDF reports)."""
     import jxedu.cli.commands as commands  # imported on use: `jxedu --help` stays fast
 
     return commands.cli_reports(data, year=year, townships=township, workers=workers, out=out, dask_address=dask,
-                       reuse_kernel=not fresh_kernels, replace=replace)
+                       reuse_kernel=not fresh_kernels, replace=replace, as_of=as_of)
 
 
 @app.command()

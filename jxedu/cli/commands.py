@@ -15,12 +15,13 @@ from pathlib import Path
 import pandas as pd
 
 from jxedu import assess, load
-from jxedu.analysis import indicators
+from jxedu.analysis import deadlines, indicators
 from jxedu.core import vocabulary as vocab
 from jxedu.ingest import demo
 from jxedu.ingest.problems import Problem, ValidationReport
 from jxedu.ingest.reader import validate_path
 from jxedu.planning import scenarios
+from jxedu.present import assurance as show_assurance
 from jxedu.present import indicators as show_indicators
 from jxedu.present.tables import table
 from jxedu.publish import ledger, reports
@@ -83,8 +84,9 @@ def cli_indicators(data: str | Path, *, year: int | None = None, as_json: bool =
     year
         School year (default latest).
     as_json
-        Print exactly one JSON object (:func:`jxedu.analysis.indicators.summary_from`) on stdout instead
-        of the Chinese summary.
+        Print exactly one JSON object on stdout instead of the Chinese summary:
+        :func:`jxedu.analysis.indicators.summary_from` plus ``items``, every assurance, quality,
+        社会认可度 and county-plan item (:func:`jxedu.present.assurance.item_records`).
 
     Returns
     -------
@@ -93,8 +95,8 @@ def cli_indicators(data: str | Path, *, year: int | None = None, as_json: bool =
     """
     a = assess(load(data), year=year)
     if as_json:
-        sys.stdout.write(json.dumps(indicators.summary_from(a.year, a.indicators, a.balance), ensure_ascii=False)
-                         + "\n")
+        out = {**indicators.summary_from(a.year, a.indicators, a.balance), "items": show_assurance.item_records(a)}
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         sys.stdout.flush()
         return 0
     con = _console()
@@ -137,22 +139,31 @@ def _print_table(con, t) -> None:
         con.print(escape(note), highlight=False)
 
 
-def cli_ledger(data: str | os.PathLike, *, year: int | None = None, out: str | os.PathLike) -> int:
-    """``jxedu ledger DATA --year Y --out FILE.xlsx``: export or update the ledger; print a Chinese summary.
+def cli_ledger(data: str | os.PathLike, *, year: int | None = None, out: str | os.PathLike,
+               as_of: dt.date | str | None = None) -> int:
+    """``jxedu ledger DATA --year Y --out FILE.xlsx [--as-of YYYY-MM-DD]``: export or update the ledger;
+    print a Chinese summary (with the overdue items and any 完成时限 cell that is not a date).
+
+    Parameters
+    ----------
+    as_of
+        The date of 逾期天数 and 挂牌督导 (:func:`jxedu.analysis.deadlines.as_of_date`; default today).
 
     Returns
     -------
     int
         Exit code 0.
     """
+    as_of = deadlines.as_of_date(as_of)  # a bad date fails before any work
     ds = load(data)
     out = Path(out)
     existed = out.exists()
-    written = ledger.export_ledger(assess(ds, year=year), out)
+    written = ledger.export_ledger(assess(ds, year=year), out, as_of=as_of)
     summ = ledger.ledger_summary(written)
     y = written.attrs.get("year", ds.year_or_latest(year))
     lines = [f"台账已{'更新' if existed else '写入'} (ledger written): {out}",
-             f"  数据学年 {y}；事项 {summ['total']} 条：" + "，".join(f"{st} {summ[st]}" for st in ledger.LEDGER_STATUSES)]
+             f"  数据学年 {y}；事项 {summ['total']} 条：" + "，".join(f"{st} {summ[st]}" for st in ledger.LEDGER_STATUSES),
+             f"  截至 {as_of:%Y-%m-%d}：逾期 {summ['overdue']} 条，其中挂牌督导 {summ['supervised']} 条"]
     if existed:
         a = written.attrs
         lines.append(f"  与上一版匹配 {a.get('matched', 0)} 条，其中保留规划人员填写内容 {a.get('kept', 0)} 条；"
@@ -163,6 +174,9 @@ def cli_ledger(data: str | os.PathLike, *, year: int | None = None, out: str | o
         if a.get("not_kept"):
             lines.append(f"  注意：原文件中的{'、'.join(a['not_kept'])}无法由本工具保留，"
                          f"原文件另存为 {out.stem}.bak-{dt.date.today():%Y%m%d}.xlsx（不会被覆盖）")
+        if a.get("added_columns"):
+            lines.append("  新增列（添加在最右侧）：" + "、".join(f"“{ledger.COLUMNS[c]}”" for c in a["added_columns"]))
+    lines += [f"  注意：{p}" for p in written.attrs.get("problems", [])]
     if ds.synthetic:
         lines.append("  注意：合成演示数据，非真实统计。")
     print("\n".join(lines))
@@ -307,6 +321,7 @@ def cli_reports(
     reuse_kernel: bool = True,
     progress: bool = True,
     replace: bool = False,
+    as_of: dt.date | str | None = None,
 ) -> int:
     """``jxedu reports``: render the PDF reports; print the summary; 1 if any report failed.
 
@@ -318,18 +333,30 @@ def cli_reports(
         As :func:`plan_reports`.
     workers, dask_address, reuse_kernel, progress, replace
         As :func:`run_jobs`.
+    as_of
+        The date the reports count overdue items from: set as ``$JXEDU_AS_OF`` for the report kernels
+        (:func:`jxedu.analysis.deadlines.as_of_date`; default: the variable as it is, else today).
 
     Returns
     -------
     int
         Exit code: 0 when every report was written, 1 otherwise.
     """
-    jobs = reports.plan_reports(data, year=year, townships=townships, out=out, township_notebook=township_notebook,
-                        county_notebook=county_notebook)
-    notes: list[str] = []
-    with reports.batch_assessment(jobs):  # the county computed once, every report filters it
-        results = reports.run_jobs(jobs, workers=workers, dask_address=dask_address, reuse_kernel=reuse_kernel,
-                                   progress=progress, replace=replace, notes=notes)
+    previous = os.environ.get(deadlines.AS_OF_ENV)
+    if as_of is not None:
+        os.environ[deadlines.AS_OF_ENV] = f"{deadlines.as_of_date(as_of):%Y-%m-%d}"  # read by every report kernel
+    try:
+        jobs = reports.plan_reports(data, year=year, townships=townships, out=out,
+                                    township_notebook=township_notebook, county_notebook=county_notebook)
+        notes: list[str] = []
+        with reports.batch_assessment(jobs):  # the county computed once, every report filters it
+            results = reports.run_jobs(jobs, workers=workers, dask_address=dask_address, reuse_kernel=reuse_kernel,
+                                       progress=progress, replace=replace, notes=notes)
+    finally:
+        if as_of is not None and previous is None:
+            os.environ.pop(deadlines.AS_OF_ENV, None)
+        elif as_of is not None:
+            os.environ[deadlines.AS_OF_ENV] = previous
     print("\n".join([*(f"注意 (note): {n}" for n in notes), reports.format_summary(results)]))
     return 0 if all(r.ok for r in results) else 1
 

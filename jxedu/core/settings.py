@@ -58,6 +58,16 @@ class Settings:
     cv_compare_rounded
         Compare the CV with its limit after rounding to 3 decimals. [U]; default off (compare
         unrounded, show rounded).
+    supervision_overdue_days
+        挂牌督导 (listed supervision) of the progress ledger (:mod:`jxedu.analysis.deadlines`): an
+        item still open (not 已达标/已销号) more than this many days after its 完成时限 is listed for
+        supervision. [U]: national practice escalates a problem not rectified by its deadline
+        (通报、约谈、挂牌督导); the grace period is the county's choice. Default 90 days (one quarter,
+        the interval of the bulletins).
+    supervision_after_plan_deadline
+        Also list for supervision every overdue item once the county plan's own deadline (the date
+        to pass the national assessment, :func:`jxedu.analysis.deadlines.plan_deadline`) has passed,
+        however few days it is overdue. [U]; default on.
     walk_limit_m
         Walking distance limit per stage, metres (planning assumption: rural 小学 service radius about
         2 km, 初中 about 3 km). Pupils farther away need a bus or boarding.
@@ -121,6 +131,8 @@ class Settings:
     rotation_exclude_years_to_retirement: int = 5  # years
     retirement_age: dict = field(default_factory=lambda: {"male": 60, "female": 55})  # years
     cv_compare_rounded: bool = False
+    supervision_overdue_days: int = 90  # days past the 完成时限
+    supervision_after_plan_deadline: bool = True
     walk_limit_m: dict = field(default_factory=lambda: {"primary": 2000.0, "junior": 3000.0})  # metres
     bus_stop_access_m: float = 800.0  # metres
     school_stop_radius_m: float = 300.0  # metres
@@ -199,6 +211,9 @@ def get_settings(*, path: str | Path | None = None, **overrides) -> Settings:
         raise SettingsError("教学点人数下限不能为负 (bad_setting): teaching_point_min_students")
     if s.rotation_min_years < 0:
         raise SettingsError("交流轮岗任教年限不能为负 (bad_setting): rotation_min_years")
+    if isinstance(s.supervision_overdue_days, bool) or not isinstance(s.supervision_overdue_days, int) or (
+            s.supervision_overdue_days < 0):
+        raise SettingsError("挂牌督导的逾期天数应为不小于 0 的整数 (bad_setting): supervision_overdue_days")
     if not isinstance(s.projection_variants, dict) or not s.projection_variants or not all(
             isinstance(v, dict) for v in s.projection_variants.values()):
         raise SettingsError("预测方案表应为“方案名: {entry_factor, urban_shift}” (bad_setting): projection_variants")

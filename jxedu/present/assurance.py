@@ -25,6 +25,7 @@ from jxedu.present.tables import Table, table
 __all__ = [
     "item_action",
     "item_name",
+    "item_records",
     "item_short",
     "item_texts",
     "items_table",
@@ -226,6 +227,40 @@ def item_texts(items: pd.DataFrame, settings: Settings) -> pd.DataFrame:
         gaps.append(gap)
         details.append(detail)
     return items.assign(item_name=names, gap=gaps, detail=details)
+
+
+def _plain_number(x) -> float | None:
+    """A number for JSON: ``None`` (never 0) when it could not be computed."""
+    return None if x is None or pd.isna(x) else float(x)
+
+
+def item_records(a) -> list[dict]:
+    """Every item of the catalogue (assurance, quality, 社会认可度, county plan) as a plain record, the
+    ``items`` of ``jxedu indicators --json``.
+
+    Parameters
+    ----------
+    a
+        The assessment (county-wide: the items are county items).
+
+    Returns
+    -------
+    list of dict
+        One per item, in the order of :attr:`Assessment.assurance` then :attr:`Assessment.checklist`:
+        ``key``, ``name`` (Chinese short name with its place in the method), ``requirement`` (the
+        requirement, thresholds filled in), ``category`` and ``category_name``, ``value`` and
+        ``target`` in ``unit`` (ratios in %; ``None`` when not computable or not a number, never 0),
+        ``unit`` (``None`` when the item has no number), ``status`` (达标 / 未达标 / 需佐证材料 /
+        数据不足), ``status_code`` (``met`` …) and ``source`` (the standard's document or the plan's 文号).
+    """
+    items = item_texts(pd.concat([a.assurance, a.checklist], ignore_index=True), a.settings)
+    return [
+        {"key": r.item_key, "name": item_short(r.item_key), "requirement": r.item_name,
+         "category": r.category, "category_name": vocab.word(r.category, "item_category"),
+         "value": _plain_number(r.value), "target": _plain_number(r.target), "unit": r.unit or None,
+         "status": vocab.word(r.status, "status"), "status_code": r.status, "source": r.source}
+        for r in items.itertuples(index=False)
+    ]
 
 
 def items_table(a, *, include_checklist: bool = False) -> Table:

@@ -55,6 +55,21 @@ Matched by 事项编号:
 * The sheets 说明 and 超标准班额明细 are the tool's: rewritten, unless the planner changed one since —
   then it is kept, renamed ``<name>（<date>前）``, beside the new one.
 
+Deadlines (完成时限, 逾期天数, 挂牌督导)
+------------------------------------
+* 完成时限: the tool writes the plan's deadline of the item (:func:`jxedu.analysis.deadlines.plan_deadline`);
+  a date the planner typed instead is kept like 备注 (no note). A cell that is not a date (``年底前``)
+  is kept as typed; every export returns a problem naming the file, sheet, row and column
+  (``attrs["problems"]``, printed by ``jxedu ledger``) and 备注 gets a dated note once; its overdue
+  days count from the plan's deadline.
+* 逾期天数 and 挂牌督导 are computed at every export from the row's 完成时限 and status as of ``as_of``
+  (default today; ``jxedu ledger --as-of``): overdue when the date is past the deadline and the status
+  is not 已达标/已销号; 挂牌督导 by the rule of :func:`jxedu.analysis.deadlines.supervised`. Both are
+  highlighted by conditional formats whose formulas compare the cell with fixed words only.
+  Rows the planner added are left as they are.
+* A ledger written before these columns existed gets them added right of its last column (its
+  layout and print area stay); a column the planner deleted since is not added back.
+
 Text from the data is written as text, never as a formula (:func:`jxedu.core.xlsx.set_cell`): a
 school named ``=HYPERLINK("…")`` stays that name.
 
@@ -80,6 +95,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
+from jxedu.analysis import deadlines
 from jxedu.analysis.assessment import Assessment
 from jxedu.analysis.assurance import STATUS_EVIDENCE, STATUS_MET, STATUS_NO_DATA, STATUS_NOT_MET
 from jxedu.analysis.indicators import KEYS, STAGES
@@ -88,9 +104,11 @@ from jxedu.core import standards as std
 from jxedu.core import vocabulary as vocab
 from jxedu.core.errors import LedgerError
 from jxedu.core.numeric import ceil_count
+from jxedu.core.settings import Settings
 from jxedu.core.tempfiles import remove_stale, temp_file
 from jxedu.core.vocabulary import fmt
 from jxedu.core.xlsx import set_cell
+from jxedu.ingest.problems import mask_personal
 from jxedu.present import assurance as show_assurance
 from jxedu.present import indicators as show_indicators
 
@@ -159,7 +177,10 @@ COLUMNS: dict[str, str] = {
     "gap": "差距",
     "action": "整改措施",
     "responsible": "责任单位",
+    "deadline": "完成时限",
     "status": "状态",
+    "overdue_days": "逾期天数",
+    "supervision": "挂牌督导",
     "closed_on": "销号日期",
     "closed_note": "销号说明",
     "remarks": "备注",
@@ -169,8 +190,9 @@ COLUMNS: dict[str, str] = {
 #: Columns the planner writes; never overwritten by a re-export.
 PLANNER_COLUMNS: tuple[str, ...] = ("closed_on", "closed_note", "remarks")
 _WIDTHS = {"seq": 5, "category": 10, "township": 9, "school": 16, "item": 20, "requirement": 16, "value": 9,
-           "target": 9, "gap": 24, "action": 28, "responsible": 18, "status": 9, "closed_on": 11,
-           "closed_note": 18, "remarks": 20, "key": 44, "data_year": 8}  # characters
+           "target": 9, "gap": 24, "action": 28, "responsible": 18, "deadline": 11, "status": 9,
+           "overdue_days": 7, "supervision": 7, "closed_on": 11, "closed_note": 18, "remarks": 20, "key": 44,
+           "data_year": 8}  # characters
 _PRINT_LAST = "remarks"  # the print area ends here (事项编号 and 数据学年 are for matching, not printing)
 _FREEZE = "E4"           # header rows and 序号…学校 stay visible
 _HEADER_ROW = 3          # rows 1–2: title and subtitle
@@ -213,7 +235,8 @@ def _row(key: str, category: str, item: str, *, township: str = vocab.COUNTY, sc
          year: int, evidence: bool = False, listed: bool = True, order: tuple = ()) -> dict:
     return {"key": key, "category": category, "township": township, "school": school, "item": item,
             "requirement": requirement, "value": value, "target": target, "gap": gap, "action": action,
-            "responsible": responsible, "status": status, "closed_on": None, "closed_note": None,
+            "responsible": responsible, "deadline": None, "status": status, "overdue_days": None,
+            "supervision": None, "closed_on": None, "closed_note": None,
             "remarks": None, "data_year": year, "evidence": evidence, "listed": listed, "_order": order}
 
 
@@ -412,7 +435,8 @@ def _extra_classes(g: pd.DataFrame) -> int:
     return total
 
 
-def build_ledger(a: Assessment, *, include_passing: bool = False) -> pd.DataFrame:
+def build_ledger(a: Assessment, *, include_passing: bool = False,
+                 as_of: dt.date | str | None = None) -> pd.DataFrame:
     """The ledger items of the assessment's school year.
 
     Parameters
@@ -422,14 +446,20 @@ def build_ledger(a: Assessment, *, include_passing: bool = False) -> pd.DataFram
     include_passing
         Also return school items that meet their target (``listed`` False). :func:`write_ledger`
         uses them to update items of an older ledger that now pass; they are not written otherwise.
+    as_of
+        The date that counts as today for 逾期天数 and 挂牌督导 (:func:`jxedu.analysis.deadlines.as_of_date`:
+        default ``$JXEDU_AS_OF``, else today).
 
     Returns
     -------
     pandas.DataFrame
         English columns of :data:`COLUMNS` (without ``seq``) plus ``evidence`` (the planner sets the
-        status) and ``listed`` (written even without an older ledger). ``attrs`` holds ``year``,
-        ``source`` (file or folder name), ``synthetic`` and ``county``. The class-by-class list of the
-        workbook comes from :func:`ledger_details`.
+        status) and ``listed`` (written even without an older ledger). ``deadline`` is the plan's
+        (:func:`jxedu.analysis.deadlines.plan_deadline`), ``overdue_days`` the days past it as of
+        ``as_of`` (``None`` when not overdue), ``supervision`` :data:`SUPERVISED` or ``None``.
+        ``attrs`` holds ``year``, ``source`` (file or folder name), ``synthetic``, ``county``,
+        ``as_of``, ``plan_deadline`` and the 挂牌督导 settings. The class-by-class list of the workbook
+        comes from :func:`ledger_details`.
     """
     rows = _county_rows(a)
     rows += _resource_rows(a, include_passing)
@@ -441,9 +471,46 @@ def build_ledger(a: Assessment, *, include_passing: bool = False) -> pd.DataFram
     df = df.sort_values("_sort", kind="stable").drop(columns=["_order", "_sort"]).reset_index(drop=True)
     for c in ("value", "target"):
         df[c] = df[c].astype(float)
+    df["deadline"] = [deadlines.plan_deadline(a, deadline_key(k)) for k in df["key"]]
     df.attrs.update({"year": int(a.year), "source": str(Path(a.ds.source).name), "synthetic": bool(a.ds.synthetic),
-                     "county": a.county_name})
+                     "county": a.county_name, "as_of": deadlines.as_of_date(as_of),
+                     "plan_deadline": deadlines.plan_deadline(a),
+                     "supervision_overdue_days": int(a.settings.supervision_overdue_days),
+                     "supervision_after_plan_deadline": bool(a.settings.supervision_after_plan_deadline)})
+    marks = [_deadline_marks(st, d, df.attrs) for st, d in zip(df["status"], df["deadline"], strict=True)]
+    df["overdue_days"] = pd.array([m[0] for m in marks], dtype=object)
+    df["supervision"] = pd.array([m[1] for m in marks], dtype=object)
     return df
+
+
+def deadline_key(key: str) -> str:
+    """The key of an item's deadline and responsible unit from its 事项编号: ``county|cv|primary|…`` →
+    ``cv``, ``county|class_size`` → ``class_size``, ``school|…|primary|sports_area_per_student`` →
+    ``sports_area_per_student``, ``school|…|music_rooms`` → ``music_rooms``."""
+    parts = str(key).split("|")
+    return parts[1] if parts[0] == "county" and len(parts) > 1 else parts[-1]
+
+
+#: 挂牌督导 column: the word of an item listed for supervision (blank otherwise).
+SUPERVISED = "是"
+#: Statuses of a finished item: never 逾期.
+DONE_STATUSES: tuple[str, ...] = (MET, CLOSED)
+
+
+def _deadline_marks(status, deadline, attrs: dict) -> tuple[int | None, str | None]:
+    """(逾期天数, 挂牌督导) of an item with this status and deadline, as of ``attrs["as_of"]``."""
+    if status in DONE_STATUSES:
+        return None, None
+    as_of = attrs.get("as_of") or dt.date.today()
+    days = deadlines.overdue_days(deadline, as_of)
+    base = Settings()  # the documented defaults, for a frame without the attrs of build_ledger
+    rule = SimpleNamespace(
+        supervision_overdue_days=attrs.get("supervision_overdue_days", base.supervision_overdue_days),
+        supervision_after_plan_deadline=attrs.get("supervision_after_plan_deadline",
+                                                  base.supervision_after_plan_deadline))
+    plan_end = attrs.get("plan_deadline") or deadline or as_of
+    return days, (SUPERVISED if deadlines.supervised(days, as_of=as_of, plan_deadline=plan_end, settings=rule)
+                  else None)
 
 
 def ledger_details(a: Assessment) -> dict[str, pd.DataFrame]:
@@ -517,10 +584,17 @@ def _shown(v) -> str:
 #: Tool-written columns in which a planner's edit is detected (against what the tool last wrote),
 #: kept, and the tool's new value noted in 备注.
 EDITABLE_COLUMNS: tuple[str, ...] = ("category", "township", "school", "item", "requirement", "value", "target",
-                                     "gap", "action", "responsible", "data_year")
+                                     "gap", "action", "responsible", "deadline", "data_year")
 #: The tool's suggestions: a planner's text there is kept even when the ledger has no record of
 #: what the tool wrote (a ledger of an older jxedu).
 SUGGESTED_COLUMNS: tuple[str, ...] = ("action", "responsible")
+#: The tool writes the plan's deadline; a 完成时限 the planner typed is theirs: kept like 备注, without a
+#: note (a cell that is not a date gets one, :func:`_apply_deadlines`).
+DEADLINE = "deadline"
+#: Columns the tool computes from the deadline, the status and the date (rewritten at every export).
+COMPUTED_COLUMNS: tuple[str, ...] = ("overdue_days", "supervision")
+#: Tool columns of the ledgers of jxedu before 完成时限 (a ledger without them gets them added).
+_COLUMNS_BEFORE_DEADLINES: tuple[str, ...] = tuple(c for c in COLUMNS if c not in (DEADLINE, *COMPUTED_COLUMNS))
 _MISSING = object()
 
 
@@ -539,7 +613,9 @@ class LedgerRecord:
         Tool-owned sheet name -> fingerprint of its cells as written (a sheet the planner changed is
         kept under another name instead of being replaced).
     cells
-        ``"title"``, ``"subtitle"`` -> the text written (rewritten only while unchanged).
+        ``"title"``, ``"subtitle"`` -> the text written (rewritten only while unchanged);
+        ``"columns"`` -> the tool columns the sheet had (a column missing from it is the planner's
+        choice; one missing from a ledger without this entry is added, :func:`_add_columns`).
     """
 
     written: dict[str, dict[str, object]] = field(default_factory=dict)
@@ -562,6 +638,7 @@ class _Row:
     dirty: set = field(default_factory=set)
     key: str | None = None
     notes: list = field(default_factory=list)
+    prev: dict | None = None  # the row as the older ledger had it
 
     def note(self, text: str) -> None:
         """Append a dated note to 备注."""
@@ -618,7 +695,7 @@ def _merge(new: pd.DataFrame, prev: pd.DataFrame | None, *, record: LedgerRecord
 def _retired(p: dict, src, key: str, stamp: str, year, counts: dict, record: LedgerRecord,
              out_record: LedgerRecord) -> _Row:
     """An item of the old ledger that the new data no longer list."""
-    row = _Row({c: p.get(c) for c in p if c != "_row"}, src, set(), key)
+    row = _Row({c: p.get(c) for c in p if c != "_row"}, src, set(), key, prev=p)
     if key in record.written:
         out_record.written[key] = record.written[key]
         out_record.noted[key] = record.noted.get(key, {})
@@ -641,7 +718,7 @@ def _matched(r: dict, p: dict, src, key: str, extras: list[str], stamp: str, yea
     for c in (*PLANNER_COLUMNS, *extras):
         values[c] = p.get(c)
     counts["kept"] += any(not _blank(p.get(c)) for c in (*PLANNER_COLUMNS, *extras))
-    row = _Row(values, src, set(), key)
+    row = _Row(values, src, set(), key, prev=p)
     last = record.written.get(key, {})
     noted_before = record.noted.get(key, {})
     written, noted = {}, {}
@@ -656,11 +733,14 @@ def _matched(r: dict, p: dict, src, key: str, extras: list[str], stamp: str, yea
             if _blank(cur) or (prev_written is not _MISSING and _same(cur, prev_written)):
                 row.dirty.add(c)  # the tool's own earlier value: updated
                 continue
-            if prev_written is _MISSING and c not in SUGGESTED_COLUMNS and not (evidence and c == "value"):
+            if (prev_written is _MISSING and c not in SUGGESTED_COLUMNS and c != DEADLINE
+                    and not (evidence and c == "value")):
                 row.dirty.add(c)  # no record (older ledger): data columns follow the data, as before
                 continue
         # the planner wrote this cell (or a formula): it stays; the tool's new value is noted once
         values[c] = cur
+        if c == DEADLINE:
+            continue  # the planner's deadline: kept without a note (_apply_deadlines checks it is a date)
         counts["overridden"] += 1
         if _blank(new) or _same(new, noted_before.get(c)):
             if c in noted_before:
@@ -698,6 +778,46 @@ def _merge_status(row: _Row, r: dict, p: dict, stamp: str, year, counts: dict) -
         row.dirty.add("status")
 
 
+def _apply_deadlines(rows: list[_Row], *, attrs: dict, record: LedgerRecord, out_record: LedgerRecord,
+                     where: tuple[str, str], stamp: str) -> list[str]:
+    """逾期天数 and 挂牌督导 of the merged rows, from each row's 完成时限 (the planner's where they typed one)
+    and status, as of ``attrs["as_of"]``; returns the problems found.
+
+    Rows the planner added (a key of their own, or none) stay as they are. A 完成时限 that is not a
+    date is kept as the planner wrote it; the item's overdue days are counted from the plan's deadline
+    instead, a problem (file, sheet, row, column, what was expected) is returned at every export and a
+    dated note is added to 备注 once.
+    """
+    problems = []
+    file, sheet = where
+    for row in rows:
+        key = row.key
+        if key is None or not key.startswith(_OUR_PREFIXES):
+            continue
+        v = row.values
+        cell = v.get(DEADLINE)
+        d = deadlines.parse_date(cell)
+        if d is None and not _blank(cell):
+            d = deadlines.parse_date(out_record.written.get(key, {}).get(DEADLINE))
+            shown = f"{d:%Y-%m-%d}" if d is not None else "（无）"
+            text = mask_personal(str(cell).strip())[:40]
+            at = f"第{row.source}行" if row.source is not None else ""
+            problems.append(f"{file + ' ' if file else ''}工作表“{sheet}”{at}“{COLUMNS[DEADLINE]}”列：“{text}”不是日期"
+                            f"（应为日期，如 2025-09-30）；已保留原内容，逾期天数按规划目标时限 {shown} 计算")
+            noted = record.noted.get(key, {}).get(DEADLINE, _MISSING)
+            if noted is _MISSING or not _same(cell, noted):
+                row.note(f"{stamp} “{COLUMNS[DEADLINE]}”“{text}”不是日期，已保留；逾期天数按规划目标时限 {shown} 计算，"
+                         "请改填日期（如 2025-09-30）")
+            out_record.noted.setdefault(key, {})[DEADLINE] = cell
+        days, supervision = _deadline_marks(v.get("status"), d, attrs)
+        prev = row.prev or {}
+        for c, new in (("overdue_days", days), ("supervision", supervision)):
+            v[c] = new
+            if row.source is None or not _same(new, prev.get(c)):
+                row.dirty.add(c)
+    return problems
+
+
 def _rows_frame(rows: list[_Row], extras: list[str], attrs: dict, counts: dict) -> pd.DataFrame:
     out = pd.DataFrame([r.values for r in rows])
     for c in (*COLUMNS, *extras):
@@ -709,7 +829,7 @@ def _rows_frame(rows: list[_Row], extras: list[str], attrs: dict, counts: dict) 
 
 
 def merge_ledger(new: pd.DataFrame, previous: pd.DataFrame | None, *, today: dt.date | None = None,
-                 record: LedgerRecord | None = None) -> pd.DataFrame:
+                 record: LedgerRecord | None = None, as_of: dt.date | str | None = None) -> pd.DataFrame:
     """Merge freshly built items with an older ledger (the rules of the module docstring).
 
     Parameters
@@ -723,6 +843,8 @@ def merge_ledger(new: pd.DataFrame, previous: pd.DataFrame | None, *, today: dt.
         Date written in automatic notes (default: today).
     record
         What the tool last wrote (:class:`LedgerRecord`, from the ledger file); ``None`` = no record.
+    as_of
+        The date of 逾期天数 and 挂牌督导 (default: ``new.attrs["as_of"]``, else ``today``).
 
     Returns
     -------
@@ -730,14 +852,27 @@ def merge_ledger(new: pd.DataFrame, previous: pd.DataFrame | None, *, today: dt.
         The rows to write, in the order of ``previous`` with new items after them: English columns,
         plus any extra column of the older sheet. ``attrs`` holds ``matched`` (rows found in the older
         ledger), ``kept`` (of those, rows with something the planner wrote), ``reopened``,
-        ``retired`` (older items no longer in the data) and ``overridden`` (cells of tool columns
-        whose planner edit was kept).
+        ``retired`` (older items no longer in the data), ``overridden`` (cells of tool columns
+        whose planner edit was kept), ``as_of`` and ``problems`` (完成时限 cells that are not dates).
     """
     today = today or dt.date.today()
-    rows, counts, _ = _merge(new, previous, record=record or LedgerRecord(), formulas=set(), today=today)
+    record = record or LedgerRecord()
+    rows, counts, out_record = _merge(new, previous, record=record, formulas=set(), today=today)
+    as_of = _as_of(as_of, new, today)
+    problems = _apply_deadlines(rows, attrs={**new.attrs, "as_of": as_of}, record=record, out_record=out_record,
+                                where=("", LEDGER_SHEET), stamp=f"{today:%Y-%m-%d}")
     extras = [c for c in (previous.columns if previous is not None else [])
               if c not in COLUMNS and c not in ("evidence", "listed", "_row")]
-    return _rows_frame(rows, extras, new.attrs, counts)
+    out = _rows_frame(rows, extras, new.attrs, counts)
+    out.attrs.update(as_of=as_of, problems=problems)
+    return out
+
+
+def _as_of(as_of, new: pd.DataFrame, today: dt.date) -> dt.date:
+    """The date of 逾期天数: given, else the one :func:`build_ledger` used, else ``today``."""
+    if as_of is not None:
+        return deadlines.as_of_date(as_of)
+    return new.attrs.get("as_of") or today
 
 
 # --- reading the workbook ----------------------------------------------------------------------
@@ -895,10 +1030,15 @@ def read_ledger(path: str | os.PathLike) -> pd.DataFrame:
 
 
 def ledger_summary(df: pd.DataFrame) -> dict[str, int]:
-    """Rows per status (every status of :data:`LEDGER_STATUSES`, 0 when absent) and ``total``."""
+    """Rows per status (every status of :data:`LEDGER_STATUSES`, 0 when absent), ``total``, and the rows
+    ``overdue`` (a number of 逾期天数) and ``supervised`` (挂牌督导)."""
     counts = df["status"].value_counts()
     out = {st: int(counts.get(st, 0)) for st in LEDGER_STATUSES}
     out["total"] = len(df)
+    days = df["overdue_days"] if "overdue_days" in df else pd.Series(dtype=object)
+    out["overdue"] = int(sum(_number(d) is not None and not pd.isna(d) for d in days))
+    sup = df["supervision"] if "supervision" in df else pd.Series(dtype=object)
+    out["supervised"] = int(sum(isinstance(x, str) and x.strip() == SUPERVISED for x in sup))
     return out
 
 
@@ -927,6 +1067,7 @@ def write_ledger(
     details: dict[str, pd.DataFrame] | None = None,
     info: dict | None = None,
     today: dt.date | None = None,
+    as_of: dt.date | str | None = None,
 ) -> pd.DataFrame:
     """Write the ledger workbook, merged with an older ledger.
 
@@ -952,14 +1093,17 @@ def write_ledger(
         说明 sheet.
     today
         Date of automatic notes (default: today).
+    as_of
+        The date of 逾期天数 and 挂牌督导 (default: the ``as_of`` of :func:`build_ledger`, else ``today``).
 
     Returns
     -------
     pandas.DataFrame
         The rows written (English columns), in sheet order; ``attrs`` has ``matched``, ``kept``,
-        ``reopened``, ``retired``, ``overridden`` and ``not_kept`` (content of the older file that
+        ``reopened``, ``retired``, ``overridden``, ``not_kept`` (content of the older file that
         openpyxl cannot carry over — charts, images …; the older file is then also kept as
-        ``<name>.bak-<date>.xlsx``).
+        ``<name>.bak-<date>.xlsx``), ``as_of``, ``problems`` (完成时限 cells that are not dates, with
+        file, sheet, row and column) and ``added_columns`` (tool columns added to an older ledger).
 
     Raises
     ------
@@ -985,10 +1129,15 @@ def write_ledger(
     record = sheet.record if sheet is not None else LedgerRecord()
     rows, counts, new_record = _merge(ledger_df, prev_df, record=record,
                                       formulas=sheet.formulas if sheet is not None else set(), today=today)
+    meta["as_of"] = _as_of(as_of, ledger_df, today)
+    problems = _apply_deadlines(rows, attrs=meta, record=record, out_record=new_record,
+                                where=(sheet.path.name, sheet.ws.title) if sheet is not None else (path.name, LEDGER_SHEET),
+                                stamp=f"{today:%Y-%m-%d}")
     extras = [c for c in (prev_df.columns if prev_df is not None else [])
               if c not in COLUMNS and c not in ("evidence", "listed", "_row")]
     merged = _rows_frame(rows, extras, ledger_df.attrs, counts)
-    merged.attrs.update(meta, extras=extras, not_kept=sheet.not_kept if sheet is not None else [])
+    merged.attrs.update(meta, extras=extras, not_kept=sheet.not_kept if sheet is not None else [], problems=problems,
+                        added_columns=[])
 
     if sheet is None:
         wb = _workbook(merged, meta, details or {}, today, new_record)
@@ -1035,17 +1184,25 @@ def _styles():
     )
 
 
-_CENTERED = ("seq", "status", "value", "target", "data_year", "closed_on")
+_CENTERED = ("seq", "status", "value", "target", "data_year", "closed_on", "deadline", "overdue_days", "supervision")
 
 
 def _title_texts(meta: dict, summ: dict, today: dt.date) -> tuple[str, str]:
     year = meta.get("year", "")
     title = f"{meta.get('county', '本县')}义务教育优质均衡发展整改台账（{year}学年数据）"
     sub = (f"生成日期：{today:%Y-%m-%d}　数据来源：{meta.get('source', '')}　事项 {summ['total']} 条："
-           + "，".join(f"{st} {summ[st]}" for st in LEDGER_STATUSES))
+           + "，".join(f"{st} {summ[st]}" for st in LEDGER_STATUSES)
+           + _overdue_text(meta, summ))
     if bool(meta.get("synthetic")):
         sub = "【合成演示数据，非真实统计，不得用于决策】　" + sub
     return title, sub
+
+
+def _overdue_text(meta: dict, summ: dict) -> str:
+    as_of = meta.get("as_of")
+    if as_of is None:
+        return ""
+    return f"；截至 {as_of:%Y-%m-%d} 逾期 {summ.get('overdue', 0)} 条（挂牌督导 {summ.get('supervised', 0)} 条）"
 
 
 def _print_header(meta: dict) -> str:
@@ -1106,6 +1263,9 @@ def _workbook(df: pd.DataFrame, meta: dict, details: dict[str, pd.DataFrame], to
         ws.column_dimensions[col[k]].width = 16
     ws.freeze_panes = _FREEZE
     ws.auto_filter.ref = f"A{_HEADER_ROW}:{last_col}{last_row}"
+    # 挂牌督导 and 逾期天数 stand out (before the row colours, so that they win over them)
+    _deadline_formats(ws, col, first, last_row)
+    record.cells["columns"] = [k for k in COLUMNS if k in col]
     # colour whole rows by status, live (follows a status the planner changes in Excel)
     rng = f"A{first}:{last_col}{last_row}"
     for status, rgb in STATUS_FILLS.items():
@@ -1115,6 +1275,7 @@ def _workbook(df: pd.DataFrame, meta: dict, details: dict[str, pd.DataFrame], to
                         showErrorMessage=True, errorTitle="状态无效", error="请从下拉列表选择：" + "、".join(LEDGER_STATUSES))
     dv.add(f"{col['status']}{first}:{col['status']}{last_row + _VALIDATION_SPARE}")
     ws.add_data_validation(dv)
+    _deadline_validation(ws, col, first, last_row)
     # print: A4 landscape, fit to one page wide, header row repeated, key columns not printed
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -1136,6 +1297,109 @@ def _workbook(df: pd.DataFrame, meta: dict, details: dict[str, pd.DataFrame], to
 
 #: Rows below the last item that the status drop-down already covers (rows a planner adds).
 _VALIDATION_SPARE = 500  # rows
+#: Fill and font of a 挂牌督导 cell, font of a 逾期天数 cell.
+SUPERVISION_FILL = "C00000"  # dark red
+SUPERVISION_FONT = "FFFFFF"  # white
+OVERDUE_FONT = "C00000"      # dark red
+_EXCEL_2000_01_01 = 36526  # Excel's serial number of 2000-01-01: a 完成时限 must be a date after it
+
+
+def _deadline_formats(ws, letters: dict[str, str], first: int, last: int) -> None:
+    """Conditional formats of 挂牌督导 (dark red, white bold) and 逾期天数 (dark red bold), ahead of every
+    other rule of the sheet.
+
+    ``letters`` maps the column keys present to their letters. The formulas read only the sheet's
+    own cells against fixed words (never text from the data).
+    """
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import Font, PatternFill
+
+    rules = []
+    if "supervision" in letters:
+        c = letters["supervision"]
+        rules.append((f"{c}{first}:{c}{last}", FormulaRule(
+            formula=[f'${c}{first}="{SUPERVISED}"'], fill=PatternFill("solid", bgColor=SUPERVISION_FILL),
+            font=Font(bold=True, color=SUPERVISION_FONT))))
+    if "overdue_days" in letters:
+        c = letters["overdue_days"]
+        rules.append((f"{c}{first}:{c}{last}", FormulaRule(
+            formula=[f"AND(ISNUMBER(${c}{first}),${c}{first}>0)"], font=Font(bold=True, color=OVERDUE_FONT))))
+    for cf in ws.conditional_formatting:  # existing rules move behind the new ones
+        for rule in cf.rules:
+            rule.priority = (rule.priority or 0) + len(rules)
+    for priority, (ref, rule) in enumerate(rules, start=1):
+        rule.priority = priority
+        ws.conditional_formatting.add(ref, rule)
+
+
+def _deadline_validation(ws, letters: dict[str, str], first: int, last: int) -> None:
+    """A date check on 完成时限 (a warning: the planner may keep other text, the export notes it)."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    if DEADLINE in letters:
+        c = letters[DEADLINE]
+        dv = DataValidation(type="date", operator="greaterThan", formula1=str(_EXCEL_2000_01_01), allow_blank=True,
+                            showErrorMessage=True, errorStyle="warning", errorTitle="完成时限应为日期",
+                            error="请填写日期，如 2025-09-30（非日期的内容会保留，但无法判断是否逾期）")
+        dv.add(f"{c}{first}:{c}{last + _VALIDATION_SPARE}")
+        ws.add_data_validation(dv)
+
+
+def _add_columns(sheet: _LedgerSheet, old: LedgerRecord) -> list[str]:
+    """Tool columns an older ledger lacks (完成时限, 逾期天数, 挂牌督导 for a ledger of jxedu before them),
+    added right of its last column, so the planner's layout stays; a column the planner deleted
+    (the record says the sheet had it) is not added back. Returns the keys added."""
+    from copy import copy
+
+    from openpyxl.utils import get_column_letter
+
+    ws, cols = sheet.ws, sheet.cols
+    had = old.cells.get("columns")
+    had = set(had) if isinstance(had, list) else set(_COLUMNS_BEFORE_DEADLINES)
+    missing = [c for c in COLUMNS if c not in cols and c not in had]
+    if not missing:
+        return []
+    tool_last = max(j for k, j in cols.items() if k in had) if had & set(cols) else max(cols.values())
+    old_last = max(max(cols.values()), ws.max_column)
+    like = ws.cell(row=sheet.header_row, column=cols.get("status", tool_last))
+    for i, c in enumerate(missing, start=1):
+        j = old_last + i
+        cell = ws.cell(row=sheet.header_row, column=j)
+        set_cell(cell, COLUMNS[c])
+        cell.font, cell.fill, cell.border, cell.alignment = (copy(like.font), copy(like.fill), copy(like.border),
+                                                             copy(like.alignment))
+        ws.column_dimensions[get_column_letter(j)].width = _WIDTHS.get(c, 12)
+        cols[c] = j
+    _widen_ranges(ws, tool_last, old_last + len(missing))
+    last = max(sheet.last_row, sheet.header_row + 1)
+    letters = {c: get_column_letter(cols[c]) for c in missing}
+    _deadline_formats(ws, letters, sheet.header_row + 1, last)
+    _deadline_validation(ws, letters, sheet.header_row + 1, last)
+    return missing
+
+
+def _widen_ranges(ws, tool_last: int, new_last: int) -> None:
+    """Widen the filter and the conditional formats that reached the tool's last column to ``new_last``."""
+    from openpyxl.formatting.formatting import ConditionalFormattingList
+    from openpyxl.worksheet.cell_range import CellRange
+
+    def widen(ref: str) -> str:
+        out = []
+        for part in str(ref).split():
+            cr = CellRange(part)
+            if tool_last <= cr.max_col < new_last:
+                cr.expand(right=new_last - cr.max_col)
+            out.append(cr.coord)
+        return " ".join(out)
+
+    if ws.auto_filter.ref:
+        ws.auto_filter.ref = widen(ws.auto_filter.ref)
+    rules = [(cf.sqref, cf.rules) for cf in ws.conditional_formatting]
+    if rules:
+        ws.conditional_formatting = ConditionalFormattingList()
+        for sqref, cf_rules in rules:
+            for rule in cf_rules:
+                ws.conditional_formatting.add(widen(str(sqref)), rule)
 
 
 def _write_row(ws, r: int, cols: dict[str, int], rec: dict, seq: int | None, st) -> None:
@@ -1165,6 +1429,8 @@ def _update_workbook(sheet: _LedgerSheet, rows: list[_Row], merged: pd.DataFrame
 
     ws, cols = sheet.ws, sheet.cols
     st = _styles()
+    merged.attrs["added_columns"] = _add_columns(sheet, old)
+    record.cells["columns"] = [k for k in COLUMNS if k in cols]
     for row in rows:
         if row.source is None:
             continue
@@ -1176,6 +1442,8 @@ def _update_workbook(sheet: _LedgerSheet, rows: list[_Row], merged: pd.DataFrame
                 _note_in_comment(cell, row.notes)  # the planner's formula in 备注 stays
                 continue
             set_cell(cell, _cell_value(row.values.get(c)))
+            if isinstance(cell.value, (dt.date, dt.datetime)):
+                cell.number_format = "yyyy-mm-dd"
             if c == "status" and row.values.get(c) in st.fills:
                 cell.fill = st.fills[row.values[c]]
     # new items below the last row, styled like the row above them
@@ -1342,6 +1610,7 @@ def _readme_sheet(wb, meta: dict, summ: dict, today: dt.date, record: LedgerReco
         ("数据学年", f"{meta.get('year', '')}学年（学年按起始年份计，如 2024 表示 2024—2025 学年）"),
         ("数据来源", str(meta.get("source", ""))),
         ("生成日期", f"{today:%Y-%m-%d}（jxedu 工作台导出）"),
+        *_as_of_rows(meta),
         ("数据性质", "合成演示数据，非真实统计，不得用于决策" if synthetic else "县教体局业务数据"),
         ("评估依据", "《县域义务教育优质均衡发展督导评估办法》（教督〔2017〕6号）；金乡县实施方案（金政办字〔2024〕20号）。"
                      "各项标准值见 jxedu/data/standards.csv，待核实事项的取值见设置（jxedu.core.settings）。"),
@@ -1352,12 +1621,13 @@ def _readme_sheet(wb, meta: dict, summ: dict, today: dt.date, record: LedgerReco
         ("填写与销号", "规划人员在“状态”列（下拉选择）、“销号日期”“销号说明”“备注”列填写；可增加自己的列和行、批注、公式，"
                        "可调整列宽、排序和打印区域。"),
         ("重新导出", "再次运行 jxedu ledger 输出到同一文件时，在原工作簿上更新：按“事项编号”匹配，只改写工具列中数据变化的单元格，"
-                     "新事项添加在最后一行之后；规划人员填写的销号日期、销号说明、备注、自增的列和行、批注、公式、列宽、行序与打印区域均保留。"
+                     "新事项添加在最后一行之后；规划人员填写的完成时限、销号日期、销号说明、备注、自增的列和行、批注、公式、列宽、行序与打印区域均保留。"
                      "规划人员改写过的工具列（如整改措施、责任单位）保留其内容，工具的新建议写在备注中；"
                      "需佐证材料事项保留规划人员填写的状态和现状值；已销号事项若新数据复核仍未达标，自动改为未达标并在备注中注明“重新打开”；"
                      "新数据中已不再出现的事项保留，状态改为已达标并在备注中注明。上一版文件备份为 *.bak.xlsx。"),
         ("事项编号", "county|事项 为全县事项；school|学校标识码|学段|指标 为学校事项。编号不含学年，同一事项跨年度保持同一行；请勿修改。"),
         ("责任单位", "按县实施方案职责分工整理（jxedu/data/responsible_units.csv，可由规划人员核实修改）。"),
+        *_deadline_rows(meta),
         ("打印", "A4 横向、按页宽缩放、每页重复表头；事项编号、数据学年两列不打印。"),
     ]
     fills = {s: PatternFill("solid", fgColor=rgb) for s, rgb in STATUS_FILLS.items()}
@@ -1375,8 +1645,9 @@ def _readme_sheet(wb, meta: dict, summ: dict, today: dt.date, record: LedgerReco
             cb.font = Font(bold=True, color="C00000")
     start = len(rows) + 2
     ws.cell(row=start, column=1, value="状态统计").font = Font(bold=True)
-    for k, s in enumerate((*LEDGER_STATUSES, "total"), start=1):
-        ws.cell(row=start + k, column=1, value="合计" if s == "total" else s)
+    names = {"total": "合计", "overdue": "逾期", "supervised": "挂牌督导"}
+    for k, s in enumerate((*LEDGER_STATUSES, "total", "overdue", "supervised"), start=1):
+        ws.cell(row=start + k, column=1, value=names.get(s, s))
         ws.cell(row=start + k, column=2, value=summ[s])
     ws.page_setup.orientation = "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -1384,6 +1655,30 @@ def _readme_sheet(wb, meta: dict, summ: dict, today: dt.date, record: LedgerReco
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     record.sheets[README_SHEET] = _fingerprint(ws)
+
+
+def _as_of_rows(meta: dict) -> list[tuple[str, str]]:
+    as_of = meta.get("as_of")
+    if as_of is None:
+        return []
+    return [("统计日期", f"{as_of:%Y-%m-%d}（逾期天数、挂牌督导按此日期计算；命令行 jxedu ledger --as-of 可指定）")]
+
+
+def _deadline_rows(meta: dict) -> list[tuple[str, str]]:
+    """The 说明 rows of 完成时限, 逾期天数 and 挂牌督导 (the rule as set)."""
+    plan = meta.get("plan_deadline")
+    plan_text = f"{plan:%Y-%m-%d}" if plan is not None else "县实施方案的时限"
+    days = meta.get("supervision_overdue_days", Settings().supervision_overdue_days)
+    after = meta.get("supervision_after_plan_deadline", Settings().supervision_after_plan_deadline)
+    return [
+        ("完成时限", f"默认为县实施方案的时限 {plan_text}；方案另有时限的事项按其时限（如智慧校园为目标年年底，每年的目标为当学年"
+                     "结束时；见 jxedu/data/deadlines.csv）。规划人员可改填日期（如 2025-09-30），重新导出时保留；填写的内容不是日期时"
+                     "保留原内容并在备注中注明，逾期天数按规划目标时限计算。旧版台账没有的“完成时限”“逾期天数”“挂牌督导”列添加在最右侧。"),
+        ("逾期天数", "统计日期已过完成时限、状态不是已达标或已销号的事项记逾期天数（完成时限次日为第1天），深红色加粗显示；"
+                     "每次导出按统计日期和当时的状态重新计算。"),
+        ("挂牌督导", f"逾期超过 {days} 天的事项" + (f"，以及县实施方案时限 {plan_text} 之后仍逾期的全部事项" if after else "")
+                     + "，标“是”并以深红色突出显示（设置项 supervision_overdue_days、supervision_after_plan_deadline）。"),
+    ]
 
 
 def _write_record(wb, record: LedgerRecord) -> None:
@@ -1416,7 +1711,12 @@ def _write_record(wb, record: LedgerRecord) -> None:
 # --- command line --------------------------------------------------------------------------------
 
 
-def export_ledger(a: Assessment, out: str | os.PathLike, *, today: dt.date | None = None) -> pd.DataFrame:
-    """Build the items of the assessment and write (or update) the ledger at ``out``; return the rows written."""
-    ledger = build_ledger(a, include_passing=True)
+def export_ledger(a: Assessment, out: str | os.PathLike, *, today: dt.date | None = None,
+                  as_of: dt.date | str | None = None) -> pd.DataFrame:
+    """Build the items of the assessment and write (or update) the ledger at ``out``; return the rows written.
+
+    ``as_of``: the date of 逾期天数 and 挂牌督导 (:func:`jxedu.analysis.deadlines.as_of_date`; default
+    ``$JXEDU_AS_OF``, else ``today``, else the computer's date).
+    """
+    ledger = build_ledger(a, include_passing=True, as_of=as_of if as_of is not None else today)
     return write_ledger(ledger, out, details=ledger_details(a), today=today)

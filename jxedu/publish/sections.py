@@ -29,6 +29,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from jxedu import assess
+from jxedu.analysis import deadlines
 from jxedu.analysis.assessment import Assessment, assessment_of, township_of
 from jxedu.core import standards as std
 from jxedu.core import vocabulary as vocab
@@ -44,6 +45,7 @@ from jxedu.present import staticmap
 from jxedu.present import teachers as show_teachers
 from jxedu.present.escape import html_attr, html_text
 from jxedu.present.tables import Table, table
+from jxedu.publish import ledger
 
 __all__ = [
     "FIGURE_DPI",
@@ -59,6 +61,7 @@ __all__ = [
     "key_figures",
     "layout_figure",
     "open_assessment",
+    "overdue_section",
     "priorities",
     "projection_section",
     "rotation_section",
@@ -625,6 +628,97 @@ def evidence_section(a: Assessment) -> HTML:
               words={"category": "item_category"},
               notes=["以上事项需由规划人员收集佐证材料，在整改台账（jxedu ledger）中记录状态。"])
     return _block(_h("需佐证材料的评估事项", 2), _para(f"以下 {len(items)} 项需要佐证材料，数据无法判定："), _table(t))
+
+
+# --- overdue items -------------------------------------------------------------------------------
+
+_LEDGER: list = []  # [(assessment, as_of, ledger frame)]: the last one built, for the 镇街 reports of a batch
+
+
+def _ledger_items(a: Assessment, as_of: dt.date) -> pd.DataFrame:
+    """The ledger's items of the assessment as of a date (built once per assessment and date)."""
+    if _LEDGER and _LEDGER[0][0] is a and _LEDGER[0][1] == as_of:
+        return _LEDGER[0][2]
+    items = ledger.build_ledger(a, as_of=as_of)
+    _LEDGER[:] = [(a, as_of, items)]
+    return items
+
+
+def _date_text(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _overdue_frame(items: pd.DataFrame) -> pd.DataFrame:
+    """Overdue items not met, most days first (then in the ledger's order), with the columns of the table."""
+    d = items.assign(order=range(len(items)))
+    d = d.loc[d["overdue_days"].notna() & (d["status"] == ledger.OPEN)]
+    d = d.sort_values(["overdue_days", "order"], ascending=[False, True], kind="stable")
+    return d.assign(name=d["school"], item_name=d["item"], deadline=[f"{x:%Y-%m-%d}" for x in d["deadline"]],
+                    overdue_days=d["overdue_days"].astype(int), supervised=d["supervision"] == ledger.SUPERVISED)
+
+
+def _township_overdue_table(over: pd.DataFrame, a: Assessment) -> Table:
+    """Per 镇街: its schools' overdue items, how many are 挂牌督导, the longest overdue."""
+    g = over.groupby("township", sort=False).agg(overdue_items=("key", "size"),
+                                                 supervised_items=("supervised", "sum"),
+                                                 max_overdue_days=("overdue_days", "max")).reset_index()
+    order = {t: i for i, t in enumerate(a.townships)}
+    g = g.sort_values("township", key=lambda s: s.map(order))
+    return table(g, ["township", "overdue_items", "supervised_items", "max_overdue_days"],
+                 caption="各镇街学校事项逾期情况", notes=["各校逾期事项的清单见各镇街报告和整改台账。"])
+
+
+def overdue_section(scope, *, as_of: dt.date | str | None = None) -> HTML:
+    """逾期整改事项: items past their deadline (完成时限) that the data show not met, with the deadline,
+    days overdue, responsible units and the 挂牌督导 flag.
+
+    The county report lists the county's own items (全县) in full and counts the schools' items per
+    镇街; a 镇街 report lists its own schools' items, nothing of the county's. Deadlines are the
+    plan's (:func:`jxedu.analysis.deadlines.plan_deadline`); items that need evidence or lack data
+    are counted, not judged (their status is the planner's, in the ledger).
+
+    Parameters
+    ----------
+    scope
+        The county's assessment or a 镇街 view.
+    as_of
+        The date the report counts from (:func:`jxedu.analysis.deadlines.as_of_date`: default
+        ``$JXEDU_AS_OF``, which ``jxedu reports --as-of`` sets, else today).
+
+    Returns
+    -------
+    IPython.display.HTML
+    """
+    a = assessment_of(scope)
+    as_of = deadlines.as_of_date(as_of)
+    items = _ledger_items(a, as_of)
+    county = _is_county(scope)
+    mine = items.loc[items["township"] == (vocab.COUNTY if county else scope.name)]
+    over = _overdue_frame(mine)
+    unknown = int((mine["overdue_days"].notna() & (mine["status"] != ledger.OPEN)).sum())
+    plan = deadlines.plan_deadline(a)
+    s = a.settings
+    who = "全县事项" if county else f"{scope.name}学校事项"
+    parts = [_h("逾期整改事项", 2)]
+    if over.empty:
+        parts.append(_para(f"截至{_date_text(as_of)}，{who}中没有已过完成时限仍未达标的事项。"))
+    else:
+        parts.append(_para(f"截至{_date_text(as_of)}，{who}中已过完成时限仍未达标的 {_n(len(over))} 项，"
+                           f"其中挂牌督导 {_n(int(over['supervised'].sum()))} 项，按逾期天数排列。"))
+        cols = (["item_name"] if county else ["name", "item_name"]) + ["deadline", "overdue_days", "responsible",
+                                                                       "supervised"]
+        parts.append(_table(table(over, cols)))
+    notes = [f"完成时限默认为县实施方案的时限（{_date_text(plan)}），个别事项按方案另定的时限；规划人员在整改台账中改定的"
+             f"完成时限以台账为准。挂牌督导：逾期超过 {_n(s.supervision_overdue_days)} 天"
+             + ("，或县实施方案时限之后仍逾期" if s.supervision_after_plan_deadline else "") + "的事项。"]
+    if unknown:
+        notes.append(f"另有 {_n(unknown)} 项需佐证材料或数据不足的事项已过完成时限，是否完成以台账中规划人员的记录为准。")
+    parts += [_note(n) for n in notes]
+    if county:
+        schools = _overdue_frame(items.loc[items["township"] != vocab.COUNTY])
+        if not schools.empty:
+            parts.append(_table(_township_overdue_table(schools, a)))
+    return _block(*parts)
 
 
 # --- appendix -----------------------------------------------------------------------------------

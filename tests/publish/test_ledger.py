@@ -472,17 +472,22 @@ def test_new_items_are_appended_and_ranges_extended(tmp_path):
     rows, h = _rows_by_key(ws)
     last = max(rows.values())
     assert "school|A|class_size" not in rows
-    assert ws.print_area == f"'{LEDGER_SHEET}'!$A$1:$O${last}"
+    # columns A 序号 … K 责任单位, L 完成时限, M 状态, N 逾期天数, O 挂牌督导, P–R 销号日期…备注 (printed),
+    # S 事项编号, T 数据学年
+    assert ws.print_area == f"'{LEDGER_SHEET}'!$A$1:$R${last}"
     _export(p, class_a=46)        # now 46 > 45: a new item, appended after the last row
     wb = load_workbook(p)
     ws = wb[LEDGER_SHEET]
     rows, h = _rows_by_key(ws)
     assert rows["school|A|class_size"] == last + 1
     assert ws[f"{h['序号']}{last + 1}"].value == last - 3 + 1  # numbering continues (rows 4.. hold 1..)
-    assert ws.print_area == f"'{LEDGER_SHEET}'!$A$1:$O${last + 1}"
-    assert ws.auto_filter.ref == f"A3:Q{last + 1}"
-    assert {str(cf.sqref) for cf in ws.conditional_formatting} == {f"A4:Q{last + 1}"}
-    assert str(ws.data_validations.dataValidation[0].sqref) == f"L4:L{last + 1 + 500}"
+    assert ws.print_area == f"'{LEDGER_SHEET}'!$A$1:$R${last + 1}"
+    assert ws.auto_filter.ref == f"A3:T{last + 1}"
+    # the row colours, 逾期天数 and 挂牌督导
+    assert {str(cf.sqref) for cf in ws.conditional_formatting} == {f"A4:T{last + 1}", f"N4:N{last + 1}",
+                                                                   f"O4:O{last + 1}"}
+    assert str(ws.data_validations.dataValidation[0].sqref) == f"M4:M{last + 1 + 500}"
+    assert str(ws.data_validations.dataValidation[1].sqref) == f"L4:L{last + 1 + 500}"  # 完成时限: a date
     assert ws[f"{h['状态']}{last + 1}"].value == "未达标"
 
 
@@ -553,3 +558,191 @@ def test_a_formula_in_remarks_stays_and_the_note_goes_to_its_comment(tmp_path):
     cell = load_workbook(p)[LEDGER_SHEET][f"{h['备注']}{r}"]
     assert (cell.value, cell.data_type) == ('="见"&"附件"', "f")
     assert cell.comment.text == "2025-04-01 复核未达标（2024学年数据），重新打开"
+
+
+# --- deadlines: 完成时限, 逾期天数, 挂牌督导 ---------------------------------------------------------
+
+D = dt.date
+
+
+def test_deadline_and_days_overdue_as_of_a_date():
+    a = jxedu.assess(make_ds())
+    led = build_ledger(a, as_of=D(2025, 10, 31)).set_index("key")
+    bb = led.loc[BACKBONE]
+    # the plan's deadline 2025-09-30; to 2025-10-31 that is 31 days; past the plan's deadline: 挂牌督导
+    assert (bb["deadline"], bb["overdue_days"], bb["supervision"]) == (D(2025, 9, 30), 31, "是")
+    # a yearly target of the plan: the school year 2024 ends 2025-08-31; 30 (Sep) + 31 (Oct) = 61 days
+    honours = led.loc["county|plan_honoured_teachers"]
+    assert (honours["deadline"], honours["overdue_days"]) == (D(2025, 8, 31), 61)
+    # 智慧校园 by the end of 2025, met: never overdue
+    smart = led.loc["county|plan_smart_campus"]
+    assert (smart["deadline"], smart["status"], smart["overdue_days"]) == (D(2025, 12, 31), "已达标", None)
+    # an evidence item stays open until the planner records it
+    assert led.loc["county|satisfaction", "overdue_days"] == 31
+    assert led.attrs["as_of"] == D(2025, 10, 31) and led.attrs["plan_deadline"] == D(2025, 9, 30)
+    on_time = build_ledger(a, as_of=D(2025, 9, 30))  # the deadline day itself is not overdue
+    assert on_time.set_index("key").loc[BACKBONE, "overdue_days"] is None
+    assert on_time["supervision"].isna().all()
+
+
+def _set_cells(p: Path, edits: dict[tuple[str, str], object]) -> dict[str, int]:
+    """Type ``{(key, Chinese header): value}`` into the ledger as a planner would; return the rows by key."""
+    wb = load_workbook(p)
+    ws = wb[LEDGER_SHEET]
+    rows, h = _rows_by_key(ws)
+    for (key, col), v in edits.items():
+        ws[f"{h[col]}{rows[key]}"] = v
+    wb.save(p)
+    return rows
+
+
+def _cells(p: Path, key: str, *cols: str) -> list:
+    ws = load_workbook(p)[LEDGER_SHEET]
+    rows, h = _rows_by_key(ws)
+    return [ws[f"{h[c]}{rows[key]}"].value for c in cols]
+
+
+def test_planner_deadlines_survive_and_supervision_follows_the_rule(tmp_path):
+    p = tmp_path / "台账.xlsx"
+    write_ledger(_items(), p, today=D(2025, 4, 1), as_of=D(2025, 4, 1))
+    assert _cells(p, BACKBONE, "完成时限", "逾期天数", "挂牌督导") == [dt.datetime(2025, 9, 30), None, None]
+    _set_cells(p, {(BACKBONE, "完成时限"): dt.datetime(2025, 3, 1),        # a date cell
+                   ("school|A|class_size", "完成时限"): "2025年5月1日",      # a date typed as text
+                   ("county|satisfaction", "完成时限"): dt.datetime(2025, 3, 1),
+                   ("county|satisfaction", "状态"): "已达标"})              # evidence recorded: done
+    merged = write_ledger(_items(), p, today=D(2025, 6, 1), as_of=D(2025, 6, 1))
+    assert merged.attrs["problems"] == []
+    # 2025-03-01 → 2025-06-01: 31 (Mar) + 30 (Apr) + 31 (May) = 92 days > 90: 挂牌督导
+    assert _cells(p, BACKBONE, "完成时限", "逾期天数", "挂牌督导", "备注") == [dt.datetime(2025, 3, 1), 92, "是", None]
+    # 2025-05-01 → 2025-06-01: 31 days, not more than 90, the plan's deadline (2025-09-30) not passed: no flag
+    assert _cells(p, "school|A|class_size", "完成时限", "逾期天数", "挂牌督导") == ["2025年5月1日", 31, None]
+    assert _cells(p, "county|satisfaction", "逾期天数", "挂牌督导") == [None, None]        # 已达标
+    assert _cells(p, "county|resource_pass|primary", "逾期天数") == [None]               # due 2025-09-30
+    # later: the plan's deadline has passed, every overdue item is 挂牌督导; the planner's dates stay
+    write_ledger(_items(), p, today=D(2025, 10, 1), as_of=D(2025, 10, 1))
+    # 2025-03-01 → 2025-10-01: 31 + 30 + 31 + 30 + 31 + 31 + 30 = 214 days
+    assert _cells(p, BACKBONE, "完成时限", "逾期天数", "挂牌督导") == [dt.datetime(2025, 3, 1), 214, "是"]
+    # 2025-05-01 → 2025-10-01: 31 + 30 + 31 + 31 + 30 = 153 days
+    assert _cells(p, "school|A|class_size", "完成时限", "逾期天数") == ["2025年5月1日", 153]
+    assert _cells(p, "county|resource_pass|primary", "完成时限", "逾期天数", "挂牌督导") == [
+        dt.datetime(2025, 9, 30), 1, "是"]
+    back = read_ledger(p).set_index("key")
+    assert back.loc[BACKBONE, "deadline"] == dt.datetime(2025, 3, 1)
+    assert ledger_summary(back)["supervised"] == int((back["supervision"] == "是").sum()) > 3
+
+
+def test_a_deadline_that_is_not_a_date_is_kept_with_a_note(tmp_path):
+    p = tmp_path / "台账.xlsx"
+    write_ledger(_items(), p, today=D(2025, 4, 1), as_of=D(2025, 4, 1))
+    rows = _set_cells(p, {(BACKBONE, "完成时限"): "年底前"})
+    merged = write_ledger(_items(), p, today=D(2025, 10, 31), as_of=D(2025, 10, 31))
+    (problem,) = merged.attrs["problems"]
+    assert problem == (f"台账.xlsx 工作表“台账”第{rows[BACKBONE]}行“完成时限”列：“年底前”不是日期（应为日期，如 2025-09-30）；"
+                       "已保留原内容，逾期天数按规划目标时限 2025-09-30 计算")
+    # kept as typed; counted from the plan's 2025-09-30: 31 days
+    deadline, days, remarks = _cells(p, BACKBONE, "完成时限", "逾期天数", "备注")
+    assert (deadline, days) == ("年底前", 31)
+    assert remarks == ("2025-10-31 “完成时限”“年底前”不是日期，已保留；逾期天数按规划目标时限 2025-09-30 计算，"
+                       "请改填日期（如 2025-09-30）")
+    again = write_ledger(_items(), p, today=D(2025, 11, 30), as_of=D(2025, 11, 30))
+    assert len(again.attrs["problems"]) == 1                   # said at every export …
+    assert _cells(p, BACKBONE, "备注")[0].count("不是日期") == 1  # … noted in 备注 once
+    assert _cells(p, BACKBONE, "完成时限", "逾期天数") == ["年底前", 61]  # 31 (Oct) + 30 (Nov)
+
+
+def _old_format(p: Path, monkeypatch) -> None:
+    """Write the ledger as jxedu did before 完成时限: without its three columns, without a record of them."""
+    import json
+
+    import jxedu.publish.ledger as ledger_module
+
+    before = {k: v for k, v in COLUMNS.items() if k not in ("deadline", "overdue_days", "supervision")}
+    with monkeypatch.context() as m:
+        m.setattr(ledger_module, "COLUMNS", before)
+        m.setattr(ledger_module, "EDITABLE_COLUMNS", tuple(c for c in ledger_module.EDITABLE_COLUMNS if c != "deadline"))
+        write_ledger(_items(), p, today=D(2025, 4, 1))
+    wb = load_workbook(p)
+    rec = wb["_jxedu"]
+    cells = json.loads(rec["B3"].value)
+    del cells["columns"]
+    rec["B3"] = json.dumps(cells, ensure_ascii=False)
+    wb.save(p)
+
+
+@pytest.mark.parametrize("planner_column", [False, True])
+def test_an_older_ledger_gets_the_new_columns_on_the_right(tmp_path, monkeypatch, planner_column):
+    p = tmp_path / "台账.xlsx"
+    _old_format(p, monkeypatch)
+    wb = load_workbook(p)
+    ws = wb[LEDGER_SHEET]
+    header = [c.value for c in ws[3]]
+    assert "完成时限" not in header and len(header) == 17
+    rows, h = _rows_by_key(ws)
+    ws[f"{h['备注']}{rows[BACKBONE]}"] = "待人事文件"
+    if planner_column:  # the planner had added a 完成时限 column of their own (column R)
+        ws.cell(row=3, column=18, value="完成时限")
+        ws.cell(row=rows[BACKBONE], column=18, value=dt.datetime(2025, 3, 1))
+    wb.save(p)
+    merged = write_ledger(_items(), p, today=D(2025, 10, 31), as_of=D(2025, 10, 31))
+    added = ["overdue_days", "supervision"] if planner_column else ["deadline", "overdue_days", "supervision"]
+    assert merged.attrs["added_columns"] == added
+    ws = load_workbook(p)[LEDGER_SHEET]
+    header = [c.value for c in ws[3]]
+    assert header[:17] == [v for k, v in COLUMNS.items() if k not in ("deadline", "overdue_days", "supervision")]
+    assert header[17:] == ["完成时限", "逾期天数", "挂牌督导"]  # added after the last column (or the planner's)
+    # the planner's date and 备注 stay; 2025-03-01 → 2025-10-31 is 244 days, the plan's 2025-09-30 is 31
+    days = 244 if planner_column else 31
+    expected = dt.datetime(2025, 3, 1) if planner_column else dt.datetime(2025, 9, 30)
+    assert _cells(p, BACKBONE, "完成时限", "逾期天数", "挂牌督导", "备注") == [expected, days, "是", "待人事文件"]
+    assert ws.auto_filter.ref == f"A3:T{ws.max_row}"  # the filter and the row colours reach the new columns
+    assert f"A4:T{ws.max_row}" in {str(cf.sqref) for cf in ws.conditional_formatting}
+    # once added, they are the ledger's: the next export adds nothing
+    assert write_ledger(_items(), p, today=D(2025, 11, 1), as_of=D(2025, 11, 1)).attrs["added_columns"] == []
+    assert [c.value for c in load_workbook(p)[LEDGER_SHEET][3]] == header
+
+
+def test_a_column_the_planner_deleted_is_not_added_back(tmp_path):
+    p = tmp_path / "台账.xlsx"
+    write_ledger(_items(), p, today=D(2025, 4, 1), as_of=D(2025, 4, 1))
+    wb = load_workbook(p)
+    ws = wb[LEDGER_SHEET]
+    _, h = _rows_by_key(ws)
+    ws.delete_cols(ws[f"{h['挂牌督导']}3"].column)
+    wb.save(p)
+    merged = write_ledger(_items(), p, today=D(2025, 10, 31), as_of=D(2025, 10, 31))
+    assert merged.attrs["added_columns"] == []
+    header = [c.value for c in load_workbook(p)[LEDGER_SHEET][3]]
+    assert "挂牌督导" not in header and "逾期天数" in header
+    assert _cells(p, BACKBONE, "逾期天数") == [31]
+
+
+def test_supervision_is_highlighted_by_fixed_rules(tmp_path):
+    p = tmp_path / "台账.xlsx"
+    write_ledger(_items(), p, today=D(2025, 10, 31), as_of=D(2025, 10, 31))
+    ws = load_workbook(p)[LEDGER_SHEET]
+    rows, h = _rows_by_key(ws)
+    rules = {str(cf.sqref): cf.rules for cf in ws.conditional_formatting}
+    last = max(rows.values())
+    (sup,) = rules[f"{h['挂牌督导']}4:{h['挂牌督导']}{last}"]
+    assert sup.formula == [f'${h["挂牌督导"]}4="是"'] and sup.priority == 1  # ahead of the row colours
+    assert sup.dxf.fill.bgColor.rgb.endswith("C00000")
+    (od,) = rules[f"{h['逾期天数']}4:{h['逾期天数']}{last}"]
+    assert od.formula == [f"AND(ISNUMBER(${h['逾期天数']}4),${h['逾期天数']}4>0)"] and od.priority == 2
+    assert ws[f"{h['完成时限']}{rows[BACKBONE]}"].number_format == "yyyy-mm-dd"
+    assert "截至 2025-10-31 逾期" in ws["A2"].value
+
+
+def test_cli_as_of(demo_dir, tmp_path):
+    from typer.testing import CliRunner
+
+    from jxedu.cli.app import app
+
+    out = tmp_path / "台账.xlsx"
+    res = CliRunner().invoke(app, ["ledger", str(demo_dir), "--out", str(out), "--as-of", "2025-09-30"])
+    assert res.exit_code == 0, res.output
+    # on the plan's deadline day nothing is overdue yet
+    assert "截至 2025-09-30：逾期 0 条，其中挂牌督导 0 条" in res.stdout
+    back = read_ledger(out)
+    assert back["deadline"].notna().all() and back["overdue_days"].isna().all()
+    bad = CliRunner().invoke(app, ["ledger", str(demo_dir), "--out", str(out), "--as-of", "九月底"])
+    assert bad.exit_code == 2 and "bad_as_of" in bad.output

@@ -345,6 +345,16 @@ def test_every_failing_school_stage_is_named_in_its_township_report(demo_report)
         assert missing == [], (name, missing)
 
 
+def test_the_reports_list_the_overdue_items_as_of_the_set_date(demo_report):
+    # conftest sets JXEDU_AS_OF = 2026-09-01; the report kernels read it (the PDFs do not change by the day)
+    county = "".join(pdf_text(demo_report.out / "2026" / "全县.pdf").split())
+    assert "逾期整改事项截至2026年9月1日，全县事项中已过完成时限仍未达标的" in county
+    assert "各镇街学校事项逾期情况" in county
+    town = "".join(pdf_text(demo_report.out / "2026" / f"{TOWNSHIP}.pdf").split())
+    assert f"截至2026年9月1日，{TOWNSHIP}学校事项中已过完成时限仍未达标的" in town
+    assert "各镇街学校事项逾期情况" not in town
+
+
 def test_every_page_of_every_report_carries_the_synthetic_mark(demo_report):
     for pdf in sorted((demo_report.out / "2026").glob("*.pdf")):
         pages = _pages(pdf)

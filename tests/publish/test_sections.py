@@ -163,7 +163,7 @@ def test_county_schools_section_lists_only_failing_units(a):
 def test_sections_render_without_teacher_ids(a):
     ids = re.compile(r"T\d{6}")
     for f in (rc.priorities, rc.headline, rc.rotation_section, rc.access_section, rc.class_size_section,
-              rc.schools_section, rc.appendix):
+              rc.schools_section, rc.overdue_section, rc.appendix):
         for scope in (a.township(TOWNSHIP), a):
             h = f(scope).data
             assert h and not ids.search(h), f.__name__
@@ -219,3 +219,64 @@ def test_township_cost_table_shows_zero_yearly_cost_not_a_dash(a):
     for town in no_yearly:
         row = t.split(town, 1)[1][:40]
         assert re.match(r"\d+\d+[\d,]+\.\d0\.0", row), (town, row)
+
+
+# --- 逾期整改事项 ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small():
+    """The two-school county of the ledger tests: A (金乡街道) fails backbone and has a class of 46; B
+    (羊山镇) meets everything."""
+    from tests.publish.test_ledger import make_ds
+
+    return jxedu.assess(make_ds())
+
+
+def test_overdue_items_of_the_county(small):
+    t = text_of(rc.overdue_section(small, as_of="2025-10-31"))
+    # the plan's deadline 2025-09-30; 2025-10-31 is 31 days later, past the plan's deadline: all 挂牌督导.
+    # County items not met: the 小学 pass rate (A fails backbone), the 小学 backbone CV (0.5 and 1.5 per
+    # 100 weighted by 1000 and 200 pupils: mean 0.667, sd 0.373, CV 0.559 > 0.50) and the class item.
+    assert t.startswith("逾期整改事项截至2025年10月31日，全县事项中已过完成时限仍未达标的3项，其中挂牌督导3项")
+    head = "事项完成时限逾期（天）责任单位挂牌督导"
+    rows = t.split(head)[1].split("完成时限默认为")[0]
+    assert rows == ("资源配置达标学校（小学）2025-09-3031县教体局（牵头）、县发改局、县财政局、各镇街是"
+                    "每百名学生拥有县级以上骨干教师数差异系数（小学）2025-09-3031县教体局（牵头）、县财政局、县发改局是"
+                    "班额（政府保障第5项）2025-09-3031县教体局（牵头）、县自然资源和规划局、各镇街是")
+    assert "挂牌督导：逾期超过90天，或县实施方案时限之后仍逾期的事项" in t
+    assert re.search(r"另有\d+项需佐证材料或数据不足的事项已过完成时限", t)  # evidence: the planner's, in the ledger
+    # the schools' items per 镇街: A's backbone and class items, both 31 days; 羊山镇 has none
+    per_town = t.split("各镇街学校事项逾期情况")[1]
+    assert per_town.startswith("镇街逾期未达标事项（项）其中挂牌督导（项）最长逾期（天）金乡街道2231")
+    assert "羊山镇" not in per_town
+
+
+def test_overdue_items_of_a_township_are_its_own(small):
+    t = text_of(rc.overdue_section(small.township("金乡街道"), as_of="2025-10-31"))
+    assert "金乡街道学校事项中已过完成时限仍未达标的2项，其中挂牌督导2项" in t
+    assert "甲小学每百名学生拥有县级以上骨干教师数（小学）2025-09-3031县教体局是" in t
+    assert "甲小学班额（政府保障第5项）2025-09-3031县教体局（牵头）、县自然资源和规划局、金乡街道办事处是" in t
+    assert "资源配置达标学校" not in t and "差异系数" not in t and "需佐证材料" not in t  # nothing of the county's
+    quiet = text_of(rc.overdue_section(small.township("羊山镇"), as_of="2025-10-31"))
+    assert "羊山镇学校事项中没有已过完成时限仍未达标的事项" in quiet and "<table" not in rc.overdue_section(
+        small.township("羊山镇"), as_of="2025-10-31").data
+
+
+def test_nothing_is_overdue_on_the_deadline_day(small):
+    t = text_of(rc.overdue_section(small, as_of="2025-09-30"))
+    assert "全县事项中没有已过完成时限仍未达标的事项" in t and "各镇街学校事项逾期情况" not in t
+
+
+def test_the_report_date_comes_from_the_environment(small, monkeypatch):
+    monkeypatch.setenv("JXEDU_AS_OF", "2025-10-01")
+    assert "截至2025年10月1日" in text_of(rc.overdue_section(small))
+    assert "逾期（天）" in rc.overdue_section(small).data  # one day past 2025-09-30
+
+
+def test_demo_overdue_section_is_dated_by_the_test_session(a):
+    # conftest fixes JXEDU_AS_OF = 2026-09-01 for every report the tests render
+    t = text_of(rc.overdue_section(a))
+    assert "截至2026年9月1日" in t
+    # 2025-09-30 → 2026-09-01: 31+30+31+31+28+31+30+31+30+31+31 = 335 days to 2026-08-31, 336 to 2026-09-01
+    assert "2025-09-30336" in t
