@@ -17,11 +17,13 @@ Every threshold comes from :mod:`jxedu.core.standards`; every unverified value f
 
 Which schools are assessed
 --------------------------
-The school-level items (rooms, school size, PE/art teachers per school) consider every school with
-compulsory-stage (小学/初中) students in the year, except a 教学点 below
-``settings.teaching_point_min_students`` students (the same cut as the resource indicators). Only the
+The school-level items (rooms, school size, PE/art teachers per school, 智慧校园) consider every school
+with compulsory-stage (小学/初中) students in the year, 教学点 of any size included: the cut of
+``settings.teaching_point_min_students`` concerns the units of the resource indicators only (setting
+``school_checks_include_small_points``, default on; off leaves the small 教学点 out here too). Only the
 compulsory stages count: the 高中部 of a 完全中学 or 十二年一贯制学校 is left out of students, classes and
-teachers. The class-size item looks at every compulsory-stage class in the 班级 table.
+teachers. The class-size item looks at every compulsory-stage class in the 班级 table. The county plan's
+PE/art teachers per 100 pupils is checked per 部 (setting ``plan_pe_art_scope``, default ``"unit"``).
 """
 
 from __future__ import annotations
@@ -152,7 +154,8 @@ def assessed_schools(ds: Dataset, *, year: int | None = None, settings: Settings
         One row per school with ``school_id, name, township, school_type, urban_rural, built_year,
         students, primary_students, junior_students, classes, teachers, pe_art_teachers,
         migrant_students`` (NaN when not reported), ``migrant_share``, ``has_junior``. Schools
-        without compulsory-stage students and 教学点 below the cut are left out.
+        without compulsory-stage students are left out, and 教学点 below the cut only when
+        ``settings.school_checks_include_small_points`` is off.
     """
     s = _settings(settings)
     year = ds.year_or_latest(year)
@@ -179,7 +182,9 @@ def assessed_schools(ds: Dataset, *, year: int | None = None, settings: Settings
     out = _school_attrs(ds).merge(agg, on="school_id", how="inner")
     out = out[out["students"] > 0]
     small_point = (out["school_type"] == "teaching_point") & (out["students"] < s.teaching_point_min_students)
-    out = out[~small_point].copy()
+    if not s.school_checks_include_small_points:
+        out = out[~small_point]
+    out = out.copy()
     out["migrant_share"] = out["migrant_students"] / out["students"]
     out["has_junior"] = out["junior_students"] > 0
     return out.sort_values(["township", "school_id"]).reset_index(drop=True)
@@ -416,26 +421,50 @@ def pe_art_by_school(
     settings: Settings | None = None,
     schools: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """体育 + 音乐 + 美术 专任教师 per 100 students of each whole school (county plan: ≥ 0.9 everywhere).
+    """体育 + 音乐 + 美术 专任教师 per 100 students against the county plan's ≥ 0.9 at every school.
 
-    Unlike the resource indicator, which is per 部, the plan's target is per school: all compulsory
-    stages of the school together. ``schools``: as for :func:`music_art_rooms`.
+    With ``settings.plan_pe_art_scope = "unit"`` (default) each 部 (小学部, 初中部) of a school is checked
+    on its own, as the resource indicator 3: the 部's students and its own PE/art teachers (学段统计 of
+    that stage). With ``"school"`` the compulsory stages of the whole school are taken together.
+    ``schools``: as for :func:`music_art_rooms`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per assessed school: ``school_id, name, township, students, pe_art_teachers,
-        per_100, target, short_teachers`` (whole teachers to add), ``meets``.
+        One row per assessed school (``"school"``) or per 部 of an assessed school with students
+        (``"unit"``): ``school_id, name, township, stage`` (the 部; ``None`` for a whole school),
+        ``units`` (部 of the school with students), ``students, pe_art_teachers, per_100, target,
+        short_teachers`` (whole teachers to add), ``meets`` and ``ledger_key`` (the ledger's 事项编号:
+        ``school|<id>|plan_pe_art_every_school``, with the stage before the item for a 部 of a school
+        with two 部).
     """
     s = _settings(settings)
+    year = ds.year_or_latest(year)
     sch = assessed_schools(ds, year=year, settings=s) if schools is None else schools
     target = _thr("plan_pe_art_per_100_every_school")
-    out = sch[["school_id", "name", "township", "students", "pe_art_teachers"]].copy()
+    base = sch[["school_id", "name", "township"]]
+    ss = _year_stats(ds, year)
+    ss = ss.assign(students=_num(ss["students"]),
+                   pe_art_teachers=_num(ss["pe_teachers"]) + _num(ss["music_teachers"]) + _num(ss["art_teachers"]))
+    ss = ss[ss["school_id"].isin(sch["school_id"]) & (ss["students"] > 0)]
+    n_units = ss.groupby("school_id").size()
+    if s.plan_pe_art_scope == "unit":
+        order = {st: i for i, st in enumerate(_COMPULSORY)}
+        out = base.merge(ss[["school_id", "stage", "students", "pe_art_teachers"]], on="school_id", how="inner")
+        out = out.assign(_o=out["stage"].map(order)).sort_values(["township", "school_id", "_o"]).drop(columns="_o")
+    else:
+        out = base.merge(sch[["school_id", "students", "pe_art_teachers"]], on="school_id").assign(stage=None)
+    out = out.reset_index(drop=True)
+    out.insert(4, "units", out["school_id"].map(n_units).fillna(1).astype(int))
+    out = out[["school_id", "name", "township", "stage", "units", "students", "pe_art_teachers"]]
     out["per_100"] = 100.0 * out["pe_art_teachers"] / out["students"]
     out["target"] = target
     out["short_teachers"] = [ceil_count(target * n / 100.0 - t) for n, t in
                              zip(out["students"], out["pe_art_teachers"])]
     out["meets"] = _meets(out["per_100"], "plan_pe_art_per_100_every_school")
+    out["ledger_key"] = [f"school|{sid}|{st}|plan_pe_art_every_school" if st is not None and n > 1
+                         else f"school|{sid}|plan_pe_art_every_school"
+                         for sid, st, n in zip(out["school_id"], out["stage"], out["units"])]
     return out
 
 
@@ -654,8 +683,11 @@ def _plan_pe_art_item(c: _Context) -> dict:
     """County plan: PE and art teachers at every school."""
     pe = c.tables["pe_art"]
     low = pe[~pe["meets"]]
-    facts = {"schools": len(pe), "low": len(low), "short_teachers": int(low["short_teachers"].sum())}
-    return _item("plan_pe_art_every_school", value=len(low), target=0, unit="所",
+    facts = {"schools": int(pe["school_id"].nunique()), "rows": len(pe), "low": len(low),
+             "low_schools": int(low["school_id"].nunique()), "short_teachers": int(low["short_teachers"].sum()),
+             "scope": c.settings.plan_pe_art_scope}
+    return _item("plan_pe_art_every_school", value=len(low), target=0,
+                 unit="个" if c.settings.plan_pe_art_scope == "unit" else "所",
                  status=STATUS_NOT_MET if len(low) else STATUS_MET, facts=facts)
 
 

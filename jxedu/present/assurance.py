@@ -158,9 +158,15 @@ def _retention(f: dict) -> tuple[str, str]:
 
 
 def _plan_pe_art(f: dict) -> tuple[str, str]:
+    if f.get("scope", "school") == "unit":
+        gap = (f"{f['low_schools']} 所学校的 {f['low']} 个学部共缺体育、艺术专任教师 {f['short_teachers']} 人"
+               if f["low"] else "")
+        return gap, (f"{f['schools']} 所学校的 {f['rows']} 个学部中 {f['low']} 个低于每百名学生"
+                     f"{_t('plan_pe_art_per_100_every_school')}人（按学部计：一贯制学校的小学部、初中部分别核查；"
+                     "设置 plan_pe_art_scope）。")
     gap = f"{f['low']} 所学校共缺体育、艺术专任教师 {f['short_teachers']} 人" if f["low"] else ""
     return gap, (f"{f['schools']} 所学校中 {f['low']} 所低于每百名学生{_t('plan_pe_art_per_100_every_school')}人"
-                 "（按全校义务教育学段计）。")
+                 "（按全校义务教育学段计；设置 plan_pe_art_scope）。")
 
 
 def _plan_rotations(f: dict) -> tuple[str, str]:

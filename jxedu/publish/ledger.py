@@ -392,14 +392,16 @@ def _school_rows(a: Assessment, include_passing: bool) -> list[dict]:
     for r in pe.itertuples(index=False):
         status = MET if r.meets else OPEN
         add(_row(
-            f"school|{r.school_id}|plan_pe_art_every_school", "县域规划目标", "体育艺术专任教师配备（县实施方案）",
-            township=r.township, school=r.name, requirement=f"全校每百名学生≥{r.target:g}人",
+            r.ledger_key, "县域规划目标", "体育艺术专任教师配备（县实施方案）",
+            township=r.township, school=r.name if r.stage is None else f"{r.name}（{_stage(r.stage)}）",
+            requirement=(f"全校每百名学生≥{r.target:g}人" if r.stage is None
+                         else f"{_stage(r.stage)}每百名学生≥{r.target:g}人"),
             value=round(float(r.per_100), 2), target=float(r.target),
             gap=f"缺 {int(r.short_teachers)} 人（现有 {int(r.pe_art_teachers)} 人，在校生 {int(r.students)} 人）"
             if status == OPEN else "",
             action=f"补充体育、艺术专任教师 {int(r.short_teachers)} 人" if status == OPEN else _KEEP_ACTION,
             responsible=_responsible("plan_pe_art_every_school", r.township), status=status, year=year,
-            listed=status != MET, order=(1, r.township, r.school_id, 130)))
+            listed=status != MET, order=(1, r.township, r.school_id, 130 + (r.stage == "junior"))))
     return rows
 
 

@@ -374,20 +374,41 @@ def test_training_from_roster():
     assert tr["status"] == STATUS_NOT_MET
 
 
-def test_pe_art_per_whole_school():
-    ds = build([{"school_id": "A"}, {"school_id": "B"}, {"school_id": "N", "school_type": "nine_year"}],
-               [{"school_id": "A", "stage": "primary", "students": 1000, "pe_teachers": 5, "music_teachers": 2,
-                 "art_teachers": 2},                                   # 9 / 1000 * 100 = 0.9 -> meets
-                {"school_id": "B", "stage": "primary", "students": 1001, "pe_teachers": 9},  # 0.899 -> short 1
-                {"school_id": "N", "stage": "primary", "students": 500, "pe_teachers": 5},   # 部 1.0
-                {"school_id": "N", "stage": "junior", "students": 600, "pe_teachers": 4}])   # whole 9/1100
-    r = pe_art_by_school(ds, year=YEAR).set_index("school_id")
-    assert bool(r.loc["A", "meets"]) and r.loc["A", "short_teachers"] == 0
-    assert not r.loc["B", "meets"] and r.loc["B", "short_teachers"] == 1   # ceil(9.009 - 9)
-    # N: 9 / 1100 * 100 = 0.818 < 0.9; need ceil(0.9 * 1100 / 100 - 9) = ceil(0.9) = 1
+def _pe_art_ds():
+    return build([{"school_id": "A"}, {"school_id": "B"}, {"school_id": "N", "school_type": "nine_year"}],
+                 [{"school_id": "A", "stage": "primary", "students": 1000, "pe_teachers": 5, "music_teachers": 2,
+                   "art_teachers": 2},                                   # 9 / 1000 * 100 = 0.9 -> meets
+                  {"school_id": "B", "stage": "primary", "students": 1001, "pe_teachers": 9},  # 0.899 -> short 1
+                  {"school_id": "N", "stage": "primary", "students": 500, "pe_teachers": 1},   # 部 0.2
+                  {"school_id": "N", "stage": "junior", "students": 600, "pe_teachers": 8}])   # 部 1.333
+
+
+def test_pe_art_per_unit_by_default():
+    r = pe_art_by_school(_pe_art_ds(), year=YEAR).set_index(["school_id", "stage"])
+    assert list(r.index) == [("A", "primary"), ("B", "primary"), ("N", "primary"), ("N", "junior")]
+    assert bool(r.loc[("A", "primary"), "meets"]) and r.loc[("A", "primary"), "short_teachers"] == 0
+    assert r.loc[("B", "primary"), "short_teachers"] == 1   # ceil(0.9 * 1001 / 100 - 9) = ceil(0.009)
+    # N 小学部: 1 / 500 * 100 = 0.2 < 0.9 -> ceil(4.5 - 1) = 4; N 初中部 8 / 600 * 100 = 1.33 meets
+    assert r.loc[("N", "primary"), "per_100"] == pytest.approx(0.2)
+    assert r.loc[("N", "primary"), "short_teachers"] == 4 and bool(r.loc[("N", "junior"), "meets"])
+    # the ledger key names the 部 only for a school with two 部
+    assert r.loc[("N", "primary"), "ledger_key"] == "school|N|primary|plan_pe_art_every_school"
+    assert r.loc[("B", "primary"), "ledger_key"] == "school|B|plan_pe_art_every_school"
+    it = _item(assurance_items(_pe_art_ds(), year=YEAR), "plan_pe_art_every_school")
+    # two 部 short (B, N 小学部): 1 + 4 = 5 teachers
+    assert (it["value"], it["unit"]) == (2, "个")
+    assert "2 所学校的 2 个学部共缺体育、艺术专任教师 5 人" in it["gap"]
+
+
+def test_pe_art_per_whole_school_setting():
+    s = get_settings(plan_pe_art_scope="school")
+    r = pe_art_by_school(_pe_art_ds(), year=YEAR, settings=s).set_index("school_id")
+    assert r["stage"].isna().all()
+    # N whole school: 9 / 1100 * 100 = 0.818 < 0.9; need ceil(0.9 * 1100 / 100 - 9) = ceil(0.9) = 1 —
+    # the 初中部's spare PE teachers hide the 小学部 that has one for 500 pupils
     assert r.loc["N", "per_100"] == pytest.approx(100 * 9 / 1100)
     assert r.loc["N", "short_teachers"] == 1
-    it = _item(assurance_items(ds, year=YEAR), "plan_pe_art_every_school")
+    it = _item(assurance_items(_pe_art_ds(), year=YEAR, settings=s), "plan_pe_art_every_school")
     assert it["value"] == 2 and "共缺体育、艺术专任教师 2 人" in it["gap"]
 
 
@@ -404,13 +425,18 @@ def test_smart_campus_and_teaching_point_cut():
                            {"school_id": "C", "year": YEAR, "smart_campus": False},
                            {"school_id": "TP40", "year": YEAR, "smart_campus": False},
                            {"school_id": "TP60", "year": YEAR}])
-    assert set(assessed_schools(ds, year=YEAR)["school_id"]) == {"A", "B", "C", "TP60"}
+    # by default every 教学点 is in the school-level checks (the 50-pupil cut is the indicators' only)
+    assert set(assessed_schools(ds, year=YEAR)["school_id"]) == {"A", "B", "C", "TP40", "TP60"}
     it = _item(assurance_items(ds, year=YEAR), "plan_smart_campus")
-    # A, B, TP60 yes; C no; TP40 (40 < 50) left out -> 3 / 4 = 75 %
-    assert (it["value"], it["status"]) == (75.0, STATUS_NOT_MET)
-    # with a 30-student cut TP40 enters: 3 / 5 = 60 %
-    it = _item(assurance_items(ds, year=YEAR, settings=get_settings(teaching_point_min_students=30)),
-               "plan_smart_campus")
+    # A, B, TP60 yes; C, TP40 no -> 3 / 5 = 60 %
+    assert (it["value"], it["status"]) == (60.0, STATUS_NOT_MET)
+    off = get_settings(school_checks_include_small_points=False)
+    assert set(assessed_schools(ds, year=YEAR, settings=off)["school_id"]) == {"A", "B", "C", "TP60"}
+    # TP40 (40 < 50) left out -> 3 / 4 = 75 %
+    assert _item(assurance_items(ds, year=YEAR, settings=off), "plan_smart_campus")["value"] == 75.0
+    # with the cut at 30 TP40 enters again: 3 / 5 = 60 %
+    it = _item(assurance_items(ds, year=YEAR, settings=get_settings(
+        teaching_point_min_students=30, school_checks_include_small_points=False)), "plan_smart_campus")
     assert it["value"] == 60.0
 
 
