@@ -36,6 +36,7 @@ from jxedu.analysis import (
     overview,
     priorities,
     projection,
+    roster_check,
     rotation,
     shortfalls,
     trend,
@@ -91,6 +92,7 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     "bus_feed": ("gtfs_path",),
     "rotation_ratios": ("teachers", "rotations"),
     "oversize_classes": ("classes",),
+    "roster_check": ("teachers",),
 }
 
 #: Measures computed per stage (methods taking the stage code).
@@ -578,6 +580,14 @@ class Assessment:
     def assurance_trend(self) -> pd.DataFrame:
         """The numeric assurance and county-plan items for every year of the data."""
         return trend.assurance_trend(self.ds, settings=self.settings)
+
+    # -- cross-checks and the plan's further tasks ---------------------------------------------
+
+    @cached_property
+    def roster_check(self) -> pd.DataFrame:
+        """Per 部: the typed 高于规定学历 and 骨干 counts against the roster's (empty without a roster of the year)."""
+        self._need("roster_check")
+        return roster_check.typed_vs_roster(self.ds, year=self.year)
 
 
 def _scope(value, township: str, columns: tuple[str, ...]):

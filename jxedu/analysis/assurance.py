@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from jxedu.analysis.classsize import class_band
+from jxedu.core import roster
 from jxedu.core import standards as std
 from jxedu.core.dataset import Dataset
 from jxedu.core.numeric import ceil_count
@@ -492,7 +493,9 @@ def rotation_ratios(ds: Dataset, *, year: int | None = None, settings: Settings 
         ``eligible, rotated, rotated_backbone, unmatched, toward_target, toward_rural`` (ints) and
         ``share`` (rotated ÷ eligible), ``backbone_share`` (backbone ÷ rotated); fractions, NaN when
         the denominator is 0. ``recorded`` is False when the 交流轮岗 table has no row of the year
-        (then ``rotated = 0`` and the items built on it are 数据不足).
+        (then ``rotated = 0`` and the items built on it are 数据不足). ``roster_from_latest``: the
+        eligible pool and backbone status are read from the latest roster, not one of the year
+        (:func:`jxedu.core.roster.from_latest_roster`).
     """
     from jxedu.analysis.rotation import eligible_teachers, rotation_records
 
@@ -505,11 +508,12 @@ def rotation_ratios(ds: Dataset, *, year: int | None = None, settings: Settings 
         rec = rotation_records(ds, year=year, weak=weak).drop_duplicates("teacher_id")
     else:
         rec = pd.DataFrame({"teacher_id": [], "is_backbone": [], "toward_target": [], "toward_rural": []})
-    known = set(ds.teachers["teacher_id"])
+    known = set(roster.roster_of_year(ds.teachers, year)["teacher_id"])
     n_elig, n_rot = len(elig), len(rec)
     n_bb = int(rec["is_backbone"].astype(bool).sum())
     return {
         "recorded": recorded,
+        "roster_from_latest": roster.from_latest_roster(ds.teachers, year, latest_year=ds.latest_year),
         "eligible": n_elig,
         "rotated": n_rot,
         "rotated_backbone": n_bb,
@@ -544,12 +548,14 @@ def _ratio_from_stats_or_roster(ds: Dataset, year: int, stats_col: str, roster_o
         return {"ratio": n / d if d else float("nan"), "partial": bool((~have).any()), "source": "stage_stats",
                 "numerator": int(n), "denominator": int(d), "unreported": int((~have).sum())}
     if ds.teachers is not None:
-        t = ds.teachers[ds.teachers["stage"].isin(_COMPULSORY)]
+        t = roster.roster_of_year(ds.teachers, year)
+        t = t[t["stage"].isin(_COMPULSORY)]
         ok = roster_ok(t)
         have = ok.notna()
         n, d = int(ok[have].astype(bool).sum()), int(have.sum())
         return {"ratio": n / d if d else float("nan"), "partial": bool((~have).any()), "source": "roster",
-                "numerator": n, "denominator": d, "unreported": int((~have).sum())}
+                "numerator": n, "denominator": d, "unreported": int((~have).sum()),
+                "roster_from_latest": roster.from_latest_roster(ds.teachers, year, latest_year=ds.latest_year)}
     return {"ratio": float("nan"), "partial": True, "source": "none", "numerator": 0, "denominator": 0,
             "unreported": 0}
 
@@ -664,7 +670,10 @@ def _retention_item(c: _Context) -> dict:
     """Quality item 1, estimated as grade-9 pupils ÷ grade-7 pupils two years earlier.
 
     The official rate needs graduates, transfers and deaths, which the data do not hold; the estimate
-    is context and the item stays evidence.
+    is context and the item stays evidence. An estimate above 100 % (more grade-9 pupils than grade-7
+    pupils two years before) is no retention rate but a sign of a data problem (pupils transferred in,
+    an incomplete 班级 table, grades mistyped): its value is left empty and ``facts["implausible"]`` says
+    so, with the estimate kept in ``facts["estimate"]``.
     """
     key, ds, year = "junior_retention", c.ds, c.year
     target = _pct(_thr(key))
@@ -675,8 +684,11 @@ def _retention_item(c: _Context) -> dict:
     g7 = _num(cl.loc[(_num(cl["year"]) == year - 2) & (_num(cl["grade"]) == 7), "students"]).sum()
     if not g7:
         return _item(key, target=target, unit="%", status=STATUS_EVIDENCE, facts={"missing": "grade7_two_years_ago"})
-    return _item(key, value=_pct(g9 / g7), target=target, unit="%", status=STATUS_EVIDENCE,
-                 facts={"grade9": int(g9), "grade7": int(g7), "year": year})
+    estimate = g9 / g7
+    implausible = bool(estimate > 1.0)
+    return _item(key, value=np.nan if implausible else _pct(estimate), target=target, unit="%",
+                 status=STATUS_EVIDENCE, facts={"grade9": int(g9), "grade7": int(g7), "year": year,
+                                                "estimate": float(estimate), "implausible": implausible})
 
 
 def _plan_pe_art_item(c: _Context) -> dict:
@@ -712,10 +724,12 @@ def _plan_honours_item(c: _Context) -> dict:
     if hy is None or hy.isna().all():
         return _item("plan_honoured_teachers", target=target, unit="人", status=STATUS_NO_DATA,
                      facts={"missing": "honour_year"})
-    n = int((hy == c.year).sum())
+    # a dated roster names a teacher once a year: each teacher honoured in the year counts once
+    n = int(t.loc[(hy == c.year).to_numpy(), "teacher_id"].nunique())
     return _item("plan_honoured_teachers", value=n, target=target, unit="人",
                  status=STATUS_MET if _meets(n, "plan_honoured_teachers_per_year") else STATUS_NOT_MET,
-                 facts={"honoured": n, "year": c.year, "short": int(max(0, target - n))})
+                 facts={"honoured": n, "year": c.year, "short": int(max(0, target - n)),
+                        "roster_from_latest": roster.from_latest_roster(t, c.year, latest_year=c.ds.latest_year)})
 
 
 def _plan_smart_campus_item(c: _Context) -> dict:

@@ -118,6 +118,9 @@ class Column:
         Inclusive bounds for numbers.
     unit
         Unit shown to the planner (``"㎡"``, ``"万元"``, ``"人"`` …).
+    note
+        What the column counts, when its name alone does not say it (Chinese; shown in the template's
+        header comment and in ``data/README.md``).
     """
 
     key: str
@@ -129,6 +132,7 @@ class Column:
     min: float | None = None
     max: float | None = None
     unit: str = ""
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -173,6 +177,12 @@ def _count(key: str, zh: str, **kw) -> Column:
     return Column(key, zh, "int", min=0, unit=kw.pop("unit", "人"), **kw)
 
 
+#: What 高于规定学历 means (resource indicator 1; reference §1 [V1]), in the template and the README.
+QUALIFIED_NOTE = ("高于规定学历：小学专任教师最高学历为专科及以上，初中专任教师为本科及以上（中专及以下均不计；"
+                  "按任教学段判断，初中部的专科学历教师不计）。有教师表时载入会按名册逐校逐学段核对，不一致时给出警告")
+#: What 县级以上骨干教师 means (resource indicator 2).
+BACKBONE_NOTE = "县级以上骨干教师：骨干级别为县级、市级或省级。有教师表时载入会按名册逐校逐学段核对，不一致时给出警告"
+
 _YEAR = Column("year", "学年", "year", min=1990, max=2100)
 _SCHOOL = Column("school_id", "学校标识码")
 
@@ -205,8 +215,8 @@ STAGE_STATS = Table(
         _count("students", "在校生数"),
         _count("classes", "班级数", unit="个"),
         _count("teachers", "专任教师数"),
-        _count("qualified_teachers", "高于规定学历教师数"),
-        _count("backbone_teachers", "县级以上骨干教师数"),
+        _count("qualified_teachers", "高于规定学历教师数", note=QUALIFIED_NOTE),
+        _count("backbone_teachers", "县级以上骨干教师数", note=BACKBONE_NOTE),
         _count("pe_teachers", "体育专任教师数"),
         _count("music_teachers", "音乐专任教师数"),
         _count("art_teachers", "美术专任教师数"),
@@ -287,14 +297,18 @@ TEACHERS = Table(
         Column("subject", "任教学科"),
         Column("gender", "性别", "cat", required=False, nullable=True, vocab=GENDERS),
         Column("birth_year", "出生年份", "int", min=1940, max=2010, unit="年"),
-        Column("education", "最高学历", "cat", vocab=EDUCATION),
+        Column("education", "最高学历", "cat", vocab=EDUCATION,
+               note="高于规定学历：小学专科及以上、初中本科及以上（按任教学段）"),
         Column("backbone_level", "骨干级别", "cat", vocab=BACKBONE_LEVELS),
         Column("certified", "持有教师资格证", "bool"),
         Column("start_year", "本校任教起始年份", "int", min=1950, max=2100, unit="年"),
         Column("training_hours", "近五年培训学时", "float", min=0, unit="学时", required=False, nullable=True),
         Column("honour_year", "最美教师年份", "int", required=False, nullable=True, min=2000, max=2100, unit="年"),
+        Column("year", "学年", "year", required=False, nullable=True, min=1990, max=2100,
+               note="可选：填写时一个学年一份名册，同一教师每学年一行，每行都要填；不填时为最新一期名册，"
+                    "往年的符合交流条件教师、骨干身份和“最美教师”按它推算并注明"),
     ),
-    primary_key=("teacher_id",),
+    primary_key=("teacher_id", "year"),
     references={"school_id": ("schools", "school_id")},
 )
 

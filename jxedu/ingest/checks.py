@@ -23,11 +23,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from jxedu.core import schema
+from jxedu.core import roster, schema
 from jxedu.core.schema import Column, Table
 from jxedu.ingest.problems import (
+    MASKED,
     Problem,
     ProblemSink,
+    is_free_text,
     value_text,
 )
 from jxedu.ingest.raw import RawTable, norm_text
@@ -542,8 +544,9 @@ def _fmt_num(x) -> str:
 
 
 def check_primary_key(df: pd.DataFrame, raw: RawTable, sink: ProblemSink) -> None:
-    """Report rows repeating the key of an earlier row."""
-    pk = list(raw.table.primary_key)
+    """Report rows repeating the key of an earlier row (an optional key column the file leaves out,
+    such as the 学年 of an undated 教师 roster, is not part of the key)."""
+    pk = [k for k in raw.table.primary_key if k in raw.data.columns or raw.table.column(k).required]
     if not pk or any(k not in raw.data.columns for k in pk):
         return
     complete = df[pk].notna().all(axis=1)
@@ -555,7 +558,9 @@ def check_primary_key(df: pd.DataFrame, raw: RawTable, sink: ProblemSink) -> Non
     first = rows.groupby([sub[k] for k in pk], sort=False, dropna=False).transform("first")
     cols = "、".join(raw.header(k) for k in pk)
     bad_idx = sub.index[dup]
-    keyvals = [" / ".join(value_text(raw.data.at[r, k]) or "" for k in pk) for r in bad_idx[: sink.limit + 1]]
+    hidden = {k for k in pk if is_free_text(raw.table.key, k)}  # a pupil's pseudonym is never echoed
+    keyvals = [" / ".join(MASKED if k in hidden else (value_text(raw.data.at[r, k]) or "") for k in pk)
+               for r in bad_idx[: sink.limit + 1]]
     keyvals += [None] * (len(bad_idx) - len(keyvals))
     sink.add_cells("error", "duplicate_key", raw, None, bad_idx, keyvals,
                    message=lambda v: f"“{v}”重复出现，同一{cols}只能填一行",
@@ -591,6 +596,8 @@ def check_consistency(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable]
     * 班级: a grade outside its stage.
     * 学段统计 without a matching 办学条件 row for the same school and year.
     * 交流轮岗: end date before start date.
+    * 教师: a dated roster (学年 column) with rows without a year; the 高于规定学历 and 县级以上骨干
+      counts of 学段统计 against the roster (:func:`check_roster_counts`).
     """
     schools = frames.get("schools")
     ss = frames.get("stage_stats")
@@ -654,6 +661,80 @@ def check_consistency(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable]
         if bad.any():
             sink.add_cells("warning", "date_order", raw, "end_date", rot.index[bad], raw.data.loc[bad, "end_date"],
                            message=lambda v: f"结束日期“{v}”早于开始日期", expected="不早于开始日期")
+    _check_roster(frames, raws, sink)
+
+
+def _check_roster(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable], sink: ProblemSink) -> None:
+    t = frames.get("teachers")
+    if t is None or "teachers" not in raws:
+        return
+    raw = raws["teachers"]
+    if roster.is_dated(t):
+        bad = t["year"].isna().to_numpy()
+        if bad.any():
+            sink.add_cells("error", "missing_roster_year", raw, "year", t.index[bad], [None] * int(bad.sum()),
+                           message=lambda v: "教师表填写了学年时每一行都要填学年（一个学年一份名册）",
+                           expected="学年，如 2024")
+    if "stage_stats" in frames and "stage_stats" in raws:
+        check_roster_counts(frames["stage_stats"], t, raws["stage_stats"], sink,
+                            names=None if frames.get("schools") is None else
+                            dict(zip(frames["schools"]["school_id"], frames["schools"]["name"])))
+
+
+#: 学段统计 columns checked against the roster: column -> (roster count, what the roster counts).
+_ROSTER_CHECKED = {
+    "qualified_teachers": "最高学历高于规定学历（小学专科及以上、初中本科及以上）",
+    "backbone_teachers": "骨干级别为县级及以上",
+}
+
+
+def check_roster_counts(ss: pd.DataFrame, teachers: pd.DataFrame, raw: RawTable, sink: ProblemSink, *,
+                        names: dict | None = None) -> None:
+    """Warn where the typed 高于规定学历 or 县级以上骨干 counts of 学段统计 differ from the roster.
+
+    The roster of a year (:func:`jxedu.core.roster.roster_of_year`) is compared with the 学段统计 rows
+    of that year — for an undated roster, the latest year of 学段统计 only (the year it describes) —
+    for every school and compulsory stage with a teacher on the roster. One warning per differing
+    cell, naming the school and the stage and giving both numbers; a 小学 count that equals the
+    roster's 本科 and above says that it looks like the 初中 rule.
+    """
+    names = names or {}
+    sub = ss.dropna(subset=["year", "school_id", "stage"])
+    sub = sub[sub["stage"].isin(schema.COMPULSORY_STAGES)]
+    if sub.empty or not {"education", "backbone_level", "stage", "school_id"} <= set(teachers.columns):
+        return
+    dated = roster.roster_years(teachers)
+    years = dated if dated else [int(sub["year"].max())]
+    for y in years:
+        t = roster.roster_of_year(teachers, y)
+        counts = roster.roster_counts(t).set_index(["school_id", "stage"])
+        bachelor = t[t["stage"] == "primary"]
+        bachelor = bachelor[bachelor["education"].isin(("bachelor", "postgraduate"))].groupby("school_id").size()
+        rows = sub[sub["year"].astype(int) == y]
+        keys = list(zip(rows["school_id"], rows["stage"]))
+        have = np.array([k in counts.index for k in keys], dtype=bool)
+        if not have.any():
+            continue
+        rows = rows[have]
+        keys = [k for k, h in zip(keys, have) if h]
+        for col, what in _ROSTER_CHECKED.items():
+            if col not in raw.data.columns:
+                continue
+            derived = np.array([counts.at[k, col] for k in keys], dtype=float)
+            typed = rows[col].astype("float64").to_numpy()
+            bad = ~np.isnan(typed) & (typed != derived)
+            if not bad.any():
+                continue
+            msgs = []
+            for (sid, st), a, b in zip(np.array(keys, dtype=object)[bad], typed[bad], derived[bad]):
+                school = f"学校“{names[sid]}”（{sid}）" if sid in names else f"学校“{sid}”"
+                hint = ""
+                if col == "qualified_teachers" and st == "primary" and a == float(bachelor.get(sid, 0)) and a != b:
+                    hint = "；填报数与名册中本科及以上的人数相同，疑似按初中口径统计（小学专科学历也属高于规定学历）"
+                msgs.append(f"{school}{y}学年{schema.LABELS[st]}：“{raw.header(col)}”填报 {_fmt_num(a)} 人，"
+                            f"教师表中{schema.LABELS[st]}{what}的教师 {_fmt_num(b)} 人{hint}")
+            sink.add_cells("warning", "roster_count_mismatch", raw, col, rows.index[bad], raw.data.loc[rows.index[bad], col],
+                           message=msgs, expected=[f"与教师表一致（{_fmt_num(b)}）" for b in derived[bad]])
 
 
 def _year_school_keys(df: pd.DataFrame | None) -> set[tuple[int, str]]:

@@ -65,6 +65,8 @@ UNLOCKS: dict[str, str] = {
 def column_note(col: Column) -> str:
     """Chinese note for a header comment: type, unit, required, allowed values."""
     parts = [f"类型：{KIND_ZH.get(col.kind, col.kind)}"]
+    if col.note:
+        parts.append(col.note)
     if col.unit:
         parts.append(f"单位：{col.unit}")
     if col.kind == "year":
@@ -116,7 +118,10 @@ def _fill_sheet(ws, table: Table) -> None:
         note = column_note(col)
         comment = Comment(note, "jxedu")
         comment.width = 260
-        comment.height = 24 * (note.count("\n") + 2)
+        lines = note.count("\n") + 2
+        if col.note:  # a long explanation wraps: about 18 characters a line at this width
+            lines += -(-len(col.note) // 18) - 1
+        comment.height = 24 * lines
         cell.comment = comment
         width = max(10.0, 2.2 * len(col.zh) + 2)
         ws.column_dimensions[_col_letter(i)].width = width
@@ -262,6 +267,10 @@ def schema_markdown() -> str:
             out.append("| " + " | ".join(_md_escape(x) for x in (
                 c.zh, f"`{c.key}`", KIND_ZH.get(c.kind, c.kind), c.unit, need, allowed)) + " |")
         out.append("")
+        noted = [c for c in t.columns if c.note]
+        if noted:
+            out.extend(f"- **{c.zh}**：{_md_escape(c.note)}。" for c in noted)
+            out.append("")
     aliases = "；".join(f"{a} → {b}" for a, b in schema.ALIASES.items() if a != b)
     out.append(f"**可接受的别名**（自动换成标准写法）：{aliases}。")
     out.append("")

@@ -100,12 +100,20 @@ def _classes(f: dict) -> tuple[str, str]:
     return gap, detail
 
 
+def _latest_roster(f: dict) -> str:
+    """The mark of a figure read from the latest roster for another year (empty otherwise)."""
+    return ("（教师表无该学年名册，按最新一期名册推算：此后离开或调动的教师不在其中）"
+            if f.get("roster_from_latest") else "")
+
+
 def _source_text(f: dict) -> str:
     how = {"stage_stats": "学段统计", "roster": "教师名册"}.get(f["source"], "无数据")
     if f["source"] == "stage_stats" and f["unreported"]:
         how += f"（{f['unreported']} 条学段记录未填报）"
     elif f["source"] == "roster" and f["unreported"]:
         how += f"（{f['unreported']} 名教师未填报）"
+    if f["source"] == "roster":
+        how += _latest_roster(f)
     return how
 
 
@@ -121,7 +129,8 @@ def _rotation(f: dict) -> tuple[str, str]:
         return _missing_rotation(f)
     gap = f"还需交流 {f['need_rotated']} 人" if f["need_rotated"] else ""
     detail = (f"{f['year']}学年交流轮岗 {f['rotated']} 人，符合交流条件教师 {f['eligible']} 人（符合交流条件："
-              f"在同一学校任教满{f['min_years']}年、距法定退休年龄超过{f['years_to_retirement']}年的教师）。")
+              f"在同一学校任教满{f['min_years']}年、距法定退休年龄超过{f['years_to_retirement']}年的教师）"
+              f"{_latest_roster(f)}。")
     return gap, detail
 
 
@@ -130,7 +139,7 @@ def _rotation_backbone(f: dict) -> tuple[str, str]:
         return _missing_rotation(f)
     gap = f"交流人数不变时还需 {f['need_backbone']} 名县级以上骨干教师参加交流" if f["need_backbone"] else ""
     detail = (f"交流轮岗 {f['rotated']} 人中县级以上骨干教师 {f['rotated_backbone']} 人"
-              + (f"；{f['unmatched']} 人不在教师名册中，按非骨干计" if f["unmatched"] else "") + "。")
+              + (f"；{f['unmatched']} 人不在教师名册中，按非骨干计" if f["unmatched"] else "") + _latest_roster(f) + "。")
     return gap, detail
 
 
@@ -153,6 +162,10 @@ def _retention(f: dict) -> tuple[str, str]:
     if f.get("missing"):
         return "", "需佐证材料（两年前无七年级学生数据）。"
     y = f["year"]
+    if f.get("implausible"):
+        return ("估算值超过 100%，数据有问题，请核查", f"{y}学年九年级 {fmt(f['grade9'], 'int')} 人多于 {y - 2}学年七年级 "
+                f"{fmt(f['grade7'], 'int')} 人（估算 {_pct(f['estimate'])}），不能作为巩固率：可能有转入学生、两年前的"
+                "班级表不全或年级填错，请核查班级表；正式巩固率需佐证材料。")
     return "", (f"估算：{y}学年九年级 {fmt(f['grade9'], 'int')} 人 ÷ {y - 2}学年七年级 {fmt(f['grade7'], 'int')} 人 = "
                 f"{_pct(f['grade9'] / f['grade7'])}（未扣除转入转出和死亡，仅供参考；正式巩固率需佐证材料）。")
 
@@ -181,7 +194,7 @@ def _plan_honours(f: dict) -> tuple[str, str]:
     if f.get("missing"):
         return "", "教师表未填写最美教师年份。"
     gap = f"还差 {f['short']} 人" if f["short"] else ""
-    return gap, f"{f['year']}年评选“最美教师” {f['honoured']} 人（按教师名册中的最美教师年份统计）。"
+    return gap, f"{f['year']}年评选“最美教师” {f['honoured']} 人（按教师名册中的最美教师年份统计）{_latest_roster(f)}。"
 
 
 def _plan_smart(f: dict) -> tuple[str, str]:
@@ -305,6 +318,10 @@ def trend_chart(a, *, items: list[str] | None = None, size: str | tuple[float, f
         sel = trend.loc[trend["item_key"] == k]
         d = sel.loc[sel["status"] != STATUS_NO_DATA]
         ax.plot(d["year"], d["value"], marker="o", color=style.STAGE_COLORS["primary"])
+        old = d.loc[d["roster_from_latest"].astype(bool)] if "roster_from_latest" in d else d.iloc[:0]
+        if len(old):  # read from the latest roster: hollow markers (named in the figure's note)
+            ax.plot(old["year"], old["value"], linestyle="none", marker="o", markerfacecolor="white",
+                    color=style.STAGE_COLORS["primary"])
         tgt = sel["target"].dropna()
         if len(tgt):
             ax.axhline(float(tgt.iloc[-1]), color=style.THRESHOLD_COLOR, linestyle="--", linewidth=1)
@@ -313,4 +330,6 @@ def trend_chart(a, *, items: list[str] | None = None, size: str | tuple[float, f
         ax.tick_params(axis="x", labelrotation=45, labelsize="x-small")
     for ax in axes[len(keys):]:
         ax.set_visible(False)
+    if "roster_from_latest" in trend and trend["roster_from_latest"].astype(bool).any():
+        fig.text(0.01, 0.005, "空心点：教师表没有该学年的名册，按最新一期名册推算。", fontsize="x-small")
     return fig

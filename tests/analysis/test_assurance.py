@@ -470,3 +470,21 @@ def test_rotation_year_not_recorded_is_no_data():
     items = assurance_items(ds, year=YEAR + 1)
     for key in ("rotation_share", "rotation_backbone_share", "plan_rotations"):
         assert _item(items, key)["status"] == STATUS_NO_DATA, key
+
+
+def _retention_ds(grade9: int) -> Dataset:
+    stats = [{"school_id": "J", "stage": "junior", "students": 300, "year": y} for y in (YEAR - 2, YEAR)]
+    classes = [{"year": YEAR - 2, "school_id": "J", "stage": "junior", "grade": 7, "class_name": "1", "students": 200},
+               {"year": YEAR, "school_id": "J", "stage": "junior", "grade": 9, "class_name": "1", "students": grade9}]
+    return build([{"school_id": "J", "school_type": "junior"}], stats, classes=classes, years=(YEAR - 2, YEAR))
+
+
+def test_retention_estimate_and_a_value_above_100_percent_as_a_data_problem():
+    it = _item(assurance_items(_retention_ds(190), year=YEAR), "junior_retention")
+    # 190 grade-9 pupils ÷ 200 grade-7 pupils two years before = 95.0 %
+    assert (it["value"], it["status"]) == (95.0, STATUS_EVIDENCE)
+    it = _item(assurance_items(_retention_ds(203), year=YEAR), "junior_retention")
+    # 203 ÷ 200 = 101.5 %: no retention rate; no value, the estimate in the facts, the text says why
+    assert np.isnan(it["value"]) and it["status"] == STATUS_EVIDENCE
+    assert it["facts"]["implausible"] and it["facts"]["estimate"] == pytest.approx(1.015)
+    assert "数据有问题" in it["gap"] and "101.5%" in it["detail"]
