@@ -324,7 +324,7 @@ class Assessment:
     @cached_property
     def checklist(self) -> pd.DataFrame:
         """The items that need documents as evidence (county only)."""
-        return assurance.checklist_items(settings=self.settings)
+        return assurance.checklist_items(settings=self.settings, computed=set(self.assurance["item_key"]))
 
     @cached_property
     def weak_schools(self) -> set[str]:

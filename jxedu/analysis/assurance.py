@@ -35,7 +35,11 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from jxedu.analysis import alliances, survey
+from jxedu.analysis.after_school import after_school_schools
 from jxedu.analysis.classsize import class_band
+from jxedu.analysis.dropout import dropout_cases
+from jxedu.analysis.special_groups import special_group_rates
 from jxedu.core import roster
 from jxedu.core import standards as std
 from jxedu.core.dataset import Dataset
@@ -57,6 +61,7 @@ __all__ = [
     "music_art_rooms",
     "oversize_classes",
     "pe_art_by_school",
+    "plan_task_keys",
     "rotation_ratios",
     "school_tables",
     "school_sizes",
@@ -748,6 +753,161 @@ def _plan_smart_campus_item(c: _Context) -> dict:
                  facts={"yes": n_yes, "known": n_known, "unreported": int((~have).sum())})
 
 
+# --- the plan's further tasks (optional tables) ------------------------------------------------
+
+
+def _computed(row: dict) -> dict:
+    """An item the data answer although the catalogue lists it as evidence: its status follows the data."""
+    row["evidence"] = False
+    return row
+
+
+def _has_year(df: pd.DataFrame | None, year: int) -> bool:
+    return df is not None and bool((_num(df["year"]) == year).any())
+
+
+def _survey_items(c: _Context) -> list[dict]:
+    """社会认可度 from 满意度调查: overall and every group at ``satisfaction`` (85 %) or more."""
+    if not _has_year(c.ds.survey, c.year):
+        return []
+    summ = survey.survey_summary(survey.satisfaction(c.ds, year=c.year))
+    rate = summ["rate"]
+    if pd.isna(rate):
+        status = STATUS_NO_DATA
+    else:
+        status = STATUS_MET if _meets(rate, "satisfaction") and not summ["groups_low"] else STATUS_NOT_MET
+    return [_computed(_item("satisfaction", value=_pct(rate), target=_pct(_thr("satisfaction")), unit="%",
+                           status=status, facts={**summ, "year": c.year}))]
+
+
+def _special_group_items(c: _Context) -> list[dict]:
+    """残疾儿童少年入学率, 随迁子女 in public or purchased places, 留守儿童 with a care file (特殊群体)."""
+    if not _has_year(c.ds.special_groups, c.year):
+        return []
+    rates = special_group_rates(c.ds, year=c.year, settings=c.settings)
+    county = rates.iloc[-1]
+    towns = rates.iloc[:-1]
+    out = []
+    for key, rate_col, flag, whole, part, target in (
+            ("disabled_enrolment", "disabled_rate", "meets_disabled", "disabled_school_age", "disabled_enrolled",
+             _pct(_thr("disabled_enrolment"))),
+            ("migrant_public_share", "migrant_rate", "meets_migrant", "migrant_eligible", "migrant_placed",
+             _pct(_thr("migrant_public_share"))),
+            ("left_behind_care", "care_rate", "meets_care", "left_behind", "left_behind_care",
+             _pct(c.settings.left_behind_care_min))):
+        rate = county[rate_col]
+        status = STATUS_NO_DATA if pd.isna(rate) else (STATUS_MET if bool(county[flag]) else STATUS_NOT_MET)
+        low = towns.loc[towns[flag].fillna(True).eq(False)]
+        facts = {"year": c.year, "whole": None if pd.isna(county[whole]) else int(county[whole]),
+                 "part": None if pd.isna(county[part]) else int(county[part]), "rate": float(rate),
+                 "townships_low": [(t, float(r)) for t, r in zip(low["township"], low[rate_col])],
+                 "unreported": int(towns[rate_col].isna().sum())}
+        if key == "disabled_enrolment":
+            facts.update({k: None if pd.isna(county[k]) else int(county[k])
+                          for k in ("disabled_mainstream", "disabled_special_school", "disabled_home")})
+        if key == "migrant_public_share":
+            facts.update({k: None if pd.isna(county[k]) else int(county[k]) for k in ("migrant_public", "migrant_purchased")})
+        out.append(_computed(_item(key, value=_pct(rate), target=target, unit="%", status=status, facts=facts)))
+    return out
+
+
+def _after_school_items(c: _Context) -> list[dict]:
+    """“双减”: homework (published, within the limits) and 课后服务 (offered, participation) from 课后服务与作业."""
+    if not _has_year(c.ds.after_school, c.year):
+        return []
+    a = after_school_schools(c.ds, year=c.year, settings=c.settings)
+    unpublished = a.loc[a["homework_published"].fillna(True).eq(False)]
+    over = a.loc[a["meets_homework"].fillna(True).eq(False)]
+    lower = a.loc[[any(g <= 2 for g in gs) for gs in a["grades_over"]]]
+    bad = a.loc[a["homework_published"].fillna(True).eq(False) | a["meets_homework"].fillna(True).eq(False)]
+    known = a["homework_published"].notna() | a["meets_homework"].notna()
+    hw_status = STATUS_NO_DATA if not known.any() else (STATUS_NOT_MET if len(bad) else
+                                                        (STATUS_MET if known.all() else STATUS_NO_DATA))
+    homework = _computed(_item("homework_burden", value=len(bad), target=0, unit="所", status=hw_status, facts={
+        "year": c.year, "schools": len(a), "unpublished": len(unpublished), "over": len(over),
+        "lower_grades": len(lower), "unknown": int((~known).sum()),
+        "names": bad["name"].astype(str).tolist()}))
+    offering = a.loc[a["offers"].fillna(False).astype(bool)]
+    pupils = float(a.loc[a["pupils"].notna(), "pupils"].sum())
+    part = float(offering["participants"].sum(min_count=1)) if len(offering) else float("nan")
+    rate = part / pupils if pupils and not pd.isna(part) else float("nan")
+    not_offering = a.loc[a["offers"].fillna(True).eq(False)]
+    low = a.loc[a["meets_participation"].fillna(True).eq(False) & a["offers"].fillna(False).astype(bool)]
+    minimum = float(c.settings.after_school_participation_min)
+    if pd.isna(rate):
+        status = STATUS_NO_DATA
+    else:
+        status = STATUS_NOT_MET if len(not_offering) or rate < minimum - 1e-12 else STATUS_MET
+    service = _computed(_item("after_school_service", value=_pct(rate), target=_pct(minimum), unit="%", status=status,
+                              facts={"year": c.year, "schools": len(a), "not_offering": len(not_offering),
+                                     "low": len(low), "participants": 0 if pd.isna(part) else int(part),
+                                     "pupils": int(pupils), "rate": rate,
+                                     "names": not_offering["name"].astype(str).tolist()}))
+    return [homework, service]
+
+
+def _dropout_item(c: _Context) -> dict:
+    """County plan: the 辍学学生工作台账 with no open case (动态清零)."""
+    target = _thr("plan_dropout_open")
+    if c.ds.dropouts is None:
+        return _item("plan_dropout_ledger", target=target, unit="人", status=STATUS_NO_DATA,
+                     facts={"missing": "dropouts"})
+    cases = dropout_cases(c.ds)
+    cases = cases.loc[cases["year"].isna() | (cases["year"] <= c.year)]
+    n_open = int(cases["open"].sum())
+    this = cases.loc[cases["year"] == c.year]
+    return _item("plan_dropout_ledger", value=n_open, target=target, unit="人",
+                 status=STATUS_MET if _meets(n_open, "plan_dropout_open") else STATUS_NOT_MET,
+                 facts={"year": c.year, "cases": len(cases), "open": n_open, "cases_year": len(this),
+                        "returned": int((cases["status"] == "returned").sum()),
+                        "townships_open": cases.loc[cases["open"], "township"].value_counts().to_dict()})
+
+
+def _alliance_items(c: _Context) -> list[dict]:
+    """County plan: groups cover every rural school; 强镇筑基 pilots and 百强 schools as listed."""
+    key = "plan_alliance_rural_coverage"
+    out = []
+    if c.ds.alliances is None:
+        out.append(_item("plan_alliance_coverage", target=_pct(_thr(key)), unit="%", status=STATUS_NO_DATA,
+                         facts={"missing": "alliances"}))
+    else:
+        cov = alliances.coverage(c.ds, schools=c.tables["schools"], settings=c.settings)
+        n, k = len(cov), int(cov["covered"].sum())
+        share = k / n if n else float("nan")
+        out.append(_item("plan_alliance_coverage", value=_pct(share), target=_pct(_thr(key)), unit="%",
+                         status=_status_ratio(share, key, partial=False),
+                         facts={"rural": n, "covered": k, "uncovered": n - k, "groups": int(c.ds.alliances["alliance"].nunique()),
+                                "names": cov.loc[~cov["covered"], "name"].astype(str).tolist(),
+                                "areas": list(c.settings.alliance_areas)}))
+    if c.ds.rural_projects is not None:
+        p = alliances.projects(c.ds)
+        towns = p.loc[p["project"] == "strong_town"]
+        top = p.loc[p["project"].isin(("top_junior", "top_primary"))]
+        out.append(_item("plan_strong_towns", value=len(towns), unit="个", status=STATUS_EVIDENCE, facts={
+            "towns": [(r.township, r.level, r.status) for r in towns.itertuples(index=False)]}))
+        out.append(_item("plan_top_rural_schools", value=int((top["status"] == "recognised").sum()), unit="所",
+                         status=STATUS_EVIDENCE, facts={
+                             "recognised": int((top["status"] == "recognised").sum()),
+                             "in_progress": int((top["status"] == "in_progress").sum()),
+                             "junior": int((top["project"] == "top_junior").sum()),
+                             "primary": int((top["project"] == "top_primary").sum())}))
+    return out
+
+
+def plan_task_keys(ds: Dataset, *, year: int) -> set[str]:
+    """The catalogue's evidence items that the plan-task tables answer for the year (left out of the checklist)."""
+    keys = set()
+    if _has_year(ds.survey, year):
+        keys.add("satisfaction")
+    if _has_year(ds.special_groups, year):
+        keys |= {"disabled_enrolment", "migrant_public_share", "left_behind_care"}
+    if _has_year(ds.after_school, year):
+        keys |= {"homework_burden", "after_school_service"}
+    if ds.rural_projects is not None:
+        keys |= {"plan_strong_towns", "plan_top_rural_schools"}
+    return keys
+
+
 def _context(ds: Dataset, year: int, s: Settings, tables: dict, rotation: dict | None) -> _Context:
     rr = rotation
     if rr is None and ds.teachers is not None and ds.rotations is not None:
@@ -804,16 +964,26 @@ def assurance_items(
     c = _context(ds, year, s, tables, rotation)
     items = [_rooms_item(c), _size_item(c), _class_item(c), _training_item(c), *_rotation_items(c),
              _certificate_item(c), _migrant_item(c), _retention_item(c), _plan_pe_art_item(c),
-             _plan_rotations_item(c), _plan_honours_item(c), _plan_smart_campus_item(c)]
+             _plan_rotations_item(c), _plan_honours_item(c), _plan_smart_campus_item(c),
+             *_survey_items(c), *_special_group_items(c), *_after_school_items(c), _dropout_item(c),
+             *_alliance_items(c)]
     out = pd.DataFrame(items, columns=list(ITEM_COLUMNS))
     if include_checklist:
-        out = pd.concat([out, checklist_items(settings=s)], ignore_index=True)
+        out = pd.concat([out, checklist_items(settings=s, computed=set(out["item_key"]))], ignore_index=True)
     out["value"] = out["value"].astype(float)
     out["target"] = out["target"].astype(float)
     return out
 
 
-def checklist_items(*, settings: Settings | None = None) -> pd.DataFrame:
+#: Evidence items whose target is a setting: key -> (setting, unit; a share is shown in %).
+_SETTING_TARGETS: dict[str, tuple[str, str]] = {
+    "special_ed_funding": ("special_ed_funding_min", "元/生·年"),
+    "left_behind_care": ("left_behind_care_min", "%"),
+    "after_school_service": ("after_school_participation_min", "%"),
+}
+
+
+def checklist_items(*, settings: Settings | None = None, computed: set[str] | frozenset = frozenset()) -> pd.DataFrame:
     """The items that are evidence (documents) rather than numbers, status ``evidence``.
 
     Government-assurance items 1, 2, 6, 7, 8, 10, 13, 14, 15, quality items 2–9, social recognition
@@ -824,7 +994,11 @@ def checklist_items(*, settings: Settings | None = None) -> pd.DataFrame:
     Parameters
     ----------
     settings
-        Run settings (the special-education funding floor ``special_ed_funding_min`` [U]).
+        Run settings (the special-education funding floor ``special_ed_funding_min`` [U], the targets
+        of 留守儿童 care and 课后服务).
+    computed
+        Item keys the data answered (:func:`assurance_items`): left out — e.g. 社会认可度 when the
+        满意度调查 table is there (:func:`plan_task_keys`).
 
     Returns
     -------
@@ -833,14 +1007,16 @@ def checklist_items(*, settings: Settings | None = None) -> pd.DataFrame:
         number, else NaN.
     """
     s = _settings(settings)
-    computed = {"migrant_share", "junior_retention"}
+    computed = {"migrant_share", "junior_retention", *computed}
     rows = []
     for key, cat in std.items().iterrows():
         if not cat["evidence"] or key in computed:
             continue
         target, unit = np.nan, ""
-        if key == "special_ed_funding":
-            target, unit = float(s.special_ed_funding_min), "元/生·年"
+        if key in _SETTING_TARGETS:
+            name, unit = _SETTING_TARGETS[key]
+            target = float(getattr(s, name))
+            target = _pct(target) if unit == "%" else target
         elif cat["standard"]:
             k, _, stage = cat["standard"].partition("/")
             r = std.rule(k, stage or "all")

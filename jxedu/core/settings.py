@@ -138,6 +138,10 @@ class Settings:
     after_school_participation_min
         Share of compulsory-stage pupils taking part in 课后服务 that the 双减 item counts as met. No
         national number (课后服务 is voluntary; every school must offer it) [U]; default 0.9.
+    alliance_areas
+        城乡分类 codes of the schools the county plan's “集团化办学、城乡学校共同体实现县域内农村中小学全覆盖”
+        counts as 农村中小学. The plan does not define 农村 [U]; default 镇区 and 乡村 (``["town",
+        "rural"]``: every school outside the 城区).
     """
 
     teaching_point_min_students: int = 50  # students
@@ -175,6 +179,7 @@ class Settings:
     teaching_area_net_of_indoor_sports: bool = True
     left_behind_care_min: float = 1.0  # share of 留守儿童 with a care plan
     after_school_participation_min: float = 0.9  # share of pupils in 课后服务
+    alliance_areas: tuple = ("town", "rural")  # 城乡分类 codes of 农村中小学
 
 
 _FIELDS = {f.name for f in dataclasses.fields(Settings)}
@@ -261,6 +266,8 @@ def get_settings(*, path: str | Path | None = None, **overrides) -> Settings:
         raise SettingsError("体育艺术教师配备的核查范围应为 unit（每个学部）或 school（全校） (bad_setting): plan_pe_art_scope")
     if s.unit_teachers not in ("stage", "split"):
         raise SettingsError("学部教师口径应为 stage（按任教学段）或 split（按加权学生数分摊） (bad_setting): unit_teachers")
+    if not isinstance(s.alliance_areas, list | tuple) or not set(s.alliance_areas) <= {"urban", "town", "rural"}:
+        raise SettingsError("农村学校的城乡分类应为 urban、town、rural 中的若干项 (bad_setting): alliance_areas")
     for key in ("left_behind_care_min", "after_school_participation_min"):
         if not 0 <= float(getattr(s, key)) <= 1:
             raise SettingsError(f"比例应在 0 与 1 之间 (bad_setting): {key}")

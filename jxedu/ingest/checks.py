@@ -14,6 +14,7 @@ columns are dropped before any check runs.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import unicodedata
@@ -30,6 +31,7 @@ from jxedu.ingest.problems import (
     Problem,
     ProblemSink,
     is_free_text,
+    mask_personal,
     value_text,
 )
 from jxedu.ingest.raw import RawTable, norm_text
@@ -37,7 +39,7 @@ from jxedu.ingest.raw import RawTable, norm_text
 #: Buffer around the county outline when testing coordinates (GPS and digitising tolerance).
 OUTLINE_BUFFER = 1000  # metres
 #: Columns holding identifiers: full-width characters folded, all spaces removed.
-_ID_KEYS = {"school_id", "teacher_id", "village_id", "from_school_id", "to_school_id", "township"}
+_ID_KEYS = {"school_id", "teacher_id", "village_id", "from_school_id", "to_school_id", "township", "pupil_id"}
 #: Columns holding display names: only outer spaces stripped (keep full-width punctuation).
 _NAME_KEYS = {"name"}
 #: Tables of points (lon/lat checked against the county outline).
@@ -73,6 +75,10 @@ _UNIT_ALIASES: dict[str, str] = {
     "年": "年",
     "学时": "学时",
     "课时": "学时",
+    "份": "份",
+    "分钟": "分钟",
+    "分": "分钟",
+    "min": "分钟",
     "°": "°",
     "度": "°",
 }
@@ -662,6 +668,7 @@ def check_consistency(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable]
             sink.add_cells("warning", "date_order", raw, "end_date", rot.index[bad], raw.data.loc[bad, "end_date"],
                            message=lambda v: f"结束日期“{v}”早于开始日期", expected="不早于开始日期")
     _check_roster(frames, raws, sink)
+    _check_plan_tables(frames, raws, sink)
 
 
 def _check_roster(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable], sink: ProblemSink) -> None:
@@ -735,6 +742,130 @@ def check_roster_counts(ss: pd.DataFrame, teachers: pd.DataFrame, raw: RawTable,
                             f"教师表中{schema.LABELS[st]}{what}的教师 {_fmt_num(b)} 人{hint}")
             sink.add_cells("warning", "roster_count_mismatch", raw, col, rows.index[bad], raw.data.loc[rows.index[bad], col],
                            message=msgs, expected=[f"与教师表一致（{_fmt_num(b)}）" for b in derived[bad]])
+
+
+def _check_plan_tables(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable], sink: ProblemSink) -> None:
+    """Plausibility warnings of the plan-task tables.
+
+    * 满意度调查, 特殊群体, 强镇筑基与百强学校: a 镇街 the 学校 table does not name; a school whose
+      所属镇街 differs from the row's.
+    * 特殊群体: more enrolled disabled children (随班就读 + 特殊教育学校 + 送教上门) than school-age ones;
+      more 随迁子女 in public and purchased places than eligible ones.
+    * 控辍保学台账: 复学日期 before 辍学日期; 已复学 without a 复学日期.
+    * 课后服务与作业: more participants than the school's compulsory-stage students (学段统计 of the year).
+    * 集团化与联盟: a group without a lead school.
+    * 强镇筑基与百强学校: a 百强 row without a school.
+    """
+    schools = frames.get("schools")
+    towns = set(schools["township"].dropna()) if schools is not None else set()
+    school_town = dict(zip(schools["school_id"], schools["township"])) if schools is not None else {}
+    for key in ("survey", "special_groups", "rural_projects"):
+        df, raw = frames.get(key), raws.get(key)
+        if df is None or raw is None or not towns:
+            continue
+        t = df["township"]
+        bad = (t.notna() & ~t.isin(towns)).to_numpy()
+        if bad.any():
+            sink.add_cells("warning", "unknown_township", raw, "township", df.index[bad], raw.data.loc[bad, "township"],
+                           message=lambda v: f"镇街“{v}”不在“学校”表的所属镇街中",
+                           expected="、".join(sorted(towns, key=lambda n: (not n.endswith("街道"), n))))
+        if "school_id" in df:
+            own = df["school_id"].map(school_town)
+            bad = (t.notna() & own.notna() & (own != t)).to_numpy()
+            if bad.any():
+                sink.add_cells("warning", "school_township_mismatch", raw, "township", df.index[bad],
+                               raw.data.loc[bad, "township"],
+                               message=[f"该校在“学校”表中属于“{o}”，与本行的镇街不同" for o in own[bad]],
+                               expected=[str(o) for o in own[bad]])
+    _check_sums(frames, raws, sink)
+    d, raw = frames.get("dropouts"), raws.get("dropouts")
+    if d is not None and raw is not None:
+        bad = (d["returned_date"].notna() & d["left_date"].notna() & (d["returned_date"] < d["left_date"]))
+        bad = bad.fillna(False).astype(bool).to_numpy()
+        if bad.any():
+            sink.add_cells("warning", "date_order", raw, "returned_date", d.index[bad], raw.data.loc[bad, "returned_date"],
+                           message=lambda v: f"复学日期“{v}”早于辍学日期", expected="不早于辍学日期")
+        bad = ((d["status"] == "returned") & d["returned_date"].isna()).to_numpy()
+        if bad.any():
+            sink.add_cells("warning", "returned_without_date", raw, "returned_date", d.index[bad], [None] * int(bad.sum()),
+                           message=lambda v: "状态为“已复学”但未填复学日期", expected="复学日期，如 2024-10-08")
+    a, raw = frames.get("alliances"), raws.get("alliances")
+    if a is not None and raw is not None and "lead" in raw.data.columns:
+        led = a.groupby("alliance")["lead"].apply(lambda v: bool(v.fillna(False).astype(bool).any()))
+        first = ~a["alliance"].duplicated()
+        bad = (first & a["alliance"].map(led).eq(False)).to_numpy()
+        if bad.any():
+            sink.add_cells("warning", "alliance_without_lead", raw, "alliance", a.index[bad], raw.data.loc[bad, "alliance"],
+                           message=lambda v: f"联盟“{v}”没有牵头学校（“是否牵头学校”为“是”的行）",
+                           expected="每个联盟一所牵头学校")
+    r, raw = frames.get("rural_projects"), raws.get("rural_projects")
+    if r is not None and raw is not None:
+        bad = (r["project"].isin(("top_junior", "top_primary")) & r["school_id"].isna()).to_numpy()
+        if bad.any():
+            sink.add_cells("warning", "project_without_school", raw, "school_id", r.index[bad], [None] * int(bad.sum()),
+                           message=lambda v: "百强乡镇中学、小学应填写学校标识码", expected="学校标识码")
+
+
+def _check_sums(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable], sink: ProblemSink) -> None:
+    """Sums that must not exceed a whole (特殊群体) and participants within the school's pupils (课后服务与作业)."""
+    g, raw = frames.get("special_groups"), raws.get("special_groups")
+    if g is not None and raw is not None:
+        for parts, whole, what in ((("disabled_mainstream", "disabled_special_school", "disabled_home"),
+                                    "disabled_school_age", "已入学的残疾儿童少年"),
+                                   (("migrant_public", "migrant_purchased"), "migrant_eligible",
+                                    "在公办学校和政府购买学位就读的随迁子女")):
+            total = sum(g[c].astype("float64").fillna(0) for c in parts)
+            w = g[whole].astype("float64")
+            bad = (w.notna() & (total > w)).to_numpy()
+            if bad.any():
+                sink.add_cells("warning", "parts_exceed_whole", raw, whole, g.index[bad], raw.data.loc[bad, whole],
+                               message=[f"{what}合计 {_fmt_num(x)} 人，多于“{raw.header(whole)}”" for x in total[bad]],
+                               expected=[f"不少于 {_fmt_num(x)}" for x in total[bad]])
+    a, raw, ss = frames.get("after_school"), raws.get("after_school"), frames.get("stage_stats")
+    if a is not None and raw is not None and ss is not None and "participants" in raw.data.columns:
+        comp = ss[ss["stage"].isin(schema.COMPULSORY_STAGES)].dropna(subset=["year", "school_id"])
+        pupils = comp.groupby([comp["year"].astype(int), comp["school_id"]])["students"].sum()
+        keys = [(int(y), s) if pd.notna(y) else None for y, s in zip(a["year"], a["school_id"])]
+        n = np.array([float(pupils.get(k, np.nan)) if k is not None else np.nan for k in keys])
+        p = a["participants"].astype("float64").to_numpy()
+        bad = ~np.isnan(n) & ~np.isnan(p) & (p > n)
+        if bad.any():
+            sink.add_cells("warning", "participants_exceed_pupils", raw, "participants", a.index[bad],
+                           raw.data.loc[bad, "participants"],
+                           message=[f"参加课后服务学生数多于该校该学年义务教育在校生（{_fmt_num(x)} 人）" for x in n[bad]],
+                           expected=[f"不超过 {_fmt_num(x)}" for x in n[bad]])
+
+
+#: A 学生编号 that is a Chinese name (2–4 characters, a middle dot allowed).
+_NAME_LIKE = re.compile(r"^[\u4e00-\u9fff][\u4e00-\u9fff·•]{1,5}$")
+
+
+def protect_pupil_ids(df: pd.DataFrame, raw: RawTable, sink: ProblemSink) -> pd.DataFrame:
+    """Replace every 学生编号 that looks like a name, an ID number or a phone number by a pseudonym.
+
+    The 控辍保学台账 identifies a pupil by a pseudonymous number. A clerk who typed a name or an ID
+    number there gets one warning per cell — never echoing it — and the value is replaced by
+    ``匿名-`` plus 10 hex digits of a salted hash, so the same value names the same pupil (counts of
+    distinct pupils stay right) and the original never reaches a frame, table or report.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``df`` with such 学生编号 replaced.
+    """
+    ids = df["pupil_id"]
+    text = ids.astype("string")
+    looks = np.array([False if pd.isna(v) else bool(_NAME_LIKE.match(str(v)) or mask_personal(str(v)) != str(v))
+                      for v in text], dtype=bool)
+    if not looks.any():
+        return df
+    sink.add_cells("warning", "personal_pupil_id", raw, "pupil_id", df.index[looks], [None] * int(looks.sum()),
+                   message=lambda v: "学生编号疑似姓名、身份证号或电话号码，已替换为匿名编号；请改用化名编号",
+                   expected="化名编号，如 D000123")
+    out = df.copy()
+    out.loc[looks, "pupil_id"] = [f"匿名-{hashlib.sha256(('jxedu-pupil|' + str(v)).encode('utf-8')).hexdigest()[:10]}"
+                                  for v in ids[looks]]
+    return out
 
 
 def _year_school_keys(df: pd.DataFrame | None) -> set[tuple[int, str]]:

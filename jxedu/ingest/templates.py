@@ -59,6 +59,12 @@ UNLOCKS: dict[str, str] = {
     "rotations": "交流轮岗比例（≥10%）与骨干教师占比（≥20%）、年度 400 人目标",
     "villages": "学龄人口预测、就近入学与服务半径、步行/公交可达性",
     "meta": "数据说明；“合成数据 = 是”时所有报告标注为合成数据",
+    "survey": "社会认可度（≥85%）：按调查对象（学生、家长、教师、校长、人大代表和政协委员、社会人士）、学校或镇街的问卷与走访满意度",
+    "special_groups": "残疾儿童少年入学率（≥95%）、随迁子女在公办学校和政府购买学位就读比例（≥85%）、留守儿童关爱（按镇街）",
+    "dropouts": "控辍保学：辍学学生工作台账的逐月新增与复学、各镇街未销号人数（学生只用化名编号，不含姓名、身份证号）",
+    "after_school": "“双减”：课后服务开展与参与率、作业公示、各年级书面作业时长（一二年级不布置，三至六年级≤60分钟，初中≤90分钟）",
+    "alliances": "集团化办学与城乡学校共同体：农村中小学覆盖率（县实施方案：全覆盖）",
+    "rural_projects": "强镇筑基试点镇与百强乡镇中学、小学的创建状态",
 }
 
 
@@ -267,9 +273,13 @@ def schema_markdown() -> str:
             out.append("| " + " | ".join(_md_escape(x) for x in (
                 c.zh, f"`{c.key}`", KIND_ZH.get(c.kind, c.kind), c.unit, need, allowed)) + " |")
         out.append("")
-        noted = [c for c in t.columns if c.note]
-        if noted:
-            out.extend(f"- **{c.zh}**：{_md_escape(c.note)}。" for c in noted)
+        notes_by_text: dict[str, list[str]] = {}
+        for c in t.columns:
+            if c.note:
+                notes_by_text.setdefault(c.note, []).append(c.zh)
+        if notes_by_text:  # columns sharing one note (一年级…九年级) are named together
+            out.extend(f"- **{names[0] if len(names) == 1 else names[0] + '…' + names[-1]}**：{_md_escape(note)}。"
+                       for note, names in notes_by_text.items())
             out.append("")
     aliases = "；".join(f"{a} → {b}" for a, b in schema.ALIASES.items() if a != b)
     out.append(f"**可接受的别名**（自动换成标准写法）：{aliases}。")

@@ -444,8 +444,13 @@ def test_checklist_items():
     cl = checklist_items()
     assert (cl["status"] == STATUS_EVIDENCE).all()
     assert cl["item_key"].is_unique
-    # government items 1, 2, 6, 7, 8, 10, 13 (two stages), 14, 15 = 10 rows; quality 2–9 = 8; satisfaction + veto
-    assert len(cl) == 10 + 8 + 2
+    # government items 1, 2, 6, 7, 8, 10, 13 (two stages), 14, 15 and 15's 留守儿童 care = 11 rows; quality 2–9 and
+    # 课后服务 = 9; satisfaction + veto; the plan's 强镇筑基 and 百强 schools (without their table) = 2
+    assert len(cl) == 11 + 9 + 2 + 2
+    # the targets of the two items read from the settings (100 %, 90 %), in %
+    assert cl.set_index("item_key").loc[["left_behind_care", "after_school_service"], "target"].tolist() == [100.0, 90.0]
+    # an item the data answer leaves the checklist
+    assert "satisfaction" not in set(checklist_items(computed={"satisfaction"})["item_key"])
     se = _item(cl, "special_ed_funding")
     assert se["target"] == 6000 and se["item_name"] == "特殊教育学校生均公用经费不低于6000元"
     assert checklist_items(settings=get_settings(special_ed_funding_min=8000)).set_index("item_key").loc[
