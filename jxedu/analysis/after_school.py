@@ -34,7 +34,7 @@ __all__ = ["COLUMNS", "after_school_schools", "homework_band", "homework_limit"]
 
 #: Columns of :func:`after_school_schools` (besides the per-grade ``homework_g1`` … ``homework_g9``).
 COLUMNS: tuple[str, ...] = (
-    "school_id", "name", "township", "urban_rural", "pupils", "offers", "participants", "participation",
+    "school_id", "name", "township", "urban_rural", "compulsory_pupils", "offers", "participants", "participation",
     "meets_participation", "homework_published", "grades_over", "worst_excess", "meets_homework", "meets",
 )
 
@@ -69,7 +69,7 @@ def after_school_schools(ds: Dataset, *, year: int | None = None, settings: Sett
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`COLUMNS` and ``homework_g1`` … ``homework_g9`` (minutes): ``pupils`` (学段统计's
+        Columns :data:`COLUMNS` and ``homework_g1`` … ``homework_g9`` (minutes): ``compulsory_pupils`` (学段统计's
         小学 + 初中 students), ``participation`` (0–1), ``grades_over`` (the grades over their limit, a
         list), ``worst_excess`` (minutes over the limit in the worst grade, 0 within), flags as nullable
         booleans (``<NA>`` without the data). Sorted by 镇街 and school.
@@ -89,12 +89,12 @@ def after_school_schools(ds: Dataset, *, year: int | None = None, settings: Sett
     pupils = pd.to_numeric(ss["students"], errors="coerce").groupby(ss["school_id"]).sum()
     sch = pd.DataFrame(ds.schools[["school_id", "name", "township", "urban_rural"]])
     out = a.merge(sch, on="school_id", how="left")
-    out["pupils"] = out["school_id"].map(pupils).astype(float)
+    out["compulsory_pupils"] = out["school_id"].map(pupils).astype(float)
     out["offers"] = _bool(out["offers"])
     out["homework_published"] = _bool(out["homework_published"])
     part = pd.to_numeric(out["participants"], errors="coerce").astype(float)
     out["participants"] = part
-    out["participation"] = part / out["pupils"].where(out["pupils"] > 0)
+    out["participation"] = part / out["compulsory_pupils"].where(out["compulsory_pupils"] > 0)
     minimum = float(s.after_school_participation_min)
     ok_part = [pd.NA if pd.isna(o) else (False if not o else (pd.NA if pd.isna(p) else bool(p >= minimum - 1e-12)))
                for o, p in zip(out["offers"], out["participation"])]

@@ -34,7 +34,7 @@ def groups(ds: Dataset) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``alliance, kind, lead_school_id, lead_name, members`` (schools, lead included),
+        ``alliance, alliance_kind, lead_school_id, lead_name, members`` (schools, lead included),
         ``townships`` (the 镇街 of its schools, a list, the lead's first), ``leads`` (schools marked
         lead; more or fewer than one is a data problem the reader warns about).
 
@@ -52,12 +52,12 @@ def groups(ds: Dataset) -> pd.DataFrame:
         first = lead.iloc[0] if len(lead) else None
         towns = list(dict.fromkeys([*([] if first is None else [first["township"]]), *g["township"].dropna()]))
         kinds = g["kind"].dropna()
-        rows.append({"alliance": name, "kind": kinds.iloc[0] if len(kinds) else None,
+        rows.append({"alliance": name, "alliance_kind": kinds.iloc[0] if len(kinds) else None,
                      "lead_school_id": None if first is None else first["school_id"],
                      "lead_name": None if first is None else first["name"], "members": int(g["school_id"].nunique()),
                      "townships": towns, "leads": int(g["lead"].sum())})
-    return pd.DataFrame(rows, columns=["alliance", "kind", "lead_school_id", "lead_name", "members", "townships",
-                                       "leads"])
+    return pd.DataFrame(rows, columns=["alliance", "alliance_kind", "lead_school_id", "lead_name", "members",
+                                       "townships", "leads"])
 
 
 def coverage(ds: Dataset, *, schools: pd.DataFrame, settings: Settings | None = None) -> pd.DataFrame:
@@ -116,7 +116,8 @@ def projects(ds: Dataset) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``project, township, school_id, name, level, status, since_year``, sorted by project, 镇街 and school.
+        ``project, township, school_id, name, project_level, project_status, since_year``, sorted by
+        project, 镇街 and school.
 
     Raises
     ------
@@ -128,4 +129,6 @@ def projects(ds: Dataset) -> pd.DataFrame:
     order = {"strong_town": 0, "top_junior": 1, "top_primary": 2}
     p = p.assign(_p=p["project"].map(order), _t=p["township"].map(township_sort_key))
     p = p.sort_values(["_p", "_t", "school_id"], na_position="first")
-    return p[["project", "township", "school_id", "name", "level", "status", "since_year"]].reset_index(drop=True)
+    p = p.rename(columns={"level": "project_level", "status": "project_status"})
+    return p[["project", "township", "school_id", "name", "project_level", "project_status", "since_year"]].reset_index(
+        drop=True)

@@ -828,7 +828,7 @@ def _after_school_items(c: _Context) -> list[dict]:
         "lower_grades": len(lower), "unknown": int((~known).sum()),
         "names": bad["name"].astype(str).tolist()}))
     offering = a.loc[a["offers"].fillna(False).astype(bool)]
-    pupils = float(a.loc[a["pupils"].notna(), "pupils"].sum())
+    pupils = float(a.loc[a["compulsory_pupils"].notna(), "compulsory_pupils"].sum())
     part = float(offering["participants"].sum(min_count=1)) if len(offering) else float("nan")
     rate = part / pupils if pupils and not pd.isna(part) else float("nan")
     not_offering = a.loc[a["offers"].fillna(True).eq(False)]
@@ -859,7 +859,7 @@ def _dropout_item(c: _Context) -> dict:
     return _item("plan_dropout_ledger", value=n_open, target=target, unit="人",
                  status=STATUS_MET if _meets(n_open, "plan_dropout_open") else STATUS_NOT_MET,
                  facts={"year": c.year, "cases": len(cases), "open": n_open, "cases_year": len(this),
-                        "returned": int((cases["status"] == "returned").sum()),
+                        "returned": int((cases["case_status"] == "returned").sum()),
                         "townships_open": cases.loc[cases["open"], "township"].value_counts().to_dict()})
 
 
@@ -884,11 +884,11 @@ def _alliance_items(c: _Context) -> list[dict]:
         towns = p.loc[p["project"] == "strong_town"]
         top = p.loc[p["project"].isin(("top_junior", "top_primary"))]
         out.append(_item("plan_strong_towns", value=len(towns), unit="个", status=STATUS_EVIDENCE, facts={
-            "towns": [(r.township, r.level, r.status) for r in towns.itertuples(index=False)]}))
-        out.append(_item("plan_top_rural_schools", value=int((top["status"] == "recognised").sum()), unit="所",
+            "towns": [(r.township, r.project_level, r.project_status) for r in towns.itertuples(index=False)]}))
+        out.append(_item("plan_top_rural_schools", value=int((top["project_status"] == "recognised").sum()), unit="所",
                          status=STATUS_EVIDENCE, facts={
-                             "recognised": int((top["status"] == "recognised").sum()),
-                             "in_progress": int((top["status"] == "in_progress").sum()),
+                             "recognised": int((top["project_status"] == "recognised").sum()),
+                             "in_progress": int((top["project_status"] == "in_progress").sum()),
                              "junior": int((top["project"] == "top_junior").sum()),
                              "primary": int((top["project"] == "top_primary").sum())}))
     return out

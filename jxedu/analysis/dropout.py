@@ -54,10 +54,10 @@ def dropout_cases(ds: Dataset) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``case, school_id, name, township, grade, left_date, year, reason, status, returned_date,
-        open, days_out`` (days from leaving to coming back; NaN while not back). ``case`` numbers the
-        cases 1, 2 … in date order; the 学生编号 is not carried (``pupils`` of :func:`open_by_township`
-        counts distinct pupils).
+        ``case, pupil_key, school_id, name, township, grade, left_date, year, dropout_reason,
+        case_status, returned_date, open, days_out`` (days from leaving to coming back; NaN while not back). ``case`` numbers the
+        cases 1, 2 … in date order; the 学生编号 is not carried: ``pupil_key`` numbers the distinct
+        pupils 0, 1 … (``distinct_pupils`` of :func:`open_by_township` counts them).
 
     Raises
     ------
@@ -72,13 +72,14 @@ def dropout_cases(ds: Dataset) -> pd.DataFrame:
     out["left_date"] = pd.to_datetime(out["left_date"])
     out["returned_date"] = pd.to_datetime(out["returned_date"])
     out["year"] = school_year_of(out["left_date"])
-    out["open"] = out["status"].isin(OPEN_STATUSES)
+    out = out.rename(columns={"status": "case_status", "reason": "dropout_reason"})
+    out["open"] = out["case_status"].isin(OPEN_STATUSES)
     out["days_out"] = (out["returned_date"] - out["left_date"]).dt.days.astype(float)
     out = out.sort_values(["left_date", "school_id"], kind="stable").reset_index(drop=True)
     out["pupil_key"] = pd.factorize(out["pupil_id"])[0]  # distinct pupils, without their identifier
     out.insert(0, "case", range(1, len(out) + 1))
-    return out[["case", "pupil_key", "school_id", "name", "township", "grade", "left_date", "year", "reason",
-                "status", "returned_date", "open", "days_out"]]
+    return out[["case", "pupil_key", "school_id", "name", "township", "grade", "left_date", "year", "dropout_reason",
+                "case_status", "returned_date", "open", "days_out"]]
 
 
 def monthly_counts(cases: pd.DataFrame) -> pd.DataFrame:
@@ -127,7 +128,7 @@ def open_by_township(cases: pd.DataFrame, townships: list[str], *, year: int | N
     Returns
     -------
     pandas.DataFrame
-        ``township, cases, pupils, cases_year, open, returned, home_taught, special_school``, the
+        ``township, cases, distinct_pupils, cases_year, open, returned, home_taught, special_school``, the
         ``全县`` row last. Open cases are counted whatever year the pupil left in (the ledger is cumulative).
     """
     y = year if year is not None else (int(cases["year"].max()) if len(cases) else None)
@@ -135,10 +136,10 @@ def open_by_township(cases: pd.DataFrame, townships: list[str], *, year: int | N
     rows = []
     for t in [*townships, COUNTY]:
         sub = c if t == COUNTY else c.loc[c["township"] == t]
-        rows.append({"township": t, "cases": len(sub), "pupils": int(sub["pupil_key"].nunique()),
+        rows.append({"township": t, "cases": len(sub), "distinct_pupils": int(sub["pupil_key"].nunique()),
                      "cases_year": int(sub["this_year"].sum()), "open": int(sub["open"].sum()),
-                     "returned": int((sub["status"] == "returned").sum()),
-                     "home_taught": int((sub["status"] == "home_taught").sum()),
-                     "special_school": int((sub["status"] == "special_school").sum())})
+                     "returned": int((sub["case_status"] == "returned").sum()),
+                     "home_taught": int((sub["case_status"] == "home_taught").sum()),
+                     "special_school": int((sub["case_status"] == "special_school").sum())})
     out = pd.DataFrame(rows)
     return out.sort_values("township", key=lambda s: s.map(township_sort_key)).reset_index(drop=True)

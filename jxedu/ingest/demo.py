@@ -1299,17 +1299,19 @@ def _make_dropouts(rng, sch: pd.DataFrame) -> pd.DataFrame:
     primary = sch[sch["school_type"].isin(("primary", "nine_year", "twelve_year"))]
     rows = []
     n = int(rng.integers(28, 36))
-    start = pd.Timestamp(f"{_PLAN_YEARS[0]}-09-01")
-    days = int((pd.Timestamp(f"{_PLAN_YEARS[-1] + 1}-01-15") - start).days)
+    # the earlier school year in full (September to mid-July), the latest one up to mid-January
+    spans = [(pd.Timestamp(f"{_PLAN_YEARS[0]}-09-01"), 312), (pd.Timestamp(f"{_PLAN_YEARS[-1]}-09-01"), 135)]
+    now = pd.Timestamp(f"{_PLAN_YEARS[-1] + 1}-01-15")
     reasons, probs = zip(*_DROPOUT_REASONS)
     for i in range(n):
         jun = rng.random() < 0.8
         pool = junior if jun else primary
         s = pool.iloc[int(rng.integers(len(pool)))]
         grade = int(rng.integers(7, 10)) if jun else int(rng.integers(4, 7))
+        start, days = spans[0] if i < 0.65 * n else spans[1]
         left = start + pd.Timedelta(days=int(rng.integers(0, days)))
         reason = str(rng.choice(reasons, p=np.array(probs) / sum(probs)))
-        recent = (pd.Timestamp(f"{_PLAN_YEARS[-1] + 1}-01-15") - left).days < 90
+        recent = (now - left).days < 90
         r = rng.random()
         status = ("in_progress" if recent and r < 0.55 else "home_taught" if reason == "illness" and r < 0.6
                   else "special_school" if reason == "illness" else "other" if r > 0.97 else "returned")

@@ -42,6 +42,8 @@ def _t(key: str, stage: str = "all") -> str:
 
 def _fill(text: str, settings: Settings) -> str:
     text = text.replace("{setting:special_ed_funding_min}", f"{settings.special_ed_funding_min:g}")
+    for share in ("left_behind_care_min", "after_school_participation_min"):  # shares, written in %
+        text = text.replace(f"{{setting:{share}}}", f"{100 * float(getattr(settings, share)):g}%")
     return vocab.fill_thresholds(text)
 
 
@@ -205,6 +207,95 @@ def _plan_smart(f: dict) -> tuple[str, str]:
                  + (f"，{f['unreported']} 所未填报" if f["unreported"] else "") + "。")
 
 
+def _low_towns(f: dict) -> str:
+    low = f.get("townships_low") or []
+    return ("；低于要求的镇街：" + "、".join(f"{t}（{_pct(r)}）" for t, r in low)) if low else ""
+
+
+def _satisfaction(f: dict) -> tuple[str, str]:
+    if pd.isna(f["rate"]):
+        return "", f"满意度调查表{f['year']}学年没有有效问卷或走访记录。"
+    groups = "、".join(f"{vocab.word(g, 'respondent')} {_pct(r)}" for g, r in f["group_rates"].items())
+    low = "、".join(vocab.word(g, "respondent") for g in f["groups_low"])
+    gap = f"调查对象中{low}低于{_t('satisfaction')}" if low else ""
+    towns = "、".join(f["townships_low"])
+    return gap, (f"{f['year']}学年问卷与走访 {fmt(f['respondents'], 'int')} 人次，满意 {fmt(f['satisfied'], 'int')} 人次，"
+                 f"社会认可度 {_pct(f['rate'])}；分调查对象：{groups}" + (f"；低于{_t('satisfaction')}的镇街：{towns}" if towns else "")
+                 + "（按满意度调查表计算）。")
+
+
+def _rate_detail(f: dict, what: str, whole: str, part: str) -> str:
+    if f["whole"] is None:
+        return f"特殊群体表未填报{whole}。"
+    return (f"{f['year']}学年{whole} {fmt(f['whole'], 'int')} 人，{part} {fmt(f['part'], 'int')} 人，{what} {_pct(f['rate'])}"
+            + _low_towns(f) + (f"；{f['unreported']} 个镇街未填报" if f["unreported"] else "") + "。")
+
+
+def _disabled(f: dict) -> tuple[str, str]:
+    gap = (f"尚有 {fmt(f['whole'] - f['part'], 'int')} 名适龄残疾儿童少年未入学" if f["whole"] and f["part"] is not None
+           and f["whole"] > f["part"] else "")
+    detail = _rate_detail(f, "入学率", "适龄残疾儿童少年", "已入学（随班就读、特殊教育学校、送教上门）")
+    return gap, detail
+
+
+def _migrant_public(f: dict) -> tuple[str, str]:
+    return "", _rate_detail(f, "就读比例", "符合条件的随迁子女", "在公办学校和政府购买学位就读")
+
+
+def _left_behind(f: dict) -> tuple[str, str]:
+    gap = (f"{fmt(f['whole'] - f['part'], 'int')} 名留守儿童尚未建立关爱帮扶档案" if f["whole"] and f["part"] is not None
+           and f["whole"] > f["part"] else "")
+    return gap, _rate_detail(f, "建档比例", "留守儿童", "已建立关爱帮扶档案")
+
+
+def _homework(f: dict) -> tuple[str, str]:
+    parts = [f"{f['unpublished']} 所未公示作业" if f["unpublished"] else "",
+             f"{f['over']} 所书面作业超过规定时长" if f["over"] else "",
+             f"其中 {f['lower_grades']} 所给一、二年级布置书面作业" if f["lower_grades"] else ""]
+    gap = "，".join(p for p in parts if p)
+    names = f["names"]
+    return gap, (f"{f['year']}学年 {f['schools']} 所学校中 {len(names)} 所作业公示或书面作业时长未达标"
+                 + (f"（{'、'.join(names[:5])}{'等' if len(names) > 5 else ''}）" if names else "")
+                 + (f"；{f['unknown']} 所未填报" if f["unknown"] else "") + "（按课后服务与作业表）。")
+
+
+def _after_school(f: dict) -> tuple[str, str]:
+    gap = f"{f['not_offering']} 所学校未开展课后服务" if f["not_offering"] else ""
+    return gap, (f"{f['year']}学年参加课后服务 {fmt(f['participants'], 'int')} 人 / 义务教育在校生 {fmt(f['pupils'], 'int')} 人"
+                 f"（{_pct(f['rate'])}）；{f['low']} 所开展课后服务的学校参与率低于要求。")
+
+
+def _dropout(f: dict) -> tuple[str, str]:
+    if f.get("missing"):
+        return "", "缺少控辍保学台账，无法统计辍学学生（请按模板填报辍学学生工作台账）。"
+    towns = "、".join(f"{t} {n} 人" for t, n in f["townships_open"].items())
+    gap = f"尚有 {f['open']} 名辍学学生未销号（{towns}）" if f["open"] else ""
+    return gap, (f"辍学学生工作台账截至{f['year']}学年共 {f['cases']} 人次（本学年新增 {f['cases_year']} 人次），"
+                 f"已复学 {f['returned']} 人，未销号 {f['open']} 人（学生以化名编号登记，报告只列人数）。")
+
+
+def _alliance(f: dict) -> tuple[str, str]:
+    if f.get("missing"):
+        return "", "缺少集团化与联盟表，无法计算农村中小学覆盖率。"
+    names = f["names"]
+    gap = (f"{f['uncovered']} 所农村学校尚未加入（{'、'.join(names[:5])}{'等' if len(names) > 5 else ''}）"
+           if f["uncovered"] else "")
+    areas = "、".join(vocab.word(x) for x in f["areas"])
+    return gap, (f"{f['groups']} 个教育集团和城乡学校共同体覆盖农村中小学 {f['covered']} / {f['rural']} 所"
+                 f"（农村：城乡分类为{areas}，设置项 alliance_areas）。")
+
+
+def _strong_towns(f: dict) -> tuple[str, str]:
+    towns = "、".join(f"{t}（{vocab.word(lv, 'project_level') if isinstance(lv, str) else ''}{vocab.word(st, 'project_status')}）"
+                      for t, lv, st in f["towns"])
+    return "", f"强镇筑基试点镇：{towns or '无'}（按强镇筑基与百强学校表；建设成效需佐证材料）。"
+
+
+def _top_schools(f: dict) -> tuple[str, str]:
+    return "", (f"百强乡镇中学 {f['junior']} 所、百强乡镇小学 {f['primary']} 所，其中已认定 {f['recognised']} 所、创建中 "
+                f"{f['in_progress']} 所（按强镇筑基与百强学校表）。")
+
+
 #: Sentences of the computed items: key -> facts -> (gap, detail).
 _SENTENCES: dict[str, Callable[[dict], tuple[str, str]]] = {
     "music_art_rooms": _rooms,
@@ -220,6 +311,16 @@ _SENTENCES: dict[str, Callable[[dict], tuple[str, str]]] = {
     "plan_rotations": _plan_rotations,
     "plan_honoured_teachers": _plan_honours,
     "plan_smart_campus": _plan_smart,
+    "satisfaction": _satisfaction,
+    "disabled_enrolment": _disabled,
+    "migrant_public_share": _migrant_public,
+    "left_behind_care": _left_behind,
+    "homework_burden": _homework,
+    "after_school_service": _after_school,
+    "plan_dropout_ledger": _dropout,
+    "plan_alliance_coverage": _alliance,
+    "plan_strong_towns": _strong_towns,
+    "plan_top_rural_schools": _top_schools,
 }
 _EVIDENCE_DETAIL = "需提供佐证材料，由规划人员在台账中记录状态。"
 
@@ -241,7 +342,9 @@ def item_texts(items: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     names, gaps, details = [], [], []
     for r in items.itertuples(index=False):
         names.append(item_name(r.item_key, settings))
-        gap, detail = _SENTENCES[r.item_key](r.facts) if r.item_key in _SENTENCES else ("", _EVIDENCE_DETAIL)
+        # a checklist row (no facts) of an item the data could answer reads as evidence
+        answered = r.item_key in _SENTENCES and (bool(r.facts) or r.status != "evidence")
+        gap, detail = _SENTENCES[r.item_key](r.facts) if answered else ("", _EVIDENCE_DETAIL)
         gaps.append(gap)
         details.append(detail)
     return items.assign(item_name=names, gap=gaps, detail=details)
