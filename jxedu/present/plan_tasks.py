@@ -19,10 +19,12 @@ from jxedu.analysis.assessment import Assessment
 from jxedu.core import vocabulary as vocab
 from jxedu.core.vocabulary import COUNTY, fmt
 from jxedu.present import style
+from jxedu.present.assurance import item_texts
 from jxedu.present.tables import Table, table
 from jxedu.present.text import Note
 
 __all__ = [
+    "ITEMS",
     "SHOWS",
     "after_school_table",
     "alliance_coverage_table",
@@ -30,6 +32,8 @@ __all__ = [
     "dropout_chart",
     "dropout_monthly_table",
     "dropout_table",
+    "grades_text",
+    "items_table",
     "key_figure_lines",
     "low_satisfaction_table",
     "missing_text",
@@ -214,9 +218,10 @@ def dropout_chart(scope, *, size: str | tuple[float, float] = "a4") -> Figure | 
 # --- “双减” ------------------------------------------------------------------------------------
 
 
-def _grades_text(grades: list[int]) -> str:
+def grades_text(grades: list[int]) -> str:
+    """Grades as a planner writes them (``五年级、六年级``; ``无`` for none)."""
     names = "一二三四五六七八九"
-    return "、".join(f"{names[g - 1]}年级" for g in grades)
+    return "、".join(f"{names[g - 1]}年级" for g in grades) or "无"
 
 
 def after_school_table(scope, *, only_failing: bool = True, max_rows: int | None = None) -> Table:
@@ -227,7 +232,7 @@ def after_school_table(scope, *, only_failing: bool = True, max_rows: int | None
     if absent is not None:
         return absent
     f = scope.after_school
-    f = f.assign(grades_over=[_grades_text(g) for g in f["grades_over"]], meets_after_school=f["meets"],
+    f = f.assign(grades_over=[grades_text(g) for g in f["grades_over"]], meets_after_school=f["meets"],
                  worst_excess=f["worst_excess"].where(f["worst_excess"] > 0))
     if only_failing:
         f = f.loc[f["meets"].fillna(True).eq(False)]
@@ -385,3 +390,25 @@ def key_figure_lines(scope) -> list[str]:
     a = _assessment(scope)
     return [f"{scope.name} {a.year}学年 县实施方案其他任务", _survey_line(scope), *_special_lines(scope),
             _dropout_line(scope), _after_school_line(scope), _alliance_line(scope), _projects_line(scope)]
+
+
+#: The assessment items of the plan's further tasks, in the order of this section.
+ITEMS: tuple[str, ...] = ("satisfaction", "disabled_enrolment", "migrant_public_share", "left_behind_care",
+                          "homework_burden", "after_school_service", "plan_dropout_ledger", "plan_alliance_coverage",
+                          "plan_strong_towns", "plan_top_rural_schools")
+
+
+def items_table(scope) -> Table:
+    """The county's items of these tasks with their status — computed from the tables, or evidence when a
+    table is missing (a 镇街 view: a note, the items are county targets)."""
+    caption = "县实施方案其他任务与相关评估事项（全县）"
+    if not _is_county(scope):
+        return Table(pd.DataFrame(), caption=caption, notes=["这些事项是全县指标，请在全县版本中查看；上面各表列出本镇街的情况。"])
+    a = _assessment(scope)
+    items = pd.concat([a.assurance, a.checklist], ignore_index=True)
+    items = items.loc[items["item_key"].isin(ITEMS)]
+    items = items.assign(_o=items["item_key"].map({k: i for i, k in enumerate(ITEMS)})).sort_values("_o")
+    shown = item_texts(items.drop(columns="_o").reset_index(drop=True), a.settings)
+    return table(shown, ["category", "item_name", "value", "target", "unit", "status", "gap", "detail"],
+                 formats={"value": "g", "target": "g"}, words={"category": "item_category", "status": "status"},
+                 caption=caption, notes=["“需佐证材料”的事项请在台账（jxedu ledger）中登记状态；补充相应的表后由数据计算。"])
