@@ -493,3 +493,71 @@ def test_retention_estimate_and_a_value_above_100_percent_as_a_data_problem():
     assert np.isnan(it["value"]) and it["status"] == STATUS_EVIDENCE
     assert it["facts"]["implausible"] and it["facts"]["estimate"] == pytest.approx(1.015)
     assert "数据有问题" in it["gap"] and "101.5%" in it["detail"]
+
+
+# --- the plan's further tasks (tests/analysis/plan_tasks_data.py) --------------------------------
+
+
+def test_plan_task_items_from_the_tables():
+    from tests.analysis.plan_tasks_data import plan_county
+
+    items = assurance_items(plan_county(), year=YEAR)
+    sat = _item(items, "satisfaction")
+    # overall 249/280 = 88.9 % but 家长 75 % < 85 %: not met; computed, so no longer evidence
+    assert (sat["value"], sat["status"], bool(sat["evidence"])) == (88.9, STATUS_NOT_MET, False)
+    assert "家长低于85%" in sat["gap"]
+    # 残疾儿童 47/50 = 94.0 %, 随迁子女 84/110 = 76.4 %, 留守儿童 59/60 = 98.3 % (setting 100 %)
+    assert _item(items, "disabled_enrolment")["value"] == 94.0
+    assert _item(items, "disabled_enrolment")["gap"] == "尚有 3 名适龄残疾儿童少年未入学"
+    assert _item(items, "migrant_public_share")["value"] == 76.4
+    lb = _item(items, "left_behind_care")
+    assert (lb["value"], lb["target"], lb["status"]) == (98.3, 100.0, STATUS_NOT_MET)
+    # homework: A (grade 5), B (unpublished, grade 8), C (grade 1) = 3 schools
+    hw = _item(items, "homework_burden")
+    assert (hw["value"], hw["status"]) == (3, STATUS_NOT_MET)
+    assert "1 所未公示作业，3 所书面作业超过规定时长，其中 1 所给一、二年级布置书面作业" == hw["gap"]
+    # 课后服务 (190 + 240 + 480) / (200 + 300 + 500 + 30) = 910/1030 = 88.3 %; D offers none
+    srv = _item(items, "after_school_service")
+    assert (srv["value"], srv["target"], srv["gap"]) == (88.3, 90.0, "1 所学校未开展课后服务")
+    # 辍学: of the 4 cases up to the 2024 school year 1 is open (P2, 劝返中)
+    d = _item(items, "plan_dropout_ledger")
+    assert (d["value"], d["target"], d["status"]) == (1, 0, STATUS_NOT_MET)
+    # 集团化: 2 of the 3 rural schools (A, B in; D out) = 66.7 %
+    al = _item(items, "plan_alliance_coverage")
+    assert (al["value"], al["status"]) == (66.7, STATUS_NOT_MET) and "乙教学点" in al["gap"]
+    assert _item(items, "plan_strong_towns")["status"] == STATUS_EVIDENCE
+    # none of the answered items stays in the checklist
+    cl = set(checklist_items(computed=set(items["item_key"]))["item_key"])
+    assert not cl & {"satisfaction", "disabled_enrolment", "left_behind_care", "homework_burden", "plan_strong_towns"}
+
+
+def test_plan_task_items_without_their_tables():
+    from tests.analysis.plan_tasks_data import plan_county
+
+    ds = plan_county(survey=True, special_groups=True, dropouts=True, after_school=True, alliances=True,
+                     rural_projects=True)
+    items = assurance_items(ds, year=YEAR, include_checklist=True)
+    status = dict(zip(items["item_key"], items["status"]))
+    # the catalogue's evidence items stay evidence (the checklist, as before); the plan's numeric ones are 数据不足
+    for key in ("satisfaction", "disabled_enrolment", "migrant_public_share", "left_behind_care", "homework_burden",
+                "after_school_service", "plan_strong_towns", "plan_top_rural_schools"):
+        assert status[key] == STATUS_EVIDENCE, key
+    assert status["plan_dropout_ledger"] == status["plan_alliance_coverage"] == STATUS_NO_DATA
+    # never a zero: no value where there is no table
+    assert items.set_index("item_key").loc[["plan_dropout_ledger", "plan_alliance_coverage"], "value"].isna().all()
+    assert items["item_key"].is_unique
+
+
+def test_demo_pe_art_per_unit_finds_the_two_units_a_whole_school_hides():
+    import jxedu
+    from jxedu.core.config import DEMO_DIR
+
+    ds = jxedu.load(DEMO_DIR)
+    off = dict(school_checks_include_small_points=False)
+    whole = pe_art_by_school(ds, settings=get_settings(plan_pe_art_scope="school", **off))
+    unit = pe_art_by_school(ds, settings=get_settings(**off)).set_index(["name", "stage"])
+    # the re-computation: 9 schools per whole school, 11 per 部 — 马庙镇黄林学校 小学部 3/351 and
+    # 化雨镇满海学校 初中部 1/134 are hidden by their other 部
+    assert int((~whole["meets"]).sum()) == 9 and int((~unit["meets"]).sum()) == 11
+    assert unit.loc[("马庙镇黄林学校", "primary"), "per_100"] == pytest.approx(100 * 3 / 351)
+    assert unit.loc[("化雨镇满海学校", "junior"), "per_100"] == pytest.approx(100 * 1 / 134)

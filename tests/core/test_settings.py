@@ -306,3 +306,6 @@ def test_readings_of_the_method_are_settings_with_checked_values():
         get_settings(unit_teachers="all")
     with pytest.raises(SettingsError, match="after_school_participation_min"):
         get_settings(after_school_participation_min=90)
+    assert tuple(s.alliance_areas) == ("town", "rural")
+    with pytest.raises(SettingsError, match="alliance_areas"):
+        get_settings(alliance_areas=["乡村"])

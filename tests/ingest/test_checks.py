@@ -700,3 +700,55 @@ def test_a_dated_roster_is_compared_year_by_year(tmp_path):
     rep = validate_path(root)
     assert where(only(rep, "missing_roster_year")) == ("error", "missing_roster_year", "教师.csv", None, 4, "学年")
     assert not [p for p in rep.problems if p.code == "duplicate_key"]
+
+
+# --- the plan-task tables --------------------------------------------------------------------
+
+DROPOUT_H = "学生编号,学校标识码,年级,辍学日期,辍学原因,状态,复学日期"
+
+
+def test_pupil_ids_looking_personal_are_replaced_and_never_echoed(tmp_path):
+    rows = ["D000001,3708280002,8,2024-10-08,厌学,劝返中,",                   # row 2: a pseudonym
+            "王小明,3708280002,8,2024-10-09,外出务工,劝返中,",                  # row 3: a name
+            "370828200901011234,3708280002,9,2024-10-10,其他,劝返中,",         # row 4: an ID number
+            "13912345678,3708280002,9,2024-10-11,其他,已复学,2024-10-01"]     # row 5: a phone; back before leaving
+    root = write_set(tmp_path, extra={"控辍保学台账.csv": csv_text(DROPOUT_H, rows)})
+    rep = validate_path(root)
+    found = [p for p in rep.problems if p.code == "personal_pupil_id"]
+    assert [(p.severity, p.row, p.column) for p in found] == [("warning", r, "学生编号") for r in (3, 4, 5)]
+    assert found[0].message == "学生编号疑似姓名、身份证号或电话号码，已替换为匿名编号；请改用化名编号"
+    assert [p.row for p in rep.problems if p.code == "date_order"] == [5]
+    text = rep.to_text() + rep.to_json()
+    for planted in ("王小明", "370828200901011234", "13912345678"):
+        assert planted not in text
+    from jxedu import load
+
+    ds = load(root, strict=False)
+    ids = ds.dropouts["pupil_id"].tolist()
+    assert ids[0] == "D000001" and all(i.startswith("匿名-") for i in ids[1:]) and len(set(ids)) == 4
+    assert "王小明" not in ds.dropouts.to_csv()
+
+
+def test_a_duplicate_pupil_key_is_reported_without_the_pupil_id(tmp_path):
+    rows = ["王小明,3708280002,8,2024-10-09,外出务工,劝返中,", "王小明,3708280002,8,2024-10-09,外出务工,劝返中,"]
+    root = write_set(tmp_path, extra={"控辍保学台账.csv": csv_text(DROPOUT_H, rows)})
+    p = only(validate_path(root), "duplicate_key")
+    assert p.row == 3 and "王小明" not in str(p) and "（内容已隐去）" in p.message
+
+
+def test_plan_table_plausibility_warnings(tmp_path):
+    special = csv_text("学年,所属镇街,适龄残疾儿童少年数,随班就读人数,特殊教育学校就读人数,送教上门人数",
+                       ["2024,鸡黍镇,10,8,2,1",        # row 2: 11 enrolled > 10
+                        "2024,无名镇,5,5,0,0"])        # row 3: a 镇街 no school names
+    alliances = csv_text("联盟名称,学校标识码,是否牵头学校", ["甲集团,3708280001,否", "甲集团,3708280002,否"])
+    projects = csv_text("项目,所属镇街,学校标识码,状态", ["百强乡镇中学,鸡黍镇,,创建中"])
+    after = csv_text("学年,学校标识码,是否开展课后服务,参加课后服务学生数", ["2024,3708280002,是,900"])  # 800 pupils
+    root = write_set(tmp_path, extra={"特殊群体.csv": special, "集团化与联盟.csv": alliances,
+                                      "强镇筑基与百强学校.csv": projects, "课后服务与作业.csv": after})
+    rep = validate_path(root)
+    assert (only(rep, "parts_exceed_whole").row, only(rep, "parts_exceed_whole").column) == (2, "适龄残疾儿童少年数")
+    assert "已入学的残疾儿童少年合计 11 人" in only(rep, "parts_exceed_whole").message
+    assert (only(rep, "unknown_township").file, only(rep, "unknown_township").row) == ("特殊群体.csv", 3)
+    assert only(rep, "alliance_without_lead").row == 2
+    assert only(rep, "project_without_school").row == 2
+    assert "800 人" in only(rep, "participants_exceed_pupils").message

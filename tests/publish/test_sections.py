@@ -208,3 +208,34 @@ def test_county_access_names_both_baselines(a):
     row = text_of(section).split("两种现状口径")[1]
     assert f"{beyond:,}" in row
     assert "两种现状口径" not in rc.access_section(a.township(TOWNSHIP)).data  # a 镇长 needs one figure
+
+
+# --- the plan's further tasks -------------------------------------------------------------------
+
+
+def test_plan_tasks_section_of_the_county(a):
+    s = pd.read_csv(DEMO_DIR / "满意度调查.csv", encoding="utf-8-sig")
+    s = s[s["学年"] == YEAR]
+    # pooled: (满意问卷 + 走访满意) ÷ (有效问卷 + 实地走访), every row of the year (sums skip empty cells)
+    rate = (s["满意问卷数"].sum() + s["走访满意人数"].sum()) / (s["有效问卷数"].sum() + s["实地走访人数"].sum())
+    d = pd.read_csv(DEMO_DIR / "控辍保学台账.csv", encoding="utf-8-sig")
+    open_cases = int(d["状态"].isin(["劝返中", "其他"]).sum())
+    text = text_of(rc.plan_tasks_section(a))
+    assert "县实施方案其他任务" in text
+    assert f"社会认可度{100 * rate:.1f}%" in text and "标准≥85%" in text
+    assert f"未销号{open_cases}人，目标动态清零" in text
+    assert "县实施方案其他任务与相关评估事项（全县）" in text  # the items with their status
+
+
+def test_plan_tasks_section_of_a_township_has_no_county_verdict(a):
+    text = text_of(rc.plan_tasks_section(a.township("化雨镇")))
+    assert "达标要求是全县指标" in text and "标准≥" not in text and "相关评估事项" not in text
+
+
+def test_plan_tasks_section_names_the_missing_tables(a):
+    ds = dataclasses.replace(a.ds, survey=None, special_groups=None, dropouts=None, after_school=None, alliances=None,
+                             rural_projects=None, cache={})
+    text = text_of(rc.plan_tasks_section(jxedu.assess(ds)))
+    for table in ("满意度调查", "特殊群体", "控辍保学台账", "课后服务与作业", "集团化与联盟", "强镇筑基与百强学校"):
+        assert f"缺少{table}" in text, table
+    assert "社会认可度：缺少满意度调查表，仍需佐证材料" in text
