@@ -398,9 +398,10 @@ ITEMS: tuple[str, ...] = ("satisfaction", "disabled_enrolment", "migrant_public_
                           "plan_strong_towns", "plan_top_rural_schools")
 
 
-def items_table(scope) -> Table:
+def items_table(scope, *, compact: bool = False) -> Table:
     """The county's items of these tasks with their status — computed from the tables, or evidence when a
-    table is missing (a 镇街 view: a note, the items are county targets)."""
+    table is missing (a 镇街 view: a note, the items are county targets). ``compact`` leaves out the
+    category and the detail (for the PDF, where the key figures above carry the detail)."""
     caption = "县实施方案其他任务与相关评估事项（全县）"
     if not _is_county(scope):
         return Table(pd.DataFrame(), caption=caption, notes=["这些事项是全县指标，请在全县版本中查看；上面各表列出本镇街的情况。"])
@@ -409,6 +410,8 @@ def items_table(scope) -> Table:
     items = items.loc[items["item_key"].isin(ITEMS)]
     items = items.assign(_o=items["item_key"].map({k: i for i, k in enumerate(ITEMS)})).sort_values("_o")
     shown = item_texts(items.drop(columns="_o").reset_index(drop=True), a.settings)
-    return table(shown, ["category", "item_name", "value", "target", "unit", "status", "gap", "detail"],
+    cols = (["item_name", "value", "target", "unit", "status", "gap"] if compact
+            else ["category", "item_name", "value", "target", "unit", "status", "gap", "detail"])
+    return table(shown, cols,
                  formats={"value": "g", "target": "g"}, words={"category": "item_category", "status": "status"},
                  caption=caption, notes=["“需佐证材料”的事项请在台账（jxedu ledger）中登记状态；补充相应的表后由数据计算。"])

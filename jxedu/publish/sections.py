@@ -668,15 +668,17 @@ def plan_tasks_section(scope) -> HTML:
     if missing:
         parts.append(_note("以下表缺失：" + "；".join(missing)))
     if _is_county(scope):  # per 镇街 tables; a 镇街's single row says no more than its lines above
-        parts.append(_table(show_plan_tasks.items_table(scope)))
+        parts.append(_table(show_plan_tasks.items_table(scope, compact=True)))
         for measure, make in (("special_group_rates", show_plan_tasks.special_groups_table),
                               ("dropout_cases", show_plan_tasks.dropout_table)):
             if a.missing(measure) is None:
                 parts.append(_table(make(scope)))
-    if a.missing("after_school") is None:
-        parts.append(_table(show_plan_tasks.after_school_table(scope, max_rows=LIST_ROWS)))
-    if a.missing("alliance_coverage") is None:
-        parts.append(_table(show_plan_tasks.uncovered_schools_table(scope, max_rows=LIST_ROWS)))
-    if a.missing("school_satisfaction") is None:
-        parts.append(_table(show_plan_tasks.low_satisfaction_table(scope, max_rows=LIST_ROWS)))
+    # the schools behind the figures, where there are any (the lines above say when there are none)
+    for measure, make in (("after_school", show_plan_tasks.after_school_table),
+                          ("alliance_coverage", show_plan_tasks.uncovered_schools_table),
+                          ("school_satisfaction", show_plan_tasks.low_satisfaction_table)):
+        if a.missing(measure) is None:
+            t = make(scope, max_rows=LIST_ROWS)
+            if not t.empty:
+                parts.append(_table(t))
     return _block(*parts)
