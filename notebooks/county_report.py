@@ -59,6 +59,9 @@ rc.class_size_section(a)
 rc.projection_section(a)
 
 # %%
+rc.plan_tasks_section(a)
+
+# %%
 rc.evidence_section(a)
 
 # %%

@@ -58,4 +58,7 @@ rc.class_size_section(scope)
 rc.projection_section(scope)
 
 # %%
+rc.plan_tasks_section(scope)
+
+# %%
 rc.appendix(scope)

@@ -119,3 +119,74 @@ def test_no_personal_data_in_notebooks(planted, notebook, tmp_path):
         kernel_name="python3", progress_bar=False, cwd=str(ROOT / "notebooks"),
     )
     _clean(out.read_text(encoding="utf-8"), f"executed {notebook}")
+
+
+# --- the 控辍保学台账: names, ID numbers and phones planted in a pupil ledger ----------------------
+
+PUPIL_NAME = "李小红"
+PUPIL_ID_NUMBER = "370828201001011236"
+PHONE = "13812345678"
+PLANTED_PUPIL = (PUPIL_NAME, PUPIL_ID_NUMBER, PHONE)
+
+
+@pytest.fixture(scope="module")
+def planted_dropouts(tmp_path_factory) -> Path:
+    """The smallest demo county with a 控辍保学台账 whose 学生编号 cells hold a name, an ID number and a
+    phone number, and with the columns 姓名, 身份证号 and 联系电话 added."""
+    out = tmp_path_factory.mktemp("planted_dropouts")
+    demo.generate(out, scale=0.2)
+    ledger = out / "控辍保学台账.csv"
+    d = pd.read_csv(ledger, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    school = pd.read_csv(out / "学校.csv", dtype=str, encoding="utf-8-sig")["学校标识码"].iloc[0]
+    extra = pd.DataFrame([{"学生编号": v, "学校标识码": school, "年级": "8", "辍学日期": f"2026-10-1{i}",
+                           "辍学原因": "厌学", "状态": "劝返中", "复学日期": ""}
+                          for i, v in enumerate(PLANTED_PUPIL)])
+    d = pd.concat([d, extra], ignore_index=True)
+    d.insert(1, "姓名", PUPIL_NAME)
+    d.insert(2, "身份证号", PUPIL_ID_NUMBER)
+    d["联系电话"] = PHONE
+    d.to_csv(ledger, index=False, encoding="utf-8-sig")
+    text = ledger.read_text(encoding="utf-8-sig")
+    assert all(s in text for s in PLANTED_PUPIL)  # the input really holds them
+    return out
+
+
+def _clean_pupil(text: str, where: str) -> None:
+    for s in PLANTED_PUPIL:
+        assert s not in text, f"{s!r} found in {where}"
+
+
+def test_no_pupil_data_in_problems_frames_tables_reports_and_ledger(planted_dropouts, tmp_path):
+    from jxedu.present import plan_tasks
+    from jxedu.publish import ledger, sections
+
+    report = jxedu.validate(planted_dropouts)
+    _clean_pupil(report.to_text() + report.to_json(), "validation report")
+    ds = jxedu.load(planted_dropouts)
+    _clean_pupil(ds.dropouts.to_csv(), "loaded 控辍保学台账")
+    a = jxedu.assess(ds)
+    assert int(a.dropout_by_township["open"].iloc[-1]) >= 3  # the planted cases are counted
+    for name in ("dropout_cases", "dropout_by_township", "dropout_monthly", "assurance"):
+        _clean_pupil(getattr(a, name).to_csv(), name)
+    for scope in (a, a.township(a.townships[0])):
+        for name in ("dropout_table", "dropout_monthly_table", "items_table", "survey_table", "after_school_table"):
+            _clean_pupil(getattr(plan_tasks, name)(scope).to_html(), f"{name}({scope.name})")
+        _clean_pupil("\n".join(plan_tasks.key_figure_lines(scope)), "key figures")
+        _clean_pupil(sections.plan_tasks_section(scope).data, f"report section ({scope.name})")
+    out = ledger.export_ledger(a, tmp_path / "台账.xlsx")
+    _clean_pupil(out.to_csv(), "ledger rows")
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "台账.xlsx") as z:
+        _clean_pupil("".join(z.read(n).decode("utf-8", "ignore") for n in z.namelist()), "ledger workbook")
+
+
+def test_no_pupil_data_in_the_plan_tasks_notebook(planted_dropouts, tmp_path):
+    papermill = pytest.importorskip("papermill")
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    out = tmp_path / "07_plan_tasks.ipynb"
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / "07_plan_tasks.ipynb"), str(out), parameters={"data_dir": str(planted_dropouts)},
+        kernel_name="python3", progress_bar=False, cwd=str(ROOT / "notebooks"),
+    )
+    _clean_pupil(out.read_text(encoding="utf-8"), "executed 07_plan_tasks")

@@ -13,7 +13,7 @@ import pytest
 
 import jxedu
 from jxedu.core.config import DEMO_DIR
-from jxedu.present import access, classes, indicators, priorities, teachers
+from jxedu.present import access, classes, indicators, plan_tasks, priorities, teachers
 
 TOWNSHIP_HEADER = "镇街"
 
@@ -43,6 +43,15 @@ TABLES = [
     ("classes.oversize_table", lambda s: classes.oversize_table(s)),
     ("classes.township_needs_table", classes.township_needs_table),
     ("priorities.priorities_table", priorities.priorities_table),
+    ("indicators.roster_check_table", lambda s: indicators.roster_check_table(s, only_differing=False)),
+    ("plan_tasks.survey_township_table", plan_tasks.survey_township_table),
+    ("plan_tasks.low_satisfaction_table", plan_tasks.low_satisfaction_table),
+    ("plan_tasks.special_groups_table", plan_tasks.special_groups_table),
+    ("plan_tasks.dropout_table", plan_tasks.dropout_table),
+    ("plan_tasks.after_school_table", lambda s: plan_tasks.after_school_table(s, only_failing=False)),
+    ("plan_tasks.alliance_coverage_table", plan_tasks.alliance_coverage_table),
+    ("plan_tasks.uncovered_schools_table", plan_tasks.uncovered_schools_table),
+    ("plan_tasks.projects_table", plan_tasks.projects_table),
 ]
 
 

@@ -29,15 +29,21 @@ import pandas as pd
 
 from jxedu.analysis import (
     access,
+    after_school,
+    alliances,
     assurance,
     bus,
     classsize,
+    dropout,
     indicators,
     overview,
     priorities,
     projection,
+    roster_check,
     rotation,
     shortfalls,
+    special_groups,
+    survey,
     trend,
 )
 from jxedu.core.dataset import Dataset
@@ -91,6 +97,18 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     "bus_feed": ("gtfs_path",),
     "rotation_ratios": ("teachers", "rotations"),
     "oversize_classes": ("classes",),
+    "roster_check": ("teachers",),
+    "satisfaction": ("survey",),
+    "school_satisfaction": ("survey",),
+    "special_group_rates": ("special_groups",),
+    "dropout_cases": ("dropouts",),
+    "dropout_by_township": ("dropouts",),
+    "dropout_monthly": ("dropouts",),
+    "after_school": ("after_school",),
+    "alliance_groups": ("alliances",),
+    "alliance_coverage": ("alliances",),
+    "alliance_coverage_by_township": ("alliances",),
+    "rural_projects": ("rural_projects",),
 }
 
 #: Measures computed per stage (methods taking the stage code).
@@ -114,6 +132,7 @@ SCOPE_COLUMNS: dict[str, tuple[str, ...]] = {
     "rotation_plan_moves": ("from_township", "to_township"),
     "bus_routes": ("townships",),
     "bus_stops": ("townships",),
+    "alliance_groups": ("townships",),
 }
 
 
@@ -322,7 +341,7 @@ class Assessment:
     @cached_property
     def checklist(self) -> pd.DataFrame:
         """The items that need documents as evidence (county only)."""
-        return assurance.checklist_items(settings=self.settings)
+        return assurance.checklist_items(settings=self.settings, computed=set(self.assurance["item_key"]))
 
     @cached_property
     def weak_schools(self) -> set[str]:
@@ -578,6 +597,81 @@ class Assessment:
     def assurance_trend(self) -> pd.DataFrame:
         """The numeric assurance and county-plan items for every year of the data."""
         return trend.assurance_trend(self.ds, settings=self.settings)
+
+    # -- cross-checks and the plan's further tasks ---------------------------------------------
+
+    @cached_property
+    def roster_check(self) -> pd.DataFrame:
+        """Per 部: the typed 高于规定学历 and 骨干 counts against the roster's (empty without a roster of the year)."""
+        self._need("roster_check")
+        return roster_check.typed_vs_roster(self.ds, year=self.year)
+
+    @cached_property
+    def satisfaction(self) -> pd.DataFrame:
+        """社会认可度 per 镇街 and respondent group (every group pooled too), the 全县 rows last."""
+        self._need("satisfaction")
+        return survey.satisfaction(self.ds, year=self.year)
+
+    @cached_property
+    def school_satisfaction(self) -> pd.DataFrame:
+        """社会认可度 per school and respondent group."""
+        self._need("school_satisfaction")
+        return survey.school_satisfaction(self.ds, year=self.year)
+
+    @cached_property
+    def special_group_rates(self) -> pd.DataFrame:
+        """残疾儿童少年入学率, 随迁子女 in public and purchased places, 留守儿童 with a care file, per 镇街 and 全县."""
+        self._need("special_group_rates")
+        return special_groups.special_group_rates(self.ds, year=self.year, settings=self.settings)
+
+    @cached_property
+    def dropout_cases(self) -> pd.DataFrame:
+        """Every case of the 控辍保学台账 (no pupil identifier), with its 镇街 and whether it is open."""
+        self._need("dropout_cases")
+        return dropout.dropout_cases(self.ds)
+
+    @cached_property
+    def dropout_by_township(self) -> pd.DataFrame:
+        """Cases, open cases and how the others closed, per 镇街 (the year's new cases too), 全县 last."""
+        return dropout.open_by_township(self.dropout_cases, self.townships, year=self.year)
+
+    @cached_property
+    def dropout_monthly(self) -> pd.DataFrame:
+        """Pupils who left and came back per month and the cases open at each month's end, per 镇街 and 全县."""
+        cases = self.dropout_cases
+        frames = [dropout.monthly_counts(cases.loc[cases["township"] == t]).assign(township=t)
+                  for t in self.townships if (cases["township"] == t).any()]
+        frames.append(dropout.monthly_counts(cases).assign(township=COUNTY))
+        return pd.concat(frames, ignore_index=True)[["township", "month", "left", "returned", "open_end"]]
+
+    @cached_property
+    def after_school(self) -> pd.DataFrame:
+        """Per school: 课后服务 offered and taken up, 作业公示, homework minutes per grade against the limits."""
+        self._need("after_school")
+        return after_school.after_school_schools(self.ds, year=self.year, settings=self.settings)
+
+    @cached_property
+    def alliance_groups(self) -> pd.DataFrame:
+        """The education groups and 城乡学校共同体 with their lead school, members and 镇街 (``townships``)."""
+        self._need("alliance_groups")
+        return alliances.groups(self.ds)
+
+    @cached_property
+    def alliance_coverage(self) -> pd.DataFrame:
+        """Every rural school of the year (setting ``alliance_areas``) and whether a group covers it."""
+        self._need("alliance_coverage")
+        return alliances.coverage(self.ds, schools=self.school_tables["schools"], settings=self.settings)
+
+    @cached_property
+    def alliance_coverage_by_township(self) -> pd.DataFrame:
+        """Rural schools and those covered per 镇街, 全县 last."""
+        return alliances.coverage_by_township(self.alliance_coverage, self.townships)
+
+    @cached_property
+    def rural_projects(self) -> pd.DataFrame:
+        """The 强镇筑基 pilot towns and the 百强乡镇中学/小学."""
+        self._need("rural_projects")
+        return alliances.projects(self.ds)
 
 
 def _scope(value, township: str, columns: tuple[str, ...]):

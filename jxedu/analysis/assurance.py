@@ -17,11 +17,13 @@ Every threshold comes from :mod:`jxedu.core.standards`; every unverified value f
 
 Which schools are assessed
 --------------------------
-The school-level items (rooms, school size, PE/art teachers per school) consider every school with
-compulsory-stage (小学/初中) students in the year, except a 教学点 below
-``settings.teaching_point_min_students`` students (the same cut as the resource indicators). Only the
+The school-level items (rooms, school size, PE/art teachers per school, 智慧校园) consider every school
+with compulsory-stage (小学/初中) students in the year, 教学点 of any size included: the cut of
+``settings.teaching_point_min_students`` concerns the units of the resource indicators only (setting
+``school_checks_include_small_points``, default on; off leaves the small 教学点 out here too). Only the
 compulsory stages count: the 高中部 of a 完全中学 or 十二年一贯制学校 is left out of students, classes and
-teachers. The class-size item looks at every compulsory-stage class in the 班级 table.
+teachers. The class-size item looks at every compulsory-stage class in the 班级 table. The county plan's
+PE/art teachers per 100 pupils is checked per 部 (setting ``plan_pe_art_scope``, default ``"unit"``).
 """
 
 from __future__ import annotations
@@ -33,7 +35,12 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from jxedu.analysis import alliances, survey
+from jxedu.analysis.after_school import after_school_schools
 from jxedu.analysis.classsize import class_band
+from jxedu.analysis.dropout import dropout_cases
+from jxedu.analysis.special_groups import special_group_rates
+from jxedu.core import roster
 from jxedu.core import standards as std
 from jxedu.core.dataset import Dataset
 from jxedu.core.numeric import ceil_count
@@ -54,6 +61,7 @@ __all__ = [
     "music_art_rooms",
     "oversize_classes",
     "pe_art_by_school",
+    "plan_task_keys",
     "rotation_ratios",
     "school_tables",
     "school_sizes",
@@ -152,7 +160,8 @@ def assessed_schools(ds: Dataset, *, year: int | None = None, settings: Settings
         One row per school with ``school_id, name, township, school_type, urban_rural, built_year,
         students, primary_students, junior_students, classes, teachers, pe_art_teachers,
         migrant_students`` (NaN when not reported), ``migrant_share``, ``has_junior``. Schools
-        without compulsory-stage students and 教学点 below the cut are left out.
+        without compulsory-stage students are left out, and 教学点 below the cut only when
+        ``settings.school_checks_include_small_points`` is off.
     """
     s = _settings(settings)
     year = ds.year_or_latest(year)
@@ -179,7 +188,9 @@ def assessed_schools(ds: Dataset, *, year: int | None = None, settings: Settings
     out = _school_attrs(ds).merge(agg, on="school_id", how="inner")
     out = out[out["students"] > 0]
     small_point = (out["school_type"] == "teaching_point") & (out["students"] < s.teaching_point_min_students)
-    out = out[~small_point].copy()
+    if not s.school_checks_include_small_points:
+        out = out[~small_point]
+    out = out.copy()
     out["migrant_share"] = out["migrant_students"] / out["students"]
     out["has_junior"] = out["junior_students"] > 0
     return out.sort_values(["township", "school_id"]).reset_index(drop=True)
@@ -416,26 +427,50 @@ def pe_art_by_school(
     settings: Settings | None = None,
     schools: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """体育 + 音乐 + 美术 专任教师 per 100 students of each whole school (county plan: ≥ 0.9 everywhere).
+    """体育 + 音乐 + 美术 专任教师 per 100 students against the county plan's ≥ 0.9 at every school.
 
-    Unlike the resource indicator, which is per 部, the plan's target is per school: all compulsory
-    stages of the school together. ``schools``: as for :func:`music_art_rooms`.
+    With ``settings.plan_pe_art_scope = "unit"`` (default) each 部 (小学部, 初中部) of a school is checked
+    on its own, as the resource indicator 3: the 部's students and its own PE/art teachers (学段统计 of
+    that stage). With ``"school"`` the compulsory stages of the whole school are taken together.
+    ``schools``: as for :func:`music_art_rooms`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per assessed school: ``school_id, name, township, students, pe_art_teachers,
-        per_100, target, short_teachers`` (whole teachers to add), ``meets``.
+        One row per assessed school (``"school"``) or per 部 of an assessed school with students
+        (``"unit"``): ``school_id, name, township, stage`` (the 部; ``None`` for a whole school),
+        ``units`` (部 of the school with students), ``students, pe_art_teachers, per_100, target,
+        short_teachers`` (whole teachers to add), ``meets`` and ``ledger_key`` (the ledger's 事项编号:
+        ``school|<id>|plan_pe_art_every_school``, with the stage before the item for a 部 of a school
+        with two 部).
     """
     s = _settings(settings)
+    year = ds.year_or_latest(year)
     sch = assessed_schools(ds, year=year, settings=s) if schools is None else schools
     target = _thr("plan_pe_art_per_100_every_school")
-    out = sch[["school_id", "name", "township", "students", "pe_art_teachers"]].copy()
+    base = sch[["school_id", "name", "township"]]
+    ss = _year_stats(ds, year)
+    ss = ss.assign(students=_num(ss["students"]),
+                   pe_art_teachers=_num(ss["pe_teachers"]) + _num(ss["music_teachers"]) + _num(ss["art_teachers"]))
+    ss = ss[ss["school_id"].isin(sch["school_id"]) & (ss["students"] > 0)]
+    n_units = ss.groupby("school_id").size()
+    if s.plan_pe_art_scope == "unit":
+        order = {st: i for i, st in enumerate(_COMPULSORY)}
+        out = base.merge(ss[["school_id", "stage", "students", "pe_art_teachers"]], on="school_id", how="inner")
+        out = out.assign(_o=out["stage"].map(order)).sort_values(["township", "school_id", "_o"]).drop(columns="_o")
+    else:
+        out = base.merge(sch[["school_id", "students", "pe_art_teachers"]], on="school_id").assign(stage=None)
+    out = out.reset_index(drop=True)
+    out.insert(4, "units", out["school_id"].map(n_units).fillna(1).astype(int))
+    out = out[["school_id", "name", "township", "stage", "units", "students", "pe_art_teachers"]]
     out["per_100"] = 100.0 * out["pe_art_teachers"] / out["students"]
     out["target"] = target
     out["short_teachers"] = [ceil_count(target * n / 100.0 - t) for n, t in
                              zip(out["students"], out["pe_art_teachers"])]
     out["meets"] = _meets(out["per_100"], "plan_pe_art_per_100_every_school")
+    out["ledger_key"] = [f"school|{sid}|{st}|plan_pe_art_every_school" if st is not None and n > 1
+                         else f"school|{sid}|plan_pe_art_every_school"
+                         for sid, st, n in zip(out["school_id"], out["stage"], out["units"])]
     return out
 
 
@@ -463,7 +498,9 @@ def rotation_ratios(ds: Dataset, *, year: int | None = None, settings: Settings 
         ``eligible, rotated, rotated_backbone, unmatched, toward_target, toward_rural`` (ints) and
         ``share`` (rotated ÷ eligible), ``backbone_share`` (backbone ÷ rotated); fractions, NaN when
         the denominator is 0. ``recorded`` is False when the 交流轮岗 table has no row of the year
-        (then ``rotated = 0`` and the items built on it are 数据不足).
+        (then ``rotated = 0`` and the items built on it are 数据不足). ``roster_from_latest``: the
+        eligible pool and backbone status are read from the latest roster, not one of the year
+        (:func:`jxedu.core.roster.from_latest_roster`).
     """
     from jxedu.analysis.rotation import eligible_teachers, rotation_records
 
@@ -476,11 +513,12 @@ def rotation_ratios(ds: Dataset, *, year: int | None = None, settings: Settings 
         rec = rotation_records(ds, year=year, weak=weak).drop_duplicates("teacher_id")
     else:
         rec = pd.DataFrame({"teacher_id": [], "is_backbone": [], "toward_target": [], "toward_rural": []})
-    known = set(ds.teachers["teacher_id"])
+    known = set(roster.roster_of_year(ds.teachers, year)["teacher_id"])
     n_elig, n_rot = len(elig), len(rec)
     n_bb = int(rec["is_backbone"].astype(bool).sum())
     return {
         "recorded": recorded,
+        "roster_from_latest": roster.from_latest_roster(ds.teachers, year, latest_year=ds.latest_year),
         "eligible": n_elig,
         "rotated": n_rot,
         "rotated_backbone": n_bb,
@@ -515,12 +553,14 @@ def _ratio_from_stats_or_roster(ds: Dataset, year: int, stats_col: str, roster_o
         return {"ratio": n / d if d else float("nan"), "partial": bool((~have).any()), "source": "stage_stats",
                 "numerator": int(n), "denominator": int(d), "unreported": int((~have).sum())}
     if ds.teachers is not None:
-        t = ds.teachers[ds.teachers["stage"].isin(_COMPULSORY)]
+        t = roster.roster_of_year(ds.teachers, year)
+        t = t[t["stage"].isin(_COMPULSORY)]
         ok = roster_ok(t)
         have = ok.notna()
         n, d = int(ok[have].astype(bool).sum()), int(have.sum())
         return {"ratio": n / d if d else float("nan"), "partial": bool((~have).any()), "source": "roster",
-                "numerator": n, "denominator": d, "unreported": int((~have).sum())}
+                "numerator": n, "denominator": d, "unreported": int((~have).sum()),
+                "roster_from_latest": roster.from_latest_roster(ds.teachers, year, latest_year=ds.latest_year)}
     return {"ratio": float("nan"), "partial": True, "source": "none", "numerator": 0, "denominator": 0,
             "unreported": 0}
 
@@ -635,7 +675,10 @@ def _retention_item(c: _Context) -> dict:
     """Quality item 1, estimated as grade-9 pupils ÷ grade-7 pupils two years earlier.
 
     The official rate needs graduates, transfers and deaths, which the data do not hold; the estimate
-    is context and the item stays evidence.
+    is context and the item stays evidence. An estimate above 100 % (more grade-9 pupils than grade-7
+    pupils two years before) is no retention rate but a sign of a data problem (pupils transferred in,
+    an incomplete 班级 table, grades mistyped): its value is left empty and ``facts["implausible"]`` says
+    so, with the estimate kept in ``facts["estimate"]``.
     """
     key, ds, year = "junior_retention", c.ds, c.year
     target = _pct(_thr(key))
@@ -646,16 +689,22 @@ def _retention_item(c: _Context) -> dict:
     g7 = _num(cl.loc[(_num(cl["year"]) == year - 2) & (_num(cl["grade"]) == 7), "students"]).sum()
     if not g7:
         return _item(key, target=target, unit="%", status=STATUS_EVIDENCE, facts={"missing": "grade7_two_years_ago"})
-    return _item(key, value=_pct(g9 / g7), target=target, unit="%", status=STATUS_EVIDENCE,
-                 facts={"grade9": int(g9), "grade7": int(g7), "year": year})
+    estimate = g9 / g7
+    implausible = bool(estimate > 1.0)
+    return _item(key, value=np.nan if implausible else _pct(estimate), target=target, unit="%",
+                 status=STATUS_EVIDENCE, facts={"grade9": int(g9), "grade7": int(g7), "year": year,
+                                                "estimate": float(estimate), "implausible": implausible})
 
 
 def _plan_pe_art_item(c: _Context) -> dict:
     """County plan: PE and art teachers at every school."""
     pe = c.tables["pe_art"]
     low = pe[~pe["meets"]]
-    facts = {"schools": len(pe), "low": len(low), "short_teachers": int(low["short_teachers"].sum())}
-    return _item("plan_pe_art_every_school", value=len(low), target=0, unit="所",
+    facts = {"schools": int(pe["school_id"].nunique()), "rows": len(pe), "low": len(low),
+             "low_schools": int(low["school_id"].nunique()), "short_teachers": int(low["short_teachers"].sum()),
+             "scope": c.settings.plan_pe_art_scope}
+    return _item("plan_pe_art_every_school", value=len(low), target=0,
+                 unit="个" if c.settings.plan_pe_art_scope == "unit" else "所",
                  status=STATUS_NOT_MET if len(low) else STATUS_MET, facts=facts)
 
 
@@ -680,10 +729,12 @@ def _plan_honours_item(c: _Context) -> dict:
     if hy is None or hy.isna().all():
         return _item("plan_honoured_teachers", target=target, unit="人", status=STATUS_NO_DATA,
                      facts={"missing": "honour_year"})
-    n = int((hy == c.year).sum())
+    # a dated roster names a teacher once a year: each teacher honoured in the year counts once
+    n = int(t.loc[(hy == c.year).to_numpy(), "teacher_id"].nunique())
     return _item("plan_honoured_teachers", value=n, target=target, unit="人",
                  status=STATUS_MET if _meets(n, "plan_honoured_teachers_per_year") else STATUS_NOT_MET,
-                 facts={"honoured": n, "year": c.year, "short": int(max(0, target - n))})
+                 facts={"honoured": n, "year": c.year, "short": int(max(0, target - n)),
+                        "roster_from_latest": roster.from_latest_roster(t, c.year, latest_year=c.ds.latest_year)})
 
 
 def _plan_smart_campus_item(c: _Context) -> dict:
@@ -700,6 +751,161 @@ def _plan_smart_campus_item(c: _Context) -> dict:
     return _item("plan_smart_campus", value=_pct(val), target=_pct(_thr("plan_smart_campus_coverage")), unit="%",
                  status=_status_ratio(val, "plan_smart_campus_coverage", partial=partial),
                  facts={"yes": n_yes, "known": n_known, "unreported": int((~have).sum())})
+
+
+# --- the plan's further tasks (optional tables) ------------------------------------------------
+
+
+def _computed(row: dict) -> dict:
+    """An item the data answer although the catalogue lists it as evidence: its status follows the data."""
+    row["evidence"] = False
+    return row
+
+
+def _has_year(df: pd.DataFrame | None, year: int) -> bool:
+    return df is not None and bool((_num(df["year"]) == year).any())
+
+
+def _survey_items(c: _Context) -> list[dict]:
+    """社会认可度 from 满意度调查: overall and every group at ``satisfaction`` (85 %) or more."""
+    if not _has_year(c.ds.survey, c.year):
+        return []
+    summ = survey.survey_summary(survey.satisfaction(c.ds, year=c.year))
+    rate = summ["rate"]
+    if pd.isna(rate):
+        status = STATUS_NO_DATA
+    else:
+        status = STATUS_MET if _meets(rate, "satisfaction") and not summ["groups_low"] else STATUS_NOT_MET
+    return [_computed(_item("satisfaction", value=_pct(rate), target=_pct(_thr("satisfaction")), unit="%",
+                           status=status, facts={**summ, "year": c.year}))]
+
+
+def _special_group_items(c: _Context) -> list[dict]:
+    """残疾儿童少年入学率, 随迁子女 in public or purchased places, 留守儿童 with a care file (特殊群体)."""
+    if not _has_year(c.ds.special_groups, c.year):
+        return []
+    rates = special_group_rates(c.ds, year=c.year, settings=c.settings)
+    county = rates.iloc[-1]
+    towns = rates.iloc[:-1]
+    out = []
+    for key, rate_col, flag, whole, part, target in (
+            ("disabled_enrolment", "disabled_rate", "meets_disabled", "disabled_school_age", "disabled_enrolled",
+             _pct(_thr("disabled_enrolment"))),
+            ("migrant_public_share", "migrant_rate", "meets_migrant", "migrant_eligible", "migrant_placed",
+             _pct(_thr("migrant_public_share"))),
+            ("left_behind_care", "care_rate", "meets_care", "left_behind", "left_behind_care",
+             _pct(c.settings.left_behind_care_min))):
+        rate = county[rate_col]
+        status = STATUS_NO_DATA if pd.isna(rate) else (STATUS_MET if bool(county[flag]) else STATUS_NOT_MET)
+        low = towns.loc[towns[flag].fillna(True).eq(False)]
+        facts = {"year": c.year, "whole": None if pd.isna(county[whole]) else int(county[whole]),
+                 "part": None if pd.isna(county[part]) else int(county[part]), "rate": float(rate),
+                 "townships_low": [(t, float(r)) for t, r in zip(low["township"], low[rate_col])],
+                 "unreported": int(towns[rate_col].isna().sum())}
+        if key == "disabled_enrolment":
+            facts.update({k: None if pd.isna(county[k]) else int(county[k])
+                          for k in ("disabled_mainstream", "disabled_special_school", "disabled_home")})
+        if key == "migrant_public_share":
+            facts.update({k: None if pd.isna(county[k]) else int(county[k]) for k in ("migrant_public", "migrant_purchased")})
+        out.append(_computed(_item(key, value=_pct(rate), target=target, unit="%", status=status, facts=facts)))
+    return out
+
+
+def _after_school_items(c: _Context) -> list[dict]:
+    """“双减”: homework (published, within the limits) and 课后服务 (offered, participation) from 课后服务与作业."""
+    if not _has_year(c.ds.after_school, c.year):
+        return []
+    a = after_school_schools(c.ds, year=c.year, settings=c.settings)
+    unpublished = a.loc[a["homework_published"].fillna(True).eq(False)]
+    over = a.loc[a["meets_homework"].fillna(True).eq(False)]
+    lower = a.loc[[any(g <= 2 for g in gs) for gs in a["grades_over"]]]
+    bad = a.loc[a["homework_published"].fillna(True).eq(False) | a["meets_homework"].fillna(True).eq(False)]
+    known = a["homework_published"].notna() | a["meets_homework"].notna()
+    hw_status = STATUS_NO_DATA if not known.any() else (STATUS_NOT_MET if len(bad) else
+                                                        (STATUS_MET if known.all() else STATUS_NO_DATA))
+    homework = _computed(_item("homework_burden", value=len(bad), target=0, unit="所", status=hw_status, facts={
+        "year": c.year, "schools": len(a), "unpublished": len(unpublished), "over": len(over),
+        "lower_grades": len(lower), "unknown": int((~known).sum()),
+        "names": bad["name"].astype(str).tolist()}))
+    offering = a.loc[a["offers"].fillna(False).astype(bool)]
+    pupils = float(a.loc[a["compulsory_pupils"].notna(), "compulsory_pupils"].sum())
+    part = float(offering["participants"].sum(min_count=1)) if len(offering) else float("nan")
+    rate = part / pupils if pupils and not pd.isna(part) else float("nan")
+    not_offering = a.loc[a["offers"].fillna(True).eq(False)]
+    low = a.loc[a["meets_participation"].fillna(True).eq(False) & a["offers"].fillna(False).astype(bool)]
+    minimum = float(c.settings.after_school_participation_min)
+    if pd.isna(rate):
+        status = STATUS_NO_DATA
+    else:
+        status = STATUS_NOT_MET if len(not_offering) or rate < minimum - 1e-12 else STATUS_MET
+    service = _computed(_item("after_school_service", value=_pct(rate), target=_pct(minimum), unit="%", status=status,
+                              facts={"year": c.year, "schools": len(a), "not_offering": len(not_offering),
+                                     "low": len(low), "participants": 0 if pd.isna(part) else int(part),
+                                     "pupils": int(pupils), "rate": rate,
+                                     "names": not_offering["name"].astype(str).tolist()}))
+    return [homework, service]
+
+
+def _dropout_item(c: _Context) -> dict:
+    """County plan: the 辍学学生工作台账 with no open case (动态清零)."""
+    target = _thr("plan_dropout_open")
+    if c.ds.dropouts is None:
+        return _item("plan_dropout_ledger", target=target, unit="人", status=STATUS_NO_DATA,
+                     facts={"missing": "dropouts"})
+    cases = dropout_cases(c.ds)
+    cases = cases.loc[cases["year"].isna() | (cases["year"] <= c.year)]
+    n_open = int(cases["open"].sum())
+    this = cases.loc[cases["year"] == c.year]
+    return _item("plan_dropout_ledger", value=n_open, target=target, unit="人",
+                 status=STATUS_MET if _meets(n_open, "plan_dropout_open") else STATUS_NOT_MET,
+                 facts={"year": c.year, "cases": len(cases), "open": n_open, "cases_year": len(this),
+                        "returned": int((cases["case_status"] == "returned").sum()),
+                        "townships_open": cases.loc[cases["open"], "township"].value_counts().to_dict()})
+
+
+def _alliance_items(c: _Context) -> list[dict]:
+    """County plan: groups cover every rural school; 强镇筑基 pilots and 百强 schools as listed."""
+    key = "plan_alliance_rural_coverage"
+    out = []
+    if c.ds.alliances is None:
+        out.append(_item("plan_alliance_coverage", target=_pct(_thr(key)), unit="%", status=STATUS_NO_DATA,
+                         facts={"missing": "alliances"}))
+    else:
+        cov = alliances.coverage(c.ds, schools=c.tables["schools"], settings=c.settings)
+        n, k = len(cov), int(cov["covered"].sum())
+        share = k / n if n else float("nan")
+        out.append(_item("plan_alliance_coverage", value=_pct(share), target=_pct(_thr(key)), unit="%",
+                         status=_status_ratio(share, key, partial=False),
+                         facts={"rural": n, "covered": k, "uncovered": n - k, "groups": int(c.ds.alliances["alliance"].nunique()),
+                                "names": cov.loc[~cov["covered"], "name"].astype(str).tolist(),
+                                "areas": list(c.settings.alliance_areas)}))
+    if c.ds.rural_projects is not None:
+        p = alliances.projects(c.ds)
+        towns = p.loc[p["project"] == "strong_town"]
+        top = p.loc[p["project"].isin(("top_junior", "top_primary"))]
+        out.append(_item("plan_strong_towns", value=len(towns), unit="个", status=STATUS_EVIDENCE, facts={
+            "towns": [(r.township, r.project_level, r.project_status) for r in towns.itertuples(index=False)]}))
+        out.append(_item("plan_top_rural_schools", value=int((top["project_status"] == "recognised").sum()), unit="所",
+                         status=STATUS_EVIDENCE, facts={
+                             "recognised": int((top["project_status"] == "recognised").sum()),
+                             "in_progress": int((top["project_status"] == "in_progress").sum()),
+                             "junior": int((top["project"] == "top_junior").sum()),
+                             "primary": int((top["project"] == "top_primary").sum())}))
+    return out
+
+
+def plan_task_keys(ds: Dataset, *, year: int) -> set[str]:
+    """The catalogue's evidence items that the plan-task tables answer for the year (left out of the checklist)."""
+    keys = set()
+    if _has_year(ds.survey, year):
+        keys.add("satisfaction")
+    if _has_year(ds.special_groups, year):
+        keys |= {"disabled_enrolment", "migrant_public_share", "left_behind_care"}
+    if _has_year(ds.after_school, year):
+        keys |= {"homework_burden", "after_school_service"}
+    if ds.rural_projects is not None:
+        keys |= {"plan_strong_towns", "plan_top_rural_schools"}
+    return keys
 
 
 def _context(ds: Dataset, year: int, s: Settings, tables: dict, rotation: dict | None) -> _Context:
@@ -758,16 +964,26 @@ def assurance_items(
     c = _context(ds, year, s, tables, rotation)
     items = [_rooms_item(c), _size_item(c), _class_item(c), _training_item(c), *_rotation_items(c),
              _certificate_item(c), _migrant_item(c), _retention_item(c), _plan_pe_art_item(c),
-             _plan_rotations_item(c), _plan_honours_item(c), _plan_smart_campus_item(c)]
+             _plan_rotations_item(c), _plan_honours_item(c), _plan_smart_campus_item(c),
+             *_survey_items(c), *_special_group_items(c), *_after_school_items(c), _dropout_item(c),
+             *_alliance_items(c)]
     out = pd.DataFrame(items, columns=list(ITEM_COLUMNS))
     if include_checklist:
-        out = pd.concat([out, checklist_items(settings=s)], ignore_index=True)
+        out = pd.concat([out, checklist_items(settings=s, computed=set(out["item_key"]))], ignore_index=True)
     out["value"] = out["value"].astype(float)
     out["target"] = out["target"].astype(float)
     return out
 
 
-def checklist_items(*, settings: Settings | None = None) -> pd.DataFrame:
+#: Evidence items whose target is a setting: key -> (setting, unit; a share is shown in %).
+_SETTING_TARGETS: dict[str, tuple[str, str]] = {
+    "special_ed_funding": ("special_ed_funding_min", "元/生·年"),
+    "left_behind_care": ("left_behind_care_min", "%"),
+    "after_school_service": ("after_school_participation_min", "%"),
+}
+
+
+def checklist_items(*, settings: Settings | None = None, computed: set[str] | frozenset = frozenset()) -> pd.DataFrame:
     """The items that are evidence (documents) rather than numbers, status ``evidence``.
 
     Government-assurance items 1, 2, 6, 7, 8, 10, 13, 14, 15, quality items 2–9, social recognition
@@ -778,7 +994,11 @@ def checklist_items(*, settings: Settings | None = None) -> pd.DataFrame:
     Parameters
     ----------
     settings
-        Run settings (the special-education funding floor ``special_ed_funding_min`` [U]).
+        Run settings (the special-education funding floor ``special_ed_funding_min`` [U], the targets
+        of 留守儿童 care and 课后服务).
+    computed
+        Item keys the data answered (:func:`assurance_items`): left out — e.g. 社会认可度 when the
+        满意度调查 table is there (:func:`plan_task_keys`).
 
     Returns
     -------
@@ -787,14 +1007,16 @@ def checklist_items(*, settings: Settings | None = None) -> pd.DataFrame:
         number, else NaN.
     """
     s = _settings(settings)
-    computed = {"migrant_share", "junior_retention"}
+    computed = {"migrant_share", "junior_retention", *computed}
     rows = []
     for key, cat in std.items().iterrows():
         if not cat["evidence"] or key in computed:
             continue
         target, unit = np.nan, ""
-        if key == "special_ed_funding":
-            target, unit = float(s.special_ed_funding_min), "元/生·年"
+        if key in _SETTING_TARGETS:
+            name, unit = _SETTING_TARGETS[key]
+            target = float(getattr(s, name))
+            target = _pct(target) if unit == "%" else target
         elif cat["standard"]:
             k, _, stage = cat["standard"].partition("/")
             r = std.rule(k, stage or "all")

@@ -259,7 +259,10 @@ def units(ds: Dataset, *, year: int | str | None = None, settings: Settings | No
 
     Notes
     -----
-    Teachers are those of the 部 (学段统计 of that stage: teachers by the stage they teach). The
+    Teachers are those of the 部 (学段统计 of that stage: teachers by the stage they teach), or with
+    ``settings.unit_teachers = "split"`` the school's teachers of every stage split like the shared
+    facilities; the teaching area is net of indoor sports rooms unless
+    ``settings.teaching_area_net_of_indoor_sports`` is off. The
     facility share of 部 s is ``w_s·P_s / Σ_t w_t·P_t`` with :data:`SPLIT_WEIGHTS` over the stages
     of the school's type present in 学段统计 that year (so a school teaching a single stage — e.g. a
     branch campus — takes the whole). A school-year without an 办学条件 row has NaN facility values
@@ -319,7 +322,8 @@ def units(ds: Dataset, *, year: int | str | None = None, settings: Settings | No
     f = {c: fac[c].to_numpy(dtype=float) for c in ("teaching_area", "indoor_sports_area", "sports_ground_area",
                                                   "equipment_value_wan", "multimedia_rooms")}  # fmt: skip
     totals = {
-        "teaching_area": fac_total(f["teaching_area"] - f["indoor_sports_area"]),  # ㎡, net of indoor sports rooms
+        "teaching_area": fac_total(f["teaching_area"] - f["indoor_sports_area"] if s.teaching_area_net_of_indoor_sports
+                                   else f["teaching_area"]),  # ㎡, net of indoor sports rooms (setting)
         "sports_area": fac_total(f["indoor_sports_area"] + f["sports_ground_area"]),  # ㎡
         "equipment_value": fac_total(f["equipment_value_wan"] * 10000.0),  # 万元 → 元
         "multimedia_rooms": fac_total(f["multimedia_rooms"]),  # rooms
@@ -334,7 +338,7 @@ def units(ds: Dataset, *, year: int | str | None = None, settings: Settings | No
 
     order = np.lexsort((scode[keep], pd.factorize(ids[keep], sort=True)[0], year_arr[keep]))
     rows = np.flatnonzero(keep)[order]
-    teach = {c: ss[c].to_numpy(dtype=float)[rows] for c in _TEACHER_COLUMNS}
+    teach = {c: _unit_teacher_counts(ss[c].to_numpy(dtype=float), ginv, share, s)[rows] for c in _TEACHER_COLUMNS}
     data = {
         "year": year_arr[rows], "school_id": ids[rows], "name": school_attr("name")[rows],
         "township": school_attr("township")[rows], "urban_rural": school_attr("urban_rural")[rows],
@@ -347,6 +351,15 @@ def units(ds: Dataset, *, year: int | str | None = None, settings: Settings | No
         "excluded_reason": reason[rows],
     }  # fmt: skip
     return pd.DataFrame(data)
+
+
+def _unit_teacher_counts(counts: np.ndarray, group: np.ndarray, share: np.ndarray, s: Settings) -> np.ndarray:
+    """Teachers of each 学段统计 row's 部: its own (``unit_teachers = "stage"``), or the school-year's
+    teachers of every stage pooled and split by the facility share (``"split"``)."""
+    if s.unit_teachers == "stage":
+        return counts
+    pooled = np.bincount(group, weights=np.nan_to_num(counts))[group]
+    return np.where(np.isnan(share), counts, pooled * share)
 
 
 # --- indicators -----------------------------------------------------------------------------------

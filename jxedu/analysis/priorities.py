@@ -195,13 +195,13 @@ def _room_rows(a, prices: dict) -> list[dict]:
 
 
 def _pe_art_rows(a, prices: dict) -> list[dict]:
-    """Tier 3: schools under the county plan's PE/art teachers per 100 pupils."""
+    """Tier 3: schools (or 部, ``plan_pe_art_scope``) under the county plan's PE/art teachers per 100 pupils."""
     pe = a.school_tables["pe_art"]
-    return [_row(tier=3, township=r.township, school_id=r.school_id, name=r.name, kind="pe_art_plan",
+    return [_row(tier=3, township=r.township, school_id=r.school_id, name=r.name, stage=r.stage, kind="pe_art_plan",
                  key="plan_pe_art_every_school", value=float(r.per_100), threshold=float(r.target),
                  amount=float(r.short_teachers), amount_unit="teachers",
                  ratio=r.per_100 / r.target, cost_year=float(r.short_teachers) * prices["teacher_year"],
-                 responsible_key="plan_pe_art_every_school", ledger_key=f"school|{r.school_id}|plan_pe_art_every_school",
+                 responsible_key="plan_pe_art_every_school", ledger_key=r.ledger_key,
                  pupils=float(r.students))
             for r in pe.loc[~pe["meets"]].itertuples(index=False)]
 

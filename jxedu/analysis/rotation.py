@@ -13,8 +13,10 @@ Rules and assumptions (each is either a standard read from :mod:`jxedu.core.stan
     excluded when ``retirement_age − age ≤ 5``. A man aged 54 (6 years to go) is eligible, a man
     aged 55 (5 years to go) is not; a woman aged 49 is eligible, a woman aged 50 is not.
 
-  The roster is one snapshot (the bureau's latest). For past years the rule is applied to that
-  snapshot: teachers who have since left or changed school are not seen. Teachers are identified
+  The roster of year ``Y`` is read (:func:`jxedu.core.roster.roster_of_year`): with a 学年 column in
+  the 教师 table, that year's roster; without one, the bureau's latest roster, and for past years the
+  rule is applied to it as it stands — teachers who have since left or changed school are not seen
+  (:func:`jxedu.core.roster.from_latest_roster` marks those years). Teachers are identified
   by the pseudonymous 教师编号 only; names and ID numbers never enter jxedu (dropped on load).
 * **Backbone** (骨干): 骨干级别 县级, 市级 or 省级, as recorded on the roster.
 * **PE/art teachers**: 任教学科 containing 体育, 音乐, 美术 or 艺术 (:data:`PE_ART_SUBJECT_KEYS`).
@@ -50,6 +52,7 @@ import numpy as np
 import pandas as pd
 
 from jxedu.analysis.indicators import township_sort_key
+from jxedu.core import roster
 from jxedu.core.errors import DataError
 from jxedu.core.numeric import ceil_count
 from jxedu.core.schema import COMPULSORY_STAGES
@@ -82,8 +85,8 @@ __all__ = [
     "weak_schools",
 ]
 
-#: 骨干级别 codes that count as 县级以上骨干教师.
-BACKBONE_LEVELS: tuple[str, ...] = ("county", "city", "province")
+#: 骨干级别 codes that count as 县级以上骨干教师 (:data:`jxedu.core.roster.BACKBONE_LEVELS`).
+BACKBONE_LEVELS: tuple[str, ...] = roster.BACKBONE_LEVELS
 #: Substrings of 任教学科 that make a 体育/艺术（音乐、美术）专任教师.
 PE_ART_SUBJECT_KEYS: tuple[str, ...] = ("体育", "音乐", "美术", "艺术")
 #: Stages of compulsory education (the only ones rotation planning looks at).
@@ -127,9 +130,10 @@ def is_pe_art_subject(subject: pd.Series) -> pd.Series:
     return mask.astype(bool)
 
 
-def _teachers(ds) -> pd.DataFrame:
+def _teachers(ds, year: int | None = None) -> pd.DataFrame:
+    """The roster of ``year`` (the latest for ``None``), whitelisted columns and the two flags."""
     ds.require("teachers")
-    t = ds.teachers
+    t = roster.roster_of_year(ds.teachers, year)
     keep = [
         c
         for c in (
@@ -140,7 +144,7 @@ def _teachers(ds) -> pd.DataFrame:
     ]
     # Only whitelisted columns travel further: nothing personal can leak through a join.
     t = t[keep].copy()
-    t["is_backbone"] = t["backbone_level"].isin(BACKBONE_LEVELS)
+    t["is_backbone"] = roster.is_backbone(t["backbone_level"])
     t["is_pe_art"] = is_pe_art_subject(t["subject"])
     return t
 
@@ -268,7 +272,7 @@ def eligible_teachers(ds, *, year: int | None = None, settings: Settings | None 
     """
     s = _settings(settings)
     y = ds.latest_year if year is None else int(year)
-    t = _teachers(ds)
+    t = _teachers(ds, y)
     t["years_at_school"] = y - t["start_year"].astype(float)
     t["age"] = y - t["birth_year"].astype(float)
     ages = s.retirement_age
@@ -321,8 +325,12 @@ def rotation_records(ds, *, year: int | None = None, weak=None, settings: Settin
     years = _rotation_years(ds, year)
     rot = _rotations(ds)
     rot = rot[rot["year"].isin(years)][["year", "teacher_id", "from_school_id", "to_school_id"]].copy()
-    t = _teachers(ds)[["teacher_id", "stage", "subject", "backbone_level", "is_backbone", "is_pe_art"]]
-    rot = rot.merge(t, on="teacher_id", how="left")
+    cols = ["teacher_id", "stage", "subject", "backbone_level", "is_backbone", "is_pe_art"]
+    if roster.is_dated(ds.teachers):  # each rotation year reads the roster of its year
+        t = pd.concat([_teachers(ds, y)[cols].assign(year=y) for y in years], ignore_index=True)
+        rot = rot.merge(t, on=["year", "teacher_id"], how="left")
+    else:
+        rot = rot.merge(_teachers(ds)[cols], on="teacher_id", how="left")
     rot["is_backbone"] = rot["is_backbone"].astype("boolean").fillna(False).astype(bool)
     rot["is_pe_art"] = rot["is_pe_art"].astype("boolean").fillna(False).astype(bool)
     sch = _schools(ds)
@@ -1038,8 +1046,11 @@ def _training_trend(ds) -> pd.DataFrame:
 
 
 def _honours(ds, year: int) -> pd.DataFrame:
-    roster = _teachers(ds)  # 最美教师 may teach any stage
-    hy = (pd.to_numeric(roster["honour_year"], errors="coerce").dropna().astype(int) if "honour_year" in roster
+    # 最美教师 may teach any stage; a dated roster repeats a teacher's 最美教师年份 in later years: each
+    # teacher and year counts once, whichever rosters name it
+    t = ds.teachers
+    t = t.drop_duplicates(["teacher_id", "honour_year"]) if "honour_year" in t else t
+    hy = (pd.to_numeric(t["honour_year"], errors="coerce").dropna().astype(int) if "honour_year" in t
           else pd.Series([], dtype=int))
     first = int(min(hy.min(), year)) if len(hy) else ds.years[0]
     years = list(range(first, year + 1))

@@ -140,19 +140,22 @@ def assurance_trend(
     -------
     pandas.DataFrame
         One row per year × item: ``year, item_key, value, target, unit, status`` (values in ``unit``;
-        ratios in %; what each value measures is the ``measures`` column of the item catalogue).
-        Years where an item cannot be computed have status ``no_data`` and NaN.
+        ratios in %; what each value measures is the ``measures`` column of the item catalogue) and
+        ``roster_from_latest`` (the value reads the latest 教师 roster, the year having none of its
+        own). Years where an item cannot be computed have status ``no_data`` and NaN.
 
     Notes
     -----
-    The 教师 roster is one snapshot: rotation eligibility and 最美教师 of past years are read from
-    it as it stands (teachers who left are not seen).
+    An undated 教师 roster is one snapshot: rotation eligibility, backbone status and 最美教师 of past
+    years are read from it as it stands (teachers who left are not seen), and ``roster_from_latest``
+    marks them; a roster with a 学年 column is read year by year (:mod:`jxedu.core.roster`).
     """
     frames = []
     for y in ds.years:
         it = assurance_items(ds, year=y, settings=settings)
         it = it[it["item_key"].isin(items)]
-        frames.append(it.assign(year=y)[["year", "item_key", "value", "target", "unit", "status"]])
+        it = it.assign(year=y, roster_from_latest=[bool(f.get("roster_from_latest", False)) for f in it["facts"]])
+        frames.append(it[["year", "item_key", "value", "target", "unit", "status", "roster_from_latest"]])
     out = pd.concat(frames, ignore_index=True)
     order = {k: i for i, k in enumerate(items)}
     out = out.sort_values(["item_key", "year"], key=lambda s: s.map(order) if s.name == "item_key" else s)

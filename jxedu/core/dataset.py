@@ -34,6 +34,9 @@ class Dataset:
         The required tables.
     special_rooms, classes, teachers, rotations, villages
         Optional tables (``None`` when absent).
+    survey, special_groups, dropouts, after_school, alliances, rural_projects
+        Optional tables of the plan's further tasks (满意度调查, 特殊群体, 控辍保学台账, 课后服务与作业,
+        集团化与联盟, 强镇筑基与百强学校); ``None`` when absent.
     townships
         镇街 polygons (WGS-84) with column ``township``; ``None`` when absent.
     roads
@@ -71,6 +74,12 @@ class Dataset:
     synthetic: bool = False
     problems: list = field(default_factory=list)
     cache: dict = field(default_factory=dict, repr=False, compare=False)
+    survey: pd.DataFrame | None = None
+    special_groups: pd.DataFrame | None = None
+    dropouts: pd.DataFrame | None = None
+    after_school: pd.DataFrame | None = None
+    alliances: pd.DataFrame | None = None
+    rural_projects: pd.DataFrame | None = None
 
     # -- convenience -------------------------------------------------------------------------
 

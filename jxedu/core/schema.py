@@ -43,6 +43,21 @@ EDUCATION: dict[str, str] = {
 }
 BACKBONE_LEVELS: dict[str, str] = {"无": "none", "县级": "county", "市级": "city", "省级": "province"}
 VILLAGE_KINDS: dict[str, str] = {"村": "village", "社区": "community"}
+#: Respondent groups of the 社会认可度 survey (教督〔2017〕6号: 学生、家长、教师、校长、人大代表、政协委员及其他群众).
+RESPONDENTS: dict[str, str] = {"学生": "student", "家长": "parent", "教师": "teacher", "校长": "principal",
+                               "人大代表和政协委员": "deputy", "社会人士": "public"}
+#: Reasons a pupil left school (控辍保学台账).
+DROPOUT_REASONS: dict[str, str] = {"厌学": "disengaged", "家庭经济困难": "poverty", "外出务工": "work",
+                                   "疾病或残疾": "illness", "早婚早育": "early_marriage", "其他": "other"}
+#: Where a case of the 控辍保学台账 stands: 劝返中 and 其他 are open; the rest are resolved.
+DROPOUT_STATUSES: dict[str, str] = {"劝返中": "in_progress", "已复学": "returned", "送教上门": "home_taught",
+                                    "转入特殊教育学校": "special_school", "其他": "other"}
+#: Kinds of school groups (集团化办学、城乡学校共同体、学校联盟).
+ALLIANCE_KINDS: dict[str, str] = {"教育集团": "group", "城乡学校共同体": "community", "学校联盟": "alliance"}
+#: Projects of rural schools and towns: 强镇筑基 pilot towns, 百强乡镇中学/小学.
+RURAL_PROJECTS: dict[str, str] = {"强镇筑基试点": "strong_town", "百强乡镇中学": "top_junior", "百强乡镇小学": "top_primary"}
+PROJECT_LEVELS: dict[str, str] = {"省级": "province", "市级": "city", "县级": "county"}
+PROJECT_STATUSES: dict[str, str] = {"已认定": "recognised", "创建中": "in_progress"}
 
 #: Extra spellings accepted for categorical values (normalised before lookup).
 ALIASES: dict[str, str] = {
@@ -65,11 +80,22 @@ ALIASES: dict[str, str] = {
     "博士研究生": "研究生",
     "大学本科": "本科",
     "高中": "高中",
+    "人大代表": "人大代表和政协委员",
+    "政协委员": "人大代表和政协委员",
+    "人大代表、政协委员": "人大代表和政协委员",
+    "其他群众": "社会人士",
+    "群众": "社会人士",
+    "复学": "已复学",
+    "已劝返复学": "已复学",
+    "教育集团化": "教育集团",
+    "城乡共同体": "城乡学校共同体",
+    "强镇筑基": "强镇筑基试点",
 }
 
 #: English code -> Chinese label, for every vocabulary (for display).
 LABELS: dict[str, str] = {}
-for _vocab in (SCHOOL_TYPES, STAGES, URBAN_RURAL, ROOM_TYPES, GENDERS, BACKBONE_LEVELS, VILLAGE_KINDS):
+for _vocab in (SCHOOL_TYPES, STAGES, URBAN_RURAL, ROOM_TYPES, GENDERS, BACKBONE_LEVELS, VILLAGE_KINDS, RESPONDENTS,
+               DROPOUT_REASONS, DROPOUT_STATUSES, ALLIANCE_KINDS, RURAL_PROJECTS, PROJECT_STATUSES):
     for _zh, _code in _vocab.items():
         LABELS.setdefault(_code, _zh)
 LABELS.update({"secondary": "中专及以下", "associate": "专科", "bachelor": "本科", "postgraduate": "研究生"})
@@ -118,6 +144,9 @@ class Column:
         Inclusive bounds for numbers.
     unit
         Unit shown to the planner (``"㎡"``, ``"万元"``, ``"人"`` …).
+    note
+        What the column counts, when its name alone does not say it (Chinese; shown in the template's
+        header comment and in ``data/README.md``).
     """
 
     key: str
@@ -129,6 +158,7 @@ class Column:
     min: float | None = None
     max: float | None = None
     unit: str = ""
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -173,6 +203,12 @@ def _count(key: str, zh: str, **kw) -> Column:
     return Column(key, zh, "int", min=0, unit=kw.pop("unit", "人"), **kw)
 
 
+#: What 高于规定学历 means (resource indicator 1; reference §1 [V1]), in the template and the README.
+QUALIFIED_NOTE = ("高于规定学历：小学专任教师最高学历为专科及以上，初中专任教师为本科及以上（中专及以下均不计；"
+                  "按任教学段判断，初中部的专科学历教师不计）。有教师表时载入会按名册逐校逐学段核对，不一致时给出警告")
+#: What 县级以上骨干教师 means (resource indicator 2).
+BACKBONE_NOTE = "县级以上骨干教师：骨干级别为县级、市级或省级。有教师表时载入会按名册逐校逐学段核对，不一致时给出警告"
+
 _YEAR = Column("year", "学年", "year", min=1990, max=2100)
 _SCHOOL = Column("school_id", "学校标识码")
 
@@ -205,8 +241,8 @@ STAGE_STATS = Table(
         _count("students", "在校生数"),
         _count("classes", "班级数", unit="个"),
         _count("teachers", "专任教师数"),
-        _count("qualified_teachers", "高于规定学历教师数"),
-        _count("backbone_teachers", "县级以上骨干教师数"),
+        _count("qualified_teachers", "高于规定学历教师数", note=QUALIFIED_NOTE),
+        _count("backbone_teachers", "县级以上骨干教师数", note=BACKBONE_NOTE),
         _count("pe_teachers", "体育专任教师数"),
         _count("music_teachers", "音乐专任教师数"),
         _count("art_teachers", "美术专任教师数"),
@@ -287,14 +323,18 @@ TEACHERS = Table(
         Column("subject", "任教学科"),
         Column("gender", "性别", "cat", required=False, nullable=True, vocab=GENDERS),
         Column("birth_year", "出生年份", "int", min=1940, max=2010, unit="年"),
-        Column("education", "最高学历", "cat", vocab=EDUCATION),
+        Column("education", "最高学历", "cat", vocab=EDUCATION,
+               note="高于规定学历：小学专科及以上、初中本科及以上（按任教学段）"),
         Column("backbone_level", "骨干级别", "cat", vocab=BACKBONE_LEVELS),
         Column("certified", "持有教师资格证", "bool"),
         Column("start_year", "本校任教起始年份", "int", min=1950, max=2100, unit="年"),
         Column("training_hours", "近五年培训学时", "float", min=0, unit="学时", required=False, nullable=True),
         Column("honour_year", "最美教师年份", "int", required=False, nullable=True, min=2000, max=2100, unit="年"),
+        Column("year", "学年", "year", required=False, nullable=True, min=1990, max=2100,
+               note="可选：填写时一个学年一份名册，同一教师每学年一行，每行都要填；不填时为最新一期名册，"
+                    "往年的符合交流条件教师、骨干身份和“最美教师”按它推算并注明"),
     ),
-    primary_key=("teacher_id",),
+    primary_key=("teacher_id", "year"),
     references={"school_id": ("schools", "school_id")},
 )
 
@@ -343,6 +383,123 @@ META = Table(
     primary_key=("item",),
 )
 
+def _optional_count(key: str, zh: str, **kw) -> Column:
+    return _count(key, zh, required=False, nullable=True, **kw)
+
+
+_TOWNSHIP = Column("township", "所属镇街")
+
+SURVEY = Table(
+    "survey",
+    "满意度调查",
+    (
+        _YEAR,
+        Column("respondent", "调查对象", "cat", vocab=RESPONDENTS),
+        Column("school_id", "学校标识码", required=False, nullable=True,
+               note="按学校调查时填写；按镇街或全县调查（如人大代表、社会人士）时留空"),
+        Column("township", "所属镇街", required=False, nullable=True,
+               note="按镇街调查时填写；填了学校标识码时可留空（按学校所属镇街计）；两列都空为全县"),
+        _optional_count("valid", "有效问卷数", unit="份"),
+        _optional_count("satisfied", "满意问卷数", unit="份",
+                        note="回答“满意”或“比较满意”的有效问卷（社会认可度 = 满意 ÷ 有效）"),
+        _optional_count("visits", "实地走访人数"),
+        _optional_count("satisfied_visits", "走访满意人数"),
+    ),
+    primary_key=("year", "respondent", "school_id", "township"),
+    references={"school_id": ("schools", "school_id")},
+    parts=(("satisfied", "valid"), ("satisfied_visits", "visits")),
+)
+
+SPECIAL_GROUPS = Table(
+    "special_groups",
+    "特殊群体",
+    (
+        _YEAR,
+        _TOWNSHIP,
+        _optional_count("disabled_school_age", "适龄残疾儿童少年数",
+                        note="户籍或常住在本镇街的义务教育适龄（6–15岁）残疾儿童少年，以残联、民政核定数为准"),
+        _optional_count("disabled_mainstream", "随班就读人数"),
+        _optional_count("disabled_special_school", "特殊教育学校就读人数"),
+        _optional_count("disabled_home", "送教上门人数"),
+        _optional_count("migrant_eligible", "符合条件的随迁子女数"),
+        _optional_count("migrant_public", "公办学校就读随迁子女数"),
+        _optional_count("migrant_purchased", "政府购买学位就读随迁子女数",
+                        note="在政府购买学位的民办学校就读的随迁子女"),
+        _optional_count("left_behind", "留守儿童数"),
+        _optional_count("left_behind_care", "建立关爱帮扶档案的留守儿童数"),
+    ),
+    primary_key=("year", "township"),
+    parts=(("left_behind_care", "left_behind"),),
+)
+
+DROPOUTS = Table(
+    "dropouts",
+    "控辍保学台账",
+    (
+        Column("pupil_id", "学生编号",
+               note="化名编号（如 D000123），不得填写姓名、身份证号或电话；形似姓名或证件号的编号载入时被替换并给出警告"),
+        _SCHOOL,
+        Column("grade", "年级", "int", min=1, max=9, unit=""),
+        Column("left_date", "辍学日期", "date"),
+        Column("reason", "辍学原因", "cat", vocab=DROPOUT_REASONS),
+        Column("status", "状态", "cat", vocab=DROPOUT_STATUSES,
+               note="劝返中、其他为未销号；已复学、送教上门、转入特殊教育学校为已销号"),
+        Column("returned_date", "复学日期", "date", required=False, nullable=True),
+    ),
+    primary_key=("pupil_id", "left_date"),
+    references={"school_id": ("schools", "school_id")},
+)
+
+#: Grades of the compulsory stages whose homework time the 课后服务与作业 table records.
+HOMEWORK_GRADES: tuple[int, ...] = tuple(range(1, 10))
+_GRADE_NAMES = ("一", "二", "三", "四", "五", "六", "七", "八", "九")
+
+AFTER_SCHOOL = Table(
+    "after_school",
+    "课后服务与作业",
+    (
+        _YEAR,
+        _SCHOOL,
+        Column("offers", "是否开展课后服务", "bool", required=False, nullable=True),
+        _optional_count("participants", "参加课后服务学生数"),
+        Column("homework_published", "是否公示作业", "bool", required=False, nullable=True),
+        *(Column(f"homework_g{g}", f"{_GRADE_NAMES[g - 1]}年级书面作业时长", "float", required=False,
+                 nullable=True, min=0, max=600, unit="分钟",
+                 note="每天书面作业平均完成时间；一、二年级不布置书面作业（填 0），三至六年级不超过60分钟，初中不超过90分钟")
+          for g in HOMEWORK_GRADES),
+    ),
+    primary_key=("year", "school_id"),
+    references={"school_id": ("schools", "school_id")},
+)
+
+ALLIANCES = Table(
+    "alliances",
+    "集团化与联盟",
+    (
+        Column("alliance", "联盟名称"),
+        Column("kind", "联盟类型", "cat", required=False, nullable=True, vocab=ALLIANCE_KINDS),
+        _SCHOOL,
+        Column("lead", "是否牵头学校", "bool", required=False, nullable=True),
+    ),
+    primary_key=("alliance", "school_id"),
+    references={"school_id": ("schools", "school_id")},
+)
+
+RURAL_PROJECTS_TABLE = Table(
+    "rural_projects",
+    "强镇筑基与百强学校",
+    (
+        Column("project", "项目", "cat", vocab=RURAL_PROJECTS),
+        _TOWNSHIP,
+        Column("school_id", "学校标识码", required=False, nullable=True, note="百强乡镇中学、小学必填；强镇筑基试点留空"),
+        Column("level", "级别", "cat", required=False, nullable=True, vocab=PROJECT_LEVELS),
+        Column("status", "状态", "cat", vocab=PROJECT_STATUSES),
+        Column("since_year", "起始年份", "int", required=False, nullable=True, min=2000, max=2100, unit="年"),
+    ),
+    primary_key=("project", "township", "school_id"),
+    references={"school_id": ("schools", "school_id")},
+)
+
 #: All tabular input tables, in load order (parents before children).
 TABLES: tuple[Table, ...] = (
     SCHOOLS,
@@ -354,6 +511,12 @@ TABLES: tuple[Table, ...] = (
     ROTATIONS,
     VILLAGES,
     META,
+    SURVEY,
+    SPECIAL_GROUPS,
+    DROPOUTS,
+    AFTER_SCHOOL,
+    ALLIANCES,
+    RURAL_PROJECTS_TABLE,
 )
 TABLES_BY_KEY: dict[str, Table] = {t.key: t for t in TABLES}
 TABLES_BY_ZH: dict[str, Table] = {t.zh: t for t in TABLES}

@@ -121,6 +121,37 @@ class Settings:
     stay_preference_m
         Scenario assignment tie-break (:mod:`jxedu.planning.scenarios`): a child is moved from its baseline
         school only when the move shortens some trip by more than this, metres per child. Default 50.
+    plan_pe_art_scope
+        How the county plan's “每所学校每百名学生体育和艺术专任教师数不低于0.9人” is read: ``"unit"``
+        (default) checks every 部 of a school on its own — the 小学部 and the 初中部 of a 九年一贯制学校
+        each need 0.9, as the resource indicator 3 does; ``"school"`` checks the compulsory stages of the
+        whole school together (a well-staffed 初中部 can then hide a 小学部 without PE/art teachers).
+        The plan gives no unit; reading per 部 is the stricter and the indicator's own.
+    school_checks_include_small_points
+        The school-level checks (music/art rooms, school size, PE/art per school, 智慧校园) include the
+        教学点 below ``teaching_point_min_students`` (default on): the 50-pupil cut of the reference
+        (§1.2) concerns the units of the resource indicators only; government-assurance item 3 and the
+        plan speak of every school. Off: those 教学点 are left out of the school-level checks too.
+    unit_teachers
+        Whose teachers the teacher indicators (1–3) of a 部 count. ``"stage"`` (default): the 部's own
+        teachers, by the stage they teach (学段统计 of that stage) — the reference's wording “Teacher
+        indicators use each 部's own teachers (by the stage they teach) [U, inferred]”. ``"split"``: the
+        school's teachers of all its stages are pooled and split between its 部 by weighted students,
+        like the four shared facilities (for schools whose teachers teach across 部).
+    teaching_area_net_of_indoor_sports
+        生均教学及辅助用房面积 counts (教学及辅助用房面积 − 室内体育用房面积): the reference's wording
+        “indoor sports rooms count in the next line, not here [V1]” (default on). Off: the gross 教学及辅助用房面积
+        (indoor sports rooms then count in both indicators 4 and 5).
+    left_behind_care_min
+        Share of 留守儿童 with a care plan (关爱帮扶档案) that counts as 留守儿童关爱体系健全 (government-
+        assurance item 15). The method gives no number [U]; default 1.0 (every 留守儿童).
+    after_school_participation_min
+        Share of compulsory-stage pupils taking part in 课后服务 that the 双减 item counts as met. No
+        national number (课后服务 is voluntary; every school must offer it) [U]; default 0.9.
+    alliance_areas
+        城乡分类 codes of the schools the county plan's “集团化办学、城乡学校共同体实现县域内农村中小学全覆盖”
+        counts as 农村中小学. The plan does not define 农村 [U]; default 镇区 and 乡村 (``["town",
+        "rural"]``: every school outside the 城区).
     """
 
     teaching_point_min_students: int = 50  # students
@@ -154,6 +185,13 @@ class Settings:
     stay_preference_m: float = 50.0  # metres per child
     cv_warning_margin: float = 0.10  # share of the CV limit
     unit_costs: dict = field(default_factory=dict)  # key -> 元 per unit (replaces jxedu/data/unit_costs.csv)
+    plan_pe_art_scope: str = "unit"  # "unit" (每个学部) | "school" (全校)
+    school_checks_include_small_points: bool = True
+    unit_teachers: str = "stage"  # "stage" (the 部's own teachers) | "split" (pooled, split as facilities)
+    teaching_area_net_of_indoor_sports: bool = True
+    left_behind_care_min: float = 1.0  # share of 留守儿童 with a care plan
+    after_school_participation_min: float = 0.9  # share of pupils in 课后服务
+    alliance_areas: tuple = ("town", "rural")  # 城乡分类 codes of 农村中小学
 
 
 _FIELDS = {f.name for f in dataclasses.fields(Settings)}
@@ -239,6 +277,15 @@ def get_settings(*, path: str | Path | None = None, **overrides) -> Settings:
     check_replacements(s.unit_costs)
     if s.stay_preference_m < 0:
         raise SettingsError("保持原校的优先距离不能为负 (bad_setting): stay_preference_m")
+    if s.plan_pe_art_scope not in ("unit", "school"):
+        raise SettingsError("体育艺术教师配备的核查范围应为 unit（每个学部）或 school（全校） (bad_setting): plan_pe_art_scope")
+    if s.unit_teachers not in ("stage", "split"):
+        raise SettingsError("学部教师口径应为 stage（按任教学段）或 split（按加权学生数分摊） (bad_setting): unit_teachers")
+    if not isinstance(s.alliance_areas, list | tuple) or not set(s.alliance_areas) <= {"urban", "town", "rural"}:
+        raise SettingsError("农村学校的城乡分类应为 urban、town、rural 中的若干项 (bad_setting): alliance_areas")
+    for key in ("left_behind_care_min", "after_school_participation_min"):
+        if not 0 <= float(getattr(s, key)) <= 1:
+            raise SettingsError(f"比例应在 0 与 1 之间 (bad_setting): {key}")
     return s
 
 

@@ -14,6 +14,7 @@ columns are dropped before any check runs.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import unicodedata
@@ -23,11 +24,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from jxedu.core import schema
+from jxedu.core import roster, schema
 from jxedu.core.schema import Column, Table
 from jxedu.ingest.problems import (
+    MASKED,
     Problem,
     ProblemSink,
+    is_free_text,
+    mask_personal,
     value_text,
 )
 from jxedu.ingest.raw import RawTable, norm_text
@@ -35,7 +39,7 @@ from jxedu.ingest.raw import RawTable, norm_text
 #: Buffer around the county outline when testing coordinates (GPS and digitising tolerance).
 OUTLINE_BUFFER = 1000  # metres
 #: Columns holding identifiers: full-width characters folded, all spaces removed.
-_ID_KEYS = {"school_id", "teacher_id", "village_id", "from_school_id", "to_school_id", "township"}
+_ID_KEYS = {"school_id", "teacher_id", "village_id", "from_school_id", "to_school_id", "township", "pupil_id"}
 #: Columns holding display names: only outer spaces stripped (keep full-width punctuation).
 _NAME_KEYS = {"name"}
 #: Tables of points (lon/lat checked against the county outline).
@@ -71,6 +75,10 @@ _UNIT_ALIASES: dict[str, str] = {
     "年": "年",
     "学时": "学时",
     "课时": "学时",
+    "份": "份",
+    "分钟": "分钟",
+    "分": "分钟",
+    "min": "分钟",
     "°": "°",
     "度": "°",
 }
@@ -542,8 +550,9 @@ def _fmt_num(x) -> str:
 
 
 def check_primary_key(df: pd.DataFrame, raw: RawTable, sink: ProblemSink) -> None:
-    """Report rows repeating the key of an earlier row."""
-    pk = list(raw.table.primary_key)
+    """Report rows repeating the key of an earlier row (an optional key column the file leaves out,
+    such as the 学年 of an undated 教师 roster, is not part of the key)."""
+    pk = [k for k in raw.table.primary_key if k in raw.data.columns or raw.table.column(k).required]
     if not pk or any(k not in raw.data.columns for k in pk):
         return
     complete = df[pk].notna().all(axis=1)
@@ -555,7 +564,9 @@ def check_primary_key(df: pd.DataFrame, raw: RawTable, sink: ProblemSink) -> Non
     first = rows.groupby([sub[k] for k in pk], sort=False, dropna=False).transform("first")
     cols = "、".join(raw.header(k) for k in pk)
     bad_idx = sub.index[dup]
-    keyvals = [" / ".join(value_text(raw.data.at[r, k]) or "" for k in pk) for r in bad_idx[: sink.limit + 1]]
+    hidden = {k for k in pk if is_free_text(raw.table.key, k)}  # a pupil's pseudonym is never echoed
+    keyvals = [" / ".join(MASKED if k in hidden else (value_text(raw.data.at[r, k]) or "") for k in pk)
+               for r in bad_idx[: sink.limit + 1]]
     keyvals += [None] * (len(bad_idx) - len(keyvals))
     sink.add_cells("error", "duplicate_key", raw, None, bad_idx, keyvals,
                    message=lambda v: f"“{v}”重复出现，同一{cols}只能填一行",
@@ -591,6 +602,8 @@ def check_consistency(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable]
     * 班级: a grade outside its stage.
     * 学段统计 without a matching 办学条件 row for the same school and year.
     * 交流轮岗: end date before start date.
+    * 教师: a dated roster (学年 column) with rows without a year; the 高于规定学历 and 县级以上骨干
+      counts of 学段统计 against the roster (:func:`check_roster_counts`).
     """
     schools = frames.get("schools")
     ss = frames.get("stage_stats")
@@ -654,6 +667,205 @@ def check_consistency(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable]
         if bad.any():
             sink.add_cells("warning", "date_order", raw, "end_date", rot.index[bad], raw.data.loc[bad, "end_date"],
                            message=lambda v: f"结束日期“{v}”早于开始日期", expected="不早于开始日期")
+    _check_roster(frames, raws, sink)
+    _check_plan_tables(frames, raws, sink)
+
+
+def _check_roster(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable], sink: ProblemSink) -> None:
+    t = frames.get("teachers")
+    if t is None or "teachers" not in raws:
+        return
+    raw = raws["teachers"]
+    if roster.is_dated(t):
+        bad = t["year"].isna().to_numpy()
+        if bad.any():
+            sink.add_cells("error", "missing_roster_year", raw, "year", t.index[bad], [None] * int(bad.sum()),
+                           message=lambda v: "教师表填写了学年时每一行都要填学年（一个学年一份名册）",
+                           expected="学年，如 2024")
+    if "stage_stats" in frames and "stage_stats" in raws:
+        check_roster_counts(frames["stage_stats"], t, raws["stage_stats"], sink,
+                            names=None if frames.get("schools") is None else
+                            dict(zip(frames["schools"]["school_id"], frames["schools"]["name"])))
+
+
+#: 学段统计 columns checked against the roster: column -> (roster count, what the roster counts).
+_ROSTER_CHECKED = {
+    "qualified_teachers": "最高学历高于规定学历（小学专科及以上、初中本科及以上）",
+    "backbone_teachers": "骨干级别为县级及以上",
+}
+
+
+def check_roster_counts(ss: pd.DataFrame, teachers: pd.DataFrame, raw: RawTable, sink: ProblemSink, *,
+                        names: dict | None = None) -> None:
+    """Warn where the typed 高于规定学历 or 县级以上骨干 counts of 学段统计 differ from the roster.
+
+    The roster of a year (:func:`jxedu.core.roster.roster_of_year`) is compared with the 学段统计 rows
+    of that year — for an undated roster, the latest year of 学段统计 only (the year it describes) —
+    for every school and compulsory stage with a teacher on the roster. One warning per differing
+    cell, naming the school and the stage and giving both numbers; a 小学 count that equals the
+    roster's 本科 and above says that it looks like the 初中 rule.
+    """
+    names = names or {}
+    sub = ss.dropna(subset=["year", "school_id", "stage"])
+    sub = sub[sub["stage"].isin(schema.COMPULSORY_STAGES)]
+    if sub.empty or not {"education", "backbone_level", "stage", "school_id"} <= set(teachers.columns):
+        return
+    dated = roster.roster_years(teachers)
+    years = dated if dated else [int(sub["year"].max())]
+    for y in years:
+        t = roster.roster_of_year(teachers, y)
+        counts = roster.roster_counts(t).set_index(["school_id", "stage"])
+        bachelor = t[t["stage"] == "primary"]
+        bachelor = bachelor[bachelor["education"].isin(("bachelor", "postgraduate"))].groupby("school_id").size()
+        rows = sub[sub["year"].astype(int) == y]
+        keys = list(zip(rows["school_id"], rows["stage"]))
+        have = np.array([k in counts.index for k in keys], dtype=bool)
+        if not have.any():
+            continue
+        rows = rows[have]
+        keys = [k for k, h in zip(keys, have) if h]
+        for col, what in _ROSTER_CHECKED.items():
+            if col not in raw.data.columns:
+                continue
+            derived = np.array([counts.at[k, col] for k in keys], dtype=float)
+            typed = rows[col].astype("float64").to_numpy()
+            bad = ~np.isnan(typed) & (typed != derived)
+            if not bad.any():
+                continue
+            msgs = []
+            for (sid, st), a, b in zip(np.array(keys, dtype=object)[bad], typed[bad], derived[bad]):
+                school = f"学校“{names[sid]}”（{sid}）" if sid in names else f"学校“{sid}”"
+                hint = ""
+                if col == "qualified_teachers" and st == "primary" and a == float(bachelor.get(sid, 0)) and a != b:
+                    hint = "；填报数与名册中本科及以上的人数相同，疑似按初中口径统计（小学专科学历也属高于规定学历）"
+                msgs.append(f"{school}{y}学年{schema.LABELS[st]}：“{raw.header(col)}”填报 {_fmt_num(a)} 人，"
+                            f"教师表中{schema.LABELS[st]}{what}的教师 {_fmt_num(b)} 人{hint}")
+            sink.add_cells("warning", "roster_count_mismatch", raw, col, rows.index[bad], raw.data.loc[rows.index[bad], col],
+                           message=msgs, expected=[f"与教师表一致（{_fmt_num(b)}）" for b in derived[bad]])
+
+
+def _check_plan_tables(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable], sink: ProblemSink) -> None:
+    """Plausibility warnings of the plan-task tables.
+
+    * 满意度调查, 特殊群体, 强镇筑基与百强学校: a 镇街 the 学校 table does not name; a school whose
+      所属镇街 differs from the row's.
+    * 特殊群体: more enrolled disabled children (随班就读 + 特殊教育学校 + 送教上门) than school-age ones;
+      more 随迁子女 in public and purchased places than eligible ones.
+    * 控辍保学台账: 复学日期 before 辍学日期; 已复学 without a 复学日期.
+    * 课后服务与作业: more participants than the school's compulsory-stage students (学段统计 of the year).
+    * 集团化与联盟: a group without a lead school.
+    * 强镇筑基与百强学校: a 百强 row without a school.
+    """
+    schools = frames.get("schools")
+    towns = set(schools["township"].dropna()) if schools is not None else set()
+    school_town = dict(zip(schools["school_id"], schools["township"])) if schools is not None else {}
+    for key in ("survey", "special_groups", "rural_projects"):
+        df, raw = frames.get(key), raws.get(key)
+        if df is None or raw is None or not towns:
+            continue
+        t = df["township"]
+        bad = (t.notna() & ~t.isin(towns)).to_numpy()
+        if bad.any():
+            sink.add_cells("warning", "unknown_township", raw, "township", df.index[bad], raw.data.loc[bad, "township"],
+                           message=lambda v: f"镇街“{v}”不在“学校”表的所属镇街中",
+                           expected="、".join(sorted(towns, key=lambda n: (not n.endswith("街道"), n))))
+        if "school_id" in df:
+            own = df["school_id"].map(school_town)
+            bad = (t.notna() & own.notna() & (own != t)).to_numpy()
+            if bad.any():
+                sink.add_cells("warning", "school_township_mismatch", raw, "township", df.index[bad],
+                               raw.data.loc[bad, "township"],
+                               message=[f"该校在“学校”表中属于“{o}”，与本行的镇街不同" for o in own[bad]],
+                               expected=[str(o) for o in own[bad]])
+    _check_sums(frames, raws, sink)
+    d, raw = frames.get("dropouts"), raws.get("dropouts")
+    if d is not None and raw is not None:
+        bad = (d["returned_date"].notna() & d["left_date"].notna() & (d["returned_date"] < d["left_date"]))
+        bad = bad.fillna(False).astype(bool).to_numpy()
+        if bad.any():
+            sink.add_cells("warning", "date_order", raw, "returned_date", d.index[bad], raw.data.loc[bad, "returned_date"],
+                           message=lambda v: f"复学日期“{v}”早于辍学日期", expected="不早于辍学日期")
+        bad = ((d["status"] == "returned") & d["returned_date"].isna()).to_numpy()
+        if bad.any():
+            sink.add_cells("warning", "returned_without_date", raw, "returned_date", d.index[bad], [None] * int(bad.sum()),
+                           message=lambda v: "状态为“已复学”但未填复学日期", expected="复学日期，如 2024-10-08")
+    a, raw = frames.get("alliances"), raws.get("alliances")
+    if a is not None and raw is not None and "lead" in raw.data.columns:
+        led = a.groupby("alliance")["lead"].apply(lambda v: bool(v.fillna(False).astype(bool).any()))
+        first = ~a["alliance"].duplicated()
+        bad = (first & a["alliance"].map(led).eq(False)).to_numpy()
+        if bad.any():
+            sink.add_cells("warning", "alliance_without_lead", raw, "alliance", a.index[bad], raw.data.loc[bad, "alliance"],
+                           message=lambda v: f"联盟“{v}”没有牵头学校（“是否牵头学校”为“是”的行）",
+                           expected="每个联盟一所牵头学校")
+    r, raw = frames.get("rural_projects"), raws.get("rural_projects")
+    if r is not None and raw is not None:
+        bad = (r["project"].isin(("top_junior", "top_primary")) & r["school_id"].isna()).to_numpy()
+        if bad.any():
+            sink.add_cells("warning", "project_without_school", raw, "school_id", r.index[bad], [None] * int(bad.sum()),
+                           message=lambda v: "百强乡镇中学、小学应填写学校标识码", expected="学校标识码")
+
+
+def _check_sums(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable], sink: ProblemSink) -> None:
+    """Sums that must not exceed a whole (特殊群体) and participants within the school's pupils (课后服务与作业)."""
+    g, raw = frames.get("special_groups"), raws.get("special_groups")
+    if g is not None and raw is not None:
+        for parts, whole, what in ((("disabled_mainstream", "disabled_special_school", "disabled_home"),
+                                    "disabled_school_age", "已入学的残疾儿童少年"),
+                                   (("migrant_public", "migrant_purchased"), "migrant_eligible",
+                                    "在公办学校和政府购买学位就读的随迁子女")):
+            total = sum(g[c].astype("float64").fillna(0) for c in parts)
+            w = g[whole].astype("float64")
+            bad = (w.notna() & (total > w)).to_numpy()
+            if bad.any():
+                sink.add_cells("warning", "parts_exceed_whole", raw, whole, g.index[bad], raw.data.loc[bad, whole],
+                               message=[f"{what}合计 {_fmt_num(x)} 人，多于“{raw.header(whole)}”" for x in total[bad]],
+                               expected=[f"不少于 {_fmt_num(x)}" for x in total[bad]])
+    a, raw, ss = frames.get("after_school"), raws.get("after_school"), frames.get("stage_stats")
+    if a is not None and raw is not None and ss is not None and "participants" in raw.data.columns:
+        comp = ss[ss["stage"].isin(schema.COMPULSORY_STAGES)].dropna(subset=["year", "school_id"])
+        pupils = comp.groupby([comp["year"].astype(int), comp["school_id"]])["students"].sum()
+        keys = [(int(y), s) if pd.notna(y) else None for y, s in zip(a["year"], a["school_id"])]
+        n = np.array([float(pupils.get(k, np.nan)) if k is not None else np.nan for k in keys])
+        p = a["participants"].astype("float64").to_numpy()
+        bad = ~np.isnan(n) & ~np.isnan(p) & (p > n)
+        if bad.any():
+            sink.add_cells("warning", "participants_exceed_pupils", raw, "participants", a.index[bad],
+                           raw.data.loc[bad, "participants"],
+                           message=[f"参加课后服务学生数多于该校该学年义务教育在校生（{_fmt_num(x)} 人）" for x in n[bad]],
+                           expected=[f"不超过 {_fmt_num(x)}" for x in n[bad]])
+
+
+#: A 学生编号 that is a Chinese name (2–4 characters, a middle dot allowed).
+_NAME_LIKE = re.compile(r"^[\u4e00-\u9fff][\u4e00-\u9fff·•]{1,5}$")
+
+
+def protect_pupil_ids(df: pd.DataFrame, raw: RawTable, sink: ProblemSink) -> pd.DataFrame:
+    """Replace every 学生编号 that looks like a name, an ID number or a phone number by a pseudonym.
+
+    The 控辍保学台账 identifies a pupil by a pseudonymous number. A clerk who typed a name or an ID
+    number there gets one warning per cell — never echoing it — and the value is replaced by
+    ``匿名-`` plus 10 hex digits of a salted hash, so the same value names the same pupil (counts of
+    distinct pupils stay right) and the original never reaches a frame, table or report.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``df`` with such 学生编号 replaced.
+    """
+    ids = df["pupil_id"]
+    text = ids.astype("string")
+    looks = np.array([False if pd.isna(v) else bool(_NAME_LIKE.match(str(v)) or mask_personal(str(v)) != str(v))
+                      for v in text], dtype=bool)
+    if not looks.any():
+        return df
+    sink.add_cells("warning", "personal_pupil_id", raw, "pupil_id", df.index[looks], [None] * int(looks.sum()),
+                   message=lambda v: "学生编号疑似姓名、身份证号或电话号码，已替换为匿名编号；请改用化名编号",
+                   expected="化名编号，如 D000123")
+    out = df.copy()
+    out.loc[looks, "pupil_id"] = [f"匿名-{hashlib.sha256(('jxedu-pupil|' + str(v)).encode('utf-8')).hexdigest()[:10]}"
+                                  for v in ids[looks]]
+    return out
 
 
 def _year_school_keys(df: pd.DataFrame | None) -> set[tuple[int, str]]:

@@ -265,6 +265,7 @@ class _Data:
     gtfs: dict[str, pd.DataFrame]
     extent: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # lon/lat bounds of one copy
     township_order: list[str] = field(default_factory=list)
+    plan: dict[str, pd.DataFrame] = field(default_factory=dict)  # the plan-task tables, by schema key
 
 
 # =============================================================================================
@@ -386,11 +387,13 @@ def _build_county(seed: int) -> _Data:
     # public lon/lat: WGS-84 except schools flagged GCJ02
     schools = _finish_school_coords(rng, schools)
     villages = _finish_village_coords(villages)
+    # the plan-task tables draw from a stream of their own: every table above stays as it was
+    plan = _make_plan_tables(np.random.default_rng([seed, _PLAN_STREAM]), schools, stage_stats, classes)
     return _Data(
         schools=schools, stage_stats=stage_stats, facilities=facilities, special_rooms=rooms,
         classes=classes, teachers=teachers, rotations=rotations, villages=villages,
         townships=townships, roads=roads, gtfs=gtfs, extent=tuple(outline.bounds),
-        township_order=[t[0] for t in _TOWNSHIPS],
+        township_order=[t[0] for t in _TOWNSHIPS], plan=plan,
     )
 
 
@@ -1172,6 +1175,235 @@ def _finish_village_coords(vil: pd.DataFrame) -> pd.DataFrame:
 
 
 # =============================================================================================
+# the plan's further tasks (满意度调查, 特殊群体, 控辍保学台账, 课后服务与作业, 集团化与联盟, 强镇筑基与百强学校)
+# =============================================================================================
+
+#: Second seed word of the plan-task tables' own random stream (``default_rng([seed, _PLAN_STREAM])``).
+_PLAN_STREAM = 13
+#: School years of the survey, the after-school table and the 特殊群体 counts.
+_PLAN_YEARS: tuple[int, ...] = YEARS[-2:]
+#: 强镇筑基 pilots (reference §5: 化雨镇, 胡集镇 省级; a 市级 one synthetic) and 百强 schools to pick.
+_STRONG_TOWNS = (("化雨镇", "province", "recognised", 2023), ("胡集镇", "province", "recognised", 2023),
+                 ("羊山镇", "city", "in_progress", 2025))
+
+
+def _plan_schools(schools: pd.DataFrame, stage_stats: pd.DataFrame) -> pd.DataFrame:
+    """Schools with compulsory-stage pupils in the latest year, with those pupils and teachers."""
+    ss = stage_stats[(stage_stats["year"] == YEARS[-1]) & stage_stats["stage"].isin(("primary", "junior"))]
+    agg = ss.groupby("school_id").agg(pupils=("students", "sum"), teachers=("teachers", "sum")).reset_index()
+    return schools[["school_id", "name", "township", "cls", "school_type"]].merge(agg, on="school_id")
+
+
+def _make_plan_tables(rng, schools: pd.DataFrame, stage_stats: pd.DataFrame, classes: pd.DataFrame) -> dict:
+    sch = _plan_schools(schools, stage_stats)
+    return {"survey": _make_survey(rng, sch),
+            "special_groups": _make_special_groups(rng, sch, stage_stats),
+            "dropouts": _make_dropouts(rng, sch),
+            "after_school": _make_after_school(rng, sch, stage_stats, classes),
+            "alliances": _make_alliances(rng, sch),
+            "rural_projects": _make_rural_projects(rng, sch)}
+
+
+def _satisfied(rng, n: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    return np.minimum(n, np.round(n * np.clip(rate + rng.normal(0, 0.015, len(n)), 0, 1))).astype(int)
+
+
+def _make_survey(rng, sch: pd.DataFrame) -> pd.DataFrame:
+    """Per school: 学生, 家长, 教师, 校长; per 镇街: 人大代表和政协委员, 社会人士 (with field visits).
+
+    Satisfaction about 88–96 %; the parents of a few village schools and of one 镇街's residents below 85 %.
+    """
+    rows = []
+    n = len(sch)
+    low_parents = set(sch.loc[sch["cls"].isin(("rural", "point")), "school_id"].sample(
+        n=6, random_state=int(rng.integers(1 << 31))))
+    towns = sorted(sch["township"].unique(), key=lambda t: [x[0] for x in _TOWNSHIPS].index(t))
+    low_town = towns[int(rng.integers(4, len(towns)))]
+    for y in _PLAN_YEARS:
+        drift = 0.01 * (y - _PLAN_YEARS[-1])  # a little lower the year before
+        pupils = sch["pupils"].to_numpy()
+        size = {"student": np.minimum(pupils, np.round(np.clip(pupils * 0.06, 12, 80))),
+                "parent": np.minimum(pupils, np.round(np.clip(pupils * 0.08, 15, 120))),
+                "teacher": np.maximum(1, np.round(sch["teachers"].to_numpy() * rng.uniform(0.5, 0.8, n))),
+                "principal": np.ones(n)}
+        base = {"student": 0.93, "parent": 0.9, "teacher": 0.92, "principal": 0.97}
+        for grp, valid in size.items():
+            valid = valid.astype(int)
+            rate = np.full(n, base[grp] + drift) + rng.uniform(-0.03, 0.04, n)
+            if grp == "parent":
+                rate = np.where(sch["school_id"].isin(low_parents), rng.uniform(0.72, 0.83, n), rate)
+            sat = _satisfied(rng, valid, rate)
+            if grp == "principal":
+                sat = valid
+            for sid, v, k in zip(sch["school_id"], valid, sat):
+                rows.append({"year": y, "respondent": grp, "school_id": sid, "township": None, "valid": int(v),
+                             "satisfied": int(k), "visits": None, "satisfied_visits": None})
+        for t in towns:
+            dv = int(rng.integers(8, 16))
+            rows.append({"year": y, "respondent": "deputy", "school_id": None, "township": t, "valid": dv,
+                         "satisfied": int(_satisfied(rng, np.array([dv]), np.array([0.9 + drift]))[0]),
+                         "visits": None, "satisfied_visits": None})
+            pv, vis = int(rng.integers(40, 90)), int(rng.integers(15, 35))
+            r = 0.8 if t == low_town else 0.89 + drift
+            rows.append({"year": y, "respondent": "public", "school_id": None, "township": t, "valid": pv,
+                         "satisfied": int(_satisfied(rng, np.array([pv]), np.array([r]))[0]), "visits": vis,
+                         "satisfied_visits": int(_satisfied(rng, np.array([vis]), np.array([r + 0.02]))[0])})
+    out = pd.DataFrame(rows)
+    for c in ("visits", "satisfied_visits"):
+        out[c] = pd.array(out[c], dtype="Int64")
+    return out
+
+
+def _make_special_groups(rng, sch: pd.DataFrame, stage_stats: pd.DataFrame) -> pd.DataFrame:
+    """Per 镇街 and year: disabled children (two 镇街 under 95 % enrolled), 随迁子女 (one 镇街 under 85 %),
+    留守儿童 (two rural 镇街 short of a care file for every child)."""
+    towns = [t[0] for t in _TOWNSHIPS if t[0] in set(sch["township"])]
+    k = len(towns)
+    low_dis = {towns[i] for i in rng.choice(np.arange(4, k), size=min(2, max(k - 4, 0)), replace=False)} if k > 4 else set()
+    low_mig = {towns[int(rng.integers(1, min(4, k)))] if k > 1 else towns[0]}
+    low_care = {towns[i] for i in rng.choice(np.arange(4, k), size=min(2, max(k - 4, 0)), replace=False)} if k > 4 else set()
+    town_of = dict(zip(sch["school_id"], sch["township"]))
+    rows = []
+    for y in _PLAN_YEARS:
+        ss = stage_stats[(stage_stats["year"] == y) & stage_stats["stage"].isin(("primary", "junior"))]
+        mig = ss.assign(t=ss["school_id"].map(town_of)).groupby("t")["migrant_students"].sum()
+        pupils = ss.assign(t=ss["school_id"].map(town_of)).groupby("t")["students"].sum()
+        for t in towns:
+            n_dis = int(round(pupils.get(t, 0) * rng.uniform(0.0045, 0.0065)))
+            share = rng.uniform(0.86, 0.93) if t in low_dis else rng.uniform(0.96, 1.0)
+            enrolled = int(min(n_dis, round(n_dis * share)))
+            special = int(round(enrolled * rng.uniform(0.2, 0.35)))
+            home = int(round(enrolled * rng.uniform(0.08, 0.18)))
+            eligible = int(round(float(mig.get(t, 0)) * rng.uniform(1.02, 1.08)))
+            m_share = rng.uniform(0.78, 0.83) if t in low_mig else rng.uniform(0.9, 0.97)
+            placed = int(round(eligible * m_share))
+            purchased = int(round(placed * rng.uniform(0.03, 0.12)))
+            rural = t.endswith("镇")
+            lb = int(round(pupils.get(t, 0) * (rng.uniform(0.06, 0.1) if rural else rng.uniform(0.01, 0.025))))
+            care = int(round(lb * rng.uniform(0.93, 0.97))) if t in low_care else lb
+            rows.append({"year": y, "township": t, "disabled_school_age": n_dis,
+                         "disabled_mainstream": enrolled - special - home, "disabled_special_school": special,
+                         "disabled_home": home, "migrant_eligible": eligible, "migrant_public": placed - purchased,
+                         "migrant_purchased": purchased, "left_behind": lb, "left_behind_care": care})
+    return pd.DataFrame(rows)
+
+
+_DROPOUT_REASONS = (("disengaged", 0.45), ("poverty", 0.15), ("work", 0.2), ("illness", 0.1), ("early_marriage", 0.03),
+                    ("other", 0.07))
+
+
+def _make_dropouts(rng, sch: pd.DataFrame) -> pd.DataFrame:
+    """Some 30 cases over the last two school years, mostly 初中, most returned within weeks; a few still
+    劝返中 in the latest year."""
+    junior = sch[sch["school_type"].isin(("junior", "nine_year", "twelve_year", "complete_middle"))]
+    primary = sch[sch["school_type"].isin(("primary", "nine_year", "twelve_year"))]
+    rows = []
+    n = int(rng.integers(28, 36))
+    # the earlier school year in full (September to mid-July), the latest one up to mid-January
+    spans = [(pd.Timestamp(f"{_PLAN_YEARS[0]}-09-01"), 312), (pd.Timestamp(f"{_PLAN_YEARS[-1]}-09-01"), 135)]
+    now = pd.Timestamp(f"{_PLAN_YEARS[-1] + 1}-01-15")
+    reasons, probs = zip(*_DROPOUT_REASONS)
+    for i in range(n):
+        jun = rng.random() < 0.8
+        pool = junior if jun else primary
+        s = pool.iloc[int(rng.integers(len(pool)))]
+        grade = int(rng.integers(7, 10)) if jun else int(rng.integers(4, 7))
+        start, days = spans[0] if i < 0.65 * n else spans[1]
+        left = start + pd.Timedelta(days=int(rng.integers(0, days)))
+        reason = str(rng.choice(reasons, p=np.array(probs) / sum(probs)))
+        recent = (now - left).days < 90
+        r = rng.random()
+        status = ("in_progress" if recent and r < 0.55 else "home_taught" if reason == "illness" and r < 0.6
+                  else "special_school" if reason == "illness" else "other" if r > 0.97 else "returned")
+        back = left + pd.Timedelta(days=int(rng.integers(7, 60))) if status == "returned" else None
+        rows.append({"pupil_id": f"D{i + 1:06d}", "school_id": s["school_id"], "grade": grade,
+                     "left_date": left.strftime("%Y-%m-%d"), "reason": reason, "status": status,
+                     "returned_date": None if back is None else back.strftime("%Y-%m-%d"), "_d": left})
+    out = pd.DataFrame(rows).sort_values(["_d", "pupil_id"], kind="stable").drop(columns="_d")
+    return out.reset_index(drop=True)
+
+
+def _make_after_school(rng, sch: pd.DataFrame, stage_stats: pd.DataFrame, classes: pd.DataFrame) -> pd.DataFrame:
+    """Per school and year: 课后服务 offered (not at two 教学点), participation about 85–97 % (a few
+    village schools 60–80 %), homework published (not at four schools), homework minutes per grade (a few
+    schools over the limits, one giving 一二年级 written homework)."""
+    n = len(sch)
+    no_service = set(sch.loc[sch["cls"] == "point", "school_id"].iloc[:2])
+    unpublished = set(sch["school_id"].iloc[rng.choice(n, size=4, replace=False)])
+    over = set(sch["school_id"].iloc[rng.choice(n, size=6, replace=False)])
+    lower = set(sch.loc[sch["school_type"] == "primary", "school_id"].sample(n=1, random_state=int(rng.integers(1 << 31))))
+    low_part = set(sch.loc[sch["cls"].isin(("rural", "point")), "school_id"].sample(
+        n=5, random_state=int(rng.integers(1 << 31))))
+    rows = []
+    for y in _PLAN_YEARS:
+        c = classes[(classes["year"] == y) & (classes["grade"] <= 9)]
+        grades = c.groupby("school_id")["grade"].apply(lambda g: set(int(x) for x in g))
+        ss = stage_stats[(stage_stats["year"] == y) & stage_stats["stage"].isin(("primary", "junior"))]
+        pupils = ss.groupby("school_id")["students"].sum()
+        for sid in sch["school_id"]:
+            offers = sid not in no_service
+            share = rng.uniform(0.6, 0.8) if sid in low_part else rng.uniform(0.91, 0.98)
+            p = int(round(float(pupils.get(sid, 0)) * share)) if offers else 0
+            row = {"year": y, "school_id": sid, "offers": offers, "participants": p,
+                   "homework_published": sid not in unpublished}
+            have = grades.get(sid, set())
+            for g in range(1, 10):
+                if g not in have:
+                    row[f"homework_g{g}"] = np.nan
+                elif g <= 2:
+                    row[f"homework_g{g}"] = float(rng.integers(10, 21)) if sid in lower else 0.0
+                elif g <= 6:
+                    row[f"homework_g{g}"] = float(rng.integers(62, 76) if sid in over and g >= 5 else rng.integers(35, 58))
+                else:
+                    row[f"homework_g{g}"] = float(rng.integers(92, 106) if sid in over and g == 9 else rng.integers(60, 88))
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _make_alliances(rng, sch: pd.DataFrame) -> pd.DataFrame:
+    """Education groups led by the 城区 schools, and a 城乡学校共同体 per 镇 led by its 镇区 central school;
+    a few village schools and 教学点 belong to none (coverage short of the plan's 100 %)."""
+    rows = []
+    urban = sch[sch["cls"] == "urban"].sort_values("school_id")
+    others = sch[sch["cls"] != "urban"]
+    left_out = set(others.loc[others["cls"].isin(("rural", "point")), "school_id"].sample(
+        n=5, random_state=int(rng.integers(1 << 31))))
+    leads = urban[urban["school_type"].isin(("primary", "junior", "nine_year", "twelve_year"))].head(6)
+    town_schools = others[others["cls"] == "town"]
+    for i, lead in enumerate(leads.itertuples(index=False)):
+        name = f"{lead.name.replace(COUNTY_NAME, '')}教育集团"
+        members = town_schools.iloc[i::len(leads)]
+        rows.append({"alliance": name, "kind": "group", "school_id": lead.school_id, "lead": True})
+        rows += [{"alliance": name, "kind": "group", "school_id": m, "lead": False} for m in members["school_id"]]
+    for t, g in others.groupby("township", sort=False):
+        heads = g[g["cls"] == "town"].sort_values("pupils", ascending=False)
+        if heads.empty:  # a 街道 without a 镇区 school: its largest school leads
+            heads = sch[sch["township"] == t].sort_values("pupils", ascending=False)
+        head = heads.iloc[0]
+        name = f"{t}城乡学校共同体"
+        rows.append({"alliance": name, "kind": "community", "school_id": head["school_id"], "lead": True})
+        rows += [{"alliance": name, "kind": "community", "school_id": m, "lead": False}
+                 for m in g.loc[(g["school_id"] != head["school_id"]) & ~g["school_id"].isin(left_out)
+                                & ~g["school_id"].isin([r["school_id"] for r in rows if r["alliance"] == name]),
+                                "school_id"]]
+    return pd.DataFrame(rows)
+
+
+def _make_rural_projects(rng, sch: pd.DataFrame) -> pd.DataFrame:
+    """The 强镇筑基 pilot towns and 百强乡镇中学/小学 (recognised and in progress) among 镇区/乡村 schools."""
+    rows = [{"project": "strong_town", "township": t, "school_id": None, "level": lvl, "status": st, "since_year": y}
+            for t, lvl, st, y in _STRONG_TOWNS if t in set(sch["township"])]
+    rural = sch[sch["cls"].isin(("town", "rural"))]
+    for project, types, n in (("top_junior", ("junior", "nine_year"), 4), ("top_primary", ("primary",), 5)):
+        pool = rural[rural["school_type"].isin(types)].sort_values("school_id")
+        pick = pool.iloc[sorted(rng.choice(len(pool), size=min(n, len(pool)), replace=False))]
+        for j, r in enumerate(pick.itertuples(index=False)):
+            rows.append({"project": project, "township": r.township, "school_id": r.school_id, "level": "city",
+                         "status": "recognised" if j < 2 else "in_progress", "since_year": 2024 if j < 2 else 2025})
+    return pd.DataFrame(rows)
+
+
+# =============================================================================================
 # scale: tiles of the county
 # =============================================================================================
 
@@ -1205,8 +1437,38 @@ def _tile(county: _Data, scale: float) -> _Data:
     cat["facilities"] = cat["facilities"].sort_values(["year"], kind="stable").reset_index(drop=True)
     cat["classes"] = cat["classes"].sort_values(["year"], kind="stable").reset_index(drop=True)
     cat["rotations"] = cat["rotations"].sort_values(["year"], kind="stable").reset_index(drop=True)
+    plan = {key: pd.concat([p.plan[key] for p in parts], ignore_index=True) for key in county.plan}
+    for key in ("survey", "special_groups", "after_school"):
+        if key in plan:
+            plan[key] = plan[key].sort_values(["year"], kind="stable").reset_index(drop=True)
     return _Data(**cat, townships=[t for p in parts for t in p.townships], gtfs=gtfs, extent=county.extent,
-                 township_order=[n for p in parts for n in p.township_order])
+                 township_order=[n for p in parts for n in p.township_order], plan=plan)
+
+
+def _copy_plan(plan: dict, keep: list[str] | None, ids: set, sid, sfx: str, k: int) -> dict:
+    """The plan-task tables of copy ``k``: rows of the kept schools and 镇街, ids and names renamed."""
+    out = {}
+    for key, df in plan.items():
+        if keep is not None:
+            by_school = df["school_id"].isin(ids) if "school_id" in df else pd.Series(False, index=df.index)
+            by_town = df["township"].isin(keep) if "township" in df else pd.Series(False, index=df.index)
+            df = df[by_school | by_town]
+        df = df.copy()
+        if k == 0:
+            out[key] = df
+            continue
+        if "school_id" in df:
+            have = df["school_id"].notna()
+            df.loc[have, "school_id"] = sid(df.loc[have, "school_id"].astype(str))
+        if "township" in df:
+            have = df["township"].notna()
+            df.loc[have, "township"] = df.loc[have, "township"] + sfx
+        if "alliance" in df:
+            df["alliance"] = df["alliance"] + sfx
+        if "pupil_id" in df:
+            df["pupil_id"] = f"D{k:03d}" + df["pupil_id"].str[1:]
+        out[key] = df
+    return out
 
 
 def _copy(c: _Data, k: int, keep: list[str] | None, dlon: float, dlat: float) -> _Data:
@@ -1245,7 +1507,8 @@ def _copy(c: _Data, k: int, keep: list[str] | None, dlon: float, dlat: float) ->
         return replace(c, schools=sch, stage_stats=st, facilities=fac, special_rooms=rooms, classes=cls_,
                        teachers=tea, rotations=rot, villages=vil, townships=tws, roads=roads,
                        gtfs={**c.gtfs, "routes": routes, "trips": trips, "stop_times": stimes, "stops": stops},
-                       township_order=[n for n in c.township_order if keep is None or n in keep])
+                       township_order=[n for n in c.township_order if keep is None or n in keep],
+                       plan=_copy_plan(c.plan, keep, ids, None, "", 0))
 
     def sid(s: pd.Series) -> pd.Series:
         return s if k == 0 else "3" + f"{k:06d}" + s.str[-3:]
@@ -1299,7 +1562,8 @@ def _copy(c: _Data, k: int, keep: list[str] | None, dlon: float, dlat: float) ->
     return _Data(schools=sch, stage_stats=st, facilities=fac, special_rooms=rooms, classes=cls_, teachers=tea,
                  rotations=rot, villages=vil, townships=tws, roads=roads,
                  gtfs={**c.gtfs, "routes": routes, "trips": trips, "stop_times": stimes, "stops": stops},
-                 extent=c.extent, township_order=[t["name"] for t in tws])
+                 extent=c.extent, township_order=[t["name"] for t in tws],
+                 plan=_copy_plan(c.plan, keep, set(c.schools["school_id"]) if keep is None else ids, sid, sfx, k))
 
 
 # =============================================================================================
@@ -1393,6 +1657,11 @@ def _write(d: _Data, out: Path, *, seed: int, scale: float) -> None:
     _csv(vil, schema.VILLAGES, out / "村居.csv", {"lon": lambda v: _num(v, 6), "lat": lambda v: _num(v, 6)})
     meta = _meta_rows(d, seed=seed, scale=scale)
     _csv(pd.DataFrame(meta, columns=["item", "value"]), schema.META, out / "说明.csv", {})
+    minutes = {f"homework_g{g}": (lambda v: _num(v, 0)) for g in schema.HOMEWORK_GRADES}
+    for table in (schema.SURVEY, schema.SPECIAL_GROUPS, schema.DROPOUTS, schema.AFTER_SCHOOL, schema.ALLIANCES,
+                  schema.RURAL_PROJECTS_TABLE):
+        if table.key in d.plan:
+            _csv(d.plan[table.key], table, out / f"{table.zh}.csv", minutes if table is schema.AFTER_SCHOOL else {})
 
     tw_feats = [{"type": "Feature",
                  "properties": {"镇街名称": t["name"], "镇街代码": t["code"], "类型": t["kind"]},
@@ -1448,6 +1717,25 @@ def _command(seed: int, scale: float) -> str:
     if scale != 1.0:
         cmd += f" --scale {scale:g}"
     return cmd
+
+
+def _plan_readme_rows(d: _Data) -> str:
+    """The README's file rows of the plan-task tables."""
+    p = d.plan
+    if not p:
+        return ""
+    y0, y1 = _PLAN_YEARS[0], _PLAN_YEARS[-1]
+    rows = [
+        ("满意度调查", f"{y0}–{y1} 学年社会认可度调查：每校学生、家长、教师、校长，每个镇街人大代表和政协委员、社会人士"
+                   f"（含实地走访）的有效问卷与满意问卷（{len(p['survey'])} 行）"),
+        ("特殊群体", f"{y0}–{y1} 学年每个镇街的适龄残疾儿童少年及随班就读、特殊教育学校、送教上门人数，符合条件的随迁子女及在公办、"
+                 "政府购买学位就读人数，留守儿童及建立关爱帮扶档案人数"),
+        ("控辍保学台账", f"辍学学生工作台账（{len(p['dropouts'])} 人次），学生只以化名编号 `D000123` 标识，不含姓名、身份证号"),
+        ("课后服务与作业", f"{y0}–{y1} 学年每校课后服务开展、参与学生数、作业公示与一至九年级书面作业平均时长（分钟）"),
+        ("集团化与联盟", f"{p['alliances']['alliance'].nunique()} 个教育集团和城乡学校共同体的成员学校与牵头学校"),
+        ("强镇筑基与百强学校", "强镇筑基试点镇与百强乡镇中学、小学的级别、状态和起始年份"),
+    ]
+    return "\n".join(f"| `{name}.csv` | {text} |" for name, text in rows)
 
 
 def _readme(d: _Data, *, seed: int, scale: float) -> str:
@@ -1507,6 +1795,7 @@ def _readme(d: _Data, *, seed: int, scale: float) -> str:
 | `交流轮岗.csv` | {y0}–{y1} 每年的教师交流轮岗记录（轮岗、支教、走教） |
 | `村居.csv` | {n_vil} 个村、{n_com} 个社区：代码（合成的 12 位代码）、位置及 {AGE_REF_YEAR} 年 0–14 岁分年龄人口 |
 | `说明.csv` | 数据说明：合成数据 = 是、随机种子、生成程序等 |
+{_plan_readme_rows(d)}
 | `镇街边界.geojson` | {len(d.townships)} 个镇街多边形（WGS-84），属性 `镇街名称`、`镇街代码`、`类型` |
 | `道路.geojson` | 合成路网（{len(d.roads)} 段直线，WGS-84），属性 `道路名称`、`等级`（县道/乡道/村道）、`设计速度`（km/h） |
 | `公交/` | 公交助学 GTFS（{len(d.gtfs['routes'])} 条线路，工作日早晚各一班） |
@@ -1544,6 +1833,10 @@ def _readme(d: _Data, *, seed: int, scale: float) -> str:
   智慧校园覆盖率逐年上升，2025 学年接近 100%。
 - 部分学校坐标为 GCJ02，卜集镇村居坐标为 CGCS2000，用于检验坐标转换。
 - 不少距学校较远的村庄没有公交助学线路，覆盖分析可以发现缺口。
+- 县实施方案的其他任务（另用一个随机数流生成，不影响上面各表）：少数村小的家长和一个镇街的社会人士满意度低于 85%；
+  两个镇街残疾儿童少年入学率低于 95%、一个街道随迁子女在公办学校和政府购买学位就读比例低于 85%、两个镇留守儿童未全部建档；
+  控辍保学台账中最近几个月仍有劝返中的学生；两个教学点未开展课后服务，几所学校未公示作业或书面作业超时；
+  几所村小和教学点未加入任何教育集团或城乡学校共同体；化雨镇、胡集镇为省级强镇筑基试点。
 
 ## 规模倍数 / Scale
 

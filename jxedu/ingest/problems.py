@@ -24,7 +24,8 @@ from jxedu.ingest.raw import RawTable, norm_text
 MAX_PER_GROUP = 50
 
 #: Columns whose cells are free text (notes a planner types): their content never reaches a problem.
-FREE_TEXT_COLUMNS: dict[str, frozenset[str]] = {"meta": frozenset({"value"})}
+#: The pseudonymous 学生编号 of the 控辍保学台账 is treated so too: a clerk may have typed a name there.
+FREE_TEXT_COLUMNS: dict[str, frozenset[str]] = {"meta": frozenset({"value"}), "dropouts": frozenset({"pupil_id"})}
 #: What a masked cell shows in a problem.
 MASKED = "（内容已隐去）"
 

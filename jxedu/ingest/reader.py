@@ -55,6 +55,7 @@ from jxedu.ingest.checks import (
     header_score,
     is_personal,
     match_header,
+    protect_pupil_ids,
 )
 from jxedu.ingest.gtfs import check_gtfs
 from jxedu.ingest.problems import Problem, ProblemSink, ValidationReport, norm_text
@@ -226,6 +227,8 @@ def read_dataset(path: Path, *, strict: bool = True, build: bool = True) -> Read
 
         check_references(frames, raws, sink)
         check_consistency(frames, raws, sink)
+        if "dropouts" in frames:
+            frames["dropouts"] = protect_pupil_ids(frames["dropouts"], raws["dropouts"], sink)
         if townships is not None:
             check_townships(frames, raws, set(townships["township"].dropna()), sink)
         outline = _outline_utm(townships)
@@ -261,8 +264,13 @@ def read_dataset(path: Path, *, strict: bool = True, build: bool = True) -> Read
         meta=meta,
         synthetic=synthetic,
         problems=problems,
+        **{key: tables.get(key) for key in _PLAN_TABLES},
     )
     return ReadResult(ds, problems)
+
+
+#: Optional tables of the plan's further tasks, passed to the Dataset by key.
+_PLAN_TABLES = ("survey", "special_groups", "dropouts", "after_school", "alliances", "rural_projects")
 
 
 def _names_table(p: Problem, t: Table) -> bool:

@@ -59,12 +59,20 @@ UNLOCKS: dict[str, str] = {
     "rotations": "交流轮岗比例（≥10%）与骨干教师占比（≥20%）、年度 400 人目标",
     "villages": "学龄人口预测、就近入学与服务半径、步行/公交可达性",
     "meta": "数据说明；“合成数据 = 是”时所有报告标注为合成数据",
+    "survey": "社会认可度（≥85%）：按调查对象（学生、家长、教师、校长、人大代表和政协委员、社会人士）、学校或镇街的问卷与走访满意度",
+    "special_groups": "残疾儿童少年入学率（≥95%）、随迁子女在公办学校和政府购买学位就读比例（≥85%）、留守儿童关爱（按镇街）",
+    "dropouts": "控辍保学：辍学学生工作台账的逐月新增与复学、各镇街未销号人数（学生只用化名编号，不含姓名、身份证号）",
+    "after_school": "“双减”：课后服务开展与参与率、作业公示、各年级书面作业时长（一二年级不布置，三至六年级≤60分钟，初中≤90分钟）",
+    "alliances": "集团化办学与城乡学校共同体：农村中小学覆盖率（县实施方案：全覆盖）",
+    "rural_projects": "强镇筑基试点镇与百强乡镇中学、小学的创建状态",
 }
 
 
 def column_note(col: Column) -> str:
     """Chinese note for a header comment: type, unit, required, allowed values."""
     parts = [f"类型：{KIND_ZH.get(col.kind, col.kind)}"]
+    if col.note:
+        parts.append(col.note)
     if col.unit:
         parts.append(f"单位：{col.unit}")
     if col.kind == "year":
@@ -116,7 +124,10 @@ def _fill_sheet(ws, table: Table) -> None:
         note = column_note(col)
         comment = Comment(note, "jxedu")
         comment.width = 260
-        comment.height = 24 * (note.count("\n") + 2)
+        lines = note.count("\n") + 2
+        if col.note:  # a long explanation wraps: about 18 characters a line at this width
+            lines += -(-len(col.note) // 18) - 1
+        comment.height = 24 * lines
         cell.comment = comment
         width = max(10.0, 2.2 * len(col.zh) + 2)
         ws.column_dimensions[_col_letter(i)].width = width
@@ -140,7 +151,8 @@ def _instructions(ws, tables: tuple[Table, ...]) -> None:
         ("学年一律填起始年份：2024 表示 2024—2025 学年（也可写 2024-2025、2024学年）。", False),
         ("数量填非负整数；面积单位为平方米（㎡）；教学仪器设备值单位为万元。", False),
         ("可以在表头上方加一行标题，表格下方的“合计”行会被自动跳过。", False),
-        ("请勿填写教师姓名、身份证号等个人信息：教师只用“教师编号”标识（即使填写，载入时也会被删除）。", False),
+        ("请勿填写教师、学生的姓名、身份证号、电话等个人信息：教师只用“教师编号”、控辍保学台账中的学生只用化名的“学生编号”"
+         "标识（即使填写，载入时也会被删除）。", False),
         ("必需的表：学校、学段统计、办学条件；其余为可选表，没有可整张删除。", False),
         ("镇街边界、道路（geojson/gpkg）和公交线路（GTFS：公交.zip）放在与各表同一文件夹中，详见 data/README.md。", False),
         ("检查数据：jxedu validate <工作簿或文件夹>", False),
@@ -262,6 +274,14 @@ def schema_markdown() -> str:
             out.append("| " + " | ".join(_md_escape(x) for x in (
                 c.zh, f"`{c.key}`", KIND_ZH.get(c.kind, c.kind), c.unit, need, allowed)) + " |")
         out.append("")
+        notes_by_text: dict[str, list[str]] = {}
+        for c in t.columns:
+            if c.note:
+                notes_by_text.setdefault(c.note, []).append(c.zh)
+        if notes_by_text:  # columns sharing one note (一年级…九年级) are named together
+            out.extend(f"- **{names[0] if len(names) == 1 else names[0] + '…' + names[-1]}**：{_md_escape(note)}。"
+                       for note, names in notes_by_text.items())
+            out.append("")
     aliases = "；".join(f"{a} → {b}" for a, b in schema.ALIASES.items() if a != b)
     out.append(f"**可接受的别名**（自动换成标准写法）：{aliases}。")
     out.append("")

@@ -43,6 +43,8 @@ def _t(key: str, stage: str = "all") -> str:
 
 def _fill(text: str, settings: Settings) -> str:
     text = text.replace("{setting:special_ed_funding_min}", f"{settings.special_ed_funding_min:g}")
+    for share in ("left_behind_care_min", "after_school_participation_min"):  # shares, written in %
+        text = text.replace(f"{{setting:{share}}}", f"{100 * float(getattr(settings, share)):g}%")
     return vocab.fill_thresholds(text)
 
 
@@ -101,12 +103,20 @@ def _classes(f: dict) -> tuple[str, str]:
     return gap, detail
 
 
+def _latest_roster(f: dict) -> str:
+    """The mark of a figure read from the latest roster for another year (empty otherwise)."""
+    return ("（教师表无该学年名册，按最新一期名册推算：此后离开或调动的教师不在其中）"
+            if f.get("roster_from_latest") else "")
+
+
 def _source_text(f: dict) -> str:
     how = {"stage_stats": "学段统计", "roster": "教师名册"}.get(f["source"], "无数据")
     if f["source"] == "stage_stats" and f["unreported"]:
         how += f"（{f['unreported']} 条学段记录未填报）"
     elif f["source"] == "roster" and f["unreported"]:
         how += f"（{f['unreported']} 名教师未填报）"
+    if f["source"] == "roster":
+        how += _latest_roster(f)
     return how
 
 
@@ -122,7 +132,8 @@ def _rotation(f: dict) -> tuple[str, str]:
         return _missing_rotation(f)
     gap = f"还需交流 {f['need_rotated']} 人" if f["need_rotated"] else ""
     detail = (f"{f['year']}学年交流轮岗 {f['rotated']} 人，符合交流条件教师 {f['eligible']} 人（符合交流条件："
-              f"在同一学校任教满{f['min_years']}年、距法定退休年龄超过{f['years_to_retirement']}年的教师）。")
+              f"在同一学校任教满{f['min_years']}年、距法定退休年龄超过{f['years_to_retirement']}年的教师）"
+              f"{_latest_roster(f)}。")
     return gap, detail
 
 
@@ -131,7 +142,7 @@ def _rotation_backbone(f: dict) -> tuple[str, str]:
         return _missing_rotation(f)
     gap = f"交流人数不变时还需 {f['need_backbone']} 名县级以上骨干教师参加交流" if f["need_backbone"] else ""
     detail = (f"交流轮岗 {f['rotated']} 人中县级以上骨干教师 {f['rotated_backbone']} 人"
-              + (f"；{f['unmatched']} 人不在教师名册中，按非骨干计" if f["unmatched"] else "") + "。")
+              + (f"；{f['unmatched']} 人不在教师名册中，按非骨干计" if f["unmatched"] else "") + _latest_roster(f) + "。")
     return gap, detail
 
 
@@ -154,14 +165,24 @@ def _retention(f: dict) -> tuple[str, str]:
     if f.get("missing"):
         return "", "需佐证材料（两年前无七年级学生数据）。"
     y = f["year"]
+    if f.get("implausible"):
+        return ("估算值超过 100%，数据有问题，请核查", f"{y}学年九年级 {fmt(f['grade9'], 'int')} 人多于 {y - 2}学年七年级 "
+                f"{fmt(f['grade7'], 'int')} 人（估算 {_pct(f['estimate'])}），不能作为巩固率：可能有转入学生、两年前的"
+                "班级表不全或年级填错，请核查班级表；正式巩固率需佐证材料。")
     return "", (f"估算：{y}学年九年级 {fmt(f['grade9'], 'int')} 人 ÷ {y - 2}学年七年级 {fmt(f['grade7'], 'int')} 人 = "
                 f"{_pct(f['grade9'] / f['grade7'])}（未扣除转入转出和死亡，仅供参考；正式巩固率需佐证材料）。")
 
 
 def _plan_pe_art(f: dict) -> tuple[str, str]:
+    if f.get("scope", "school") == "unit":
+        gap = (f"{f['low_schools']} 所学校的 {f['low']} 个学部共缺体育、艺术专任教师 {f['short_teachers']} 人"
+               if f["low"] else "")
+        return gap, (f"{f['schools']} 所学校的 {f['rows']} 个学部中 {f['low']} 个低于每百名学生"
+                     f"{_t('plan_pe_art_per_100_every_school')}人（按学部计：一贯制学校的小学部、初中部分别核查；"
+                     "设置 plan_pe_art_scope）。")
     gap = f"{f['low']} 所学校共缺体育、艺术专任教师 {f['short_teachers']} 人" if f["low"] else ""
     return gap, (f"{f['schools']} 所学校中 {f['low']} 所低于每百名学生{_t('plan_pe_art_per_100_every_school')}人"
-                 "（按全校义务教育学段计）。")
+                 "（按全校义务教育学段计；设置 plan_pe_art_scope）。")
 
 
 def _plan_rotations(f: dict) -> tuple[str, str]:
@@ -176,7 +197,7 @@ def _plan_honours(f: dict) -> tuple[str, str]:
     if f.get("missing"):
         return "", "教师表未填写最美教师年份。"
     gap = f"还差 {f['short']} 人" if f["short"] else ""
-    return gap, f"{f['year']}年评选“最美教师” {f['honoured']} 人（按教师名册中的最美教师年份统计）。"
+    return gap, f"{f['year']}年评选“最美教师” {f['honoured']} 人（按教师名册中的最美教师年份统计）{_latest_roster(f)}。"
 
 
 def _plan_smart(f: dict) -> tuple[str, str]:
@@ -185,6 +206,95 @@ def _plan_smart(f: dict) -> tuple[str, str]:
     gap = f"{f['known'] - f['yes']} 所学校尚未建成智慧校园" if f["known"] > f["yes"] else ""
     return gap, (f"{f['known']} 所填报学校中 {f['yes']} 所为智慧校园"
                  + (f"，{f['unreported']} 所未填报" if f["unreported"] else "") + "。")
+
+
+def _low_towns(f: dict) -> str:
+    low = f.get("townships_low") or []
+    return ("；低于要求的镇街：" + "、".join(f"{t}（{_pct(r)}）" for t, r in low)) if low else ""
+
+
+def _satisfaction(f: dict) -> tuple[str, str]:
+    if pd.isna(f["rate"]):
+        return "", f"满意度调查表{f['year']}学年没有有效问卷或走访记录。"
+    groups = "、".join(f"{vocab.word(g, 'respondent')} {_pct(r)}" for g, r in f["group_rates"].items())
+    low = "、".join(vocab.word(g, "respondent") for g in f["groups_low"])
+    gap = f"调查对象中{low}低于{_t('satisfaction')}" if low else ""
+    towns = "、".join(f["townships_low"])
+    return gap, (f"{f['year']}学年问卷与走访 {fmt(f['respondents'], 'int')} 人次，满意 {fmt(f['satisfied'], 'int')} 人次，"
+                 f"社会认可度 {_pct(f['rate'])}；分调查对象：{groups}" + (f"；低于{_t('satisfaction')}的镇街：{towns}" if towns else "")
+                 + "（按满意度调查表计算）。")
+
+
+def _rate_detail(f: dict, what: str, whole: str, part: str) -> str:
+    if f["whole"] is None:
+        return f"特殊群体表未填报{whole}。"
+    return (f"{f['year']}学年{whole} {fmt(f['whole'], 'int')} 人，{part} {fmt(f['part'], 'int')} 人，{what} {_pct(f['rate'])}"
+            + _low_towns(f) + (f"；{f['unreported']} 个镇街未填报" if f["unreported"] else "") + "。")
+
+
+def _disabled(f: dict) -> tuple[str, str]:
+    gap = (f"尚有 {fmt(f['whole'] - f['part'], 'int')} 名适龄残疾儿童少年未入学" if f["whole"] and f["part"] is not None
+           and f["whole"] > f["part"] else "")
+    detail = _rate_detail(f, "入学率", "适龄残疾儿童少年", "已入学（随班就读、特殊教育学校、送教上门）")
+    return gap, detail
+
+
+def _migrant_public(f: dict) -> tuple[str, str]:
+    return "", _rate_detail(f, "就读比例", "符合条件的随迁子女", "在公办学校和政府购买学位就读")
+
+
+def _left_behind(f: dict) -> tuple[str, str]:
+    gap = (f"{fmt(f['whole'] - f['part'], 'int')} 名留守儿童尚未建立关爱帮扶档案" if f["whole"] and f["part"] is not None
+           and f["whole"] > f["part"] else "")
+    return gap, _rate_detail(f, "建档比例", "留守儿童", "已建立关爱帮扶档案")
+
+
+def _homework(f: dict) -> tuple[str, str]:
+    parts = [f"{f['unpublished']} 所未公示作业" if f["unpublished"] else "",
+             f"{f['over']} 所书面作业超过规定时长" if f["over"] else "",
+             f"其中 {f['lower_grades']} 所给一、二年级布置书面作业" if f["lower_grades"] else ""]
+    gap = "，".join(p for p in parts if p)
+    names = f["names"]
+    return gap, (f"{f['year']}学年 {f['schools']} 所学校中 {len(names)} 所作业公示或书面作业时长未达标"
+                 + (f"（{'、'.join(names[:5])}{'等' if len(names) > 5 else ''}）" if names else "")
+                 + (f"；{f['unknown']} 所未填报" if f["unknown"] else "") + "（按课后服务与作业表）。")
+
+
+def _after_school(f: dict) -> tuple[str, str]:
+    gap = f"{f['not_offering']} 所学校未开展课后服务" if f["not_offering"] else ""
+    return gap, (f"{f['year']}学年参加课后服务 {fmt(f['participants'], 'int')} 人 / 义务教育在校生 {fmt(f['pupils'], 'int')} 人"
+                 f"（{_pct(f['rate'])}）；{f['low']} 所开展课后服务的学校参与率低于要求。")
+
+
+def _dropout(f: dict) -> tuple[str, str]:
+    if f.get("missing"):
+        return "", "缺少控辍保学台账，无法统计辍学学生（请按模板填报辍学学生工作台账）。"
+    towns = "、".join(f"{t} {n} 人" for t, n in f["townships_open"].items())
+    gap = f"尚有 {f['open']} 名辍学学生未销号（{towns}）" if f["open"] else ""
+    return gap, (f"辍学学生工作台账截至{f['year']}学年共 {f['cases']} 人次（本学年新增 {f['cases_year']} 人次），"
+                 f"已复学 {f['returned']} 人，未销号 {f['open']} 人（学生以化名编号登记，报告只列人数）。")
+
+
+def _alliance(f: dict) -> tuple[str, str]:
+    if f.get("missing"):
+        return "", "缺少集团化与联盟表，无法计算农村中小学覆盖率。"
+    names = f["names"]
+    gap = (f"{f['uncovered']} 所农村学校尚未加入（{'、'.join(names[:5])}{'等' if len(names) > 5 else ''}）"
+           if f["uncovered"] else "")
+    areas = "、".join(vocab.word(x) for x in f["areas"])
+    return gap, (f"{f['groups']} 个教育集团和城乡学校共同体覆盖农村中小学 {f['covered']} / {f['rural']} 所"
+                 f"（农村：城乡分类为{areas}，设置项 alliance_areas）。")
+
+
+def _strong_towns(f: dict) -> tuple[str, str]:
+    towns = "、".join(f"{t}（{vocab.word(lv, 'project_level') if isinstance(lv, str) else ''}{vocab.word(st, 'project_status')}）"
+                      for t, lv, st in f["towns"])
+    return "", f"强镇筑基试点镇：{towns or '无'}（按强镇筑基与百强学校表；建设成效需佐证材料）。"
+
+
+def _top_schools(f: dict) -> tuple[str, str]:
+    return "", (f"百强乡镇中学 {f['junior']} 所、百强乡镇小学 {f['primary']} 所，其中已认定 {f['recognised']} 所、创建中 "
+                f"{f['in_progress']} 所（按强镇筑基与百强学校表）。")
 
 
 #: Sentences of the computed items: key -> facts -> (gap, detail).
@@ -202,6 +312,16 @@ _SENTENCES: dict[str, Callable[[dict], tuple[str, str]]] = {
     "plan_rotations": _plan_rotations,
     "plan_honoured_teachers": _plan_honours,
     "plan_smart_campus": _plan_smart,
+    "satisfaction": _satisfaction,
+    "disabled_enrolment": _disabled,
+    "migrant_public_share": _migrant_public,
+    "left_behind_care": _left_behind,
+    "homework_burden": _homework,
+    "after_school_service": _after_school,
+    "plan_dropout_ledger": _dropout,
+    "plan_alliance_coverage": _alliance,
+    "plan_strong_towns": _strong_towns,
+    "plan_top_rural_schools": _top_schools,
 }
 _EVIDENCE_DETAIL = "需提供佐证材料，由规划人员在台账中记录状态。"
 
@@ -223,7 +343,9 @@ def item_texts(items: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     names, gaps, details = [], [], []
     for r in items.itertuples(index=False):
         names.append(item_name(r.item_key, settings))
-        gap, detail = _SENTENCES[r.item_key](r.facts) if r.item_key in _SENTENCES else ("", _EVIDENCE_DETAIL)
+        # a checklist row (no facts) of an item the data could answer reads as evidence
+        answered = r.item_key in _SENTENCES and (bool(r.facts) or r.status != "evidence")
+        gap, detail = _SENTENCES[r.item_key](r.facts) if answered else ("", _EVIDENCE_DETAIL)
         gaps.append(gap)
         details.append(detail)
     return items.assign(item_name=names, gap=gaps, detail=details)
@@ -334,6 +456,10 @@ def trend_chart(a, *, items: list[str] | None = None, size: str | tuple[float, f
         sel = trend.loc[trend["item_key"] == k]
         d = sel.loc[sel["status"] != STATUS_NO_DATA]
         ax.plot(d["year"], d["value"], marker="o", color=style.STAGE_COLORS["primary"])
+        old = d.loc[d["roster_from_latest"].astype(bool)] if "roster_from_latest" in d else d.iloc[:0]
+        if len(old):  # read from the latest roster: hollow markers (named in the figure's note)
+            ax.plot(old["year"], old["value"], linestyle="none", marker="o", markerfacecolor="white",
+                    color=style.STAGE_COLORS["primary"])
         tgt = sel["target"].dropna()
         if len(tgt):
             ax.axhline(float(tgt.iloc[-1]), color=style.THRESHOLD_COLOR, linestyle="--", linewidth=1)
@@ -342,4 +468,6 @@ def trend_chart(a, *, items: list[str] | None = None, size: str | tuple[float, f
         ax.tick_params(axis="x", labelrotation=45, labelsize="x-small")
     for ax in axes[len(keys):]:
         ax.set_visible(False)
+    if "roster_from_latest" in trend and trend["roster_from_latest"].astype(bool).any():
+        fig.text(0.01, 0.005, "空心点：教师表没有该学年的名册，按最新一期名册推算。", fontsize="x-small")
     return fig

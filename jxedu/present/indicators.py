@@ -327,3 +327,37 @@ def trend_chart(a, *, what: str = "passing_share", size: str = "wide") -> Figure
         fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=4, fontsize="small")
         return fig
     raise ValueError(f"what must be 'passing_share' or 'cv', got {what!r}")
+
+
+def roster_check_table(scope, *, only_differing: bool = True) -> Table:
+    """The 部 whose typed 高于规定学历 or 骨干 counts differ from the 教师 roster (or every 部 compared).
+
+    Parameters
+    ----------
+    scope
+        An assessment or a 镇街 view.
+    only_differing
+        Only the 部 where a count differs (default), else every 部 with teachers on the roster.
+
+    Returns
+    -------
+    Table
+        A note instead of rows when there is no roster, or none of the year.
+    """
+    a = getattr(scope, "assessment", scope)
+    caption = f"学段统计填报数与教师名册核对（{scope.name}，{a.year}学年）"
+    why = a.missing("roster_check")
+    if why is not None:
+        return Table(pd.DataFrame(), caption=caption, notes=[why + "：无法核对高于规定学历和骨干教师人数。"])
+    check = scope.roster_check
+    rule = ("高于规定学历：小学专任教师最高学历专科及以上、初中本科及以上；骨干：骨干级别县级及以上。"
+            "资源配置指标按学段统计的填报数计算，请核实不一致的学部。")
+    if check.empty and not len(a.roster_check):
+        return Table(pd.DataFrame(), caption=caption,
+                     notes=[f"教师表没有{a.year}学年的名册（名册为最新一期时只核对最新学年），未核对。"])
+    shown = check.loc[check["differs"]] if only_differing else check
+    notes = [rule, f"核对 {len(check)} 个学部，{int(check['differs'].sum())} 个不一致。"]
+    return table(shown.reset_index(drop=True),
+                 ["township", "name", "stage", "students", "qualified_teachers", "roster_qualified",
+                  "qualified_per_100", "roster_qualified_per_100", "backbone_teachers", "roster_backbone"],
+                 caption=caption, notes=notes, empty="各学部填报的高于规定学历、骨干教师人数与教师名册一致。")

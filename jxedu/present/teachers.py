@@ -31,6 +31,7 @@ from matplotlib.path import Path as MplPath
 
 from jxedu.analysis import rotation
 from jxedu.analysis.assessment import TownshipView, assessment_of, township_of
+from jxedu.core import roster
 from jxedu.core import standards as std
 from jxedu.core import vocabulary as vocab
 from jxedu.core.coords import wgs84_to_gcj02
@@ -129,7 +130,8 @@ def rules_note(scope) -> Note:
         f"- **符合交流条件**：在本校连续任教满 {s.rotation_min_years} 年（学年 − 本校任教起始年份 ≥ "
         f"{s.rotation_min_years}），且距法定退休年龄（男 {ages.get('male', 60)} 岁、女 {ages.get('female', 55)} 岁；"
         f"性别不详按男性）超过 {s.rotation_exclude_years_to_retirement} 年；只计小学、初中教师。"
-        "教师名册是最新一期的快照，往年的人数按这份名册推算。",
+        + ("教师表按学年分期填报，各学年按当年名册计算。" if roster.is_dated(assessment_of(scope).ds.teachers)
+           else "教师名册是最新一期的快照，往年的人数按这份名册推算。"),
         f"- **县计划目标**：每年城区、镇区学校向乡村学校和薄弱学校（资源配置指标未达标的学校）交流轮岗教师 "
         f"{t('plan_rotations_per_year')}（{std.rule('plan_rotations_per_year')['source']}）。",
         f"- **国家标准**：交流轮岗教师占符合交流条件教师的比例 {t('rotation_share_of_eligible')}，"
@@ -212,19 +214,34 @@ def _trend(scope) -> pd.DataFrame:
     return scope.rotation_township_trend if township_of(scope) is not None else assessment_of(scope).rotation_summary
 
 
+def latest_roster_note(scope, years) -> str:
+    """Which of ``years`` read the latest roster for lack of one of their own (empty when none does)."""
+    ds = assessment_of(scope).ds
+    old = [int(y) for y in years if roster.from_latest_roster(ds.teachers, int(y), latest_year=ds.latest_year)]
+    if not old:
+        return ""
+    span = f"{old[0]}" if len(old) == 1 else (f"{old[0]}–{old[-1]}" if old == list(range(old[0], old[-1] + 1))
+                                              else "、".join(map(str, old)))
+    return (f"{span}学年的符合交流条件教师数和交流教师的骨干身份按最新一期教师名册推算（教师表没有这些学年的名册），"
+            "此后离开或调动的教师不在其中。")
+
+
 def trend_table(scope) -> Table:
     """Rotations of every year of the 交流轮岗 table (county: against the target and the ratios;
-    a 镇街: what it sent and received)."""
+    a 镇街: what it sent and received); years read from the latest roster are named in a note."""
     caption = f"历年交流轮岗（{scope.name}）"
     why = _unavailable(scope, "rotation_summary")
     if why is not None:
         return _empty_table(caption, why)
+    t = _trend(scope)
+    latest = latest_roster_note(scope, sorted(set(t["year"])))
     if township_of(scope) is not None:
-        return table(_trend(scope), _TOWNSHIP_TREND, short=True, caption=caption,
-                     notes=["派出、骨干按本镇街学校派出的教师统计；符合交流条件的教师按本镇街学校统计。", _county_note()])
-    return table(_trend(scope), _COUNTY_TREND, short=True, caption=caption,
+        return table(t, _TOWNSHIP_TREND, short=True, caption=caption,
+                     notes=["派出、骨干按本镇街学校派出的教师统计；符合交流条件的教师按本镇街学校统计。", _county_note()]
+                     + ([latest] if latest else []))
+    return table(t, _COUNTY_TREND, short=True, caption=caption,
                  notes=["“城镇→乡村/薄弱”只计派出学校为城区或镇区、接收学校为乡村学校或薄弱学校的交流；"
-                        "交流比例按全部交流教师计算。"])
+                        "交流比例按全部交流教师计算。"] + ([latest] if latest else []))
 
 
 def trend_chart(scope) -> Figure | Note:
@@ -700,5 +717,7 @@ def honours_table(scope) -> Table:
         return _empty_table(caption, why)
     if township_of(scope) is not None:
         return _empty_table(caption, "“最美教师”评选是全县指标，请在全县版本中查看。")
-    return table(assessment_of(scope).training_honours["honours"], ["year", "honoured", "honours_target",
-                                                                  "meets_honours"], caption=caption)
+    honours = assessment_of(scope).training_honours["honours"]
+    latest = latest_roster_note(scope, honours["year"])
+    return table(honours, ["year", "honoured", "honours_target", "meets_honours"], caption=caption,
+                 notes=[latest.replace("符合交流条件教师数和交流教师的骨干身份", "“最美教师”人数")] if latest else [])

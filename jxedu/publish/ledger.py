@@ -14,7 +14,10 @@ Items
 * School items, listed while below target: each school × stage × resource indicator below its
   standard (:func:`jxedu.analysis.shortfalls.shortfalls`, with the amount and action), music and art rooms,
   school size, classes over 45/50 (one row per school; every class on the sheet 超标准班额明细) and
-  体育艺术教师 ≥ 0.9 per 100 students per school.
+  体育艺术教师 ≥ 0.9 per 100 students per school (per 部 of a school with two 部:
+  ``school|<id>|<stage>|plan_pe_art_every_school``, setting ``plan_pe_art_scope``). With the plan-task
+  tables: the 双减 checks of each school (``school|<id>|after_school``) and each rural school outside
+  every education group or 城乡学校共同体 (``school|<id>|alliance_membership``).
 
 The item key (事项编号)
 -----------------------
@@ -111,6 +114,7 @@ from jxedu.core.xlsx import set_cell
 from jxedu.ingest.problems import mask_personal
 from jxedu.present import assurance as show_assurance
 from jxedu.present import indicators as show_indicators
+from jxedu.present import plan_tasks as show_plan_tasks
 
 __all__ = [
     "COLUMNS",
@@ -415,14 +419,65 @@ def _school_rows(a: Assessment, include_passing: bool) -> list[dict]:
     for r in pe.itertuples(index=False):
         status = MET if r.meets else OPEN
         add(_row(
-            f"school|{r.school_id}|plan_pe_art_every_school", "县域规划目标", "体育艺术专任教师配备（县实施方案）",
-            township=r.township, school=r.name, requirement=f"全校每百名学生≥{r.target:g}人",
+            r.ledger_key, "县域规划目标", "体育艺术专任教师配备（县实施方案）",
+            township=r.township, school=r.name if r.stage is None else f"{r.name}（{_stage(r.stage)}）",
+            requirement=(f"全校每百名学生≥{r.target:g}人" if r.stage is None
+                         else f"{_stage(r.stage)}每百名学生≥{r.target:g}人"),
             value=round(float(r.per_100), 2), target=float(r.target),
             gap=f"缺 {int(r.short_teachers)} 人（现有 {int(r.pe_art_teachers)} 人，在校生 {int(r.students)} 人）"
             if status == OPEN else "",
             action=f"补充体育、艺术专任教师 {int(r.short_teachers)} 人" if status == OPEN else _KEEP_ACTION,
             responsible=_responsible("plan_pe_art_every_school", r.township), status=status, year=year,
-            listed=status != MET, order=(1, r.township, r.school_id, 130)))
+            listed=status != MET, order=(1, r.township, r.school_id, 130 + (r.stage == "junior"))))
+    return rows
+
+
+def _plan_task_rows(a: Assessment, include_passing: bool) -> list[dict]:
+    """School items of the plan's further tasks: the 双减 checks per school (课后服务与作业) and the rural
+    schools outside every education group or 城乡学校共同体 (集团化与联盟); none without their table."""
+    rows: list[dict] = []
+    year = a.year
+    if a.missing("after_school") is None:
+        limit = a.settings.after_school_participation_min
+        for r in a.after_school.itertuples(index=False):
+            status = NO_DATA if pd.isna(r.meets) else (MET if bool(r.meets) else OPEN)
+            if status == MET and not include_passing:
+                continue
+            gaps, acts = [], []
+            if pd.notna(r.offers) and not bool(r.offers):
+                gaps.append("未开展课后服务")
+                acts.append("开展课后服务")
+            elif pd.notna(r.meets_participation) and not bool(r.meets_participation):
+                gaps.append(f"课后服务参与率 {fmt(r.participation, 'pct1')}")
+                acts.append("提高课后服务参与率")
+            if pd.notna(r.homework_published) and not bool(r.homework_published):
+                gaps.append("未公示作业")
+                acts.append("建立作业公示制度")
+            if r.grades_over:
+                gaps.append(f"{show_plan_tasks.grades_text(r.grades_over)}书面作业超时（最多超出 {int(r.worst_excess)} 分钟）")
+                acts.append("压减书面作业总量和时长")
+            rows.append(_row(
+                f"school|{r.school_id}|after_school", "教育质量", "课后服务与作业（“双减”）", township=r.township,
+                school=r.name, requirement=(f"开展课后服务，参与率≥{100 * limit:g}%；公示作业；书面作业一二年级不布置、"
+                                            f"三至六年级≤{_thr('homework_minutes_max', 'primary_upper'):g}分钟、"
+                                            f"初中≤{_thr('homework_minutes_max', 'junior'):g}分钟"),
+                value=np.nan if pd.isna(r.participation) else round(100 * float(r.participation), 1),
+                target=100 * limit, gap="；".join(gaps) if gaps else ("课后服务与作业数据不全" if status == NO_DATA else ""),
+                action="、".join(acts) if acts else (_KEEP_ACTION if status == MET else "补充课后服务与作业数据"),
+                responsible=_responsible("after_school_schools", r.township), status=status, year=year,
+                listed=status != MET, order=(1, r.township, r.school_id, 140)))
+    if a.missing("alliance_coverage") is None:
+        for r in a.alliance_coverage.itertuples(index=False):
+            status = MET if r.covered else OPEN
+            if status == MET and not include_passing:
+                continue
+            rows.append(_row(
+                f"school|{r.school_id}|alliance_membership", "县域规划目标", "加入教育集团或城乡学校共同体（县实施方案）",
+                township=r.township, school=r.name, requirement="农村中小学全部纳入教育集团或城乡学校共同体",
+                value=float(len(r.alliances)), target=1.0, gap="" if r.covered else "尚未加入任何教育集团或城乡学校共同体",
+                action=_KEEP_ACTION if r.covered else "纳入本镇街城乡学校共同体或就近的教育集团",
+                responsible=_responsible("alliance_membership", r.township), status=status, year=year,
+                listed=status != MET, order=(1, r.township, r.school_id, 150)))
     return rows
 
 
@@ -464,6 +519,7 @@ def build_ledger(a: Assessment, *, include_passing: bool = False,
     rows = _county_rows(a)
     rows += _resource_rows(a, include_passing)
     rows += _school_rows(a, include_passing)
+    rows += _plan_task_rows(a, include_passing)
     df = pd.DataFrame(rows)
     rank = _township_rank(a)
     df["_sort"] = [(o[0], 0, "", o[1], o[2]) if o[0] == 0 else (o[0], rank.get(o[1], 99), str(o[2]), o[3], 0)

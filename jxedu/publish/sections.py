@@ -40,6 +40,7 @@ from jxedu.present import access as show_access
 from jxedu.present import assurance as show_assurance
 from jxedu.present import classes as show_classes
 from jxedu.present import indicators as show_indicators
+from jxedu.present import plan_tasks as show_plan_tasks
 from jxedu.present import priorities as show_priorities
 from jxedu.present import staticmap
 from jxedu.present import teachers as show_teachers
@@ -62,6 +63,7 @@ __all__ = [
     "layout_figure",
     "open_assessment",
     "overdue_section",
+    "plan_tasks_section",
     "priorities",
     "projection_section",
     "rotation_section",
@@ -738,3 +740,37 @@ def appendix(scope) -> HTML:
     parts += [_h("估算所用单位造价"), _table(show_priorities.costs_table(a))]
     return _block(*parts, css="report-block appendix")
 
+
+
+# --- the plan's further tasks ---------------------------------------------------------------------
+
+
+def plan_tasks_section(scope) -> HTML:
+    """县实施方案其他任务: 社会认可度, 特殊群体, 控辍保学, “双减”, 集团化办学 — one line each, then the
+    scope's tables of those that have data (the county: the items with their status; a 镇街: its own
+    figures, the targets being the county's). A missing table is named with what it would show."""
+    a = assessment_of(scope)
+    lines = show_plan_tasks.key_figure_lines(scope)[1:]
+    parts = [_h("县实施方案其他任务", 2),
+             _para("社会认可度、特殊群体、控辍保学、“双减”和集团化办学的现状" +
+                   ("，对照国家标准和县实施方案目标。" if _is_county(scope) else "；达标要求是全县指标，本节只列本镇街的情况。")),
+             _list(lines)]
+    missing = [show_plan_tasks.missing_text(scope, m) for m in show_plan_tasks.SHOWS]
+    missing = [m for m in missing if m]
+    if missing:
+        parts.append(_note("以下表缺失：" + "；".join(missing)))
+    if _is_county(scope):  # per 镇街 tables; a 镇街's single row says no more than its lines above
+        parts.append(_table(show_plan_tasks.items_table(scope, compact=True)))
+        for measure, make in (("special_group_rates", show_plan_tasks.special_groups_table),
+                              ("dropout_cases", show_plan_tasks.dropout_table)):
+            if a.missing(measure) is None:
+                parts.append(_table(make(scope)))
+    # the schools behind the figures, where there are any (the lines above say when there are none)
+    for measure, make in (("after_school", show_plan_tasks.after_school_table),
+                          ("alliance_coverage", show_plan_tasks.uncovered_schools_table),
+                          ("school_satisfaction", show_plan_tasks.low_satisfaction_table)):
+        if a.missing(measure) is None:
+            t = make(scope, max_rows=LIST_ROWS)
+            if not t.empty:
+                parts.append(_table(t))
+    return _block(*parts)

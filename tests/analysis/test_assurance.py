@@ -374,20 +374,41 @@ def test_training_from_roster():
     assert tr["status"] == STATUS_NOT_MET
 
 
-def test_pe_art_per_whole_school():
-    ds = build([{"school_id": "A"}, {"school_id": "B"}, {"school_id": "N", "school_type": "nine_year"}],
-               [{"school_id": "A", "stage": "primary", "students": 1000, "pe_teachers": 5, "music_teachers": 2,
-                 "art_teachers": 2},                                   # 9 / 1000 * 100 = 0.9 -> meets
-                {"school_id": "B", "stage": "primary", "students": 1001, "pe_teachers": 9},  # 0.899 -> short 1
-                {"school_id": "N", "stage": "primary", "students": 500, "pe_teachers": 5},   # 部 1.0
-                {"school_id": "N", "stage": "junior", "students": 600, "pe_teachers": 4}])   # whole 9/1100
-    r = pe_art_by_school(ds, year=YEAR).set_index("school_id")
-    assert bool(r.loc["A", "meets"]) and r.loc["A", "short_teachers"] == 0
-    assert not r.loc["B", "meets"] and r.loc["B", "short_teachers"] == 1   # ceil(9.009 - 9)
-    # N: 9 / 1100 * 100 = 0.818 < 0.9; need ceil(0.9 * 1100 / 100 - 9) = ceil(0.9) = 1
+def _pe_art_ds():
+    return build([{"school_id": "A"}, {"school_id": "B"}, {"school_id": "N", "school_type": "nine_year"}],
+                 [{"school_id": "A", "stage": "primary", "students": 1000, "pe_teachers": 5, "music_teachers": 2,
+                   "art_teachers": 2},                                   # 9 / 1000 * 100 = 0.9 -> meets
+                  {"school_id": "B", "stage": "primary", "students": 1001, "pe_teachers": 9},  # 0.899 -> short 1
+                  {"school_id": "N", "stage": "primary", "students": 500, "pe_teachers": 1},   # 部 0.2
+                  {"school_id": "N", "stage": "junior", "students": 600, "pe_teachers": 8}])   # 部 1.333
+
+
+def test_pe_art_per_unit_by_default():
+    r = pe_art_by_school(_pe_art_ds(), year=YEAR).set_index(["school_id", "stage"])
+    assert list(r.index) == [("A", "primary"), ("B", "primary"), ("N", "primary"), ("N", "junior")]
+    assert bool(r.loc[("A", "primary"), "meets"]) and r.loc[("A", "primary"), "short_teachers"] == 0
+    assert r.loc[("B", "primary"), "short_teachers"] == 1   # ceil(0.9 * 1001 / 100 - 9) = ceil(0.009)
+    # N 小学部: 1 / 500 * 100 = 0.2 < 0.9 -> ceil(4.5 - 1) = 4; N 初中部 8 / 600 * 100 = 1.33 meets
+    assert r.loc[("N", "primary"), "per_100"] == pytest.approx(0.2)
+    assert r.loc[("N", "primary"), "short_teachers"] == 4 and bool(r.loc[("N", "junior"), "meets"])
+    # the ledger key names the 部 only for a school with two 部
+    assert r.loc[("N", "primary"), "ledger_key"] == "school|N|primary|plan_pe_art_every_school"
+    assert r.loc[("B", "primary"), "ledger_key"] == "school|B|plan_pe_art_every_school"
+    it = _item(assurance_items(_pe_art_ds(), year=YEAR), "plan_pe_art_every_school")
+    # two 部 short (B, N 小学部): 1 + 4 = 5 teachers
+    assert (it["value"], it["unit"]) == (2, "个")
+    assert "2 所学校的 2 个学部共缺体育、艺术专任教师 5 人" in it["gap"]
+
+
+def test_pe_art_per_whole_school_setting():
+    s = get_settings(plan_pe_art_scope="school")
+    r = pe_art_by_school(_pe_art_ds(), year=YEAR, settings=s).set_index("school_id")
+    assert r["stage"].isna().all()
+    # N whole school: 9 / 1100 * 100 = 0.818 < 0.9; need ceil(0.9 * 1100 / 100 - 9) = ceil(0.9) = 1 —
+    # the 初中部's spare PE teachers hide the 小学部 that has one for 500 pupils
     assert r.loc["N", "per_100"] == pytest.approx(100 * 9 / 1100)
     assert r.loc["N", "short_teachers"] == 1
-    it = _item(assurance_items(ds, year=YEAR), "plan_pe_art_every_school")
+    it = _item(assurance_items(_pe_art_ds(), year=YEAR, settings=s), "plan_pe_art_every_school")
     assert it["value"] == 2 and "共缺体育、艺术专任教师 2 人" in it["gap"]
 
 
@@ -404,13 +425,18 @@ def test_smart_campus_and_teaching_point_cut():
                            {"school_id": "C", "year": YEAR, "smart_campus": False},
                            {"school_id": "TP40", "year": YEAR, "smart_campus": False},
                            {"school_id": "TP60", "year": YEAR}])
-    assert set(assessed_schools(ds, year=YEAR)["school_id"]) == {"A", "B", "C", "TP60"}
+    # by default every 教学点 is in the school-level checks (the 50-pupil cut is the indicators' only)
+    assert set(assessed_schools(ds, year=YEAR)["school_id"]) == {"A", "B", "C", "TP40", "TP60"}
     it = _item(assurance_items(ds, year=YEAR), "plan_smart_campus")
-    # A, B, TP60 yes; C no; TP40 (40 < 50) left out -> 3 / 4 = 75 %
-    assert (it["value"], it["status"]) == (75.0, STATUS_NOT_MET)
-    # with a 30-student cut TP40 enters: 3 / 5 = 60 %
-    it = _item(assurance_items(ds, year=YEAR, settings=get_settings(teaching_point_min_students=30)),
-               "plan_smart_campus")
+    # A, B, TP60 yes; C, TP40 no -> 3 / 5 = 60 %
+    assert (it["value"], it["status"]) == (60.0, STATUS_NOT_MET)
+    off = get_settings(school_checks_include_small_points=False)
+    assert set(assessed_schools(ds, year=YEAR, settings=off)["school_id"]) == {"A", "B", "C", "TP60"}
+    # TP40 (40 < 50) left out -> 3 / 4 = 75 %
+    assert _item(assurance_items(ds, year=YEAR, settings=off), "plan_smart_campus")["value"] == 75.0
+    # with the cut at 30 TP40 enters again: 3 / 5 = 60 %
+    it = _item(assurance_items(ds, year=YEAR, settings=get_settings(
+        teaching_point_min_students=30, school_checks_include_small_points=False)), "plan_smart_campus")
     assert it["value"] == 60.0
 
 
@@ -418,8 +444,13 @@ def test_checklist_items():
     cl = checklist_items()
     assert (cl["status"] == STATUS_EVIDENCE).all()
     assert cl["item_key"].is_unique
-    # government items 1, 2, 6, 7, 8, 10, 13 (two stages), 14, 15 = 10 rows; quality 2–9 = 8; satisfaction + veto
-    assert len(cl) == 10 + 8 + 2
+    # government items 1, 2, 6, 7, 8, 10, 13 (two stages), 14, 15 and 15's 留守儿童 care = 11 rows; quality 2–9 and
+    # 课后服务 = 9; satisfaction + veto; the plan's 强镇筑基 and 百强 schools (without their table) = 2
+    assert len(cl) == 11 + 9 + 2 + 2
+    # the targets of the two items read from the settings (100 %, 90 %), in %
+    assert cl.set_index("item_key").loc[["left_behind_care", "after_school_service"], "target"].tolist() == [100.0, 90.0]
+    # an item the data answer leaves the checklist
+    assert "satisfaction" not in set(checklist_items(computed={"satisfaction"})["item_key"])
     se = _item(cl, "special_ed_funding")
     assert se["target"] == 6000 and se["item_name"] == "特殊教育学校生均公用经费不低于6000元"
     assert checklist_items(settings=get_settings(special_ed_funding_min=8000)).set_index("item_key").loc[
@@ -444,3 +475,89 @@ def test_rotation_year_not_recorded_is_no_data():
     items = assurance_items(ds, year=YEAR + 1)
     for key in ("rotation_share", "rotation_backbone_share", "plan_rotations"):
         assert _item(items, key)["status"] == STATUS_NO_DATA, key
+
+
+def _retention_ds(grade9: int) -> Dataset:
+    stats = [{"school_id": "J", "stage": "junior", "students": 300, "year": y} for y in (YEAR - 2, YEAR)]
+    classes = [{"year": YEAR - 2, "school_id": "J", "stage": "junior", "grade": 7, "class_name": "1", "students": 200},
+               {"year": YEAR, "school_id": "J", "stage": "junior", "grade": 9, "class_name": "1", "students": grade9}]
+    return build([{"school_id": "J", "school_type": "junior"}], stats, classes=classes, years=(YEAR - 2, YEAR))
+
+
+def test_retention_estimate_and_a_value_above_100_percent_as_a_data_problem():
+    it = _item(assurance_items(_retention_ds(190), year=YEAR), "junior_retention")
+    # 190 grade-9 pupils ÷ 200 grade-7 pupils two years before = 95.0 %
+    assert (it["value"], it["status"]) == (95.0, STATUS_EVIDENCE)
+    it = _item(assurance_items(_retention_ds(203), year=YEAR), "junior_retention")
+    # 203 ÷ 200 = 101.5 %: no retention rate; no value, the estimate in the facts, the text says why
+    assert np.isnan(it["value"]) and it["status"] == STATUS_EVIDENCE
+    assert it["facts"]["implausible"] and it["facts"]["estimate"] == pytest.approx(1.015)
+    assert "数据有问题" in it["gap"] and "101.5%" in it["detail"]
+
+
+# --- the plan's further tasks (tests/analysis/plan_tasks_data.py) --------------------------------
+
+
+def test_plan_task_items_from_the_tables():
+    from tests.analysis.plan_tasks_data import plan_county
+
+    items = assurance_items(plan_county(), year=YEAR)
+    sat = _item(items, "satisfaction")
+    # overall 249/280 = 88.9 % but 家长 75 % < 85 %: not met; computed, so no longer evidence
+    assert (sat["value"], sat["status"], bool(sat["evidence"])) == (88.9, STATUS_NOT_MET, False)
+    assert "家长低于85%" in sat["gap"]
+    # 残疾儿童 47/50 = 94.0 %, 随迁子女 84/110 = 76.4 %, 留守儿童 59/60 = 98.3 % (setting 100 %)
+    assert _item(items, "disabled_enrolment")["value"] == 94.0
+    assert _item(items, "disabled_enrolment")["gap"] == "尚有 3 名适龄残疾儿童少年未入学"
+    assert _item(items, "migrant_public_share")["value"] == 76.4
+    lb = _item(items, "left_behind_care")
+    assert (lb["value"], lb["target"], lb["status"]) == (98.3, 100.0, STATUS_NOT_MET)
+    # homework: A (grade 5), B (unpublished, grade 8), C (grade 1) = 3 schools
+    hw = _item(items, "homework_burden")
+    assert (hw["value"], hw["status"]) == (3, STATUS_NOT_MET)
+    assert "1 所未公示作业，3 所书面作业超过规定时长，其中 1 所给一、二年级布置书面作业" == hw["gap"]
+    # 课后服务 (190 + 240 + 480) / (200 + 300 + 500 + 30) = 910/1030 = 88.3 %; D offers none
+    srv = _item(items, "after_school_service")
+    assert (srv["value"], srv["target"], srv["gap"]) == (88.3, 90.0, "1 所学校未开展课后服务")
+    # 辍学: of the 4 cases up to the 2024 school year 1 is open (P2, 劝返中)
+    d = _item(items, "plan_dropout_ledger")
+    assert (d["value"], d["target"], d["status"]) == (1, 0, STATUS_NOT_MET)
+    # 集团化: 2 of the 3 rural schools (A, B in; D out) = 66.7 %
+    al = _item(items, "plan_alliance_coverage")
+    assert (al["value"], al["status"]) == (66.7, STATUS_NOT_MET) and "乙教学点" in al["gap"]
+    assert _item(items, "plan_strong_towns")["status"] == STATUS_EVIDENCE
+    # none of the answered items stays in the checklist
+    cl = set(checklist_items(computed=set(items["item_key"]))["item_key"])
+    assert not cl & {"satisfaction", "disabled_enrolment", "left_behind_care", "homework_burden", "plan_strong_towns"}
+
+
+def test_plan_task_items_without_their_tables():
+    from tests.analysis.plan_tasks_data import plan_county
+
+    ds = plan_county(survey=True, special_groups=True, dropouts=True, after_school=True, alliances=True,
+                     rural_projects=True)
+    items = assurance_items(ds, year=YEAR, include_checklist=True)
+    status = dict(zip(items["item_key"], items["status"]))
+    # the catalogue's evidence items stay evidence (the checklist, as before); the plan's numeric ones are 数据不足
+    for key in ("satisfaction", "disabled_enrolment", "migrant_public_share", "left_behind_care", "homework_burden",
+                "after_school_service", "plan_strong_towns", "plan_top_rural_schools"):
+        assert status[key] == STATUS_EVIDENCE, key
+    assert status["plan_dropout_ledger"] == status["plan_alliance_coverage"] == STATUS_NO_DATA
+    # never a zero: no value where there is no table
+    assert items.set_index("item_key").loc[["plan_dropout_ledger", "plan_alliance_coverage"], "value"].isna().all()
+    assert items["item_key"].is_unique
+
+
+def test_demo_pe_art_per_unit_finds_the_two_units_a_whole_school_hides():
+    import jxedu
+    from jxedu.core.config import DEMO_DIR
+
+    ds = jxedu.load(DEMO_DIR)
+    off = dict(school_checks_include_small_points=False)
+    whole = pe_art_by_school(ds, settings=get_settings(plan_pe_art_scope="school", **off))
+    unit = pe_art_by_school(ds, settings=get_settings(**off)).set_index(["name", "stage"])
+    # the issue's re-computation: 9 schools per whole school, 11 per 部 — 马庙镇黄林学校 小学部 3/351 and
+    # 化雨镇满海学校 初中部 1/134 are hidden by their other 部
+    assert int((~whole["meets"]).sum()) == 9 and int((~unit["meets"]).sum()) == 11
+    assert unit.loc[("马庙镇黄林学校", "primary"), "per_100"] == pytest.approx(100 * 3 / 351)
+    assert unit.loc[("化雨镇满海学校", "junior"), "per_100"] == pytest.approx(100 * 1 / 134)

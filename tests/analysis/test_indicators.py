@@ -507,3 +507,30 @@ def test_township_sort_key():
     names = ["羊山镇", "全县", "金乡街道", "胡集镇", "高河街道"]
     # Within a group by code point: 金 U+91D1 < 高 U+9AD8; 羊 U+7F8A < 胡 U+80E1.
     assert sorted(names, key=ind.township_sort_key) == ["金乡街道", "高河街道", "羊山镇", "胡集镇", "全县"]
+
+
+def test_unit_teachers_split_setting():
+    s = get_settings(unit_teachers="split")
+    u = ind.resource_indicators(hand_county(), settings=s).set_index(["school_id", "stage"])
+    # N1: qualified 15 + 6 = 21 pooled; 小学部 share 0.725 → 15.225 → 100·15.225/290 = 5.25;
+    #     初中部 share 0.275 → 5.775 → 100·5.775/100 = 5.775
+    assert u.loc[("N1", "primary"), Q] == pytest.approx(5.25)
+    assert u.loc[("N1", "junior"), Q] == pytest.approx(5.775)
+    # C1 初中部 (share 0.5 of 初中 + 高中): backbone (4 + 4)·0.5 = 4 → 100·4/600 (unchanged here),
+    #     qualified (36 + 40)·0.5 = 38 → 100·38/600 = 6.333
+    assert u.loc[("C1", "junior"), Q] == pytest.approx(100 * 38 / 600)
+    # a single-stage school keeps its own teachers: P1 100·20/400 = 5
+    assert u.loc[("P1", "primary"), Q] == pytest.approx(5.0)
+    # the default reads each 部's own teachers (N1 小学部 100·15/290)
+    d = ind.resource_indicators(hand_county()).set_index(["school_id", "stage"])
+    assert d.loc[("N1", "primary"), Q] == pytest.approx(1500 / 290)
+
+
+def test_gross_teaching_area_setting():
+    s = get_settings(teaching_area_net_of_indoor_sports=False)
+    u = ind.resource_indicators(hand_county(), settings=s).set_index(["school_id", "stage"])
+    # P1: 2200/400 = 5.5 gross (5.0 net of the 200 ㎡ indoor sports room); N1 小学部 0.725·2600/290 = 6.5
+    assert u.loc[("P1", "primary"), TA] == pytest.approx(5.5)
+    assert u.loc[("N1", "primary"), TA] == pytest.approx(6.5)
+    # the sports area is the same either way: (200 + 3000)/400 = 8
+    assert u.loc[("P1", "primary"), SA] == pytest.approx(8.0)

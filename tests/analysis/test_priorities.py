@@ -26,10 +26,12 @@ def pr():
 
 def test_tiers_follow_the_pass_plans(pr):
     # Failing units' least plans are tier 1: C1 backbone, N1 初中部 sports, T1 初中部 sports and teaching,
-    # TP60 backbone. Misses a unit does not need (P1 rooms, J1 qualified: both pass; N1/T1 equipment) are tier 3.
+    # TP60 backbone. Misses a unit does not need (P1 rooms, J1 qualified: both pass; N1/T1 equipment) are tier 3,
+    # as is the 40-pupil TP40 without a PE/art teacher (the county plan's 0.9 per 100, checked at every school).
     assert {k for k, r in pr.iterrows() if r["tier"] == 1} == {("C1", B), ("N1", SA), ("T1", SA), ("T1", TA),
                                                               ("TP60", B)}
-    assert {k for k, r in pr.iterrows() if r["tier"] == 3} == {("P1", MM), ("J1", Q), ("N1", EQ), ("T1", EQ)}
+    assert {k for k, r in pr.iterrows() if r["tier"] == 3} == {("P1", MM), ("J1", Q), ("N1", EQ), ("T1", EQ),
+                                                              ("TP40", "plan_pe_art_every_school")}
 
 
 def test_costs_worked_by_hand(pr):
@@ -56,7 +58,11 @@ def test_township_view_is_the_county_list_filtered():
     town = a.township("羊山镇").priorities
     county = a.priorities
     assert town.reset_index(drop=True).equals(county.loc[county["township"] == "羊山镇"].reset_index(drop=True))
-    assert set(town["school_id"]) == {"N1", "T1", "TP60"}
+    # TP40 (40 pupils) is out of the indicators but in the school-level checks: no PE/art teacher for 40
+    # pupils, the plan's 0.9 per 100 asks ceil(0.36) = 1
+    assert set(town["school_id"]) == {"N1", "T1", "TP60", "TP40"}
+    tp40 = town.loc[town["school_id"] == "TP40"]
+    assert tp40[["kind", "amount"]].values.tolist() == [["pe_art_plan", 1.0]]
 
 
 def test_ranking_within_a_tier():

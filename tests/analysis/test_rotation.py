@@ -438,3 +438,47 @@ def test_empty_rotation_table(roster):
     # No rotation: the direction matrix is all zeros.
     d = rotation.rotation_direction(rotation.rotation_records(roster, weak=WEAK))
     assert rotation.direction_matrix(d)["rotated"].tolist() == [0, 0, 0, 0]
+
+
+def _dated_roster(*, dated: bool = True) -> Dataset:
+    """U1 城区, R1 乡村; rosters of 2023 and 2024 (or, undated, the 2024 one alone).
+
+    2023: P at U1 (start 2015: 8 years, eligible), not backbone; Q at U1 (start 2015, eligible), 县级 骨干.
+    2024: P is now 县级 骨干; Q has left; R joined U1 in 2024 (0 years: not eligible).
+    Rotations: 2023 P U1 → R1; 2024 R U1 → R1.
+    """
+    schools = _schools([("U1", "城区一小", "primary", "金乡街道", "urban", 116.30, 35.08),
+                        ("R1", "甲村小学", "primary", "羊山镇", "rural", 116.22, 35.13)])
+    stats = _stats([(y, sid, "primary", 500, 20, 2, 2, 1, 1) for y in (2023, 2024) for sid in ("U1", "R1")])
+    r2023 = [{**_teacher("P", "U1", start=2015), "year": 2023},
+             {**_teacher("Q", "U1", start=2015, backbone="county"), "year": 2023}]
+    r2024 = [{**_teacher("P", "U1", start=2015, backbone="county"), "year": 2024},
+             {**_teacher("R", "U1", start=2024), "year": 2024}]
+    teachers = r2023 + r2024 if dated else [{k: v for k, v in t.items() if k != "year"} for t in r2024]
+    return _dataset(schools, stats, teachers, [(2023, "P", "U1", "R1"), (2024, "R", "U1", "R1")])
+
+
+def test_a_dated_roster_is_read_year_by_year():
+    from jxedu.analysis.assurance import rotation_ratios
+
+    ds = _dated_roster()
+    # 2023 reads the 2023 roster: P and Q eligible; P rotated, not yet backbone
+    assert sorted(rotation.eligible_teachers(ds, year=2023)["teacher_id"]) == ["P", "Q"]
+    rec = rotation.rotation_records(ds, weak=set()).set_index("year")
+    assert not rec.loc[2023, "is_backbone"] and rec.loc[2023, "teacher_id"] == "P"
+    r = rotation_ratios(ds, year=2023, weak=set())
+    # 1 rotated of 2 eligible = 50 %, none backbone; read from the year's own roster
+    assert (r["eligible"], r["rotated"], r["rotated_backbone"], r["roster_from_latest"]) == (2, 1, 0, False)
+    # 2024: P eligible (9 years), R not (0 years)
+    assert rotation.eligible_teachers(ds, year=2024)["teacher_id"].tolist() == ["P"]
+
+
+def test_an_undated_roster_reads_past_years_from_the_latest_and_says_so():
+    from jxedu.analysis.assurance import rotation_ratios
+
+    ds = _dated_roster(dated=False)
+    # 2023 from the 2024 roster: Q (left) is not seen, P counts as backbone already
+    assert rotation.eligible_teachers(ds, year=2023)["teacher_id"].tolist() == ["P"]
+    r = rotation_ratios(ds, year=2023, weak=set())
+    assert (r["eligible"], r["rotated_backbone"], r["roster_from_latest"]) == (1, 1, True)
+    assert not rotation_ratios(ds, year=2024, weak=set())["roster_from_latest"]

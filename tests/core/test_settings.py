@@ -293,3 +293,19 @@ def test_unit_costs_are_data_with_sources_and_a_county_replaces_them():
         get_settings(unit_costs={"gold_m2": 1})
     with pytest.raises(SettingsError, match="bad_unit_cost"):
         get_settings(unit_costs={"teacher_year": -5})
+
+
+def test_readings_of_the_method_are_settings_with_checked_values():
+    s = get_settings()
+    assert (s.plan_pe_art_scope, s.unit_teachers) == ("unit", "stage")
+    assert s.school_checks_include_small_points and s.teaching_area_net_of_indoor_sports
+    assert (s.left_behind_care_min, s.after_school_participation_min) == (1.0, 0.9)
+    with pytest.raises(SettingsError, match="plan_pe_art_scope"):
+        get_settings(plan_pe_art_scope="township")
+    with pytest.raises(SettingsError, match="unit_teachers"):
+        get_settings(unit_teachers="all")
+    with pytest.raises(SettingsError, match="after_school_participation_min"):
+        get_settings(after_school_participation_min=90)
+    assert tuple(s.alliance_areas) == ("town", "rural")
+    with pytest.raises(SettingsError, match="alliance_areas"):
+        get_settings(alliance_areas=["乡村"])

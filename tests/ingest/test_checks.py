@@ -634,3 +634,121 @@ def test_parse_degrees():
     assert parse_degrees("W116°30′") == pytest.approx(-116.5)
     for bad in ("约116", "116°60′", "北纬35°N", "°"):
         assert np.isnan(parse_degrees(bad)), bad
+
+
+# --- the typed 高于规定学历 / 骨干 counts against the roster -------------------------------------
+
+TEACHERS_H = "教师编号,学校标识码,任教学段,任教学科,出生年份,最高学历,骨干级别,持有教师资格证,本校任教起始年份"
+#: School 3's roster: 小学 T1 中专, T2 专科, T3 本科, T4 研究生 (专科及以上 = 3; 本科及以上 = 2), T1 县级骨干;
+#: 初中 T5 专科, T6 本科, T7 本科 (本科及以上 = 2), T5 市级 and T7 省级 骨干 (= 2).
+ROSTER_ROWS = [
+    "T1,3708280003,小学,语文,1975,中专,县级,是,2000",
+    "T2,3708280003,小学,数学,1985,专科,无,是,2010",
+    "T3,3708280003,小学,英语,1990,本科,无,是,2015",
+    "T4,3708280003,小学,科学,1992,研究生,无,是,2018",
+    "T5,3708280003,初中,语文,1980,专科,市级,是,2005",
+    "T6,3708280003,初中,数学,1988,本科,无,是,2012",
+    "T7,3708280003,初中,物理,1986,本科,省级,是,2011",
+]
+
+
+def _roster_stage(primary_qualified: int, junior_qualified: int) -> list[str]:
+    return STAGE_ROWS[:2] + [f"2024,3708280003,小学,400,12,4,{primary_qualified},1,1,0,0",   # row 4
+                             f"2024,3708280003,初中,300,6,3,{junior_qualified},2,1,0,0"]     # row 5
+
+
+def test_typed_counts_agreeing_with_the_roster_give_no_warning(tmp_path):
+    root = write_set(tmp_path, stage=_roster_stage(3, 2), extra={"教师.csv": csv_text(TEACHERS_H, ROSTER_ROWS)})
+    assert [p for p in validate_path(root).problems if p.code == "roster_count_mismatch"] == []
+
+
+def test_typed_counts_differing_from_the_roster_are_named_by_school_and_stage(tmp_path):
+    # 小学 typed 2 (the roster's 本科及以上: the 初中 rule), 初中 typed 3 (专科 counted): both differ
+    root = write_set(tmp_path, stage=_roster_stage(2, 3), extra={"教师.csv": csv_text(TEACHERS_H, ROSTER_ROWS)})
+    found = sorted((p for p in validate_path(root).problems if p.code == "roster_count_mismatch"), key=lambda p: p.row)
+    assert [(p.severity, p.row, p.column, p.value) for p in found] == [
+        ("warning", 4, "高于规定学历教师数", "2"), ("warning", 5, "高于规定学历教师数", "3")]
+    assert "胡集镇九年一贯制学校" in found[0].message and "2024学年小学" in found[0].message
+    assert "教师表中小学最高学历高于规定学历" in found[0].message and "3 人" in found[0].message
+    assert "疑似按初中口径统计" in found[0].message
+    assert "2024学年初中" in found[1].message and "2 人" in found[1].message
+    assert "疑似" not in found[1].message
+
+
+def test_backbone_count_differing_from_the_roster(tmp_path):
+    stage = _roster_stage(3, 2)
+    stage[3] = "2024,3708280003,初中,300,6,3,2,1,1,0,0"  # typed 1 backbone, the roster has T5 and T7
+    root = write_set(tmp_path, stage=stage, extra={"教师.csv": csv_text(TEACHERS_H, ROSTER_ROWS)})
+    p = only(validate_path(root), "roster_count_mismatch")
+    assert (p.row, p.column) == (5, "县级以上骨干教师数")
+    assert "骨干级别为县级及以上的教师 2 人" in p.message
+
+
+def test_a_dated_roster_is_compared_year_by_year(tmp_path):
+    dated = TEACHERS_H + ",学年"
+    # the roster of 2023 only: nothing to compare with the 2024 学段统计 rows
+    rows = [r + ",2023" for r in ROSTER_ROWS]
+    root = write_set(tmp_path / "a", stage=_roster_stage(2, 3), extra={"教师.csv": csv_text(dated, rows)})
+    assert [p for p in validate_path(root).problems if p.code == "roster_count_mismatch"] == []
+    # the roster of 2024: the two 高于规定学历 cells differ as above
+    rows = [r + ",2024" for r in ROSTER_ROWS]
+    root = write_set(tmp_path / "b", stage=_roster_stage(2, 3), extra={"教师.csv": csv_text(dated, rows)})
+    assert len([p for p in validate_path(root).problems if p.code == "roster_count_mismatch"]) == 2
+    # a dated roster needs a year on every row; the same teacher in two years is no duplicate
+    rows = [ROSTER_ROWS[0] + ",2023", ROSTER_ROWS[0] + ",2024", ROSTER_ROWS[1] + ","]
+    root = write_set(tmp_path / "c", extra={"教师.csv": csv_text(dated, rows)})
+    rep = validate_path(root)
+    assert where(only(rep, "missing_roster_year")) == ("error", "missing_roster_year", "教师.csv", None, 4, "学年")
+    assert not [p for p in rep.problems if p.code == "duplicate_key"]
+
+
+# --- the plan-task tables --------------------------------------------------------------------
+
+DROPOUT_H = "学生编号,学校标识码,年级,辍学日期,辍学原因,状态,复学日期"
+
+
+def test_pupil_ids_looking_personal_are_replaced_and_never_echoed(tmp_path):
+    rows = ["D000001,3708280002,8,2024-10-08,厌学,劝返中,",                   # row 2: a pseudonym
+            "王小明,3708280002,8,2024-10-09,外出务工,劝返中,",                  # row 3: a name
+            "370828200901011234,3708280002,9,2024-10-10,其他,劝返中,",         # row 4: an ID number
+            "13912345678,3708280002,9,2024-10-11,其他,已复学,2024-10-01"]     # row 5: a phone; back before leaving
+    root = write_set(tmp_path, extra={"控辍保学台账.csv": csv_text(DROPOUT_H, rows)})
+    rep = validate_path(root)
+    found = [p for p in rep.problems if p.code == "personal_pupil_id"]
+    assert [(p.severity, p.row, p.column) for p in found] == [("warning", r, "学生编号") for r in (3, 4, 5)]
+    assert found[0].message == "学生编号疑似姓名、身份证号或电话号码，已替换为匿名编号；请改用化名编号"
+    assert [p.row for p in rep.problems if p.code == "date_order"] == [5]
+    text = rep.to_text() + rep.to_json()
+    for planted in ("王小明", "370828200901011234", "13912345678"):
+        assert planted not in text
+    from jxedu import load
+
+    ds = load(root, strict=False)
+    ids = ds.dropouts["pupil_id"].tolist()
+    assert ids[0] == "D000001" and all(i.startswith("匿名-") for i in ids[1:]) and len(set(ids)) == 4
+    assert "王小明" not in ds.dropouts.to_csv()
+
+
+def test_a_duplicate_pupil_key_is_reported_without_the_pupil_id(tmp_path):
+    rows = ["王小明,3708280002,8,2024-10-09,外出务工,劝返中,", "王小明,3708280002,8,2024-10-09,外出务工,劝返中,"]
+    root = write_set(tmp_path, extra={"控辍保学台账.csv": csv_text(DROPOUT_H, rows)})
+    p = only(validate_path(root), "duplicate_key")
+    assert p.row == 3 and "王小明" not in str(p) and "（内容已隐去）" in p.message
+
+
+def test_plan_table_plausibility_warnings(tmp_path):
+    special = csv_text("学年,所属镇街,适龄残疾儿童少年数,随班就读人数,特殊教育学校就读人数,送教上门人数",
+                       ["2024,鸡黍镇,10,8,2,1",        # row 2: 11 enrolled > 10
+                        "2024,无名镇,5,5,0,0"])        # row 3: a 镇街 no school names
+    alliances = csv_text("联盟名称,学校标识码,是否牵头学校", ["甲集团,3708280001,否", "甲集团,3708280002,否"])
+    projects = csv_text("项目,所属镇街,学校标识码,状态", ["百强乡镇中学,鸡黍镇,,创建中"])
+    after = csv_text("学年,学校标识码,是否开展课后服务,参加课后服务学生数", ["2024,3708280002,是,900"])  # 800 pupils
+    root = write_set(tmp_path, extra={"特殊群体.csv": special, "集团化与联盟.csv": alliances,
+                                      "强镇筑基与百强学校.csv": projects, "课后服务与作业.csv": after})
+    rep = validate_path(root)
+    assert (only(rep, "parts_exceed_whole").row, only(rep, "parts_exceed_whole").column) == (2, "适龄残疾儿童少年数")
+    assert "已入学的残疾儿童少年合计 11 人" in only(rep, "parts_exceed_whole").message
+    assert (only(rep, "unknown_township").file, only(rep, "unknown_township").row) == ("特殊群体.csv", 3)
+    assert only(rep, "alliance_without_lead").row == 2
+    assert only(rep, "project_without_school").row == 2
+    assert "800 人" in only(rep, "participants_exceed_pupils").message

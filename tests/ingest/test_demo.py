@@ -262,3 +262,27 @@ def test_failed_run_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]
+
+
+def test_plan_task_tables_tell_their_stories():
+    # every table is there, and a few schools or 镇街 fail each check (worked out from the CSV files)
+    s = _csv("满意度调查")
+    s = s[s["学年"] == 2026]
+    rate = (s["满意问卷数"].sum() + s["走访满意人数"].sum()) / (s["有效问卷数"].sum() + s["实地走访人数"].sum())
+    school_rate = s.dropna(subset=["学校标识码"]).assign(r=lambda d: d["满意问卷数"] / d["有效问卷数"])
+    assert rate >= 0.85 and 3 <= int((school_rate["r"] < 0.85).sum()) <= 20
+    g = _csv("特殊群体")
+    g = g[g["学年"] == 2026]
+    enrolled = g[["随班就读人数", "特殊教育学校就读人数", "送教上门人数"]].sum(axis=1) / g["适龄残疾儿童少年数"]
+    assert 1 <= int((enrolled < 0.95).sum()) <= 4
+    assert 1 <= int((g["建立关爱帮扶档案的留守儿童数"] < g["留守儿童数"]).sum()) <= 3
+    d = _csv("控辍保学台账")
+    assert d["学生编号"].str.fullmatch(r"D\d{6}").all() and 1 <= int(d["状态"].isin(["劝返中", "其他"]).sum()) <= 6
+    a = _csv("课后服务与作业")
+    assert 1 <= int((a[a["学年"] == 2026]["是否公示作业"] == "否").sum()) <= 6
+    members = set(_csv("集团化与联盟")["学校标识码"])
+    sch = _csv("学校")
+    rural = sch[sch["城乡分类"].isin(["镇区", "乡村"])]
+    assert 1 <= len(set(rural["学校标识码"]) - members) <= 8
+    p = _csv("强镇筑基与百强学校")
+    assert {"化雨镇", "胡集镇"} <= set(p.loc[p["项目"] == "强镇筑基试点", "所属镇街"])

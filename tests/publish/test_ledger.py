@@ -746,3 +746,31 @@ def test_cli_as_of(demo_dir, tmp_path):
     assert back["deadline"].notna().all() and back["overdue_days"].isna().all()
     bad = CliRunner().invoke(app, ["ledger", str(demo_dir), "--out", str(out), "--as-of", "九月底"])
     assert bad.exit_code == 2 and "bad_as_of" in bad.output
+
+
+def test_plan_task_items_flow_into_the_ledger():
+    from tests.analysis.plan_tasks_data import plan_county
+
+    df = build_ledger(jxedu.assess(plan_county())).set_index("key")
+    # county items from the tables: computed, so the status follows the data (not evidence)
+    assert df.loc["county|satisfaction", "status"] == "未达标" and not df.loc["county|satisfaction", "evidence"]
+    assert df.loc["county|plan_dropout_ledger", ["value", "status"]].tolist() == [1.0, "未达标"]
+    assert df.loc["county|plan_strong_towns", "status"] == "需佐证材料"
+    # school items: every school of the 课后服务与作业 table fails one check; D is the one rural school outside
+    # every group (A and B are members)
+    assert {k for k in df.index if k.endswith("|after_school")} == {f"school|{s}|after_school" for s in "ABCD"}
+    assert df.loc["school|B|after_school", "gap"] == "课后服务参与率 80.0%；未公示作业；八年级书面作业超时（最多超出 5 分钟）"
+    assert [k for k in df.index if k.endswith("|alliance_membership")] == ["school|D|alliance_membership"]
+    assert df.loc["school|D|alliance_membership", "school"] == "乙教学点"
+
+
+def test_without_the_plan_task_tables_the_items_are_evidence_or_no_data():
+    from tests.analysis.plan_tasks_data import plan_county
+
+    ds = plan_county(survey=True, special_groups=True, dropouts=True, after_school=True, alliances=True,
+                     rural_projects=True)
+    df = build_ledger(jxedu.assess(ds)).set_index("key")
+    assert df.loc["county|satisfaction", "status"] == "需佐证材料"
+    assert df.loc["county|plan_alliance_coverage", "status"] == "数据不足"
+    assert pd.isna(df.loc["county|plan_dropout_ledger", "value"])
+    assert not [k for k in df.index if k.endswith(("|after_school", "|alliance_membership"))]

@@ -280,3 +280,34 @@ def test_demo_overdue_section_is_dated_by_the_test_session(a):
     assert "截至2026年9月1日" in t
     # 2025-09-30 → 2026-09-01: 31+30+31+31+28+31+30+31+30+31+31 = 335 days to 2026-08-31, 336 to 2026-09-01
     assert "2025-09-30336" in t
+
+
+# --- the plan's further tasks -------------------------------------------------------------------
+
+
+def test_plan_tasks_section_of_the_county(a):
+    s = pd.read_csv(DEMO_DIR / "满意度调查.csv", encoding="utf-8-sig")
+    s = s[s["学年"] == YEAR]
+    # pooled: (满意问卷 + 走访满意) ÷ (有效问卷 + 实地走访), every row of the year (sums skip empty cells)
+    rate = (s["满意问卷数"].sum() + s["走访满意人数"].sum()) / (s["有效问卷数"].sum() + s["实地走访人数"].sum())
+    d = pd.read_csv(DEMO_DIR / "控辍保学台账.csv", encoding="utf-8-sig")
+    open_cases = int(d["状态"].isin(["劝返中", "其他"]).sum())
+    text = text_of(rc.plan_tasks_section(a))
+    assert "县实施方案其他任务" in text
+    assert f"社会认可度{100 * rate:.1f}%" in text and "标准≥85%" in text
+    assert f"未销号{open_cases}人，目标动态清零" in text
+    assert "县实施方案其他任务与相关评估事项（全县）" in text  # the items with their status
+
+
+def test_plan_tasks_section_of_a_township_has_no_county_verdict(a):
+    text = text_of(rc.plan_tasks_section(a.township("化雨镇")))
+    assert "达标要求是全县指标" in text and "标准≥" not in text and "相关评估事项" not in text
+
+
+def test_plan_tasks_section_names_the_missing_tables(a):
+    ds = dataclasses.replace(a.ds, survey=None, special_groups=None, dropouts=None, after_school=None, alliances=None,
+                             rural_projects=None, cache={})
+    text = text_of(rc.plan_tasks_section(jxedu.assess(ds)))
+    for table in ("满意度调查", "特殊群体", "控辍保学台账", "课后服务与作业", "集团化与联盟", "强镇筑基与百强学校"):
+        assert f"缺少{table}" in text, table
+    assert "社会认可度：缺少满意度调查表，仍需佐证材料" in text
