@@ -111,6 +111,15 @@ class Settings:
     stay_preference_m
         Scenario assignment tie-break (:mod:`jxedu.planning.scenarios`): a child is moved from its baseline
         school only when the move shortens some trip by more than this, metres per child. Default 50.
+    rotation_target_moves
+        Which rotations count toward the county plan's yearly rotation target (规划目标 年均交流轮岗教师数):
+        ``"all"`` — every rotation of a 小学/初中 teacher (the default: a plan's “年均交流轮岗教师 N 名”
+        counts them all; the number from city and town schools to rural and weak schools is shown beside
+        it); ``"toward_rural_weak"`` — only rotations from a 城区/镇区 school to a 乡村 or weak school.
+    rotation_target_basis
+        Which figure decides whether the rotation target is met (both are always shown): ``"average"`` —
+        the average per year over the plan's years in the data, from the 规划目标 row's 起始年份 to the
+        year assessed (default: the plan's “年均”); ``"yearly"`` — the year's own count.
     """
 
     teaching_point_min_students: int = 50  # students
@@ -142,6 +151,8 @@ class Settings:
     stay_preference_m: float = 50.0  # metres per child
     cv_warning_margin: float = 0.10  # share of the CV limit
     unit_costs: dict = field(default_factory=dict)  # key -> 元 per unit (replaces jxedu/data/unit_costs.csv)
+    rotation_target_moves: str = "all"  # or "toward_rural_weak"
+    rotation_target_basis: str = "average"  # or "yearly"
 
 
 _FIELDS = {f.name for f in dataclasses.fields(Settings)}
@@ -193,7 +204,9 @@ def get_settings(*, path: str | Path | None = None, **overrides) -> Settings:
     if unknown:
         where = "、".join(f"{k}（{shown}第{key_lines[k]}行）" if k in key_lines else str(k)
                          for k in sorted(unknown, key=str))
-        raise SettingsError(f"未知设置项 (unknown_setting): {where}；可用：{'、'.join(sorted(_FIELDS))}")
+        hint = ("；县规划目标（交流轮岗人数、最美教师、智慧校园等）不是设置项，请填在数据的“规划目标”表中"
+                "（见 data/README.md）" if any(str(k).startswith("plan_") for k in unknown) else "")
+        raise SettingsError(f"未知设置项 (unknown_setting): {where}{hint}；可用：{'、'.join(sorted(_FIELDS))}")
     s = Settings(**values)
     if s.teaching_point_min_students < 0:
         raise SettingsError("教学点人数下限不能为负 (bad_setting): teaching_point_min_students")
@@ -224,6 +237,12 @@ def get_settings(*, path: str | Path | None = None, **overrides) -> Settings:
     check_replacements(s.unit_costs)
     if s.stay_preference_m < 0:
         raise SettingsError("保持原校的优先距离不能为负 (bad_setting): stay_preference_m")
+    if s.rotation_target_moves not in ("all", "toward_rural_weak"):
+        raise SettingsError("交流轮岗目标的计数口径应为 all（全部义务教育学段交流）或 toward_rural_weak"
+                            "（城镇学校到乡村和薄弱学校） (bad_setting): rotation_target_moves")
+    if s.rotation_target_basis not in ("average", "yearly"):
+        raise SettingsError("交流轮岗目标的判断依据应为 average（规划以来年均）或 yearly（当年） (bad_setting): "
+                            "rotation_target_basis")
     return s
 
 

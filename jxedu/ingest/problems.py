@@ -24,7 +24,7 @@ from jxedu.ingest.raw import RawTable, norm_text
 MAX_PER_GROUP = 50
 
 #: Columns whose cells are free text (notes a planner types): their content never reaches a problem.
-FREE_TEXT_COLUMNS: dict[str, frozenset[str]] = {"meta": frozenset({"value"})}
+FREE_TEXT_COLUMNS: dict[str, frozenset[str]] = {"meta": frozenset({"value"}), "plan_targets": frozenset({"note"})}
 #: What a masked cell shows in a problem.
 MASKED = "（内容已隐去）"
 

@@ -442,7 +442,7 @@ def build_ledger(a: Assessment, *, include_passing: bool = False) -> pd.DataFram
     for c in ("value", "target"):
         df[c] = df[c].astype(float)
     df.attrs.update({"year": int(a.year), "source": str(Path(a.ds.source).name), "synthetic": bool(a.ds.synthetic),
-                     "county": a.county_name})
+                     "county": a.county_name, "plan_documents": list(a.ds.plan_documents)})
     return df
 
 
@@ -1329,6 +1329,15 @@ def _detail_sheet(wb, name: str, frame: pd.DataFrame, record: LedgerRecord, toda
     record.sheets[name] = _fingerprint(dws)
 
 
+def _basis_text(meta: dict) -> str:
+    """评估依据: the national method, and the county's own plan by its 文号 when its 规划目标 names one."""
+    docs = [d for d in meta.get("plan_documents") or [] if d]
+    plan = (f"；{meta.get('county', '本县')}实施方案（{'、'.join(docs)}），县级目标见数据“规划目标”表" if docs else
+            "；数据中没有县规划目标（“规划目标”表），只列国家标准事项")
+    return ("《县域义务教育优质均衡发展督导评估办法》（教督〔2017〕6号）" + plan + "。"
+            "各项标准值见 jxedu/data/standards.csv，待核实事项的取值见设置（jxedu.core.settings）。")
+
+
 def _readme_sheet(wb, meta: dict, summ: dict, today: dt.date, record: LedgerRecord,
                   old: LedgerRecord | None = None) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -1343,8 +1352,7 @@ def _readme_sheet(wb, meta: dict, summ: dict, today: dt.date, record: LedgerReco
         ("数据来源", str(meta.get("source", ""))),
         ("生成日期", f"{today:%Y-%m-%d}（jxedu 工作台导出）"),
         ("数据性质", "合成演示数据，非真实统计，不得用于决策" if synthetic else "县教体局业务数据"),
-        ("评估依据", "《县域义务教育优质均衡发展督导评估办法》（教督〔2017〕6号）；金乡县实施方案（金政办字〔2024〕20号）。"
-                     "各项标准值见 jxedu/data/standards.csv，待核实事项的取值见设置（jxedu.core.settings）。"),
+        ("评估依据", _basis_text(meta)),
         ("", ""),
         ("状态", "含义"),
         *[(s, STATUS_MEANING[s]) for s in LEDGER_STATUSES],

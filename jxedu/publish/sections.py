@@ -32,6 +32,7 @@ from jxedu import assess
 from jxedu.analysis.assessment import Assessment
 from jxedu.core import standards as std
 from jxedu.core import vocabulary as vocab
+from jxedu.core.county import PLAN_ROTATIONS
 from jxedu.core.schema import COMPULSORY_STAGES
 from jxedu.core.vocabulary import fmt
 from jxedu.ingest.reader import open_dataset, resolve_data_dir
@@ -215,7 +216,7 @@ def title(scope) -> HTML:
     """The title block: county (from the data), 镇街, school year, data source and date of the bulletin."""
     a = _assessment(scope)
     county = a.county_name
-    bureau = a.ds.meta.get("教育行政部门") or f"{county}教育行政部门"
+    bureau = a.ds.bureau
     heading = "全县汇总" if _is_county(scope) else scope.name
     source = Path(str(a.ds.source)).name
     return HTML(
@@ -421,10 +422,8 @@ def _rotation_rows(scope) -> list[tuple[str, str, str, bool | None]]:
     total = int(county["rotated_out"].sum())
     if _is_county(scope):
         r = a.rotation_ratios
-        target = std.threshold("plan_rotations_per_year")
         return [
-            ("城镇学校到乡村、薄弱学校交流轮岗", f"{_n(r['toward_target'])} 人（交流共 {_n(r['rotated'])} 人）",
-             f"≥ {_n(target)} 人/年", bool(std.meets(r["toward_target"], "plan_rotations_per_year"))),
+            *_plan_rotation_rows(a, r),
             ("交流轮岗占符合条件教师比例", _pct(r["share"]), vocab.threshold_text("rotation_share_of_eligible"),
              None if pd.isna(r["share"]) else bool(std.meets(r["share"], "rotation_share_of_eligible"))),
             ("交流教师中骨干教师占比", _pct(r["backbone_share"]), vocab.threshold_text("backbone_share_of_rotated"),
@@ -435,6 +434,28 @@ def _rotation_rows(scope) -> list[tuple[str, str, str, bool | None]]:
     return [("本镇街学校派出交流轮岗教师",
              f"{_n(row['rotated_out'])} 人，占全县 {_n(total)} 人的 {_pct(share)}（其中到乡村、薄弱学校 "
              f"{_n(row['toward_target'])} 人；接收 {_n(row['rotated_in'])} 人）", "全县指标", None)]
+
+
+def _plan_rotation_rows(a: Assessment, r: dict) -> list[tuple[str, str, str, bool | None]]:
+    """The county plan's rotation target in the headline box: the year's count and the average since
+    the plan began, the one the setting ``rotation_target_basis`` names with the verdict (no row when
+    the county set no target)."""
+    target = a.plan_target(PLAN_ROTATIONS)
+    p = r.get("plan")
+    if target is None:
+        return []
+    moves = "交流轮岗" if a.settings.rotation_target_moves == "all" else "城镇学校到乡村、薄弱学校交流轮岗"
+    standard = f"年均 {vocab.plan_text(target)}" + (f"（{target.document}）" if target.document else "")
+    if p is None:
+        return [(f"{moves}（县规划目标）", f"交流轮岗表中无{a.year}学年记录", standard, None)]
+    years = p["average_years"]
+    span = f"{years[0]}学年" if len(years) == 1 else f"{years[0]}–{years[-1]}学年"
+    average = (f"{span}年均 {fmt(p['average'], 'dec1')} 人", p["meets_average"])
+    yearly = (f"{a.year}学年 {_n(p['counted'])} 人（城镇到乡村、薄弱学校 {_n(p['toward_target'])} 人）",
+              p["meets_yearly"])
+    first, second = (average, yearly) if p["basis"] == "average" else (yearly, average)
+    return [(f"{moves}（县规划目标）", first[0], standard, bool(first[1])),
+            (f"{moves}（{'当年' if p['basis'] == 'average' else '规划以来年均'}，参考）", second[0], standard, None)]
 
 
 def _status_html(ok: bool | None) -> str:
@@ -453,7 +474,9 @@ def headline(scope) -> HTML:
                    f"<td>{_status_html(ok)}</td></tr>" for x, v, s, ok in rows)
     n_bad = sum(1 for r in rows if r[3] is False)
     verdict = "各项有标准的指标均已达标。" if n_bad == 0 else f"有 {n_bad} 项未达到标准，见“优先整改事项”和下文各节。"
-    intro = ("下表把关键数字与国家县域义务教育优质均衡发展标准（教督〔2017〕6号）和县级规划目标对照；"
+    docs = a.ds.plan_documents
+    plan = f"和{a.county_name}规划目标（{'、'.join(docs)}）" if docs else ("和县级规划目标" if a.ds.plan_targets is not None else "")
+    intro = (f"下表把关键数字与国家县域义务教育优质均衡发展标准（教督〔2017〕6号）{plan}对照；"
              "“结论”只对在本范围内有标准的项目给出判断" + ("" if _is_county(scope) else "，全县目标见全县汇总") + "。")
     return _block(
         _h("关键数字", 2), _para(intro),

@@ -28,6 +28,7 @@ from jxedu.analysis.rotation import eligible_teachers
 from jxedu.core.dataset import Dataset
 from jxedu.core.settings import get_settings
 from jxedu.present.assurance import item_texts
+from tests.core.test_county import plan_table
 
 YEAR = 2024
 _STAGES = {"primary": ("primary",), "teaching_point": ("primary",), "junior": ("junior",),
@@ -36,11 +37,12 @@ _STAGES = {"primary": ("primary",), "teaching_point": ("primary",), "junior": ("
 
 
 def build(schools, stats, *, facilities=None, rooms=None, classes=None, teachers=None, rotations=None,
-          years=(YEAR,)) -> Dataset:
+          years=(YEAR,), plan=True) -> Dataset:
     """A Dataset from short dict lists; missing columns get neutral defaults.
 
     ``schools``: dicts with at least ``school_id``; ``stats``: dicts with ``school_id``, ``stage``,
-    ``students`` (+ optional counts, ``year``).
+    ``students`` (+ optional counts, ``year``). ``plan``: a 规划目标 table with 金乡's targets in every
+    year (:func:`tests.core.test_county.plan_table`); ``False`` for none.
     """
     srows = []
     for i, s in enumerate(schools):
@@ -73,6 +75,7 @@ def build(schools, stats, *, facilities=None, rooms=None, classes=None, teachers
         classes=None if classes is None else pd.DataFrame(classes),
         teachers=None if teachers is None else pd.DataFrame(teachers),
         rotations=None if rotations is None else pd.DataFrame(rotations),
+        plan_targets=plan_table() if plan is True else (plan or None),
     )
 
 
@@ -325,8 +328,10 @@ def test_rotation_items_fail():
     assert share["gap"] == "还需交流 1 人"
     bb = _item(items, "rotation_backbone_share")
     assert (bb["value"], bb["status"]) == (0.0, STATUS_NOT_MET)
+    # the plan's target is a yearly average: 1 rotation in YEAR - 1 (T2) and 1 in YEAR (T1) -> (1 + 1) / 2 = 1.0
+    # a year against 400: ceil(400 - 1.0) = 399 short
     plan = _item(items, "plan_rotations")
-    assert (plan["value"], plan["status"], plan["gap"]) == (1, STATUS_NOT_MET, "还差 399 人")
+    assert (plan["value"], plan["status"], plan["gap"]) == (1.0, STATUS_NOT_MET, "年均还差 399 人")
     honour = _item(items, "plan_honoured_teachers")  # only T1 honoured in 2024
     assert (honour["value"], honour["status"]) == (1, STATUS_NOT_MET)
 
@@ -381,7 +386,8 @@ def test_pe_art_per_whole_school():
                 {"school_id": "B", "stage": "primary", "students": 1001, "pe_teachers": 9},  # 0.899 -> short 1
                 {"school_id": "N", "stage": "primary", "students": 500, "pe_teachers": 5},   # 部 1.0
                 {"school_id": "N", "stage": "junior", "students": 600, "pe_teachers": 4}])   # whole 9/1100
-    r = pe_art_by_school(ds, year=YEAR).set_index("school_id")
+    assert pe_art_by_school(ds, year=YEAR).empty  # the county set no target: no school is judged
+    r = pe_art_by_school(ds, year=YEAR, target=0.9).set_index("school_id")
     assert bool(r.loc["A", "meets"]) and r.loc["A", "short_teachers"] == 0
     assert not r.loc["B", "meets"] and r.loc["B", "short_teachers"] == 1   # ceil(9.009 - 9)
     # N: 9 / 1100 * 100 = 0.818 < 0.9; need ceil(0.9 * 1100 / 100 - 9) = ceil(0.9) = 1
@@ -389,6 +395,21 @@ def test_pe_art_per_whole_school():
     assert r.loc["N", "short_teachers"] == 1
     it = _item(assurance_items(ds, year=YEAR), "plan_pe_art_every_school")
     assert it["value"] == 2 and "共缺体育、艺术专任教师 2 人" in it["gap"]
+    assert it["source"] == "金政办字〔2024〕20号" and it["item_name"] == "每所学校每百名学生体育和艺术专任教师数不低于0.9人"
+
+
+def test_no_plan_table_no_county_item():
+    # the same county without a 规划目标 table: national items only, none of them cites a county plan
+    ds = rotation_ds(["T1"])
+    ds.plan_targets = None
+    items = assurance_items(ds, year=YEAR)
+    assert set(items["category"]) <= {"assurance", "quality"} and not (items["category"] == "plan").any()
+    assert not items["source"].str.contains("政办").any()
+    # a county whose plan sets only its 最美教师: only that item
+    ds.plan_targets = plan_table(**{k: None for k in ("plan_pe_art_per_100_every_school", "plan_rotations_per_year",
+                                                      "plan_smart_campus_coverage", "plan_target_year")})
+    plan = assurance_items(ds, year=YEAR)
+    assert plan.loc[plan["category"] == "plan", "item_key"].tolist() == ["plan_honoured_teachers"]
 
 
 def test_smart_campus_and_teaching_point_cut():

@@ -16,6 +16,7 @@ from jxedu.analysis import rotation
 from jxedu.core.dataset import Dataset
 from jxedu.core.errors import DataError, MissingTableError
 from jxedu.core.settings import get_settings
+from tests.core.test_county import plan_table
 
 STAGE_COLS = [
     "students", "classes", "teachers", "qualified_teachers", "backbone_teachers", "pe_teachers",
@@ -49,7 +50,8 @@ def _teacher(tid, sid, *, subject="语文", gender="male", birth=1980, backbone=
             "start_year": start, "training_hours": hours, "honour_year": honour}
 
 
-def _dataset(schools, stats, teachers, rotations=None):
+def _dataset(schools, stats, teachers, rotations=None, plan=True):
+    """``plan``: 金乡's targets in every year (:func:`tests.core.test_county.plan_table`), a table, or ``False``."""
     return Dataset(
         source=Path("hand-built"),
         schools=schools,
@@ -58,6 +60,7 @@ def _dataset(schools, stats, teachers, rotations=None):
         teachers=pd.DataFrame(teachers),
         rotations=None if rotations is None else pd.DataFrame(
             rotations, columns=["year", "teacher_id", "from_school_id", "to_school_id"]),
+        plan_targets=plan_table() if plan is True else (plan or None),
     )
 
 
@@ -175,7 +178,10 @@ def test_county_summary_ratios_and_direction(roster):
     assert y24["toward_target"] == 3  # A, C, E
     assert y24["toward_rural"] == 2  # A, E
     assert y24["toward_weak"] == 1  # C
-    assert y24["rotation_target"] == 400 and not y24["meets_rotation_target"]
+    # the plan (open from the first year of the table, 2023): every rotation counts, 1 in 2023, 5 in 2024:
+    # 2024 average (1 + 5) / 2 = 3.0 against 400 -> not met
+    assert y24["rotation_target"] == 400 and y24["plan_counted"] == 5 and y24["plan_average"] == 3.0
+    assert not y24["meets_rotation_target"]
     assert y24["eligible"] == 11  # see test_eligibility_boundaries
     assert y24["rotation_share"] == pytest.approx(5 / 11)  # 0.4545 ≥ 0.10
     assert y24["meets_rotation_share"]

@@ -42,6 +42,10 @@ FAC_ROWS = [
 ]
 
 
+META_H = "项目,内容"
+META_ROWS = ["县名,金乡县", "行政区划代码,370828"]
+
+
 def csv_text(header: str, rows: list[str]) -> str:
     return "\n".join([header, *rows]) + "\n"
 
@@ -55,6 +59,8 @@ def write_set(root: Path, *, schools=None, stage=None, fac=None, extra: dict | N
         "学校.csv": csv_text(SCHOOLS_H, SCHOOLS_ROWS if schools is None else schools),
         "学段统计.csv": csv_text(STAGE_H, STAGE_ROWS if stage is None else stage),
         "办学条件.csv": csv_text(FAC_H, FAC_ROWS if fac is None else fac),
+        # the county named, with its 行政区划代码: coordinates are checked against 金乡's shipped outline
+        "说明.csv": csv_text(META_H, META_ROWS),
     }
     files.update(extra or {})
     for name, content in files.items():
