@@ -349,9 +349,13 @@ class Assessment:
     @cached_property
     def rotation_ratios(self) -> dict:
         """The two ratios of assurance item 11 and the plan's count for the year (county only)."""
-        history = self.rotation_history if self.missing("rotations") is None else None
+        if self.settings.rotation_target_moves == "all":
+            # every rotation counts toward the plan: the weak schools of other years are not needed (and the
+            # resource indicators of every year are not computed for them)
+            return assurance.rotation_ratios(self.ds, year=self.year, settings=self.settings,
+                                             weak={self.year: self.weak_schools})
         return assurance.rotation_ratios(self.ds, year=self.year, settings=self.settings, weak=self._weak_by_year,
-                                         records=history)
+                                         records=self.rotation_history)
 
     @cached_property
     def oversize_classes(self) -> pd.DataFrame:

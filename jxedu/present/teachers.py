@@ -226,7 +226,8 @@ def _target_line(a: Assessment) -> str:
         return ""
     years = p["average_years"]
     span = f"{years[0]}学年" if len(years) == 1 else f"{years[0]}–{years[-1]}学年"
-    return (f"；县规划目标{_target_text(_rotation_target(a))}，计入{_moves_text(a.settings)}："
+    moves = "" if a.settings.rotation_target_moves == "all" else f"，计入{_moves_text(a.settings)}"
+    return (f"；县规划目标{_target_text(_rotation_target(a))}{moves}："
             f"{span}年均 {vocab.fmt(p['average'], 'dec1')} 人、本学年 {_int(p['counted'])} 人，{_verdict(bool(p['meets']))}"
             f"（按{'年均' if p['basis'] == 'average' else '当年'}人数）")
 

@@ -62,7 +62,7 @@ def border_county() -> Dataset:
     ss = pd.DataFrame({"year": [2024, 2024], "school_id": ["A", "B"], "stage": ["primary"] * 2,
                        "students": [200, 150]})
     return Dataset(source=None, schools=schools, stage_stats=ss, villages=villages,
-                   facilities=pd.DataFrame({"year": [], "school_id": []}))
+                   facilities=pd.DataFrame({"year": [], "school_id": []}), meta={"县名": "金乡县"})
 
 
 @pytest.fixture(scope="module")
@@ -197,7 +197,7 @@ def test_route_stop_and_ride_tables(buses):
     # P4 07:00 -> Q2 07:40 (40 min, hypot(14000, 2100) + 2250 m = 16.4 km); P5 07:30 -> 07:40 (2.25 km)
     assert rows(t) == [["助学2路", "西湖站", "乙镇小学", "07:00", "07:40", "40.0", "16.4", "✗"],
                        ["助学2路", "乙北站", "乙镇小学", "07:30", "07:40", "10.0", "2.3", "✗"]]
-    assert access.bus_headline(buses.township("甲镇")) == "金乡县甲镇：校车线路 1 条，站点 4 个，服务本镇街学校 1 所"
+    assert access.bus_headline(buses.township("甲镇")) == "本县甲镇：校车线路 1 条，站点 4 个，服务本镇街学校 1 所"
 
 
 def test_coverage_tables_and_headline(buses):
