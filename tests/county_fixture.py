@@ -231,7 +231,7 @@ def _villages(rng: np.random.Generator) -> pd.DataFrame:
         for j in range(10):
             lon = lon0 + rng.uniform(0.005, CELL_LON - 0.005)
             lat = lat0 + rng.uniform(0.005, CELL_LAT - 0.005)
-            size = int(rng.integers(15, 60)) * (3 if name == "云溪街道" else 1)
+            size = int(rng.integers(8, 30)) * (3 if name == "云溪街道" else 1)  # children per age: ~1,500 a year county-wide
             row = {"village_id": f"{CODE}{t + 1:03d}{j + 1:03d}", "name": f"{name[:2]}{'甲乙丙丁戊己庚辛壬癸'[j]}村",
                    "township": name, "kind": "village", "lon": round(lon, 6), "lat": round(lat, 6), "crs": "WGS84"}
             row.update({f"age_{a}": int(rng.poisson(size)) for a in schema.AGES})

@@ -72,8 +72,8 @@ class Settings:
     tianditu_key
         Key for 天地图 base maps (None: 天地图 not available).
     leaflet_assets
-        Folder with a local copy of Leaflet's scripts and styles for offline maps (None: use the
-        copy shipped in ``jxedu/static`` when offline, CDNs otherwise).
+        Folder with a local copy of Leaflet's scripts and styles, inlined into every map (None: the
+        copy shipped in ``jxedu/static``; maps never load scripts from a CDN).
     projection_variants
         The enrolment projection variants (:mod:`jxedu.analysis.projection`), name -> ``entry_factor``
         (dimensionless multiplier of the grade-1 intake) and ``urban_shift`` (share of 乡村 school

@@ -41,6 +41,7 @@ __all__ = [
     "CROSS",
     "FORMATS",
     "MISSING",
+    "NO_BUS_DATA",
     "NUMERIC_FORMATS",
     "SYNTHETIC_MARK",
     "TICK",
@@ -71,6 +72,8 @@ MISSING = "—"
 TICK, CROSS = "✓", "✗"
 #: The mark on every page, table and map made from synthetic data.
 SYNTHETIC_MARK = "合成演示数据"
+#: What a bus-coverage cell shows when the data have no school-bus feed (never 0 %).
+NO_BUS_DATA = "无公交数据"
 
 #: Display formats of :func:`fmt`.
 FORMATS: tuple[str, ...] = (

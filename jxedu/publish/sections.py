@@ -409,8 +409,8 @@ def _access_rows(scope) -> list[tuple[str, str, str, bool | None]]:
             c = c.loc[c["township"] == scope.name].iloc[0]
             text += f"，校车覆盖 {_n(c['covered_pupils'])} 人，未覆盖 {_n(c['uncovered_pupils'])} 人"
         else:
-            text += "，无公交数据"
-        rows.append((f"{vocab.word(st)}学龄儿童超出步行距离", text, vocab.MISSING, None))
+            text += f"，{vocab.NO_BUS_DATA}"
+        rows.append((f"{vocab.word(st)}学龄儿童超出步行距离{show_access.straight_note(scope)}", text, vocab.MISSING, None))
     return rows
 
 
@@ -560,7 +560,7 @@ def access_section(scope) -> HTML:
     if _is_county(scope):  # the distances above beside the layout scenarios' baseline, each named
         parts.append(_table(show_access.baselines_table(scope)))
     if a.missing("coverage") is not None:
-        parts.append(_note("无公交数据：校车覆盖无法计算（不是 0）。"))
+        parts.append(_note(f"{vocab.NO_BUS_DATA}：校车覆盖无法计算（不是 0）。"))
         return _block(*parts)
     where = "各镇街报告的附表" if _is_county(scope) else "本报告附表"
     for st in _STAGES:

@@ -96,9 +96,9 @@ def test_distance_table_and_headline(border):
     assert rows(t) == [["2", "90", "0.9", "0.5", "1.8", "1.8", "30", "33.3%"]]
     assert t.frame.columns[2] == "平均距离（公里）"
     assert "步行距离上限 1 公里（规划假设）。" in t.notes
-    assert t.caption == "金乡县东镇小学学龄人口到划片学校的距离（直线）"
+    assert t.caption == "金乡县东镇小学学龄人口到划片学校的距离（直线距离）"
     assert access.access_headline(border.township("东镇"), "primary") == (
-        "小学：村居 2 个，学龄人口 90 人；超出步行距离（1 公里）的村居 1 个、学龄人口 30 人（33.3%）；就近入学比例 66.7%"
+        "小学：村居 2 个，学龄人口 90 人；超出步行距离（1 公里，按直线距离）的村居 1 个、学龄人口 30 人（33.3%）；就近入学比例 66.7%"
     )
 
 
@@ -119,14 +119,14 @@ def test_assumptions_come_from_the_settings(border):
     values = dict(zip(t.frame["项目"], t.frame["取值"], strict=True))
     assert values["小学步行距离上限"] == "1 公里" and values["初中步行距离上限"] == "3 公里"
     assert values["村居到校车站点的步行距离"] == "800 米" and values["学校站点半径"] == "300 米"
-    assert values["小学学龄人口"] == "6–11 岁" and values["距离计算方法"] == "直线"
+    assert values["小学学龄人口"] == "6–11 岁" and values["距离计算方法"] == "直线距离"
     assert access.walk_limits_note(border) == "步行距离上限（规划假设，可在设置中修改）：小学 1 公里、初中 3 公里。"
 
 
 def test_distance_chart_marks_the_walking_limit(border, tmp_path):
     fig = access.distance_chart(border.township("东镇"), "primary")
     ax = fig.axes[0]
-    assert fig.get_suptitle() == "金乡县东镇小学学龄人口到划片学校的距离（直线）"
+    assert fig.get_suptitle() == "金乡县东镇小学学龄人口到划片学校的距离（直线距离）"
     # the step reaches 60 / 90 = 66.7 % at 0.5 km and 100 % at 1.8 km; the limit is drawn at 1 km
     x, y = ax.lines[0].get_data()
     assert list(x) == pytest.approx([0.0, 0.5, 1.8]) and list(y) == pytest.approx([0.0, 200 / 3, 100.0])

@@ -24,6 +24,7 @@ is a 教学点 under 50 students (not assessed), S6 has no statistics. Hence S1 
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -389,8 +390,13 @@ def test_save_offline_inlines_local_assets(tmp_path):
     assert "Leaflet 1.9.4" in page and "jQuery v3.7.1" in page and "L.Control.Search" in page
     assert "url(data:image/png;base64," in page  # layer-control icon inlined
     assert [p.name for p in out.parent.iterdir()] == ["map.html"]  # no temporary file left
-    online = maps.save_map(m, tmp_path / "online.html", offline=False).read_text(encoding="utf-8")
+    # a jxedu map is self-contained wherever it is rendered: in JupyterLab (the notebook's iframe) too
+    assert not _REMOTE.search(html.unescape(m._repr_html_())) and "Leaflet 1.9.4" in html.unescape(m._repr_html_())
+    # a plain folium map is inlined by save_map only when asked (offline=False keeps the CDN links)
+    plain = folium.Map(location=[35.07, 116.30], tiles=None)
+    online = maps.save_map(plain, tmp_path / "online.html", offline=False).read_text(encoding="utf-8")
     assert '<script src="https://cdn.jsdelivr.net/npm/leaflet@' in online
+    assert not _REMOTE.search(maps.save_map(plain, tmp_path / "plain.html").read_text(encoding="utf-8"))
 
 
 def test_leaflet_assets_folder_makes_the_map_itself_offline(tmp_path):
