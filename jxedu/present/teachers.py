@@ -692,7 +692,6 @@ def plan_figures(scope) -> Note:
         return Note(why)
     a = _assessment(scope)
     p = a.rotation_plan
-    t = vocab.threshold_text
     if _is_view(scope):
         r = scope.rotation_plan_by_township.iloc[0]
         return Note("\n".join([

@@ -559,8 +559,7 @@ def access_section(scope) -> HTML:
              _table(show_access.key_figures_table(scope))]
     if _is_county(scope):  # the distances above beside the layout scenarios' baseline, each named
         parts.append(_table(show_access.baselines_table(scope)))
-    if a.missing("coverage") is not None:
-        parts.append(_note(f"{vocab.NO_BUS_DATA}：校车覆盖无法计算（不是 0）。"))
+    if a.missing("coverage") is not None:  # the table above says 无公交数据 and why (never 0 %)
         return _block(*parts)
     where = "各镇街报告的附表" if _is_county(scope) else "本报告附表"
     for st in _STAGES:
