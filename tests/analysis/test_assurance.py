@@ -75,7 +75,7 @@ def build(schools, stats, *, facilities=None, rooms=None, classes=None, teachers
         classes=None if classes is None else pd.DataFrame(classes),
         teachers=None if teachers is None else pd.DataFrame(teachers),
         rotations=None if rotations is None else pd.DataFrame(rotations),
-        plan_targets=plan_table() if plan is True else (plan or None),
+        plan_targets=plan_table() if plan is True else (None if plan is False else plan),
     )
 
 
