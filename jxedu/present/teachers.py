@@ -120,6 +120,12 @@ def _county_note(scope) -> str:
                                backbone=vocab.threshold_text("backbone_share_of_rotated"))
 
 
+def _markdown(scope, text: str) -> str:
+    """A line of a Markdown note with the plan's 文号 (data, free text) escaped for Markdown."""
+    t = _rotation_target(scope)
+    return text.replace(t.document, escape.markdown_text(t.document)) if t is not None and t.document else text
+
+
 def _moves_text(settings) -> str:
     """Which rotations count toward the plan's target (setting ``rotation_target_moves``)."""
     return ("全部义务教育学段交流" if settings.rotation_target_moves == "all"
@@ -179,9 +185,9 @@ def rules_note(scope) -> Note:
         + (f"；每年评选“最美教师”{vocab.plan_text(honours)}（县规划目标）。" if honours is not None else "。"),
     ]
     if _is_view(scope):
-        lines.append(f"- **{scope.name}**：交流轮岗由全县统筹，数字按全县计算；表中只列与本镇街有关的交流"
+        lines.append(f"- **{escape.markdown_text(scope.name)}**：交流轮岗由全县统筹，数字按全县计算；表中只列与本镇街有关的交流"
                      "（派出或接收学校在本镇街）。" + _county_note(scope))
-    return Note("\n".join(lines))
+    return Note(_markdown(scope, "\n".join(lines)))
 
 
 def key_figure_lines(scope) -> list[str]:
@@ -247,7 +253,7 @@ def _township_lines(view: TownshipView) -> list[str]:
 def key_figures(scope) -> Note:
     """:func:`key_figure_lines` as a short Markdown list (the first line its title)."""
     head, *rest = key_figure_lines(scope)
-    return Note("\n".join([head, "", *(f"- {line}" for line in rest)]))
+    return Note(_markdown(scope, "\n".join([head, "", *(f"- {line}" for line in rest)])))
 
 
 # --- every year --------------------------------------------------------------------------------

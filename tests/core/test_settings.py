@@ -293,3 +293,16 @@ def test_unit_costs_are_data_with_sources_and_a_county_replaces_them():
         get_settings(unit_costs={"gold_m2": 1})
     with pytest.raises(SettingsError, match="bad_unit_cost"):
         get_settings(unit_costs={"teacher_year": -5})
+
+
+def test_county_targets_are_not_settings_and_rotation_rules_are():
+    # the plan's targets are data (the 规划目标 table): the error says where they go
+    with pytest.raises(SettingsError, match="规划目标") as exc:
+        get_settings(plan_rotations_per_year=400)
+    assert "unknown_setting" in str(exc.value)
+    s = get_settings()
+    assert (s.rotation_target_moves, s.rotation_target_basis) == ("all", "average")  # the documented defaults
+    assert get_settings(rotation_target_moves="toward_rural_weak").rotation_target_moves == "toward_rural_weak"
+    for bad in ({"rotation_target_moves": "rural"}, {"rotation_target_basis": "mean"}):
+        with pytest.raises(SettingsError, match="bad_setting"):
+            get_settings(**bad)
