@@ -117,7 +117,7 @@ class PlanTarget:
     unit, op, span, name, label
         From the documented list.
     document
-        The plan's 文号 (e.g. 金政办字〔2024〕20号); empty when the row gives none.
+        The plan's 文号 (e.g. 某政办字〔2024〕20号); empty when the row gives none.
     start, end
         The school years the row covers (``None``: open).
     """

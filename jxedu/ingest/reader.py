@@ -20,7 +20,7 @@ belongs to the data.
 
 Headers are matched after NFKC normalisation with spaces removed, so full-width brackets and stray
 spaces are tolerated; English column keys are accepted. A title row above the header (for example a
-merged “金乡县2024学年学校基本情况表”) is skipped, and so are 合计/总计/小计 rows (with a warning) —
+merged “某某县2024学年学校基本情况表”) is skipped, and so are 合计/总计/小计 rows (with a warning) —
 a total is never counted as a school. CSV files may be UTF-8 (with or without BOM) or GBK/GB18030.
 Personal-data columns (姓名, 身份证号 …) are dropped as soon as a table is read.
 

@@ -167,7 +167,7 @@ def _retention(f: dict) -> tuple[str, str]:
 
 
 def _cite(f: dict) -> str:
-    """`` 金政办字〔2024〕20号`` — the plan's 文号 of a county-plan item (with a leading space), when given."""
+    """`` 某政办字〔2024〕20号`` — the plan's 文号 of a county-plan item (with a leading space), when given."""
     doc = f["plan_target"].document if f.get("plan_target") is not None else ""
     return f" {doc}" if doc else ""
 

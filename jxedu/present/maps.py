@@ -585,8 +585,9 @@ def add_villages(
     aliases = [vocab.field(k).label for k in ("village_name", "township", "pupils")]
     if "assigned_school_id" in villages.columns:
         fields.append("school"), aliases.append(vocab.field("assigned_school_name").label)
-    if "distance_m" in villages.columns:
-        fields.append("distance"), aliases.append(vocab.field("distance_m").label)
+    if "distance_m" in villages.columns:  # straight lines without a road layer: the tooltip says so
+        how = f"（{vocab.word('straight', 'distance_method')}）" if villages.attrs.get("method") == "straight" else ""
+        fields.append("distance"), aliases.append(vocab.field("distance_m").label + how)
     if "beyond_walk" in villages.columns:
         fields.append("walk"), aliases.append("步行")
 

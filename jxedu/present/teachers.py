@@ -109,7 +109,7 @@ def _rotation_target(scope):
 
 
 def _target_text(t) -> str:
-    """``年均 ≥ 400 人（金政办字〔2024〕20号）`` — the plan's rotation target as the rules cite it."""
+    """``年均 ≥ 400 人（某政办字〔2024〕20号）`` — the plan's rotation target as the rules cite it."""
     return f"年均 {vocab.plan_text(t)}" + (f"（{t.document}）" if t.document else "")
 
 
