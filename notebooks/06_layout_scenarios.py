@@ -3,7 +3,9 @@
 #
 # 本笔记本评估一个学校布局调整方案（关闭、合并、新建、扩建学校，新增校车线路，调整划片），与现状逐项对比：
 # 上学距离、超出步行距离的学生、校车覆盖、学校规模、缺少教室的班级、七项资源配置指标及其差异系数。
-# 方案写在 `data/scenarios/` 下的 YAML 文件中（格式见该文件夹的 README.md）；参数 `scenario` 填文件名。
+# 方案写在 YAML 文件中（格式见 `data/scenarios/README.md`）；参数 `scenario` 填文件名或路径（命令行：
+# `jxedu notebooks 数据 --scenario 方案.yaml`）。`scenario = None` 时按数据自动生成一个示例方案：关闭在校生最少的教学点
+# （数据中没有教学点时只列现状）。
 #
 # 方案总是在**全县范围**评估（学生可以跨镇街分到就近、有学位的学校）；参数 `township` 填一个镇街名称时，
 # 下面的表格只列出该镇街的学校、学生去向和村居，地图突出显示该镇街。
@@ -14,11 +16,11 @@
 
 # %% tags=["parameters"]
 # 参数 (parameters)：data_dir = None 使用合成演示数据；year = None 使用方案的基准学年（方案未写时为最新学年）；
-# township = None 显示全县，填镇街名称只显示该镇街的行；scenario 为方案文件名
+# township = None 显示全县，填镇街名称只显示该镇街的行；scenario 为方案文件（None = 关闭在校生最少的教学点）
 data_dir = None
 year = None
 township = None
-scenario = "close_teaching_point.yaml"
+scenario = None
 
 # %%
 import jxedu
@@ -34,10 +36,16 @@ text.synthetic_notice(a)
 # ## 方案内容
 #
 # 读取方案文件并逐项检查（出错时会指出文件名和行号），然后评估现状（不做任何调整）和方案。
+# 评估需要村居表（各村居的位置和学龄人口）；数据中没有时，下面各节说明缺少什么，不做计算。
 
 # %%
-base = scenarios.evaluate(ds, year=year)
-res = scenarios.evaluate(ds, scenario, year=year)
+chosen = scenario if scenario is not None else present.default_scenario(ds, year=year)
+ready = a.missing("access") is None
+present.unavailable_note(a, chosen)
+
+# %%
+base = scenarios.evaluate(ds, year=year) if ready else None
+res = scenarios.evaluate(ds, chosen, year=year) if ready and chosen is not None else None
 present.scenario_note(res)
 
 # %% [markdown]
@@ -105,8 +113,11 @@ present.change_map(ds, res, township=township)
 # `jxedu scenario 数据 方案A.yaml 方案B.yaml … --pdf 方案比选.pdf`（每个方案一张变化地图、学生去向和估算费用）。
 
 # %%
-options = [scenarios.evaluate(ds, f, year=year) for f in scenarios.list_scenarios()[:5]]
+options, skipped = scenarios.evaluate_files(ds, scenarios.list_scenarios()[:5], year=year) if ready else ([], {})
 present.comparison_table([base, *options])
+
+# %%
+present.skipped_note(skipped)
 
 # %% [markdown]
 # ## 小规模学校撤并排序
@@ -115,7 +126,7 @@ present.comparison_table([base, *options])
 # 排在前面的学校撤并对学生出行的影响最小。
 
 # %%
-ranking = optimize.closure_ranking(ds, stage="primary", year=year)
+ranking = present.attempt(optimize.closure_ranking, ds, stage="primary", year=year) if ready else None
 present.closure_table(ranking, township=township, max_rows=10)
 
 # %% [markdown]
@@ -135,7 +146,8 @@ present.closure_table(ranking, township=township, max_rows=10)
 # 表中的“最优性差距”说明结果离理论最优还有多远；有容量约束时还检查“每个村居只考虑最近几处选址”的限制是否影响结果。
 
 # %%
-pmed = optimize.suggest_sites(ds, stage="primary", new_sites=3, keep="existing", township=township, year=year)
+pmed = present.attempt(optimize.suggest_sites, ds, stage="primary", new_sites=3, keep="existing",
+                       township=township, year=year) if ready else None
 present.site_summary_table(pmed, caption="p-中位（总出行距离最小）")
 
 # %%
@@ -145,8 +157,8 @@ present.new_sites_table(pmed)
 # 有容量约束的 p-中位：新址放在学位最紧张的地方，使全部学生都有学位且总路程最短。
 
 # %%
-pmed_cap = optimize.suggest_sites(ds, stage="primary", new_sites=3, keep="existing", capacitated=True,
-                                  township=township, year=year)
+pmed_cap = present.attempt(optimize.suggest_sites, ds, stage="primary", new_sites=3, keep="existing",
+                           capacitated=True, township=township, year=year) if ready else None
 present.site_summary_table(pmed_cap, caption="p-中位，有容量约束")
 
 # %%
@@ -156,8 +168,8 @@ present.new_sites_table(pmed_cap)
 # 最大覆盖：新址放在步行距离内还没有学校的学生最多的地方。
 
 # %%
-mclp = optimize.suggest_sites(ds, stage="primary", new_sites=3, keep="existing", model="mclp",
-                              township=township, year=year)
+mclp = present.attempt(optimize.suggest_sites, ds, stage="primary", new_sites=3, keep="existing", model="mclp",
+                       township=township, year=year) if ready else None
 present.site_summary_table(mclp, caption="最大覆盖（覆盖人数最多）")
 
 # %%

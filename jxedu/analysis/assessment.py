@@ -46,6 +46,7 @@ from jxedu.analysis import (
     survey,
     trend,
 )
+from jxedu.core.county import PLAN_PE_ART, PlanTarget
 from jxedu.core.dataset import Dataset
 from jxedu.core.errors import DataError, MissingTableError
 from jxedu.core.schema import COMPULSORY_STAGES, TABLES_BY_KEY
@@ -208,6 +209,21 @@ class Assessment:
         """The county-wide measures filtered to one 镇街 (see :class:`TownshipView`)."""
         return TownshipView(self, name)
 
+    def plan_target(self, key: str) -> PlanTarget | None:
+        """The county plan's target ``key`` for the assessed year, from the data's 规划目标 table, or
+        ``None`` when the county set none — the one way code reads a county target.
+
+        Parameters
+        ----------
+        key
+            A key of ``jxedu/data/plan_targets.csv`` (``plan_rotations_per_year`` …).
+
+        Returns
+        -------
+        jxedu.core.county.PlanTarget or None
+        """
+        return self.ds.plan_target(key, self.year)
+
     def scope(self, township: str | None) -> Assessment | TownshipView:
         """The assessment itself for ``None`` (the county), else :meth:`township` — what a notebook's
         ``township`` parameter selects."""
@@ -352,7 +368,13 @@ class Assessment:
     @cached_property
     def rotation_ratios(self) -> dict:
         """The two ratios of assurance item 11 and the plan's count for the year (county only)."""
-        return assurance.rotation_ratios(self.ds, year=self.year, settings=self.settings, weak=self.weak_schools)
+        if self.settings.rotation_target_moves == "all":
+            # every rotation counts toward the plan: the weak schools of other years are not needed (and the
+            # resource indicators of every year are not computed for them)
+            return assurance.rotation_ratios(self.ds, year=self.year, settings=self.settings,
+                                             weak={self.year: self.weak_schools})
+        return assurance.rotation_ratios(self.ds, year=self.year, settings=self.settings, weak=self._weak_by_year,
+                                         records=self.rotation_history)
 
     @cached_property
     def oversize_classes(self) -> pd.DataFrame:
@@ -566,9 +588,12 @@ class Assessment:
 
     @cached_property
     def pe_art_needs(self) -> pd.DataFrame:
-        """PE/art teachers each unit must hire or receive to reach the plan's 0.9 per 100 students."""
+        """PE/art teachers each unit must hire or receive to reach the plan's target per 100 students (the
+        national standard per stage when the county plan sets none)."""
         self._need("pe_art_needs")
-        return rotation.pe_art_needs(self.ds, year=self.year, plan=self.rotation_plan)
+        target = self.plan_target(PLAN_PE_ART)
+        return rotation.pe_art_needs(self.ds, year=self.year, plan=self.rotation_plan,
+                                     target=None if target is None else target.value)
 
     @cached_property
     def training_honours(self) -> dict[str, pd.DataFrame]:
@@ -725,6 +750,10 @@ class TownshipView:
     def county_name(self) -> str:
         """The county's name from the data."""
         return self.assessment.county_name
+
+    def plan_target(self, key: str) -> PlanTarget | None:
+        """The county plan's target ``key`` (:meth:`Assessment.plan_target`): the same for every 镇街."""
+        return self.assessment.plan_target(key)
 
     def __getattr__(self, name: str):
         if name.startswith("_"):

@@ -2,9 +2,11 @@
 
 The national method (教督〔2017〕6号) has, besides the seven resource indicators
 (:mod:`jxedu.analysis.indicators`), 15 government-assurance items (政府保障程度), 9 quality items (教育质量) and
-social recognition (社会认可度); the county plan (金政办字〔2024〕20号) adds its own targets. Some of
-them are numbers the bureau's data can answer; the rest are documents (evidence) that the planner
-tracks as a checklist in the progress ledger (:mod:`jxedu.publish.ledger`).
+social recognition (社会认可度); the county's own plan (实施方案) adds its targets — those its 规划目标
+table sets (:meth:`jxedu.core.dataset.Dataset.plan_target`), and no others: a county without the table
+has the national items only. Some of them are numbers the bureau's data can answer; the rest are
+documents (evidence) that the planner tracks as a checklist in the progress ledger
+(:mod:`jxedu.publish.ledger`).
 
 Typical use::
 
@@ -42,6 +44,7 @@ from jxedu.analysis.dropout import dropout_cases
 from jxedu.analysis.special_groups import special_group_rates
 from jxedu.core import roster
 from jxedu.core import standards as std
+from jxedu.core.county import PLAN_ALLIANCE, PLAN_DROPOUT, PLAN_HONOURS, PLAN_PE_ART, PLAN_ROTATIONS, PLAN_SMART_CAMPUS
 from jxedu.core.dataset import Dataset
 from jxedu.core.numeric import ceil_count
 from jxedu.core.schema import COMPULSORY_STAGES
@@ -199,15 +202,16 @@ def assessed_schools(ds: Dataset, *, year: int | None = None, settings: Settings
 def school_tables(ds: Dataset, *, year: int | None = None, settings: Settings | None = None) -> dict[str, pd.DataFrame]:
     """The per-school tables of one year, computed once: ``schools`` (:func:`assessed_schools`),
     ``rooms`` (:func:`music_art_rooms`), ``sizes`` (:func:`school_sizes`), ``pe_art``
-    (:func:`pe_art_by_school`)."""
+    (:func:`pe_art_by_school` against the county plan's target; no rows when the plan sets none)."""
     s = _settings(settings)
     year = ds.year_or_latest(year)
     sch = assessed_schools(ds, year=year, settings=s)
+    pe = ds.plan_target(PLAN_PE_ART, year)
     return {
         "schools": sch,
         "rooms": music_art_rooms(ds, year=year, settings=s, schools=sch),
         "sizes": school_sizes(ds, year=year, settings=s, schools=sch),
-        "pe_art": pe_art_by_school(ds, year=year, settings=s, schools=sch),
+        "pe_art": pe_art_by_school(ds, year=year, settings=s, schools=sch, target=None if pe is None else pe.value),
     }
 
 
@@ -426,13 +430,15 @@ def pe_art_by_school(
     year: int | None = None,
     settings: Settings | None = None,
     schools: pd.DataFrame | None = None,
+    target: float | None = None,
 ) -> pd.DataFrame:
-    """体育 + 音乐 + 美术 专任教师 per 100 students against the county plan's ≥ 0.9 at every school.
+    """体育 + 音乐 + 美术 专任教师 per 100 students against the county plan's target at every school.
 
     With ``settings.plan_pe_art_scope = "unit"`` (default) each 部 (小学部, 初中部) of a school is checked
     on its own, as the resource indicator 3: the 部's students and its own PE/art teachers (学段统计 of
     that stage). With ``"school"`` the compulsory stages of the whole school are taken together.
-    ``schools``: as for :func:`music_art_rooms`.
+    ``schools``: as for :func:`music_art_rooms`. ``target``: PE/art teachers per 100 students (the
+    规划目标 row ``plan_pe_art_per_100_every_school``); ``None`` — the county set none — gives no rows.
 
     Returns
     -------
@@ -447,7 +453,6 @@ def pe_art_by_school(
     s = _settings(settings)
     year = ds.year_or_latest(year)
     sch = assessed_schools(ds, year=year, settings=s) if schools is None else schools
-    target = _thr("plan_pe_art_per_100_every_school")
     base = sch[["school_id", "name", "township"]]
     ss = _year_stats(ds, year)
     ss = ss.assign(students=_num(ss["students"]),
@@ -460,14 +465,17 @@ def pe_art_by_school(
         out = out.assign(_o=out["stage"].map(order)).sort_values(["township", "school_id", "_o"]).drop(columns="_o")
     else:
         out = base.merge(sch[["school_id", "students", "pe_art_teachers"]], on="school_id").assign(stage=None)
+    if target is None:
+        out = out.iloc[0:0]
     out = out.reset_index(drop=True)
     out.insert(4, "units", out["school_id"].map(n_units).fillna(1).astype(int))
     out = out[["school_id", "name", "township", "stage", "units", "students", "pe_art_teachers"]]
+    goal = float("nan") if target is None else float(target)
     out["per_100"] = 100.0 * out["pe_art_teachers"] / out["students"]
-    out["target"] = target
-    out["short_teachers"] = [ceil_count(target * n / 100.0 - t) for n, t in
+    out["target"] = goal
+    out["short_teachers"] = [ceil_count(goal * n / 100.0 - t) for n, t in
                              zip(out["students"], out["pe_art_teachers"])]
-    out["meets"] = _meets(out["per_100"], "plan_pe_art_per_100_every_school")
+    out["meets"] = out["per_100"] >= goal - 1e-12
     out["ledger_key"] = [f"school|{sid}|{st}|plan_pe_art_every_school" if st is not None and n > 1
                          else f"school|{sid}|plan_pe_art_every_school"
                          for sid, st, n in zip(out["school_id"], out["stage"], out["units"])]
@@ -478,19 +486,22 @@ def pe_art_by_school(
 
 
 def rotation_ratios(ds: Dataset, *, year: int | None = None, settings: Settings | None = None,
-                    weak: set[str] | None = None) -> dict:
+                    weak=None, records: pd.DataFrame | None = None) -> dict:
     """The two ratios of item 11 and the county plan's count, for one school year.
 
     Eligibility is the package's one rule, :func:`jxedu.analysis.rotation.eligible_teachers` (settings
-    ``rotation_min_years``, ``rotation_exclude_years_to_retirement``, ``retirement_age``). Rotated
-    teachers are the distinct 教师编号 of the 交流轮岗 table in the year
-    (:func:`jxedu.analysis.rotation.rotation_records`); a rotated teacher is a backbone teacher when the
-    roster gives 骨干级别 县级 or above (one missing from the roster counts as not backbone and is
-    reported in ``unmatched``). ``toward_target`` counts the rotations the county plan's 400 counts:
-    from a 城区/镇区 school to a 乡村 or weak school (rules of :mod:`jxedu.analysis.rotation`).
+    ``rotation_min_years``, ``rotation_exclude_years_to_retirement``, ``retirement_age``): teachers of
+    小学/初中. Rotated teachers are the distinct 教师编号 of the 交流轮岗 table in the year, of the
+    same stages (:func:`jxedu.analysis.rotation.rotation_records` leaves 高中 teachers out); a rotated
+    teacher is a backbone teacher when the roster gives 骨干级别 县级 or above (one missing from the
+    roster counts as not backbone and is reported in ``unmatched``). ``toward_target`` counts the
+    rotations from a 城区/镇区 school to a 乡村 or weak school (rules of :mod:`jxedu.analysis.rotation`).
+    ``plan`` compares them with the county plan's target (:func:`jxedu.analysis.rotation.plan_progress`:
+    the year's count and the average since the plan began).
 
-    ``weak``: the 学校标识码 of the weak schools of the year (schools with a failing unit), when the
-    caller has them (:attr:`jxedu.analysis.assessment.Assessment.weak_schools`); else they are computed.
+    ``weak``: the 学校标识码 of the weak schools (one set, or a mapping year → set), when the caller
+    has them (:attr:`jxedu.analysis.assessment.Assessment.weak_schools`); else they are computed.
+    ``records``: :func:`jxedu.analysis.rotation.rotation_records` of every year, if already computed.
 
     Returns
     -------
@@ -500,22 +511,31 @@ def rotation_ratios(ds: Dataset, *, year: int | None = None, settings: Settings 
         the denominator is 0. ``recorded`` is False when the 交流轮岗 table has no row of the year
         (then ``rotated = 0`` and the items built on it are 数据不足). ``roster_from_latest``: the
         eligible pool and backbone status are read from the latest roster, not one of the year
-        (:func:`jxedu.core.roster.from_latest_roster`).
+        (:func:`jxedu.core.roster.from_latest_roster`). ``plan``: the plan progress dict, ``None``
+        when the county plan sets no rotation target for the year.
     """
-    from jxedu.analysis.rotation import eligible_teachers, rotation_records
+    from jxedu.analysis.rotation import eligible_teachers, plan_progress, rotation_records
 
     ds.require("teachers", "rotations")
     s = _settings(settings)
     year = ds.year_or_latest(year)
     elig = eligible_teachers(ds, year=year, settings=s)
     recorded = year in set(_num(ds.rotations["year"]).dropna().astype(int))
+    target = ds.plan_target(PLAN_ROTATIONS, year)
+    if records is None and (recorded or target is not None):
+        records = rotation_records(ds, year=None if target is not None else year, weak=weak, settings=s)
     if recorded:
-        rec = rotation_records(ds, year=year, weak=weak).drop_duplicates("teacher_id")
+        rec = records[records["year"] == year].drop_duplicates("teacher_id")
     else:
         rec = pd.DataFrame({"teacher_id": [], "is_backbone": [], "toward_target": [], "toward_rural": []})
     known = set(roster.roster_of_year(ds.teachers, year)["teacher_id"])
     n_elig, n_rot = len(elig), len(rec)
     n_bb = int(rec["is_backbone"].astype(bool).sum())
+    plan = None
+    if target is not None and recorded:
+        by_year = records.drop_duplicates(["year", "teacher_id"]).groupby("year").agg(
+            rotated=("teacher_id", "size"), toward_target=("toward_target", "sum")).reset_index()
+        plan = plan_progress(by_year, target, year, settings=s)
     return {
         "recorded": recorded,
         "roster_from_latest": roster.from_latest_roster(ds.teachers, year, latest_year=ds.latest_year),
@@ -527,19 +547,31 @@ def rotation_ratios(ds: Dataset, *, year: int | None = None, settings: Settings 
         "toward_rural": int(rec["toward_rural"].astype(bool).sum()),
         "share": n_rot / n_elig if n_elig else float("nan"),
         "backbone_share": n_bb / n_rot if n_rot else float("nan"),
+        "plan": plan,
     }
 
 
 # --- the item table -----------------------------------------------------------------------------
 
 
-def _item(key: str, *, value=np.nan, target=np.nan, unit: str = "", status: str, facts: dict | None = None) -> dict:
-    """One row of :func:`assurance_items`: category, source and evidence flag from the item catalogue."""
+def _item(key: str, *, value=np.nan, target=np.nan, unit: str = "", status: str, facts: dict | None = None,
+          plan=None, document: str = "") -> dict:
+    """One row of :func:`assurance_items`: category, source and evidence flag from the item catalogue;
+    a county-plan item cites its own plan (``plan``: the :class:`jxedu.core.county.PlanTarget`, kept in
+    ``facts["plan_target"]`` for the item's texts; ``document``: the plan's 文号 for a plan item with
+    no target)."""
     cat = std.items().loc[key]
     standard, _, stage = cat["standard"].partition("/")
+    facts = dict(facts or {})
+    if plan is not None:
+        facts["plan_target"] = plan
+        source = plan.document or "县实施方案"
+    elif cat["category"] == "plan":
+        source = document or "县实施方案"
+    else:
+        source = std.source(standard) if standard else "教督〔2017〕6号"
     return {"item_key": key, "category": cat["category"], "value": value, "target": target, "unit": unit,
-            "status": status, "facts": dict(facts or {}),
-            "source": std.source(standard) if standard else "教督〔2017〕6号", "evidence": bool(cat["evidence"])}
+            "status": status, "facts": facts, "source": source, "evidence": bool(cat["evidence"])}
 
 
 def _ratio_from_stats_or_roster(ds: Dataset, year: int, stats_col: str, roster_ok) -> dict:
@@ -696,8 +728,11 @@ def _retention_item(c: _Context) -> dict:
                                                 "estimate": float(estimate), "implausible": implausible})
 
 
-def _plan_pe_art_item(c: _Context) -> dict:
-    """County plan: PE and art teachers at every school."""
+def _plan_pe_art_item(c: _Context) -> dict | None:
+    """County plan: PE and art teachers at every school (``None`` when the plan sets no such target)."""
+    plan = c.ds.plan_target(PLAN_PE_ART, c.year)
+    if plan is None:
+        return None
     pe = c.tables["pe_art"]
     low = pe[~pe["meets"]]
     facts = {"schools": int(pe["school_id"].nunique()), "rows": len(pe), "low": len(low),
@@ -705,40 +740,50 @@ def _plan_pe_art_item(c: _Context) -> dict:
              "scope": c.settings.plan_pe_art_scope}
     return _item("plan_pe_art_every_school", value=len(low), target=0,
                  unit="个" if c.settings.plan_pe_art_scope == "unit" else "所",
-                 status=STATUS_NOT_MET if len(low) else STATUS_MET, facts=facts)
+                 status=STATUS_NOT_MET if len(low) else STATUS_MET, facts=facts, plan=plan)
 
 
-def _plan_rotations_item(c: _Context) -> dict:
-    """County plan: rotations a year from city and town schools to rural and weak schools."""
-    target = _thr("plan_rotations_per_year")
+def _plan_rotations_item(c: _Context) -> dict | None:
+    """County plan: teachers rotated a year — the year's count and the average since the plan began, both
+    against the target (which decides: setting ``rotation_target_basis``); ``None`` without a target."""
+    plan = c.ds.plan_target(PLAN_ROTATIONS, c.year)
+    if plan is None:
+        return None
     rr = c.rotation
-    if rr is None:
-        return _item("plan_rotations", target=target, unit="人", status=STATUS_NO_DATA,
-                     facts={"missing": "rotations", "year": c.year})
-    n = rr["toward_target"]
-    return _item("plan_rotations", value=n, target=target, unit="人",
-                 status=STATUS_MET if _meets(n, "plan_rotations_per_year") else STATUS_NOT_MET,
-                 facts={**rr, "year": c.year, "short": int(max(0, target - n))})
+    if rr is None or rr.get("plan") is None:
+        return _item("plan_rotations", target=plan.value, unit="人", status=STATUS_NO_DATA,
+                     facts={"missing": "rotations", "year": c.year}, plan=plan)
+    p = rr["plan"]
+    value = p["average"] if p["basis"] == "average" else p["counted"]
+    return _item("plan_rotations", value=round(value, 1), target=plan.value, unit="人",
+                 status=STATUS_MET if p["meets"] else STATUS_NOT_MET,
+                 facts={**rr, "year": c.year, "progress": p}, plan=plan)
 
 
-def _plan_honours_item(c: _Context) -> dict:
-    """County plan: 最美教师 honoured a year."""
-    target = _thr("plan_honoured_teachers_per_year")
+def _plan_honours_item(c: _Context) -> dict | None:
+    """County plan: 最美教师 honoured a year (``None`` when the plan sets no such target)."""
+    plan = c.ds.plan_target(PLAN_HONOURS, c.year)
+    if plan is None:
+        return None
     t = c.ds.teachers
     hy = _num(t["honour_year"]) if t is not None and "honour_year" in t else None
     if hy is None or hy.isna().all():
-        return _item("plan_honoured_teachers", target=target, unit="人", status=STATUS_NO_DATA,
-                     facts={"missing": "honour_year"})
+        return _item("plan_honoured_teachers", target=plan.value, unit="人", status=STATUS_NO_DATA,
+                     facts={"missing": "honour_year"}, plan=plan)
     # a dated roster names a teacher once a year: each teacher honoured in the year counts once
     n = int(t.loc[(hy == c.year).to_numpy(), "teacher_id"].nunique())
-    return _item("plan_honoured_teachers", value=n, target=target, unit="人",
-                 status=STATUS_MET if _meets(n, "plan_honoured_teachers_per_year") else STATUS_NOT_MET,
-                 facts={"honoured": n, "year": c.year, "short": int(max(0, target - n)),
-                        "roster_from_latest": roster.from_latest_roster(t, c.year, latest_year=c.ds.latest_year)})
+    return _item("plan_honoured_teachers", value=n, target=plan.value, unit="人",
+                 status=STATUS_MET if plan.meets(n) else STATUS_NOT_MET,
+                 facts={"honoured": n, "year": c.year, "short": ceil_count(max(0.0, plan.value - n)),
+                        "roster_from_latest": roster.from_latest_roster(t, c.year, latest_year=c.ds.latest_year)},
+                 plan=plan)
 
 
-def _plan_smart_campus_item(c: _Context) -> dict:
-    """County plan: 智慧校园 at every school."""
+def _plan_smart_campus_item(c: _Context) -> dict | None:
+    """County plan: 智慧校园 at every school (``None`` when the plan sets no such target)."""
+    plan = c.ds.plan_target(PLAN_SMART_CAMPUS, c.year)
+    if plan is None:
+        return None
     sch = c.tables["schools"]
     fac = c.ds.facilities[_num(c.ds.facilities["year"]) == c.year]
     fac = fac[fac["school_id"].isin(sch["school_id"])]
@@ -748,9 +793,15 @@ def _plan_smart_campus_item(c: _Context) -> dict:
     n_yes, n_known = int(sc[have].sum()), int(have.sum())
     val = n_yes / n_known if n_known else float("nan")
     partial = bool((~have).any()) or len(fac) < len(sch)
-    return _item("plan_smart_campus", value=_pct(val), target=_pct(_thr("plan_smart_campus_coverage")), unit="%",
-                 status=_status_ratio(val, "plan_smart_campus_coverage", partial=partial),
-                 facts={"yes": n_yes, "known": n_known, "unreported": int((~have).sum())})
+    if pd.isna(val):
+        status = STATUS_NO_DATA
+    elif not plan.meets(val):
+        status = STATUS_NOT_MET
+    else:
+        status = STATUS_NO_DATA if partial else STATUS_MET
+    return _item("plan_smart_campus", value=_pct(val), target=_pct(plan.value), unit="%", status=status,
+                 facts={"yes": n_yes, "known": n_known, "unreported": int((~have).sum()), "deadline": plan.end},
+                 plan=plan)
 
 
 # --- the plan's further tasks (optional tables) ------------------------------------------------
@@ -846,47 +897,52 @@ def _after_school_items(c: _Context) -> list[dict]:
     return [homework, service]
 
 
-def _dropout_item(c: _Context) -> dict:
-    """County plan: the 辍学学生工作台账 with no open case (动态清零)."""
-    target = _thr("plan_dropout_open")
+def _dropout_item(c: _Context) -> dict | None:
+    """County plan: the 辍学学生工作台账 with no open case (动态清零); ``None`` without the target."""
+    plan = c.ds.plan_target(PLAN_DROPOUT, c.year)
+    if plan is None:
+        return None
     if c.ds.dropouts is None:
-        return _item("plan_dropout_ledger", target=target, unit="人", status=STATUS_NO_DATA,
-                     facts={"missing": "dropouts"})
+        return _item("plan_dropout_ledger", target=plan.value, unit="人", status=STATUS_NO_DATA,
+                     facts={"missing": "dropouts"}, plan=plan)
     cases = dropout_cases(c.ds)
     cases = cases.loc[cases["year"].isna() | (cases["year"] <= c.year)]
     n_open = int(cases["open"].sum())
     this = cases.loc[cases["year"] == c.year]
-    return _item("plan_dropout_ledger", value=n_open, target=target, unit="人",
-                 status=STATUS_MET if _meets(n_open, "plan_dropout_open") else STATUS_NOT_MET,
+    return _item("plan_dropout_ledger", value=n_open, target=plan.value, unit="人",
+                 status=STATUS_MET if plan.meets(n_open) else STATUS_NOT_MET,
                  facts={"year": c.year, "cases": len(cases), "open": n_open, "cases_year": len(this),
                         "returned": int((cases["case_status"] == "returned").sum()),
-                        "townships_open": cases.loc[cases["open"], "township"].value_counts().to_dict()})
+                        "townships_open": cases.loc[cases["open"], "township"].value_counts().to_dict()},
+                 plan=plan)
 
 
 def _alliance_items(c: _Context) -> list[dict]:
     """County plan: groups cover every rural school; 强镇筑基 pilots and 百强 schools as listed."""
-    key = "plan_alliance_rural_coverage"
-    out = []
-    if c.ds.alliances is None:
-        out.append(_item("plan_alliance_coverage", target=_pct(_thr(key)), unit="%", status=STATUS_NO_DATA,
-                         facts={"missing": "alliances"}))
-    else:
+    plan = c.ds.plan_target(PLAN_ALLIANCE, c.year)
+    out = []  # no coverage target in the county's plan: no item (the plan-task section still counts)
+    if plan is not None and c.ds.alliances is None:
+        out.append(_item("plan_alliance_coverage", target=_pct(plan.value), unit="%", status=STATUS_NO_DATA,
+                         facts={"missing": "alliances"}, plan=plan))
+    elif plan is not None:
         cov = alliances.coverage(c.ds, schools=c.tables["schools"], settings=c.settings)
         n, k = len(cov), int(cov["covered"].sum())
         share = k / n if n else float("nan")
-        out.append(_item("plan_alliance_coverage", value=_pct(share), target=_pct(_thr(key)), unit="%",
-                         status=_status_ratio(share, key, partial=False),
+        out.append(_item("plan_alliance_coverage", value=_pct(share), target=_pct(plan.value), unit="%",
+                         status=STATUS_NO_DATA if pd.isna(share) else
+                         (STATUS_MET if plan.meets(share) else STATUS_NOT_MET),
                          facts={"rural": n, "covered": k, "uncovered": n - k, "groups": int(c.ds.alliances["alliance"].nunique()),
                                 "names": cov.loc[~cov["covered"], "name"].astype(str).tolist(),
-                                "areas": list(c.settings.alliance_areas)}))
+                                "areas": list(c.settings.alliance_areas)}, plan=plan))
     if c.ds.rural_projects is not None:
         p = alliances.projects(c.ds)
         towns = p.loc[p["project"] == "strong_town"]
         top = p.loc[p["project"].isin(("top_junior", "top_primary"))]
-        out.append(_item("plan_strong_towns", value=len(towns), unit="个", status=STATUS_EVIDENCE, facts={
+        doc = "、".join(c.ds.plan_documents)
+        out.append(_item("plan_strong_towns", value=len(towns), unit="个", status=STATUS_EVIDENCE, document=doc, facts={
             "towns": [(r.township, r.project_level, r.project_status) for r in towns.itertuples(index=False)]}))
         out.append(_item("plan_top_rural_schools", value=int((top["project_status"] == "recognised").sum()), unit="所",
-                         status=STATUS_EVIDENCE, facts={
+                         status=STATUS_EVIDENCE, document=doc, facts={
                              "recognised": int((top["project_status"] == "recognised").sum()),
                              "in_progress": int((top["project_status"] == "in_progress").sum()),
                              "junior": int((top["project"] == "top_junior").sum()),
@@ -963,10 +1019,12 @@ def assurance_items(
     tables = tables if tables is not None else school_tables(ds, year=year, settings=s)
     c = _context(ds, year, s, tables, rotation)
     items = [_rooms_item(c), _size_item(c), _class_item(c), _training_item(c), *_rotation_items(c),
-             _certificate_item(c), _migrant_item(c), _retention_item(c), _plan_pe_art_item(c),
-             _plan_rotations_item(c), _plan_honours_item(c), _plan_smart_campus_item(c),
-             *_survey_items(c), *_special_group_items(c), *_after_school_items(c), _dropout_item(c),
-             *_alliance_items(c)]
+             _certificate_item(c), _migrant_item(c), _retention_item(c),
+             *_survey_items(c), *_special_group_items(c), *_after_school_items(c)]
+    # the county plan's items: only the targets its 规划目标 table sets for the year
+    items += [it for it in (_plan_pe_art_item(c), _plan_rotations_item(c), _plan_honours_item(c),
+                            _plan_smart_campus_item(c), _dropout_item(c)) if it is not None]
+    items += _alliance_items(c)
     out = pd.DataFrame(items, columns=list(ITEM_COLUMNS))
     if include_checklist:
         out = pd.concat([out, checklist_items(settings=s, computed=set(out["item_key"]))], ignore_index=True)
@@ -1010,8 +1068,8 @@ def checklist_items(*, settings: Settings | None = None, computed: set[str] | fr
     computed = {"migrant_share", "junior_retention", *computed}
     rows = []
     for key, cat in std.items().iterrows():
-        if not cat["evidence"] or key in computed:
-            continue
+        if not cat["evidence"] or key in computed or cat["category"] == "plan":
+            continue  # a county-plan item comes from the county's own data (规划目标, 强镇筑基与百强学校)
         target, unit = np.nan, ""
         if key in _SETTING_TARGETS:
             name, unit = _SETTING_TARGETS[key]

@@ -23,11 +23,18 @@ Rules and assumptions (each is either a standard read from :mod:`jxedu.core.stan
 * **The two national ratios** (教督〔2017〕6号 保障程度第11项): rotated ≥ 10 % of eligible
   (``rotation_share_of_eligible``) and backbone ≥ 20 % of rotated (``backbone_share_of_rotated``).
   The share of eligible is computed against the county's eligible teachers of the same year.
-* **The county plan's target** (金政办字〔2024〕20号): ≥ 400 teachers a year (``plan_rotations_per_year``)
-  rotated *from 城区/镇区 schools to 乡村 schools or to weak schools*. A rotation counts toward the
-  target when its sending school is 城区 or 镇区 and its receiving school is 乡村 or weak
-  (``toward_target``); all rotations count toward the national 10 % ratio. Target and ratios are
-  county targets: the rows of a 镇街 or a school show its contribution (teachers it sent).
+* **Which rotations count.** Compulsory education only, on both sides of every ratio: a rotation of a
+  teacher whose 任教学段 (on the roster) is 高中 is left out of every count, as the eligible pool
+  leaves out 高中 teachers; a rotated teacher missing from the roster (stage unknown) is counted.
+* **The county plan's target**, when the county's 规划目标 table sets one (``plan_rotations_per_year``,
+  e.g. a plan's “年均交流轮岗教师 400 名以上”): the year's count *and* the average per year over the
+  plan's years present in the 交流轮岗 table (from the row's 起始年份 to the year assessed) are both
+  compared with it (:func:`plan_progress`); the setting ``rotation_target_basis`` (default ``average``)
+  says which decides. The setting ``rotation_target_moves`` says which rotations count: ``all``
+  (default: every compulsory-stage rotation) or ``toward_rural_weak`` — from a 城区/镇区 school to a
+  乡村 school or a weak school (``toward_target``; always shown beside). Without the table there is
+  no county target and nothing is compared with one. Target and ratios are county targets: the rows
+  of a 镇街 or a school show its contribution (teachers it sent).
 * **Weak schools** (薄弱学校): schools with at least one unit (小学部/初中部) failing the resource
   indicators of the year (``passes`` False in :func:`jxedu.analysis.indicators.resource_indicators`;
   :func:`weak_schools` reads them from that frame). Every function accepts ``weak=`` (学校标识码, or a
@@ -53,6 +60,7 @@ import pandas as pd
 
 from jxedu.analysis.indicators import township_sort_key
 from jxedu.core import roster
+from jxedu.core.county import PLAN_HONOURS, PLAN_PE_ART, PLAN_ROTATIONS
 from jxedu.core.errors import DataError
 from jxedu.core.numeric import ceil_count
 from jxedu.core.schema import COMPULSORY_STAGES
@@ -77,6 +85,7 @@ __all__ = [
     "pe_art_needs",
     "plan_by_township",
     "plan_next_year",
+    "plan_progress",
     "rotation_direction",
     "rotation_records",
     "rotation_summary",
@@ -320,7 +329,9 @@ def rotation_records(ds, *, year: int | None = None, weak=None, settings: Settin
     pandas.DataFrame
         ``year, teacher_id, from_school_id, to_school_id, stage, subject, backbone_level,
         is_backbone, is_pe_art, from_school_name, from_township, from_urban_rural, to_school_name,
-        to_township, to_urban_rural, to_weak, toward_rural, toward_target``.
+        to_township, to_urban_rural, to_weak, toward_rural, toward_target``. Rotations of 高中
+        teachers (任教学段 on the roster) are left out: the rule, the eligible pool and the plan are
+        those of compulsory education.
     """
     years = _rotation_years(ds, year)
     rot = _rotations(ds)
@@ -331,6 +342,7 @@ def rotation_records(ds, *, year: int | None = None, weak=None, settings: Settin
         rot = rot.merge(t, on=["year", "teacher_id"], how="left")
     else:
         rot = rot.merge(_teachers(ds)[cols], on="teacher_id", how="left")
+    rot = rot[rot["stage"].isna() | rot["stage"].isin(COMPULSORY)]  # 高中 teachers: outside the rule
     rot["is_backbone"] = rot["is_backbone"].astype("boolean").fillna(False).astype(bool)
     rot["is_pe_art"] = rot["is_pe_art"].astype("boolean").fillna(False).astype(bool)
     sch = _schools(ds)
@@ -352,8 +364,12 @@ def rotation_records(ds, *, year: int | None = None, weak=None, settings: Settin
 
 
 _COUNTY_COLUMNS = ["year", "rotated", "toward_target", "toward_rural", "toward_weak", "rotation_target",
-                   "meets_rotation_target", "eligible", "rotation_share", "meets_rotation_share",
-                   "backbone_rotated", "backbone_share", "meets_backbone_share"]
+                   "plan_counted", "plan_average", "meets_rotation_target", "eligible", "rotation_share",
+                   "meets_rotation_share", "backbone_rotated", "backbone_share", "meets_backbone_share"]
+#: Codes of the setting ``rotation_target_moves`` and ``rotation_target_basis``.
+TARGET_MOVES: tuple[str, ...] = ("all", "toward_rural_weak")
+TARGET_BASES: tuple[str, ...] = ("average", "yearly")
+
 _COUNT_COLUMNS = ("rotated", "rotated_out", "rotated_in", "toward_target", "toward_rural", "toward_weak", "eligible",
                   "backbone_rotated")
 
@@ -368,7 +384,7 @@ def rotation_summary(
     records: pd.DataFrame | None = None,
     eligible: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Rotations per year against the 400 target and the 10 % / 20 % ratios.
+    """Rotations per year against the county plan's target and the 10 % / 20 % ratios.
 
     Parameters
     ----------
@@ -379,7 +395,8 @@ def rotation_summary(
     by
         ``"county"`` (one row per year), ``"township"`` or ``"school"``. For 镇街/学校 rows the
         ratios use the teachers the unit *sent* (``rotated_out``) and its own eligible teachers;
-        ``rotated_in`` shows what it received. The 400 target applies to the county only.
+        ``rotated_in`` shows what it received. The plan's target applies to the county only (its
+        average since the plan began needs every year: ``year=None``).
     weak
         Weak schools (see :func:`rotation_records`); not used when ``records`` is given.
     settings
@@ -394,8 +411,9 @@ def rotation_summary(
     -------
     pandas.DataFrame
         County: ``year, rotated, toward_target, toward_rural, toward_weak, rotation_target,
-        meets_rotation_target, eligible, rotation_share, meets_rotation_share, backbone_rotated,
-        backbone_share, meets_backbone_share``. 镇街/学校: ``year``, the unit columns
+        plan_counted, plan_average, meets_rotation_target`` (:func:`plan_progress`; NaN/NA in a year
+        the county plan sets no target), ``eligible, rotation_share, meets_rotation_share,
+        backbone_rotated, backbone_share, meets_backbone_share``. 镇街/学校: ``year``, the unit columns
         (``township``; ``school_id, school_name, township, urban_rural``), ``eligible, rotated_out,
         rotated_in, backbone_rotated, toward_target`` and the ratio columns; every 镇街 (school) of
         the data appears, with zeros when it sent and received nobody.
@@ -431,11 +449,80 @@ def rotation_summary(
             df[c] = df[c].astype(int)
     _add_ratios(df, df["rotated"] if by == "county" else df["rotated_out"])
     if by == "county":
-        df["rotation_target"] = int(threshold("plan_rotations_per_year"))
-        df["meets_rotation_target"] = df["toward_target"] >= df["rotation_target"]
-        return df[_COUNTY_COLUMNS]
+        return _with_plan(df, ds, _settings(settings))[_COUNTY_COLUMNS]
     keys = ["year", "township"] if by == "township" else ["year", "township", "school_id"]
     return df.sort_values(keys, key=_township_key).reset_index(drop=True)
+
+
+def plan_progress(counts: pd.DataFrame, target, year: int, *, settings: Settings | None = None) -> dict | None:
+    """The year's rotations against the county plan's target: the year's count and the average per
+    year since the plan began, both compared with the target.
+
+    The average is over the years of ``counts`` (the years of the 交流轮岗 table) from the target's
+    起始年份 (from the first year of ``counts`` when the row gives none) to ``year``: e.g. a plan from
+    2024 assessed in 2026 averages the counts of 2024, 2025 and 2026 — a year missing from the table
+    is not counted as zero, it is left out.
+
+    Parameters
+    ----------
+    counts
+        Per year: ``year, rotated, toward_target`` (:func:`rotation_summary` county rows, or the same
+        counts of :func:`jxedu.analysis.assurance.rotation_ratios`).
+    target
+        The plan's target (:class:`jxedu.core.county.PlanTarget`) for ``year``, or ``None``.
+    year
+        The school year assessed.
+    settings
+        ``rotation_target_moves`` (which rotations count) and ``rotation_target_basis`` (which figure
+        decides).
+
+    Returns
+    -------
+    dict or None
+        ``None`` without a target (or without a count for ``year``); else ``year, target, moves,
+        basis, counted`` (the year's count), ``average``, ``average_years`` (the years averaged),
+        ``meets_yearly``, ``meets_average``, ``meets`` (by ``basis``), ``short_yearly``,
+        ``short_average`` (whole teachers missing, 0 when met), ``rotated``, ``toward_target``,
+        ``document``, ``start``.
+    """
+    if target is None:
+        return None
+    s = _settings(settings)
+    col = "rotated" if s.rotation_target_moves == "all" else "toward_target"
+    c = counts.set_index(counts["year"].astype(int))
+    if int(year) not in c.index:
+        return None
+    first = target.start if target.start is not None else int(c.index.min())
+    years = [int(y) for y in c.index if first <= int(y) <= int(year)]
+    yearly = int(c.loc[int(year), col])
+    average = float(np.mean([float(c.loc[y, col]) for y in years]))
+    meets_yearly, meets_average = target.meets(yearly), target.meets(average)
+    return {"year": int(year), "target": float(target.value), "moves": s.rotation_target_moves,
+            "basis": s.rotation_target_basis, "counted": yearly, "average": average, "average_years": years,
+            "meets_yearly": meets_yearly, "meets_average": meets_average,
+            "meets": meets_average if s.rotation_target_basis == "average" else meets_yearly,
+            "short_yearly": max(0, ceil_count(target.value - yearly)),
+            "short_average": max(0, ceil_count(target.value - average - _EPS)),
+            "rotated": int(c.loc[int(year), "rotated"]), "toward_target": int(c.loc[int(year), "toward_target"]),
+            "document": target.document, "start": target.start}
+
+
+def _with_plan(df: pd.DataFrame, ds, s: Settings) -> pd.DataFrame:
+    """County rows with the plan's target of each year, the count toward it, its average since the plan
+    began and the verdict (NaN/NA where the county set no target)."""
+    df = df.copy()
+    target, counted, average, meets = [], [], [], []
+    for y in df["year"].astype(int):
+        p = plan_progress(df, ds.plan_target(PLAN_ROTATIONS, y), y, settings=s)
+        target.append(np.nan if p is None else p["target"])
+        counted.append(np.nan if p is None else p["counted"])
+        average.append(np.nan if p is None else p["average"])
+        meets.append(pd.NA if p is None else p["meets"])
+    df["rotation_target"] = target
+    df["plan_counted"] = counted
+    df["plan_average"] = average
+    df["meets_rotation_target"] = pd.array(meets, dtype="boolean")
+    return df
 
 
 def _county_row(year: int, r: pd.DataFrame, elig: pd.DataFrame) -> dict:
@@ -639,13 +726,23 @@ def _received(records: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
 # --- planning the next year ------------------------------------------------------------------
 
 
-def pe_art_needs(ds, *, year: int | None = None, plan: RotationPlan | pd.DataFrame | None = None) -> pd.DataFrame:
-    """PE/art teachers each school unit must hire or receive to reach 0.9 per 100 students.
+def pe_art_thresholds(target: float | None) -> dict[str, float]:
+    """PE/art teachers per 100 pupils a unit needs, per stage: the county plan's ``target`` when it
+    sets one, else the national resource standard of the stage (``pe_art_teachers_per_100``)."""
+    if target is not None:
+        return {st: float(target) for st in COMPULSORY}
+    return {st: threshold("pe_art_teachers_per_100", st) for st in COMPULSORY}
 
-    ``pe_art_required = ceil(0.9 × students / 100)`` (``plan_pe_art_per_100_every_school``),
-    ``pe_art_gap = max(required − pe_art, 0)``; with a ``plan`` from :func:`plan_next_year` the PE/art
-    teachers it sends to the unit are ``pe_art_planned_in`` and ``pe_art_to_hire = max(gap −
-    planned_in, 0)``.
+
+def pe_art_needs(ds, *, year: int | None = None, plan: RotationPlan | pd.DataFrame | None = None,
+                 target: float | None = None) -> pd.DataFrame:
+    """PE/art teachers each school unit must hire or receive to reach its standard per 100 students.
+
+    The standard is the county plan's ``target`` (``plan_pe_art_per_100_every_school``) when given, else
+    the national resource standard of the unit's stage (:func:`pe_art_thresholds`):
+    ``pe_art_required = ceil(standard × students / 100)``, ``pe_art_gap = max(required − pe_art, 0)``;
+    with a ``plan`` from :func:`plan_next_year` the PE/art teachers it sends to the unit are
+    ``pe_art_planned_in`` and ``pe_art_to_hire = max(gap − planned_in, 0)``.
 
     Parameters
     ----------
@@ -655,20 +752,23 @@ def pe_art_needs(ds, *, year: int | None = None, plan: RotationPlan | pd.DataFra
         School year of 学段统计 (default latest).
     plan
         Optional plan of :func:`plan_next_year` (or its ``moves``).
+    target
+        The county plan's PE/art teachers per 100 pupils (``None``: the national standard per stage).
 
     Returns
     -------
     pandas.DataFrame
         ``township, school_id, school_name, urban_rural, stage, students, pe_art,
-        pe_art_teachers_per_100, pe_art_required, pe_art_gap, pe_art_planned_in, pe_art_to_hire``;
-        units with a gap first (largest first).
+        pe_art_teachers_per_100, pe_art_target, pe_art_required, pe_art_gap, pe_art_planned_in,
+        pe_art_to_hire``; units with a gap first (largest first).
     """
     y = ds.year_or_latest(year)
-    thr = threshold("plan_pe_art_per_100_every_school")
+    thr = pe_art_thresholds(target)
     u = _units(ds, y)
     u = u[u["students"] > 0].copy()
     u["pe_art_teachers_per_100"] = u["pe_art"] * 100.0 / u["students"]
-    u["pe_art_required"] = ceil_count(thr * u["students"] / 100.0).astype(int)
+    u["pe_art_target"] = u["stage"].map(thr).astype(float)
+    u["pe_art_required"] = ceil_count(u["pe_art_target"] * u["students"] / 100.0).astype(int)
     u["pe_art_gap"] = (u["pe_art_required"] - u["pe_art"]).clip(lower=0).astype(int)
     moves = plan.moves if isinstance(plan, RotationPlan) else plan
     if moves is not None and len(moves):
@@ -681,7 +781,8 @@ def pe_art_needs(ds, *, year: int | None = None, plan: RotationPlan | pd.DataFra
     u["pe_art_to_hire"] = (u["pe_art_gap"] - u["pe_art_planned_in"]).clip(lower=0).astype(int)
     u = u.merge(_schools(ds), on="school_id", how="left")
     cols = ["township", "school_id", "school_name", "urban_rural", "stage", "students", "pe_art",
-            "pe_art_teachers_per_100", "pe_art_required", "pe_art_gap", "pe_art_planned_in", "pe_art_to_hire"]
+            "pe_art_teachers_per_100", "pe_art_target", "pe_art_required", "pe_art_gap", "pe_art_planned_in",
+            "pe_art_to_hire"]
     return u.sort_values(["pe_art_gap", "school_id"], ascending=[False, True])[cols].reset_index(drop=True)
 
 
@@ -699,7 +800,7 @@ class RotationPlan:
     plan_year
         The school year planned for.
     rotation_target
-        The county plan's yearly count aimed at.
+        The county plan's yearly count aimed at (``None``: the county set no target).
     eligible
         Eligible teachers in the plan year (not rotating in the base year).
     needed
@@ -710,7 +811,7 @@ class RotationPlan:
 
     moves: pd.DataFrame
     plan_year: int
-    rotation_target: int
+    rotation_target: int | None
     eligible: int
     needed: int
     backbone_needed: int
@@ -763,8 +864,9 @@ def plan_next_year(
 
     1. **Size.** Plan year ``P = year + 1``. Eligible teachers are those of :func:`eligible_teachers`
        for ``P``, minus teachers already rotating in ``year``. The plan needs
-       ``n = max(target, ceil(10 % × eligible))`` teachers (target default 400,
-       ``plan_rotations_per_year``) of whom ``ceil(20 % × n)`` backbone.
+       ``n = max(target, ceil(10 % × eligible))`` teachers (target: the county plan's
+       ``plan_rotations_per_year`` when its 规划目标 table sets one, else none) of whom ``ceil(20 % × n)``
+       backbone.
     2. **Who may go.** Eligible teachers of 城区/镇区 schools that are not weak, of 小学/初中. A
        sending unit keeps at least 0.9 PE/art and 1.0 backbone teachers per 100 students: it gives
        only PE/art (backbone) teachers above ``ceil(0.9 × students / 100)``
@@ -789,7 +891,8 @@ def plan_next_year(
     year
         Base school year (default latest of 学段统计); the plan is for ``year + 1``.
     target
-        Rotations wanted (default the plan's 400).
+        Rotations wanted (default: the county plan's yearly target for the plan year, if its 规划目标
+        table sets one; else only the national 10 % of the eligible teachers).
     settings
         Run settings (eligibility rule).
     weak
@@ -800,19 +903,22 @@ def plan_next_year(
     RotationPlan
     """
     y = ds.year_or_latest(year)
-    target = int(threshold("plan_rotations_per_year") if target is None else target)
-    if target < 0:
+    if target is None:
+        plan = ds.plan_target(PLAN_ROTATIONS, y + 1)
+        target = None if plan is None else ceil_count(plan.value)
+    if target is not None and int(target) < 0:
         raise DataError(f"目标人数不能为负 (bad_target): {target}")
     weak_set = _weak_lookup(ds, [y], weak, settings)[y]
     elig = _free_eligible(ds, y, settings)
-    needed = max(target, ceil_count(threshold("rotation_share_of_eligible") * len(elig)))
+    needed = max(int(target or 0), ceil_count(threshold("rotation_share_of_eligible") * len(elig)))
     backbone_needed = ceil_count(threshold("backbone_share_of_rotated") * needed)
     units = _plan_units(ds, y, weak_set)
-    greedy = _Greedy(units, elig, needed, backbone_needed)
+    pe = ds.plan_target(PLAN_PE_ART, y + 1)
+    greedy = _Greedy(units, elig, needed, backbone_needed, pe_art_target=None if pe is None else pe.value)
     greedy.run()
     moves = _plan_moves(greedy, ds, y + 1, weak_set)
-    return RotationPlan(moves=moves, plan_year=y + 1, rotation_target=target, eligible=len(elig), needed=needed,
-                        backbone_needed=backbone_needed)
+    return RotationPlan(moves=moves, plan_year=y + 1, rotation_target=None if target is None else int(target),
+                        eligible=len(elig), needed=needed, backbone_needed=backbone_needed)
 
 
 def _free_eligible(ds, year: int, settings: Settings | None) -> pd.DataFrame:
@@ -836,10 +942,11 @@ def _plan_units(ds, year: int, weak_set: set[str]) -> pd.DataFrame:
 class _Greedy:
     """State and steps of the greedy rule of :func:`plan_next_year` (steps 2–6)."""
 
-    def __init__(self, units: pd.DataFrame, eligible: pd.DataFrame, needed: int, backbone_needed: int) -> None:
+    def __init__(self, units: pd.DataFrame, eligible: pd.DataFrame, needed: int, backbone_needed: int, *,
+                 pe_art_target: float | None = None) -> None:
         self.needed = needed
         self.backbone_needed = backbone_needed
-        self.pe_thr = threshold("plan_pe_art_per_100_every_school")
+        self.pe_thr = pe_art_thresholds(pe_art_target)
         self.bb_thr = {st: threshold("backbone_teachers_per_100", st) for st in COMPULSORY}
         send = units[units["urban_rural"].isin(SENDING_AREAS) & ~units["weak"]]
         recv = units[(units["urban_rural"] == "rural") | units["weak"]]
@@ -858,14 +965,14 @@ class _Greedy:
         """Step 2: PE/art and backbone teachers a sending unit has above its own needs."""
         pe, bb = {}, {}
         for r in send.itertuples():
-            pe[(r.school_id, r.stage)] = int(r.pe_art - ceil_count(self.pe_thr * r.students / 100.0))
+            pe[(r.school_id, r.stage)] = int(r.pe_art - ceil_count(self.pe_thr[r.stage] * r.students / 100.0))
             bb[(r.school_id, r.stage)] = int(r.backbone - ceil_count(self.bb_thr[r.stage] * r.students / 100.0))
         return pe, bb
 
     def run(self) -> None:
         """Steps 4–6, in order."""
         self._phase("pe_art", lambda u: self._per100(u, "pe_art"),
-                    lambda u: self._per100(u, "pe_art") < self.pe_thr - _EPS, "pe_art_gap", self._full)
+                    lambda u: self._per100(u, "pe_art") < self.pe_thr[u[1]] - _EPS, "pe_art_gap", self._full)
         self._phase("backbone", lambda u: self._per100(u, "backbone"),
                     lambda u: self._per100(u, "backbone") < self.bb_thr[u[1]] - _EPS, "backbone_gap", self._full)
         self._phase("backbone", lambda u: self._per100(u, "backbone"), lambda u: True, "backbone_share",
@@ -990,7 +1097,7 @@ def plan_by_township(plan: RotationPlan | pd.DataFrame, ds) -> pd.DataFrame:
 
 
 def training_honours(ds, *, year: int | None = None) -> dict[str, pd.DataFrame]:
-    """Training completion (5 years, 360 学时) and 最美教师 per year against the plan's ≥ 100.
+    """Training completion (5 years, 360 学时) and 最美教师 per year against the county plan's target.
 
     Parameters
     ----------
@@ -1009,7 +1116,8 @@ def training_honours(ds, *, year: int | None = None) -> dict[str, pd.DataFrame]:
         as not trained). ``"training_trend"``: per year from the 小学/初中 rows of 学段统计 —
         ``year, teachers, trained, trained_share, meets_training`` (empty when the column is
         empty). ``"honours"``: per year from the first 最美教师年份 (or the first data year) to
-        ``year`` — ``year, honoured, honours_target, meets_honours``.
+        ``year`` — ``year, honoured, honours_target, meets_honours`` (NaN/NA in the years the county
+        plan sets no 最美教师 target).
     """
     y = ds.year_or_latest(year)
     return {"training": _training(ds), "training_trend": _training_trend(ds), "honours": _honours(ds, y)}
@@ -1056,6 +1164,8 @@ def _honours(ds, year: int) -> pd.DataFrame:
     years = list(range(first, year + 1))
     counts = hy.value_counts()
     honours = pd.DataFrame({"year": years, "honoured": [int(counts.get(v, 0)) for v in years]})
-    honours["honours_target"] = int(threshold("plan_honoured_teachers_per_year"))
-    honours["meets_honours"] = honours["honoured"] >= honours["honours_target"]
+    targets = [ds.plan_target(PLAN_HONOURS, v) for v in years]
+    honours["honours_target"] = [np.nan if t is None else t.value for t in targets]
+    honours["meets_honours"] = pd.array([pd.NA if t is None else t.meets(n)
+                                         for t, n in zip(targets, honours["honoured"], strict=True)], dtype="boolean")
     return honours

@@ -185,11 +185,14 @@ def notebooks(
     replace: Annotated[
         bool, typer.Option("--replace", help="输出文件夹中已有另一份数据（或设置）的笔记本时，先删除它们再执行")
     ] = False,
+    scenario: Annotated[
+        Optional[Path], typer.Option("--scenario", help="布局调整方案文件 YAML（笔记本 06；默认关闭在校生最少的教学点）")
+    ] = None,
 ) -> int:
     """执行全部分析笔记本 (execute every analysis notebook on a data set)."""
     import jxedu.cli.commands as commands  # imported on use: `jxedu --help` stays fast
 
-    return commands.cli_notebooks(data, year=year, out=out, replace=replace)
+    return commands.cli_notebooks(data, year=year, out=out, replace=replace, scenario=scenario)
 
 
 def main() -> None:  # pragma: no cover - console entry point

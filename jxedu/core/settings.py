@@ -82,8 +82,8 @@ class Settings:
     tianditu_key
         Key for 天地图 base maps (None: 天地图 not available).
     leaflet_assets
-        Folder with a local copy of Leaflet's scripts and styles for offline maps (None: use the
-        copy shipped in ``jxedu/static`` when offline, CDNs otherwise).
+        Folder with a local copy of Leaflet's scripts and styles, inlined into every map (None: the
+        copy shipped in ``jxedu/static``; maps never load scripts from a CDN).
     projection_variants
         The enrolment projection variants (:mod:`jxedu.analysis.projection`), name -> ``entry_factor``
         (dimensionless multiplier of the grade-1 intake) and ``urban_shift`` (share of 乡村 school
@@ -152,6 +152,15 @@ class Settings:
         城乡分类 codes of the schools the county plan's “集团化办学、城乡学校共同体实现县域内农村中小学全覆盖”
         counts as 农村中小学. The plan does not define 农村 [U]; default 镇区 and 乡村 (``["town",
         "rural"]``: every school outside the 城区).
+    rotation_target_moves
+        Which rotations count toward the county plan's yearly rotation target (规划目标 年均交流轮岗教师数):
+        ``"all"`` — every rotation of a 小学/初中 teacher (the default: a plan's “年均交流轮岗教师 N 名”
+        counts them all; the number from city and town schools to rural and weak schools is shown beside
+        it); ``"toward_rural_weak"`` — only rotations from a 城区/镇区 school to a 乡村 or weak school.
+    rotation_target_basis
+        Which figure decides whether the rotation target is met (both are always shown): ``"average"`` —
+        the average per year over the plan's years in the data, from the 规划目标 row's 起始年份 to the
+        year assessed (default: the plan's “年均”); ``"yearly"`` — the year's own count.
     """
 
     teaching_point_min_students: int = 50  # students
@@ -192,6 +201,8 @@ class Settings:
     left_behind_care_min: float = 1.0  # share of 留守儿童 with a care plan
     after_school_participation_min: float = 0.9  # share of pupils in 课后服务
     alliance_areas: tuple = ("town", "rural")  # 城乡分类 codes of 农村中小学
+    rotation_target_moves: str = "all"  # or "toward_rural_weak"
+    rotation_target_basis: str = "average"  # or "yearly"
 
 
 _FIELDS = {f.name for f in dataclasses.fields(Settings)}
@@ -243,7 +254,9 @@ def get_settings(*, path: str | Path | None = None, **overrides) -> Settings:
     if unknown:
         where = "、".join(f"{k}（{shown}第{key_lines[k]}行）" if k in key_lines else str(k)
                          for k in sorted(unknown, key=str))
-        raise SettingsError(f"未知设置项 (unknown_setting): {where}；可用：{'、'.join(sorted(_FIELDS))}")
+        hint = ("；县规划目标（交流轮岗人数、最美教师、智慧校园等）不是设置项，请填在数据的“规划目标”表中"
+                "（见 data/README.md）" if any(str(k).startswith("plan_") for k in unknown) else "")
+        raise SettingsError(f"未知设置项 (unknown_setting): {where}{hint}；可用：{'、'.join(sorted(_FIELDS))}")
     s = Settings(**values)
     if s.teaching_point_min_students < 0:
         raise SettingsError("教学点人数下限不能为负 (bad_setting): teaching_point_min_students")
@@ -286,6 +299,12 @@ def get_settings(*, path: str | Path | None = None, **overrides) -> Settings:
     for key in ("left_behind_care_min", "after_school_participation_min"):
         if not 0 <= float(getattr(s, key)) <= 1:
             raise SettingsError(f"比例应在 0 与 1 之间 (bad_setting): {key}")
+    if s.rotation_target_moves not in ("all", "toward_rural_weak"):
+        raise SettingsError("交流轮岗目标的计数口径应为 all（全部义务教育学段交流）或 toward_rural_weak"
+                            "（城镇学校到乡村和薄弱学校） (bad_setting): rotation_target_moves")
+    if s.rotation_target_basis not in ("average", "yearly"):
+        raise SettingsError("交流轮岗目标的判断依据应为 average（规划以来年均）或 yearly（当年） (bad_setting): "
+                            "rotation_target_basis")
     return s
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "CROSS",
     "FORMATS",
     "MISSING",
+    "NO_BUS_DATA",
     "NUMERIC_FORMATS",
     "SYNTHETIC_MARK",
     "TICK",
@@ -51,6 +52,8 @@ __all__ = [
     "fmt",
     "fmt_series",
     "header",
+    "plan_text",
+    "plan_value",
     "synthetic_notice",
     "threshold_text",
     "threshold_value",
@@ -71,6 +74,8 @@ TICK, CROSS = "✓", "✗"
 YES, NO = "是", "否"
 #: The mark on every page, table and map made from synthetic data.
 SYNTHETIC_MARK = "合成演示数据"
+#: What a bus-coverage cell shows when the data have no school-bus feed (never 0 %).
+NO_BUS_DATA = "无公交数据"
 
 #: Display formats of :func:`fmt`.
 FORMATS: tuple[str, ...] = (
@@ -308,6 +313,27 @@ def threshold_text(key: str, stage: str = "all") -> str:
     if unit in ("系数", "项", "年", "权重"):
         return f"{op} {v:.2f}" if unit == "系数" else f"{op} {v:g}"
     return f"{op} {v:g} {unit}"
+
+
+def plan_value(target) -> str:
+    """A county-plan target's value as written in a sentence: ``100%`` for a share, ``2025`` for a
+    year, else the number (``400``, ``0.9``).
+
+    Parameters
+    ----------
+    target
+        A :class:`jxedu.core.county.PlanTarget`.
+    """
+    v = float(target.value)
+    return f"{v * 100:g}%" if target.unit == "比例" else f"{v:g}"
+
+
+def plan_text(target) -> str:
+    """A county-plan target as labels show it: ``≥ 400 人``, ``≥ 100%``, ``≥ 0.9 人/百生``."""
+    op = _OP_TEXT[target.op]
+    if target.unit == "比例":
+        return f"{op} {float(target.value) * 100:g}%"
+    return f"{op} {float(target.value):g} {target.unit}"
 
 
 def synthetic_notice(county: str) -> str:

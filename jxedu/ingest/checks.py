@@ -45,8 +45,12 @@ _NAME_KEYS = {"name"}
 #: Tables of points (lon/lat checked against the county outline).
 _POINT_TABLES = ("schools", "villages")
 
-# Extra vocabulary accepted beyond the schema (BD-09 is converted by jxedu.core.coords.to_wgs84).
-_EXTRA_VOCAB: dict[str, dict[str, str]] = {"crs": {"BD09": "BD09", "BD-09": "BD09"}}
+# Extra vocabulary accepted beyond the schema (BD-09 is converted by jxedu.core.coords.to_wgs84; a
+# 规划目标 row may name its 目标项 by the documented English key too).
+_EXTRA_VOCAB: dict[str, dict[str, str]] = {
+    "crs": {"BD09": "BD09", "BD-09": "BD09"},
+    "key": {k: k for k in (schema.PLAN_TARGETS.column("key").vocab or {}).values()},
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -953,10 +957,64 @@ def check_townships(frames: dict[str, pd.DataFrame], raws: dict[str, RawTable], 
                            message=lambda v: f"镇街“{v}”不在“镇街边界”图层中", expected=allowed)
 
 
+#: China's extent in degrees (west, south, east, north), islands of the South China Sea included: what
+#: coordinates are checked against when the data give no county outline.
+CHINA_EXTENT: tuple[float, float, float, float] = (73.4, 3.3, 135.1, 53.6)
+
+
+@dataclass(frozen=True)
+class CheckOutline:
+    """The county outline coordinates are checked against.
+
+    Attributes
+    ----------
+    utm
+        The outline in UTM 50N metres, buffered by :data:`OUTLINE_BUFFER` (a shapely geometry).
+    source_text
+        Where it comes from, as a message says it (``“镇街边界”图层的范围`` …).
+    centroid
+        Its centre in WGS-84 degrees (a shapely point): the degrees a message suggests.
+    """
+
+    utm: object
+    source_text: str
+    centroid: object
+
+
+def _in_china(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    w, s, e, n = CHINA_EXTENT
+    with np.errstate(invalid="ignore"):
+        return (lon >= w) & (lon <= e) & (lat >= s) & (lat <= n)
+
+
+def _report_points(raw: RawTable, rows: pd.Index, far: np.ndarray, swapped: np.ndarray,
+                   outline: CheckOutline | None, sink: ProblemSink) -> None:
+    """The errors of points outside the county (or China) and of swapped coordinates, naming the
+    outline used and the degrees to expect."""
+    lon_h, lat_h = raw.header("lon"), raw.header("lat")
+    pair = (raw.data["lon"].astype(object).astype(str) + ", " + raw.data["lat"].astype(object).astype(str))
+    if outline is not None:
+        c = outline.centroid
+        where, hint = "县域内", f"“{lon_h}”填经度（约 {c.x:.0f}），“{lat_h}”填纬度（约 {c.y:.0f}）"
+        area = f"县域内（按{outline.source_text}，含 {OUTLINE_BUFFER / 1000:g} 公里缓冲）"
+    else:
+        w, s, e, n = CHINA_EXTENT
+        where, hint = "中国境内", f"“{lon_h}”填经度（{w:g}–{e:g}），“{lat_h}”填纬度（{s:g}–{n:g}）"
+        area = "中国境内（没有县界，未检查是否在县域内）"
+    if swapped.any():
+        sink.add_cells("error", "coords_swapped", raw, None, rows[swapped], pair[swapped],
+                       message=lambda v: f"坐标（{v}）不在{where}，经度和纬度可能填反了",
+                       expected=hint, column=f"{lon_h}、{lat_h}")
+    if far.any():
+        sink.add_cells("error", "coords_outside_county" if outline is not None else "coords_outside_china", raw,
+                       None, rows[far], pair[far], message=lambda v: f"坐标（{v}）不在{area}，请核对",
+                       expected=f"{where}的经纬度", column=f"{lon_h}、{lat_h}")
+
+
 def check_points(
     df: pd.DataFrame,
     raw: RawTable,
-    outline_utm,
+    outline: CheckOutline | None,
     sink: ProblemSink,
 ) -> pd.DataFrame:
     """Convert coordinates to WGS-84 and UTM 50N; report points outside the county or swapped.
@@ -967,9 +1025,9 @@ def check_points(
         Converted ``schools`` or ``villages`` frame (``lon``, ``lat``, ``crs``).
     raw
         Its raw table.
-    outline_utm
-        County outline in UTM 50N, already buffered (a shapely geometry), or ``None`` to skip the
-        inside test.
+    outline
+        The county outline (:class:`CheckOutline`), or ``None``: then points are checked to lie in
+        China (:data:`CHINA_EXTENT`) and not to have longitude and latitude swapped.
     sink
         Problem collector.
 
@@ -1007,31 +1065,25 @@ def check_points(
 
     lon, lat, x, y, valid = project(lon0, lat0, crs_arr)
     given = np.isfinite(lon0) & np.isfinite(lat0)
-    if outline_utm is not None and given.any():
-        shapely.prepare(outline_utm)
-        inside = np.zeros(len(df), dtype=bool)
-        inside[valid] = shapely.contains_xy(outline_utm, x[valid], y[valid])
+    if given.any():
+        if outline is not None:
+            shapely.prepare(outline.utm)
+            inside = np.zeros(len(df), dtype=bool)
+            inside[valid] = shapely.contains_xy(outline.utm, x[valid], y[valid])
+        else:
+            inside = given & _in_china(lon0, lat0)
         outside = given & ~inside
         if outside.any():
             pos = np.flatnonzero(outside)
-            _, _, sx, sy, svalid = project(lat0[pos], lon0[pos], crs_arr[pos])
-            swapped_sub = np.zeros(len(pos), dtype=bool)
-            swapped_sub[svalid] = shapely.contains_xy(outline_utm, sx[svalid], sy[svalid])
+            if outline is not None:
+                _, _, sx, sy, svalid = project(lat0[pos], lon0[pos], crs_arr[pos])
+                swapped_sub = np.zeros(len(pos), dtype=bool)
+                swapped_sub[svalid] = shapely.contains_xy(outline.utm, sx[svalid], sy[svalid])
+            else:
+                swapped_sub = _in_china(lat0[pos], lon0[pos])
             swapped = np.zeros(len(df), dtype=bool)
             swapped[pos[swapped_sub]] = True
-            far = outside & ~swapped
-            rows = df.index
-            lon_h, lat_h = raw.header("lon"), raw.header("lat")
-            pair = (raw.data["lon"].astype(object).astype(str) + ", " + raw.data["lat"].astype(object).astype(str))
-            if swapped.any():
-                sink.add_cells("error", "coords_swapped", raw, None, rows[swapped], pair[swapped],
-                               message=lambda v: f"坐标（{v}）不在县域内，经度和纬度可能填反了",
-                               expected=f"“{lon_h}”填经度（约 116），“{lat_h}”填纬度（约 35）",
-                               column=f"{lon_h}、{lat_h}")
-            if far.any():
-                sink.add_cells("error", "coords_outside_county", raw, None, rows[far], pair[far],
-                               message=lambda v: f"坐标（{v}）不在县域内（含 {OUTLINE_BUFFER / 1000:g} 公里缓冲），请核对",
-                               expected="县域内的经纬度", column=f"{lon_h}、{lat_h}")
+            _report_points(raw, df.index, outside & ~swapped, swapped, outline, sink)
     out = df.drop(columns=["crs"]).copy()
     out["lon"] = lon
     out["lat"] = lat
@@ -1044,3 +1096,71 @@ def check_points(
 # ---------------------------------------------------------------------------------------------
 # Entry points
 # ---------------------------------------------------------------------------------------------
+
+
+def check_plan_targets(df: pd.DataFrame, raw: RawTable, sink: ProblemSink) -> None:
+    """Rules of the 规划目标 table beyond types: the unit fits the 目标项, a share lies in 0–1, a year
+    is a year, 起始年份 ≤ 截止年份, and two rows of one 目标项 do not cover the same year.
+
+    Parameters
+    ----------
+    df
+        The converted table (``key, value, unit, document, start_year, end_year``), indexed by Excel row.
+    raw
+        Its raw table.
+    sink
+        Problem collector.
+    """
+    from jxedu.core.county import plan_keys, plan_unit_factor
+
+    keys = plan_keys()
+    known = df["key"].notna() & df["key"].isin(keys.index) & df["value"].notna()
+    unit = df["unit"] if "unit" in df else pd.Series(None, index=df.index, dtype=object)
+    factors = pd.Series([plan_unit_factor(k, u) if ok else 1.0 for k, u, ok in zip(df["key"], unit, known)],
+                        index=df.index, dtype=object)
+    bad_unit = known & factors.isna()
+    if bad_unit.any():
+        sink.add_cells("error", "plan_unit", raw, "unit", df.index[bad_unit], raw.data.loc[bad_unit, "unit"],
+                       message=lambda v: f"单位“{v}”与该目标项的单位不符",
+                       expected=[f"{keys.loc[k, 'unit']}（或留空）" for k in df.loc[bad_unit, "key"]])
+    ok = known & ~bad_unit
+    value = df["value"].where(ok).astype(float) * factors.where(ok).astype(float)
+    span = df["key"].map(keys["span"]).where(ok)
+    kind = df["key"].map(keys["unit"]).where(ok)
+    share = (kind == "比例") & ~((value > 0) & (value <= 1))
+    year = (span == "date") & ~((value >= 1990) & (value <= 2100) & (value == value.round()))
+    negative = ~share & ~year & ok & (value < 0)
+    for mask, text, expected in (
+            (share, "比例应在 0 与 1 之间（或填 95 并在“单位”列写 %）", "0–1 的小数，如 0.95"),
+            (year, "应为年份", "四位数的年份，如 2025"),
+            (negative, "不能为负", "不小于 0 的数")):
+        mask = mask.fillna(False).astype(bool)
+        if mask.any():
+            sink.add_cells("error", "plan_value", raw, "value", df.index[mask], raw.data.loc[mask, "value"],
+                           message=lambda v, text=text: f"目标值“{v}”{text}", expected=expected)
+    if "start_year" in df and "end_year" in df:
+        order = (df["start_year"].notna() & df["end_year"].notna() & (df["start_year"] > df["end_year"]))
+        order = order.fillna(False).astype(bool)
+        if order.any():
+            sink.add_cells("error", "plan_years", raw, "end_year", df.index[order], raw.data.loc[order, "end_year"],
+                           message=lambda v: f"截止年份“{v}”早于起始年份", expected="不早于起始年份")
+    _check_plan_overlaps(df[ok], raw, keys, sink)
+
+
+def _check_plan_overlaps(df: pd.DataFrame, raw: RawTable, keys: pd.DataFrame, sink: ProblemSink) -> None:
+    """Two rows of one 目标项 covering a common school year (a date target: two rows at all)."""
+    lo = df["start_year"].astype(float).fillna(-np.inf) if "start_year" in df else pd.Series(-np.inf, index=df.index)
+    hi = df["end_year"].astype(float).fillna(np.inf) if "end_year" in df else pd.Series(np.inf, index=df.index)
+    rows, values, expected = [], [], []
+    for key, g in df.groupby("key"):
+        idx = list(g.index)
+        for i, a in enumerate(idx):
+            for b in idx[i + 1:]:
+                date = keys.loc[key, "span"] == "date"
+                if date or (lo[a] <= hi[b] and lo[b] <= hi[a]):
+                    rows.append(b)
+                    values.append(raw.data.loc[b, "key"] if "key" in raw.data else key)
+                    expected.append(f"与第{a}行的起止年份不重叠（修订的规划目标从新的起始年份起填一行）")
+    if rows:
+        sink.add_cells("error", "plan_overlap", raw, "key", rows, values,
+                       message=lambda v: f"目标项“{v}”与另一行的年份重叠，无法确定适用哪一行", expected=expected)

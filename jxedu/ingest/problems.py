@@ -25,7 +25,8 @@ MAX_PER_GROUP = 50
 
 #: Columns whose cells are free text (notes a planner types): their content never reaches a problem.
 #: The pseudonymous 学生编号 of the 控辍保学台账 is treated so too: a clerk may have typed a name there.
-FREE_TEXT_COLUMNS: dict[str, frozenset[str]] = {"meta": frozenset({"value"}), "dropouts": frozenset({"pupil_id"})}
+FREE_TEXT_COLUMNS: dict[str, frozenset[str]] = {"meta": frozenset({"value"}), "dropouts": frozenset({"pupil_id"}),
+                                                "plan_targets": frozenset({"note"})}
 #: What a masked cell shows in a problem.
 MASKED = "（内容已隐去）"
 

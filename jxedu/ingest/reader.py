@@ -5,9 +5,14 @@ A data set is either
 * **one workbook** (``.xlsx``) with one sheet per table, the sheet named with the table's Chinese
   name (``学校``, ``学段统计`` …), or
 * **a folder** with one CSV or XLSX file per table (file stem = Chinese table name, e.g.
-  ``学校.csv``), plus optional geo layers ``镇街边界.geojson|.gpkg`` (attribute ``镇街名称``) and
-  ``道路.geojson|.gpkg``, and a school-bus GTFS feed ``公交.zip`` or ``公交/``. A workbook inside
-  the folder whose sheets are named as tables is read too.
+  ``学校.csv``), plus optional geo layers ``镇街边界.geojson|.gpkg`` (attribute ``镇街名称``),
+  ``县界.geojson|.gpkg`` (the county outline), ``道路.geojson|.gpkg``, ``不可建设``, and a school-bus
+  GTFS feed ``公交.zip`` or ``公交/``. A workbook inside the folder whose sheets are named as tables is
+  read too.
+
+Coordinates are checked against the county outline (:func:`jxedu.core.county.county_outline`: the 县界
+layer, else the union of 镇街边界, else the outline shipped for the county's 行政区划代码); without
+one, against China's extent only, with one warning saying how to give one.
 
 The geo layers and the GTFS feed of a workbook are looked for in the workbook's folder under the same
 names; each one used is reported as a warning (``layer_beside_workbook``) so the planner can check it
@@ -15,7 +20,7 @@ belongs to the data.
 
 Headers are matched after NFKC normalisation with spaces removed, so full-width brackets and stray
 spaces are tolerated; English column keys are accepted. A title row above the header (for example a
-merged “金乡县2024学年学校基本情况表”) is skipped, and so are 合计/总计/小计 rows (with a warning) —
+merged “某某县2024学年学校基本情况表”) is skipped, and so are 合计/总计/小计 rows (with a warning) —
 a total is never counted as a school. CSV files may be UTF-8 (with or without BOM) or GBK/GB18030.
 Personal-data columns (姓名, 身份证号 …) are dropped as soon as a table is read.
 
@@ -27,7 +32,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as _dt
-import functools
 import io as _io
 import itertools
 import os
@@ -40,14 +44,16 @@ import numpy as np
 import pandas as pd
 
 from jxedu.core import config, schema
-from jxedu.core.config import COUNTY_OUTLINE, DEMO_DIR, UTM50N, WGS84
+from jxedu.core.config import DEMO_DIR, UTM50N, WGS84
 from jxedu.core.dataset import Dataset
 from jxedu.core.errors import DataError
 from jxedu.core.schema import Table
 from jxedu.ingest.checks import (
     OUTLINE_BUFFER,
+    CheckOutline,
     RawTable,
     check_consistency,
+    check_plan_targets,
     check_points,
     check_references,
     check_townships,
@@ -215,9 +221,12 @@ def read_dataset(path: Path, *, strict: bool = True, build: bool = True) -> Read
     with library_warnings(sink, None):
         frames: dict[str, pd.DataFrame] = {key: convert_table(raw, sink) for key, raw in raws.items()}
 
-        townships = roads = unbuildable = None
+        townships = roads = unbuildable = county_layer = None
         if "townships" in geo_paths:
             townships = _read_townships(geo_paths["townships"], path, sink)
+        if "county_layer" in geo_paths:
+            county_layer = _read_county_layer(geo_paths["county_layer"], path, sink)
+        townships, county_layer = _county_polygon_as_townships(townships, county_layer, frames, geo_paths, sink)
         if "roads" in geo_paths:
             roads = _read_roads(geo_paths["roads"], path, sink)
         if "unbuildable" in geo_paths:
@@ -231,7 +240,13 @@ def read_dataset(path: Path, *, strict: bool = True, build: bool = True) -> Read
             frames["dropouts"] = protect_pupil_ids(frames["dropouts"], raws["dropouts"], sink)
         if townships is not None:
             check_townships(frames, raws, set(townships["township"].dropna()), sink)
-        outline = _outline_utm(townships)
+        meta = _meta(frames)
+        if not fatal and not whole_file_failed:  # a data set that cannot be read is named by nothing
+            _check_county_profile(meta, raws, sink)
+        if "plan_targets" in frames:
+            check_plan_targets(frames["plan_targets"], raws["plan_targets"], sink)
+        outline = _outline_utm(county_layer, townships, meta, sink,
+                               not fatal and any(key in frames for key in ("schools", "villages")))
         for key in ("schools", "villages"):
             if key in frames:
                 frames[key] = check_points(frames[key], raws[key], outline, sink)
@@ -241,10 +256,6 @@ def read_dataset(path: Path, *, strict: bool = True, build: bool = True) -> Read
     if fatal or (strict and n_errors) or not build:
         return ReadResult(None, problems)
 
-    meta = {}
-    if "meta" in frames:
-        m = frames["meta"].dropna(subset=["item"])
-        meta = {str(k): ("" if pd.isna(v) else str(v)) for k, v in zip(m["item"], m["value"])}
     synthetic = norm_text(meta.get(schema.META_SYNTHETIC, "")) in {"是", "true", "yes", "1", "y"}
     tables = {key: _finalise(frames[key], raws[key].table) for key in frames if key != "meta"}
     ds = Dataset(
@@ -265,12 +276,35 @@ def read_dataset(path: Path, *, strict: bool = True, build: bool = True) -> Read
         synthetic=synthetic,
         problems=problems,
         **{key: tables.get(key) for key in _PLAN_TABLES},
+        county_layer=county_layer,
     )
     return ReadResult(ds, problems)
 
 
 #: Optional tables of the plan's further tasks, passed to the Dataset by key.
-_PLAN_TABLES = ("survey", "special_groups", "dropouts", "after_school", "alliances", "rural_projects")
+_PLAN_TABLES = ("survey", "special_groups", "dropouts", "after_school", "alliances", "rural_projects", "plan_targets")
+
+
+def _meta(frames: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """The 说明 items as text (item -> value; a blank value is ``""``)."""
+    if "meta" not in frames:
+        return {}
+    m = frames["meta"].dropna(subset=["item"])
+    return {str(k).strip(): ("" if pd.isna(v) else str(v).strip()) for k, v in zip(m["item"], m["value"])}
+
+
+def _check_county_profile(meta: dict[str, str], raws: dict[str, RawTable], sink: ProblemSink) -> None:
+    """One warning when the data do not name the county (说明 item 县名): every output says 本县."""
+    from jxedu.core.county import META_NAME, NEUTRAL_NAME
+
+    if meta.get(META_NAME):
+        return
+    where = raws["meta"].file if "meta" in raws else None
+    sheet = raws["meta"].sheet if "meta" in raws else None
+    sink.add(Problem("warning", "county_name_missing",
+                     f"未填写县名：报告、地图、台账的标题中以“{NEUTRAL_NAME}”代称；请在“说明”表中增加一行"
+                     f"“项目 = {META_NAME}，内容 = 本县全称（如 某某县）”，并可填“行政区划代码”“教育行政部门”",
+                     where, sheet, expected=META_NAME))
 
 
 def _names_table(p: Problem, t: Table) -> bool:
@@ -845,7 +879,7 @@ def _read_townships(path: Path, root: Path, sink: ProblemSink):
     bad = _bad_geometries(gdf, path.name, names, sink, kinds=("Polygon", "MultiPolygon"))
     if bad.any():
         # a broken boundary must not make every school look outside the county: the layer is not
-        # used (coordinates are checked against the bundled county outline), its errors name it
+        # used (coordinates are checked against another outline, or none), its errors name it
         return None
     gdf = gdf.assign(township=pd.Series(names, index=gdf.index, dtype="str"))
     if attr != "township":
@@ -872,28 +906,53 @@ def _read_unbuildable(path: Path, root: Path, sink: ProblemSink):
     return gdf[~bad].reset_index(drop=True) if bad.any() else gdf
 
 
-@functools.lru_cache(maxsize=1)
-def _county_outline_utm():
-    """The bundled county outline (GCJ-02) converted to WGS-84, then UTM 50N, buffered."""
+def _read_county_layer(path: Path, root: Path, sink: ProblemSink):
+    """The optional 县界 layer: the county's outline polygon(s); a broken one is not used."""
+    gdf = _read_geo(path, root, sink)
+    if gdf is None:
+        return None
+    if _bad_geometries(gdf, path.name, None, sink, kinds=("Polygon", "MultiPolygon")).any():
+        return None  # a broken outline must not make every school look outside the county
+    return gdf[[gdf.geometry.name]]
+
+
+def _county_polygon_as_townships(townships, county_layer, frames, geo_paths, sink: ProblemSink):
+    """A 镇街边界 layer of one polygon named after none of the data's 镇街 is the county's outline:
+    used as 县界 (unless there is one), with one warning instead of one per school."""
+    if townships is None or len(townships) != 1:
+        return townships, county_layer
+    named = set()
+    for key in ("schools", "villages"):
+        if key in frames:
+            named |= set(frames[key]["township"].dropna())
+    if not named or named & set(townships["township"].dropna()):
+        return townships, county_layer
+    name = townships["township"].iloc[0]
+    sink.add(Problem("warning", "townships_is_county",
+                     f"“镇街边界”图层只有一个多边形（“{name}”），与学校、村居表中的镇街都不符，像是县界："
+                     + ("已忽略（另有县界图层）" if county_layer is not None else "已作为县界使用")
+                     + "；如是县界，请把文件改名为“县界”（如 县界.geojson）；镇街边界应每个镇街一个多边形，"
+                       "属性“镇街名称”与学校表的“所属镇街”一致", geo_paths["townships"].name, expected="县界"))
+    return None, county_layer if county_layer is not None else townships[[townships.geometry.name]]
+
+
+def _outline_utm(county_layer, townships, meta: dict[str, str], sink: ProblemSink, has_points: bool):
+    """County outline for coordinate checks in UTM 50N, buffered, with the source named; ``None``
+    (one warning) when the data give none — then only China's extent is checked."""
     import geopandas as gpd
-    import shapely
 
-    from jxedu.core.coords import shift_geometry
+    from jxedu.core.county import META_CODE, county_outline
 
-    gdf = gpd.read_file(COUNTY_OUTLINE, engine="pyogrio")
-    wgs = shift_geometry(shapely.union_all(gdf.geometry.to_numpy()), to="WGS84")
-    utm = gpd.GeoSeries([wgs], crs=WGS84).to_crs(UTM50N).iloc[0]
-    return utm.buffer(OUTLINE_BUFFER)
-
-
-def _outline_utm(townships):
-    """County outline for coordinate checks: union of 镇街边界 (buffered) if present, else bundled."""
-    if townships is not None and len(townships):
-        import shapely
-
-        geom = shapely.union_all(townships.to_crs(UTM50N).geometry.make_valid().to_numpy())
-        return geom.buffer(OUTLINE_BUFFER)
-    return _county_outline_utm()
+    outline = county_outline(layer=county_layer, townships=townships, code=meta.get(META_CODE))
+    if outline is None:
+        if has_points:
+            sink.add(Problem("warning", "outline_missing",
+                             "没有县界，未检查坐标是否在县域内（只检查了在中国境内、经纬度未填反）：请在数据文件夹中"
+                             "放入“县界.geojson”（或 .gpkg，县域多边形），或每个镇街一个多边形的“镇街边界”图层",
+                             None, expected="县界.geojson"))
+        return None
+    utm = gpd.GeoSeries([outline.geometry], crs=WGS84).to_crs(UTM50N).iloc[0]
+    return CheckOutline(utm.buffer(OUTLINE_BUFFER), outline.source_text, outline.geometry.centroid)
 
 
 # ---------------------------------------------------------------------------------------------

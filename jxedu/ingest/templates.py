@@ -2,10 +2,12 @@
 
 ``python -m jxedu.ingest.templates`` rewrites
 
-* ``data/templates/金乡县教育数据模板.xlsx`` — one sheet per table (sheet name = Chinese table name),
+* ``data/templates/教育数据模板.xlsx`` — one sheet per table (sheet name = Chinese table name),
   bold frozen header row, column widths, a comment on every header (type, unit, required, allowed
   values) and drop-down lists (data validation) for categorical and 是/否 columns, plus a
-  ``填表说明`` sheet that the loader ignores;
+  ``填表说明`` sheet that the loader ignores; the 说明 sheet lists the county's items (县名,
+  行政区划代码, 教育行政部门) to fill in. ``--county 某某县`` writes ``某某县教育数据模板.xlsx`` with
+  the name filled in;
 * ``data/templates/分表/<表名>.xlsx`` — the same, one workbook per table (for a folder data set);
 * the generated part of ``data/README.md`` (between the ``BEGIN GENERATED`` / ``END GENERATED``
   markers): one table per input table with its columns, types, units and allowed values.
@@ -25,8 +27,8 @@ from jxedu.core.config import ROOT, TEMPLATES_DIR
 from jxedu.core.schema import Column, Table
 from jxedu.core.xlsx import set_cell
 
-#: File name of the all-tables workbook.
-WORKBOOK_NAME = "金乡县教育数据模板.xlsx"
+#: File name of the all-tables workbook (:func:`workbook_name` prefixes a county's name).
+WORKBOOK_NAME = "教育数据模板.xlsx"
 #: Sub-folder of one workbook per table.
 PER_TABLE_DIR = "分表"
 #: Rows that carry the drop-down lists (data validation).
@@ -58,12 +60,15 @@ UNLOCKS: dict[str, str] = {
     "teachers": "教师结构（学历、骨干、年龄）、交流轮岗资格名单、最美教师",
     "rotations": "交流轮岗比例（≥10%）与骨干教师占比（≥20%）、年度 400 人目标",
     "villages": "学龄人口预测、就近入学与服务半径、步行/公交可达性",
-    "meta": "数据说明；“合成数据 = 是”时所有报告标注为合成数据",
+    "meta": "县名、行政区划代码、教育行政部门（所有标题、页眉和台账用它们；不填县名时写“本县”）；数据说明；"
+            "“合成数据 = 是”时所有报告标注为合成数据",
+    "plan_targets": "本县实施方案的县级目标（交流轮岗人数、最美教师、体育艺术教师配备、智慧校园、控辍保学、集团化覆盖率、通过督导评估年份），"
+                    "每个目标一行并注明文号；没有此表时只按国家标准评估",
     "survey": "社会认可度（≥85%）：按调查对象（学生、家长、教师、校长、人大代表和政协委员、社会人士）、学校或镇街的问卷与走访满意度",
     "special_groups": "残疾儿童少年入学率（≥95%）、随迁子女在公办学校和政府购买学位就读比例（≥85%）、留守儿童关爱（按镇街）",
     "dropouts": "控辍保学：辍学学生工作台账的逐月新增与复学、各镇街未销号人数（学生只用化名编号，不含姓名、身份证号）",
     "after_school": "“双减”：课后服务开展与参与率、作业公示、各年级书面作业时长（一二年级不布置，三至六年级≤60分钟，初中≤90分钟）",
-    "alliances": "集团化办学与城乡学校共同体：农村中小学覆盖率（县实施方案：全覆盖）",
+    "alliances": "集团化办学与城乡学校共同体：农村中小学覆盖率（县实施方案的覆盖率目标）",
     "rural_projects": "强镇筑基试点镇与百强乡镇中学、小学的创建状态",
 }
 
@@ -142,11 +147,26 @@ def _fill_sheet(ws, table: Table) -> None:
     ws.freeze_panes = "A2"
 
 
-def _instructions(ws, tables: tuple[Table, ...]) -> None:
+def workbook_name(county: str | None = None) -> str:
+    """``教育数据模板.xlsx``, or ``某某县教育数据模板.xlsx`` for a county."""
+    return f"{county.strip()}{WORKBOOK_NAME}" if county and county.strip() else WORKBOOK_NAME
+
+
+def _meta_rows(ws, county: str | None) -> None:
+    """The 说明 sheet below its header: the county's items, 县名 filled in when known."""
+    from jxedu.core.county import META_BUREAU, META_CODE, META_NAME
+
+    for item, value in ((META_NAME, county), (META_CODE, None), (META_BUREAU, None)):
+        ws.append([item, value.strip() if value else None])
+
+
+def _instructions(ws, tables: tuple[Table, ...], county: str | None = None) -> None:
     from openpyxl.styles import Alignment, Font
 
     lines = [
-        ("金乡县教育数据模板 — 填表说明", True),
+        (f"{(county or '').strip()}教育数据模板 — 填表说明", True),
+        ("先在“说明”工作表中填写县名、行政区划代码和教育行政部门：所有报告、地图和台账的标题都用它们（不填县名时写“本县”）。",
+         False),
         ("每个工作表是一张表，工作表名就是表名，请勿改名；第一行是表头，请勿改动。鼠标移到表头上可看到说明（类型、单位、可选值）。", False),
         ("学年一律填起始年份：2024 表示 2024—2025 学年（也可写 2024-2025、2024学年）。", False),
         ("数量填非负整数；面积单位为平方米（㎡）；教学仪器设备值单位为万元。", False),
@@ -154,7 +174,10 @@ def _instructions(ws, tables: tuple[Table, ...]) -> None:
         ("请勿填写教师、学生的姓名、身份证号、电话等个人信息：教师只用“教师编号”、控辍保学台账中的学生只用化名的“学生编号”"
          "标识（即使填写，载入时也会被删除）。", False),
         ("必需的表：学校、学段统计、办学条件；其余为可选表，没有可整张删除。", False),
-        ("镇街边界、道路（geojson/gpkg）和公交线路（GTFS：公交.zip）放在与各表同一文件夹中，详见 data/README.md。", False),
+        ("本县实施方案有县级目标的（年均交流轮岗人数、最美教师、体育艺术教师配备、智慧校园覆盖率、通过督导评估年份），"
+         "填在“规划目标”工作表中，每个目标一行并注明文号；没有的不填，报告只按国家标准评估。", False),
+        ("镇街边界、县界、道路（geojson/gpkg）和公交线路（GTFS：公交.zip）放在与各表同一文件夹中，详见 data/README.md；"
+         "没有县界和镇街边界时不检查坐标是否在县域内。", False),
         ("检查数据：jxedu validate <工作簿或文件夹>", False),
         ("", False),
         ("表名", True),
@@ -185,7 +208,8 @@ def _new_workbook():
     return wb
 
 
-def write_templates(out_dir: str | Path = TEMPLATES_DIR, *, per_table: bool = True) -> list[Path]:
+def write_templates(out_dir: str | Path = TEMPLATES_DIR, *, per_table: bool = True,
+                    county: str | None = None) -> list[Path]:
     """Write the blank Excel templates.
 
     Parameters
@@ -194,6 +218,9 @@ def write_templates(out_dir: str | Path = TEMPLATES_DIR, *, per_table: bool = Tr
         Target folder (default ``data/templates``).
     per_table
         Also write one workbook per table into ``<out_dir>/分表/``.
+    county
+        The county's name: in the file name (``某某县教育数据模板.xlsx``), the instructions' title and
+        the 说明 sheet's 县名 (default: none, a template for any county).
 
     Returns
     -------
@@ -204,10 +231,11 @@ def write_templates(out_dir: str | Path = TEMPLATES_DIR, *, per_table: bool = Tr
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     wb = _new_workbook()
-    _instructions(wb.create_sheet("填表说明"), schema.TABLES)
+    _instructions(wb.create_sheet("填表说明"), schema.TABLES, county)
     for t in schema.TABLES:
         _fill_sheet(wb.create_sheet(t.zh), t)
-    path = out_dir / WORKBOOK_NAME
+    _meta_rows(wb[schema.META.zh], county)
+    path = out_dir / workbook_name(county)
     wb.save(path)
     written.append(path)
     if per_table:
@@ -216,6 +244,8 @@ def write_templates(out_dir: str | Path = TEMPLATES_DIR, *, per_table: bool = Tr
         for t in schema.TABLES:
             wb = _new_workbook()
             _fill_sheet(wb.create_sheet(t.zh), t)
+            if t is schema.META:
+                _meta_rows(wb[t.zh], county)
             p = sub / f"{t.zh}.xlsx"
             wb.save(p)
             written.append(p)
@@ -302,10 +332,16 @@ def update_readme(path: str | Path = README_PATH) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m jxedu.ingest.templates [OUT_DIR]``: write the templates and refresh data/README.md."""
+    """``python -m jxedu.ingest.templates [OUT_DIR] [--county 某某县]``: write the templates and refresh
+    data/README.md."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    county = None
+    if "--county" in argv:
+        i = argv.index("--county")
+        county = argv[i + 1] if i + 1 < len(argv) else None
+        del argv[i:i + 2]
     out = Path(argv[0]) if argv else TEMPLATES_DIR
-    for p in write_templates(out):
+    for p in write_templates(out, county=county):
         print(f"已写出模板 (template written): {p}")
     if README_PATH.exists() and BEGIN_MARK in README_PATH.read_text(encoding="utf-8"):
         changed = update_readme()

@@ -901,7 +901,8 @@ def closure_ranking(
         in the baseline), ``added_km`` (added child-kilometres per school day, one way),
         ``added_m_per_child`` (added metres per displaced child), ``added_beyond_walk`` (children newly
         beyond the walking limit), ``rank`` (1 = closure costs least travel). Unrounded.
-        ``attrs``: ``stage`` and ``max_students`` (the small-school line used).
+        ``attrs``: ``stage``, ``max_students`` (the small-school line used) and ``method`` (distances
+        along roads, ``network``, or straight lines, ``straight``).
     """
     ctx = asg.context(ds, year=year, method=method, settings=settings)
     if max_students is None:
@@ -926,5 +927,5 @@ def closure_ranking(
     out = small.merge(extra, on="school_id", how="inner")
     out = out.sort_values(["added_km", "school_id"], kind="stable").reset_index(drop=True)
     out["rank"] = np.arange(1, len(out) + 1)
-    out.attrs.update(stage=stage, max_students=int(max_students))
+    out.attrs.update(stage=stage, max_students=int(max_students), method=ctx.method)
     return out

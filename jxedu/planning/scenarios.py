@@ -104,6 +104,7 @@ __all__ = [
     "StageOutcome",
     "compare",
     "evaluate",
+    "evaluate_files",
     "figure_keys",
     "list_scenarios",
     "load_scenario",
@@ -113,6 +114,7 @@ __all__ = [
     "reassign_stage",
     "resolve",
     "school_changes",
+    "smallest_teaching_point",
     "township_figures",
 ]
 
@@ -870,6 +872,9 @@ class ScenarioResult:
         ``summary["capital_cost_yuan"]`` and ``summary["yearly_cost_yuan"]`` (元).
     rezone
         The 重新划片 in force (``False``: only displaced pupils moved; ``True``; or a frozenset of 镇街).
+    bus_data
+        Whether bus coverage could be computed: the data have a school-bus feed, or the scenario adds
+        routes. Without, ``<stage>_bus_share`` and ``<stage>_uncovered`` are NaN (missing, not 0).
     """
 
     name: str | None
@@ -887,6 +892,7 @@ class ScenarioResult:
     scenario: Scenario | None = None
     costs: pd.DataFrame | None = None
     rezone: bool | frozenset = False
+    bus_data: bool = True
 
     @property
     def is_baseline(self) -> bool:
@@ -987,11 +993,13 @@ def _move_frame(o: StageOutcome) -> pd.DataFrame:
 
 
 def _stage_figures(st: str, o: StageOutcome, flows: pd.DataFrame, schools: pd.DataFrame,
-                   ind: pd.DataFrame, bal: pd.DataFrame) -> dict:
+                   ind: pd.DataFrame, bal: pd.DataFrame, *, bus_data: bool = True) -> dict:
     x, d = flows["pupils"].to_numpy(float), flows["distance_m"].to_numpy(float)
     beyond = flows["beyond_walk"].to_numpy(bool)
     covered = beyond & flows["bus_link"].to_numpy(bool)
     b_n, cov, total = float(x[beyond].sum()), float(x[covered].sum()), float(x.sum())
+    if not bus_data:  # no bus feed and no added route: coverage is unknown, not 0
+        cov = float("nan")
     bs = bal[bal["stage"] == st]
     out = {
         f"{st}_students": int(o.after_int.sum()),
@@ -1027,6 +1035,7 @@ def _result(ctx: asg.Context, scn: Scenario, plan: Plan, outcomes: dict[str, Sta
     parts: dict[str, list] = {"schools": [], "villages": [], "flows": [], "moves": []}
     summary: dict = {}
     seats = 0.0
+    bus_data = ctx.ds.gtfs_path is not None or bool(plan.new_stops)
     for st, o in outcomes.items():
         bus_old, bus_new = _bus_links(ctx, plan, o)
         flows, schools = _flow_frame(o, bus_old, bus_new), _school_frame(o)
@@ -1035,7 +1044,7 @@ def _result(ctx: asg.Context, scn: Scenario, plan: Plan, outcomes: dict[str, Sta
         parts["villages"].append(_village_frame(o))
         parts["flows"].append(flows)
         parts["moves"].append(_move_frame(o))
-        summary |= _stage_figures(st, o, flows, schools, ind, bal)
+        summary |= _stage_figures(st, o, flows, schools, ind, bal, bus_data=bus_data)
     schools, villages, flows, moved = (pd.concat(parts[k], ignore_index=True)
                                        for k in ("schools", "villages", "flows", "moves"))
     if int(schools["students_after"].sum()) != int(schools["students_before"].sum()):  # never lost
@@ -1057,6 +1066,7 @@ def _result(ctx: asg.Context, scn: Scenario, plan: Plan, outcomes: dict[str, Sta
     return ScenarioResult(
         name=scn.name, description=scn.description, year=ctx.year, method=ctx.method, summary=summary,
         schools=schools, villages=villages, flows=flows, moves=moved, indicators=ind, balance=bal, scenario=scn,
+        bus_data=bus_data,
     )
 
 
@@ -1159,6 +1169,49 @@ def evaluate(
 
 
 # --- plain frames for the presentation layer ---------------------------------------------------------
+
+
+def evaluate_files(ds, files, *, year: int | None = None, settings=None
+                   ) -> tuple[list[ScenarioResult], dict[str, str]]:
+    """Evaluate scenario files, leaving out those whose edits do not fit the data.
+
+    The example files of ``data/scenarios/`` name schools of the demo data: on another county's data
+    their schools are unknown. Such a file is not an error of the data; it is left out and said so.
+
+    Parameters
+    ----------
+    ds
+        The data set.
+    files
+        Scenario files (:func:`list_scenarios`).
+    year, settings
+        As :func:`evaluate`.
+
+    Returns
+    -------
+    tuple
+        The results of the files that fit, and ``{file name: the message of the error}`` of the others.
+    """
+    results, skipped = [], {}
+    for f in files:
+        try:
+            results.append(evaluate(ds, f, year=year, settings=settings))
+        except ScenarioError as exc:  # an edit names a school or 村居 this data set does not have
+            skipped[Path(f).name] = str(exc)
+    return results, skipped
+
+
+def smallest_teaching_point(ds, *, year: int | None = None) -> str | None:
+    """学校标识码 of the 教学点 with the fewest compulsory-stage pupils (at least one) in the year: the
+    default example of a closure; ``None`` when the data have no 教学点 with pupils."""
+    y = ds.year_or_latest(year)
+    tp = ds.schools.loc[ds.schools["school_type"] == "teaching_point", "school_id"].astype(str)
+    st = ds.stage_stats
+    n = st[(st["year"] == y) & st["school_id"].astype(str).isin(set(tp))].groupby("school_id")["students"].sum()
+    n = n[n > 0]
+    if n.empty:
+        return None
+    return str(n.sort_values(kind="stable").index[0])
 
 
 def compare(results: list[ScenarioResult]) -> pd.DataFrame:

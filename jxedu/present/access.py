@@ -57,6 +57,7 @@ __all__ = [
     "key_figures_table",
     "layout_headline",
     "nearby_table",
+    "no_bus_cells",
     "normalise_status",
     "place_name",
     "ride_time_table",
@@ -65,6 +66,7 @@ __all__ = [
     "school_counts_table",
     "school_table",
     "stop_table",
+    "straight_note",
     "uncovered_table",
     "walk_limits_note",
 ]
@@ -437,6 +439,27 @@ def _method_word(scope: Scope, stage: str) -> str:
     return vocab.word(assessment_of(scope).access(stage).attrs.get("method", "straight"), "distance_method")
 
 
+def straight_note(scope: Scope) -> str:
+    """``（直线距离）`` when the distances of the scope are straight lines (no road layer), else ``""``."""
+    a = assessment_of(scope)
+    if a.missing("access") is not None or a.access("primary").attrs.get("method", "straight") != "straight":
+        return ""
+    return f"（{vocab.word('straight', 'distance_method')}）"
+
+
+def no_bus_cells(t: Table, scope: Scope, keys: Sequence[str]) -> Table:
+    """Write :data:`jxedu.core.vocabulary.NO_BUS_DATA` into the bus-coverage columns of a table when the
+    data have no bus feed (a missing figure, never 0 %), with a note saying so."""
+    if assessment_of(scope).missing("coverage_summary") is None or t.empty:
+        return t
+    for k in keys:
+        for head in (vocab.header(k), vocab.header(k, short=True)):
+            if head in t.frame.columns:
+                t.frame[head] = vocab.NO_BUS_DATA
+    t.notes.append(f"{vocab.NO_BUS_DATA}：数据中没有公交助学线路（GTFS，公交.zip），校车覆盖无法计算（不是 0）。")
+    return t
+
+
 def distance_table(scope: Scope, stage: str) -> Table:
     """Distance to the assigned school per 镇街 and the county (a 镇街: its row), weighted by pupils.
 
@@ -501,7 +524,7 @@ def beyond_walk_table(scope: Scope, stage: str, *, max_rows: int | None = 20) ->
     -------
     Table
     """
-    caption = f"{place_name(scope)}超出步行距离的村居（{_stage_word(stage)}）"
+    caption = f"{place_name(scope)}超出步行距离的村居（{_stage_word(stage)}）{straight_note(scope)}"
     cols = scope_columns(scope, ["township", "village_name", "pupils", "assigned_school_name", "distance_m",
                                    "assigned_outside"])
     missing = _unavailable(scope, "access", cols, caption)
@@ -527,7 +550,7 @@ def access_headline(scope: Scope, stage: str) -> Note:
     limit = assessment_of(scope).access(stage).attrs["walk_limit_m"]
     return Note(
         f"{word}：村居 {vocab.fmt(d['villages'], 'int')} 个，学龄人口 {vocab.fmt(d['pupils'], 'int')} 人；"
-        f"超出步行距离（{_km(limit)}）的村居 {vocab.fmt(n_far, 'int')} 个、学龄人口 "
+        f"超出步行距离（{_km(limit)}{'，按直线距离' if straight_note(scope) else ''}）的村居 {vocab.fmt(n_far, 'int')} 个、学龄人口 "
         f"{vocab.fmt(d['beyond_pupils'], 'int')} 人（{vocab.fmt(d['beyond_share'], 'pct1')}）；"
         f"就近入学比例 {vocab.fmt(near['nearby_share'], 'pct1')}"
     )
@@ -548,9 +571,12 @@ def distance_chart(scope: Scope, stage: str, *, title: str | None = None):
     Returns
     -------
     matplotlib.figure.Figure
+        (a :class:`~jxedu.present.text.Note` naming the missing table when the data have no 村居)
     """
     from jxedu.present import style
 
+    if assessment_of(scope).missing("access") is not None:
+        return Note(f"{_stage_word(stage)}：{assessment_of(scope).missing('access')}")
     acc = scope.access(stage)
     limit = float(assessment_of(scope).access(stage).attrs["walk_limit_m"])
     fig, ax = style.new_figure(
@@ -676,7 +702,7 @@ def coverage_headline(scope: Scope, stage: str) -> Note:
 def uncovered_table(scope: Scope, stage: str, *, max_rows: int | None = 20) -> Table:
     """The 村居 beyond walking distance that no school bus links to their school, most pupils first:
     where 公交助学 must go next."""
-    caption = f"{place_name(scope)}未被校车覆盖的村居（{_stage_word(stage)}）"
+    caption = f"{place_name(scope)}未被校车覆盖的村居（{_stage_word(stage)}）{straight_note(scope)}"
     cols = scope_columns(scope, ["township", "village_name", "pupils", "assigned_school_name", "distance_m",
                                    "nearest_stop_name", "nearest_stop_m"])
     missing = _unavailable(scope, "uncovered", cols, caption)
@@ -713,12 +739,12 @@ def key_figures(scope: Scope) -> pd.DataFrame:
 
 def key_figures_table(scope: Scope) -> Table:
     """:func:`key_figures` as a table (both stages)."""
-    caption = f"{place_name(scope)}上学距离与校车覆盖（{scope.year}学年）"
+    caption = f"{place_name(scope)}上学距离与校车覆盖（{scope.year}学年）{straight_note(scope)}"
     cols = ["stage", "walk_limit_m", "pupils", "beyond_pupils", "beyond_share", "nearby_share", "covered_share"]
     missing = _unavailable(scope, "access", cols, caption)
     if missing is not None:
         return missing
-    return table(key_figures(scope), cols, caption=caption, short=True)
+    return no_bus_cells(table(key_figures(scope), cols, caption=caption, short=True), scope, ["covered_share"])
 
 
 # --- the two baselines -----------------------------------------------------------------------------

@@ -41,16 +41,25 @@ def _t(key: str, stage: str = "all") -> str:
     return vocab.threshold_value(key, stage)
 
 
-def _fill(text: str, settings: Settings) -> str:
+#: Which rotations count toward the plan's target (setting ``rotation_target_moves``), as the item says.
+_MOVES_TEXT = {"all": "义务教育学校教师交流轮岗", "toward_rural_weak": "城镇学校向乡村和薄弱学校交流轮岗教师"}
+
+
+def _fill(text: str, settings: Settings, plan=None) -> str:
     text = text.replace("{setting:special_ed_funding_min}", f"{settings.special_ed_funding_min:g}")
     for share in ("left_behind_care_min", "after_school_participation_min"):  # shares, written in %
         text = text.replace(f"{{setting:{share}}}", f"{100 * float(getattr(settings, share)):g}%")
+    if plan is not None:  # a county-plan item: its own target, deadline and counting rule
+        text = (text.replace("{plan:v}", vocab.plan_value(plan))
+                .replace("{plan:end}", f"{plan.end}年" if plan.end is not None else "")
+                .replace("{plan:moves}", _MOVES_TEXT[settings.rotation_target_moves]))
     return vocab.fill_thresholds(text)
 
 
-def item_name(key: str, settings: Settings) -> str:
-    """The requirement of an item, e.g. ``交流轮岗教师不低于符合交流条件教师数的10%``."""
-    return _fill(std.items().loc[key, "name"], settings)
+def item_name(key: str, settings: Settings, plan=None) -> str:
+    """The requirement of an item, e.g. ``交流轮岗教师不低于符合交流条件教师数的10%``; a county-plan item
+    names its own target (``plan``: the :class:`jxedu.core.county.PlanTarget` of its facts)."""
+    return _fill(std.items().loc[key, "name"], settings, plan)
 
 
 def item_short(key: str) -> str:
@@ -173,24 +182,46 @@ def _retention(f: dict) -> tuple[str, str]:
                 f"{_pct(f['grade9'] / f['grade7'])}（未扣除转入转出和死亡，仅供参考；正式巩固率需佐证材料）。")
 
 
+def _cite(f: dict) -> str:
+    """`` 某政办字〔2024〕20号`` — the plan's 文号 of a county-plan item (with a leading space), when given."""
+    doc = f["plan_target"].document if f.get("plan_target") is not None else ""
+    return f" {doc}" if doc else ""
+
+
 def _plan_pe_art(f: dict) -> tuple[str, str]:
     if f.get("scope", "school") == "unit":
         gap = (f"{f['low_schools']} 所学校的 {f['low']} 个学部共缺体育、艺术专任教师 {f['short_teachers']} 人"
                if f["low"] else "")
         return gap, (f"{f['schools']} 所学校的 {f['rows']} 个学部中 {f['low']} 个低于每百名学生"
-                     f"{_t('plan_pe_art_per_100_every_school')}人（按学部计：一贯制学校的小学部、初中部分别核查；"
-                     "设置 plan_pe_art_scope）。")
+                     f"{vocab.plan_value(f['plan_target'])}人（按学部计：一贯制学校的小学部、初中部分别核查；"
+                     f"县规划目标{_cite(f)}）。")
     gap = f"{f['low']} 所学校共缺体育、艺术专任教师 {f['short_teachers']} 人" if f["low"] else ""
-    return gap, (f"{f['schools']} 所学校中 {f['low']} 所低于每百名学生{_t('plan_pe_art_per_100_every_school')}人"
-                 "（按全校义务教育学段计；设置 plan_pe_art_scope）。")
+    return gap, (f"{f['schools']} 所学校中 {f['low']} 所低于每百名学生{vocab.plan_value(f['plan_target'])}人"
+                 f"（按全校义务教育学段计；县规划目标{_cite(f)}）。")
+
+
+def _years_text(years: list[int]) -> str:
+    return f"{years[0]}学年" if len(years) == 1 else f"{years[0]}–{years[-1]}学年"
 
 
 def _plan_rotations(f: dict) -> tuple[str, str]:
     if f.get("missing"):
         return _missing_rotation(f)
-    gap = f"还差 {f['short']} 人" if f["short"] else ""
-    return gap, (f"{f['year']}学年交流轮岗共 {f['rotated']} 人，其中由城区、镇区学校到乡村或薄弱学校 "
-                 f"{f['toward_target']} 人（到乡村学校 {f['toward_rural']} 人；薄弱学校指资源配置有学部未达标的学校）。")
+    p = f["progress"]
+    target = vocab.fmt(p["target"], "g")
+    counted = "交流轮岗" if p["moves"] == "all" else "城镇学校到乡村或薄弱学校的交流"
+    average = (f"{_years_text(p['average_years'])}年均 {vocab.fmt(p['average'], 'dec1')} 人"
+               f"（{'达到' if p['meets_average'] else '未达到'}目标 {target} 人）")
+    yearly = f"{p['year']}学年 {p['counted']} 人（{'达到' if p['meets_yearly'] else '未达到'}）"
+    short = p["short_average"] if p["basis"] == "average" else p["short_yearly"]
+    gap = f"{'年均' if p['basis'] == 'average' else '当年'}还差 {short} 人" if not p["meets"] else ""
+    beside = ("" if p["moves"] != "all" else
+              f"其中由城区、镇区学校到乡村或薄弱学校 {f['toward_target']} 人（占 {_pct(f['toward_target'] / f['rotated'])}"
+              f"，到乡村学校 {f['toward_rural']} 人；薄弱学校指资源配置有学部未达标的学校）" if f["rotated"] else "")
+    basis = "按规划以来年均判断" if p["basis"] == "average" else "按当年人数判断"
+    return gap, (f"计入目标的{counted}：{average}；{yearly}；{basis}（设置 rotation_target_basis）"
+                 + (f"。{f['year']}学年义务教育学段交流轮岗共 {f['rotated']} 人，{beside}" if beside else "")
+                 + f"。依据：县规划目标{_cite(f)}。")
 
 
 def _plan_honours(f: dict) -> tuple[str, str]:
@@ -204,8 +235,9 @@ def _plan_smart(f: dict) -> tuple[str, str]:
     if not f["known"]:
         return "", "办学条件表未填报智慧校园。"
     gap = f"{f['known'] - f['yes']} 所学校尚未建成智慧校园" if f["known"] > f["yes"] else ""
+    due = f"，期限 {f['deadline']} 年" if f.get("deadline") is not None else ""
     return gap, (f"{f['known']} 所填报学校中 {f['yes']} 所为智慧校园"
-                 + (f"，{f['unreported']} 所未填报" if f["unreported"] else "") + "。")
+                 + (f"，{f['unreported']} 所未填报" if f["unreported"] else "") + f"（县规划目标{_cite(f)}{due}）。")
 
 
 def _low_towns(f: dict) -> str:
@@ -342,7 +374,7 @@ def item_texts(items: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """
     names, gaps, details = [], [], []
     for r in items.itertuples(index=False):
-        names.append(item_name(r.item_key, settings))
+        names.append(item_name(r.item_key, settings, (r.facts or {}).get("plan_target")))
         # a checklist row (no facts) of an item the data could answer reads as evidence
         answered = r.item_key in _SENTENCES and (bool(r.facts) or r.status != "evidence")
         gap, detail = _SENTENCES[r.item_key](r.facts) if answered else ("", _EVIDENCE_DETAIL)

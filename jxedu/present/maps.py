@@ -18,10 +18,11 @@ Escaping
 
 Offline use
     folium loads Leaflet, jQuery and the search plugin from CDNs (often unreachable from a county
-    intranet). :func:`save_map` (``offline=True``, the default) inlines the local copy shipped in
-    ``jxedu/static`` (or the folder of the ``leaflet_assets`` setting) into the HTML file, which
-    then opens without any network. Passing ``leaflet_assets=`` to :func:`county_map` makes the map
-    offline in JupyterLab too. Base-map tiles always need the network; ``basemap=None`` draws none.
+    intranet). Every map of :func:`base_map` (and so every map of jxedu: layout, catchments, bus
+    coverage, the rotation flow map, the scenario change map) inlines the local copy shipped in
+    ``jxedu/static`` (or the folder of the ``leaflet_assets`` setting) when it is rendered — shown in
+    JupyterLab or written by :func:`save_map` — so it draws without any network. Base-map tiles
+    always need the network; ``basemap=None`` draws none.
 
 Every map takes an :class:`~jxedu.analysis.assessment.Assessment` or a 镇街 view of it
 (``a.scope(township)``) and draws what the assessment computed — ``a.indicators`` (school status),
@@ -65,6 +66,7 @@ from jxedu.core.tempfiles import remove_stale, temp_file
 from jxedu.present import style
 from jxedu.present.access import SCHOOL_GROUPS, band_labels, place_name, school_table
 from jxedu.present.escape import html_in_template, title_text
+from jxedu.present.text import missing_note
 
 __all__ = [
     "BAND_COLORS",
@@ -576,8 +578,9 @@ def add_villages(
     aliases = [vocab.field(k).label for k in ("village_name", "township", "pupils")]
     if "assigned_school_id" in villages.columns:
         fields.append("school"), aliases.append(vocab.field("assigned_school_name").label)
-    if "distance_m" in villages.columns:
-        fields.append("distance"), aliases.append(vocab.field("distance_m").label)
+    if "distance_m" in villages.columns:  # straight lines without a road layer: the tooltip says so
+        how = f"（{vocab.word('straight', 'distance_method')}）" if villages.attrs.get("method") == "straight" else ""
+        fields.append("distance"), aliases.append(vocab.field("distance_m").label + how)
     if "beyond_walk" in villages.columns:
         fields.append("walk"), aliases.append("步行")
 
@@ -1023,9 +1026,9 @@ def base_map(
     tianditu_key
         天地图 key; ``None`` = the ``tianditu_key`` setting.
     leaflet_assets
-        Folder with the local Leaflet copy: the map's scripts and styles are inlined from it (also
-        when shown in JupyterLab). ``None`` = the ``leaflet_assets`` setting; if that is unset the
-        CDNs are used until :func:`save_map` inlines ``jxedu/static``.
+        Folder with the local Leaflet copy: the map's scripts and styles are inlined from it, in
+        JupyterLab as in a saved file, so a map never needs a CDN (a county intranet has none).
+        ``None`` = the ``leaflet_assets`` setting, else the copy shipped in ``jxedu/static``.
     title
         Page title.
     settings
@@ -1041,10 +1044,9 @@ def base_map(
             "tianditu（天地图）、None（无底图）"
         )
     s = resolve_settings(settings)
-    assets = leaflet_assets if leaflet_assets is not None else s.leaflet_assets
+    assets = leaflet_assets if leaflet_assets is not None else (s.leaflet_assets or STATIC_DIR)
     # branca writes the title into <title> as it is: escaped here (a 镇街 name is data)
-    fig = _JxFigure(assets_dir=Path(assets) if assets is not None else None,
-                    title=title_text(title) if title is not None else None)
+    fig = _JxFigure(assets_dir=Path(assets), title=title_text(title) if title is not None else None)
     m = folium.Map(location=[35.07, 116.30], zoom_start=11, tiles=None, control_scale=False)
     fig.add_child(m)
     _MetricScale().add_to(m)
@@ -1391,11 +1393,11 @@ def catchment_map(
     Returns
     -------
     folium.Map
+        (a :class:`~jxedu.present.text.Note` naming the missing table when the data have no 村居)
     """
     a = assessment_of(scope)
-    reason = a.missing("catchments")
-    if reason is not None:
-        raise MissingTableError(reason)
+    if a.missing("catchments") is not None:
+        return missing_note(scope, "catchments", shows="各学校的服务范围（泰森多边形）和村居学龄人口的地图")
     word = vocab.word(stage)
     title = f"{place_name(scope)}{word}服务范围（{a.year}学年）"
     m = _start(scope, title, basemap=basemap, leaflet_assets=leaflet_assets)
@@ -1433,11 +1435,11 @@ def coverage_map(
     Returns
     -------
     folium.Map
+        (a :class:`~jxedu.present.text.Note` naming the missing table or feed when the data lack it)
     """
     a = assessment_of(scope)
-    reason = a.missing("coverage")
-    if reason is not None:
-        raise MissingTableError(reason)
+    if a.missing("coverage") is not None:
+        return missing_note(scope, "coverage", shows="校车线路、站点和超出步行距离而未被校车覆盖的村居的地图")
     title = f"{place_name(scope)}公交助学覆盖（{vocab.word(stage)}，{a.year}学年）"
     m = _start(scope, title, basemap=basemap, leaflet_assets=leaflet_assets)
     schools = school_table(scope)

@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from jxedu.analysis.assessment import assessment_of, township_of
 from jxedu.core import vocabulary as vocab
+from jxedu.core.county import PLAN_ALLIANCE, PLAN_DROPOUT
 from jxedu.core.vocabulary import COUNTY, fmt
 from jxedu.present import style
 from jxedu.present.assurance import item_texts
@@ -78,6 +79,20 @@ def missing_text(scope, measure: str) -> str:
 def _absent(scope, measure: str, caption: str) -> Table | None:
     text = missing_text(scope, measure)
     return Table(pd.DataFrame(), caption=caption, notes=[text]) if text else None
+
+
+#: The title of these tasks (national items and the county's own plan tasks alike).
+TITLE = "其他评估任务"
+
+
+def _plan_note(scope, key: str, text: str) -> str:
+    """``县规划目标：<text>（文号）`` when the county's 规划目标 sets ``key`` for the year, else ``""``
+    (a county that set none hears of no target); ``{v}`` in ``text`` is the target."""
+    a = assessment_of(scope)
+    t = a.ds.plan_target(key, a.year)
+    if t is None:
+        return ""
+    return f"县规划目标：{text.format(v=vocab.plan_value(t))}" + (f"（{t.document}）" if t.document else "") + "。"
 
 
 def _county_note(scope) -> list[str]:
@@ -172,8 +187,9 @@ def dropout_table(scope) -> Table:
     return table(d.reset_index(drop=True), ["township", "cases", "distinct_pupils", "cases_year", "open", "returned",
                                             "home_taught", "special_school"],
                  labels={"cases_year": f"{a.year}学年新增（人次）"}, caption=caption,
-                 notes=["按辍学学生所在学校的镇街统计；“劝返中”“其他”为未销号，县实施方案要求动态清零。"
-                        "学生只以化名编号登记，本表只列人数。"])
+                 notes=["按辍学学生所在学校的镇街统计；“劝返中”“其他”为未销号。"
+                        + _plan_note(scope, PLAN_DROPOUT, "未销号 {v} 人（动态清零）")
+                        + "学生只以化名编号登记，本表只列人数。"])
 
 
 def dropout_monthly_table(scope) -> Table:
@@ -256,7 +272,8 @@ def alliance_coverage_table(scope) -> Table:
     areas = "、".join(vocab.word(x) for x in a.settings.alliance_areas)
     return table(scope.alliance_coverage_by_township.reset_index(drop=True),
                  ["township", "rural_schools", "covered_schools", "uncovered_schools", "coverage"], caption=caption,
-                 notes=[f"农村中小学：城乡分类为{areas}的学校（设置项 alliance_areas），含教学点；县实施方案要求全覆盖。",
+                 notes=[f"农村中小学：城乡分类为{areas}的学校（设置项 alliance_areas），含教学点。"
+                        + _plan_note(scope, PLAN_ALLIANCE, "覆盖率 {v}"),
                         *_county_note(scope)])
 
 
@@ -337,10 +354,13 @@ def _special_lines(scope) -> list[str]:
 def _dropout_line(scope) -> str:
     if missing_text(scope, "dropout_cases"):
         return "控辍保学：缺少控辍保学台账，无法统计辍学学生。"
+    a = assessment_of(scope)
     d = scope.dropout_by_township
     r = d.loc[d["township"] == scope.name].iloc[0]
-    return (f"辍学学生工作台账 {_n(r['cases'])} 人次（{assessment_of(scope).year}学年新增 {_n(r['cases_year'])} 人次），"
-            f"未销号 {_n(r['open'])} 人" + ("，目标动态清零" if _is_county(scope) else ""))
+    t = a.ds.plan_target(PLAN_DROPOUT, a.year) if _is_county(scope) else None
+    goal = "" if t is None else ("，目标动态清零" if t.value == 0 else f"，目标不超过 {vocab.plan_value(t)} 人")
+    return (f"辍学学生工作台账 {_n(r['cases'])} 人次（{a.year}学年新增 {_n(r['cases_year'])} 人次），"
+            f"未销号 {_n(r['open'])} 人{goal}")
 
 
 def _after_school_line(scope) -> str:
@@ -361,10 +381,13 @@ def _after_school_line(scope) -> str:
 def _alliance_line(scope) -> str:
     if missing_text(scope, "alliance_coverage"):
         return "集团化办学与城乡学校共同体：缺少集团化与联盟表，无法计算农村中小学覆盖率。"
+    a = assessment_of(scope)
     c = scope.alliance_coverage_by_township
     r = c.loc[c["township"] == scope.name].iloc[0]
     return (f"农村中小学加入教育集团或城乡学校共同体 {_n(r['covered_schools'])} / {_n(r['rural_schools'])} 所"
-            f"（{_pct(r['coverage'])}）" + ("，县实施方案要求全覆盖" if _is_county(scope) else "")
+            f"（{_pct(r['coverage'])}）"
+            + (f"，县规划目标 {vocab.plan_value(t)}" if _is_county(scope) and (t := a.ds.plan_target(PLAN_ALLIANCE, a.year))
+               else "")
             + (f"；未加入 {_n(r['uncovered_schools'])} 所" if r["uncovered_schools"] else ""))
 
 
@@ -384,7 +407,7 @@ def _projects_line(scope) -> str:
 def key_figure_lines(scope) -> list[str]:
     """The scope's figures of the plan's further tasks, one sentence each (the first line names the scope)."""
     a = assessment_of(scope)
-    return [f"{scope.name} {a.year}学年 县实施方案其他任务", _survey_line(scope), *_special_lines(scope),
+    return [f"{scope.name} {a.year}学年 {TITLE}", _survey_line(scope), *_special_lines(scope),
             _dropout_line(scope), _after_school_line(scope), _alliance_line(scope), _projects_line(scope)]
 
 
@@ -398,7 +421,7 @@ def items_table(scope, *, compact: bool = False) -> Table:
     """The county's items of these tasks with their status — computed from the tables, or evidence when a
     table is missing (a 镇街 view: a note, the items are county targets). ``compact`` leaves out the
     category and the detail (for the PDF, where the key figures above carry the detail)."""
-    caption = "县实施方案其他任务与相关评估事项（全县）"
+    caption = f"{TITLE}的评估事项（全县）"
     if not _is_county(scope):
         return Table(pd.DataFrame(), caption=caption, notes=["这些事项是全县指标，请在全县版本中查看；上面各表列出本镇街的情况。"])
     a = assessment_of(scope)

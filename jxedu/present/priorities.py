@@ -13,8 +13,8 @@ import pandas as pd
 from jxedu.analysis.assessment import assessment_of
 from jxedu.core import costs as unit_costs
 from jxedu.core import responsibility
-from jxedu.core import standards as std
 from jxedu.core import vocabulary as vocab
+from jxedu.core.county import PLAN_TARGET_YEAR
 from jxedu.core.vocabulary import fmt
 from jxedu.present.tables import Table, table
 
@@ -74,7 +74,7 @@ def problem_text(r) -> str:
         what = "音乐" if r.kind == "music_rooms" else "美术"
         return f"{what}专用教室面积达标的 {_n(r.value)} 间，按班级数需 {_n(r.threshold)} 间"
     if r.kind == "pe_art_plan":
-        return f"每百名学生体育艺术专任教师 {fmt(r.value, 'dec2')} 人（县实施方案 ≥ {fmt(r.threshold, 'g')} 人）"
+        return f"每百名学生体育艺术专任教师 {fmt(r.value, 'dec2')} 人（县规划目标 ≥ {fmt(r.threshold, 'g')} 人）"
     if r.kind == "capacity":
         return (f"预计 {int(r.school_amount)} 学年{_stage(r.stage)}需教室 {_n(r.value)} 间，现有 {_n(r.threshold)} 间，"
                 f"扣除本镇街其他学校富余教室后缺 {_n(r.amount)} 间")
@@ -130,9 +130,12 @@ def responsible_text(key: str, township) -> str:
 
 
 def deadline_text(a) -> str:
-    """The plan's deadline for reaching the standard (``2025年``), marked 已逾期 when the school year
-    assessed starts after it."""
-    year = int(std.threshold("plan_target_year"))
+    """The county plan's deadline for reaching the standard (``2025年``), marked 已逾期 when the school
+    year assessed starts after it; ``未设定`` when the county's 规划目标 sets none (never a made-up year)."""
+    target = a.plan_target(PLAN_TARGET_YEAR)
+    if target is None:
+        return "未设定"
+    year = int(target.value)
     return f"{year}年" + ("（已逾期）" if a.year > year else "")
 
 

@@ -14,6 +14,7 @@ the headers, units and words of ``jxedu/data/vocabulary/fields-scenarios.csv`` a
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
@@ -27,6 +28,7 @@ from jxedu.core import standards as std
 from jxedu.core import vocabulary as vocab
 from jxedu.core.config import UTM50N
 from jxedu.core.coords import wgs84_to_gcj02
+from jxedu.core.errors import JxeduError
 from jxedu.core.schema import LABELS
 from jxedu.planning import scenarios as sc
 from jxedu.planning.optimize import SiteSuggestion
@@ -38,11 +40,14 @@ from jxedu.present.text import Note
 
 __all__ = [
     "CHANGE_COLORS",
+    "NOT_EVALUATED",
+    "attempt",
     "change_figure",
     "change_map",
     "closure_table",
     "comparison_table",
     "cost_table",
+    "default_scenario",
     "headline",
     "model_note",
     "moves_table",
@@ -52,7 +57,9 @@ __all__ = [
     "scenario_note",
     "school_changes_table",
     "site_summary_table",
+    "skipped_note",
     "township_table",
+    "unavailable_note",
 ]
 
 #: Colour of each change status on the change map (most important first).
@@ -70,6 +77,88 @@ _MOVE_COLOR = "#6A1B9A"
 _COMPARISON_LABELS = {"schools": "义务教育学校（所）", "students": "义务教育在校生（人）"}
 _WORDS = {"stage": None, "change_status": "change_status", "school_type": None, "site_kind": "site_kind",
           "location_model": "location_model", "solver_status": "solver_status"}
+
+
+#: What a section shows when nothing could be evaluated for it (the reason is said once, above it).
+NOT_EVALUATED = Note("> 本节未计算：没有可评估的方案或数据，原因见上文“方案内容”。")
+
+
+def _evaluated(fn):
+    """A section of a result (a scenario, a ranking, a site suggestion): :data:`NOT_EVALUATED` when it
+    is ``None``, the note itself when it is one (:func:`attempt`) — the notebook goes on when the data
+    cannot answer it."""
+    @functools.wraps(fn)
+    def wrapper(result, *args, **kwargs):
+        if result is None:
+            return NOT_EVALUATED
+        if isinstance(result, Note):
+            return result
+        return fn(result, *args, **kwargs)
+
+    return wrapper
+
+
+def attempt(make, *args, **kwargs):
+    """``make(*args, **kwargs)`` (a planning call: :func:`jxedu.planning.optimize.suggest_sites` …), or a
+    :class:`~jxedu.present.text.Note` with its Chinese message when the data cannot answer it (e.g. the
+    schools' places are too few for a capacitated model) — the sections reading it show that note.
+    """
+    try:
+        return make(*args, **kwargs)
+    except JxeduError as exc:  # the data cannot answer this question: said in the section, not a traceback
+        return Note(f"> 本节无法计算：{_esc(exc)}")
+
+
+def default_scenario(ds, *, year: int | None = None) -> dict | None:
+    """The example a notebook evaluates when no scenario file is given: close the 教学点 with the fewest
+    pupils of the data (:func:`jxedu.planning.scenarios.smallest_teaching_point`); ``None`` without one.
+
+    Parameters
+    ----------
+    ds
+        The data set.
+    year
+        School year (default latest).
+
+    Returns
+    -------
+    dict or None
+        A scenario in the YAML format (:func:`jxedu.planning.scenario_file.parse_scenario`).
+    """
+    sid = sc.smallest_teaching_point(ds, year=year)
+    if sid is None:
+        return None
+    name = str(ds.schools.set_index(ds.schools["school_id"].astype(str)).loc[sid, "name"])
+    out = {"名称": f"关闭{name}",
+           "说明": f"示例方案（按数据自动生成，不是本县的决定）：关闭在校生最少的教学点{name}，"
+                   "学生按就近、有学位的原则分流到周边学校，教师随学生分流。",
+           "调整": [{"类型": "关闭", "学校": sid}]}
+    if year is not None:
+        out["基准学年"] = int(year)
+    return out
+
+
+def unavailable_note(a, scenario) -> Note:
+    """Why no scenario can be evaluated (empty when one can): the 村居 table is missing, or there is
+    no scenario (no file given and no 教学点 in the data to close as the example)."""
+    reason = a.missing("access")
+    if reason is not None:
+        return Note(f"> 本笔记本需要的数据缺失：{reason}。补充村居表（各村居的位置和学龄人口）后，本笔记本将评估布局调整方案、"
+                    "比较各方案、排序小规模学校撤并并给出选址建议。")
+    if scenario is None:
+        return Note("> 数据中没有教学点，未自动生成示例方案：请把参数 `scenario` 设为方案文件（格式见 "
+                    "`data/scenarios/README.md`），或运行 `jxedu notebooks 数据 --scenario 方案.yaml`。下面只列现状。")
+    return Note("")
+
+
+def skipped_note(skipped: dict[str, str]) -> Note:
+    """The scenario files left out because their edits do not fit the data (e.g. the demo's examples
+    on another county's data), each with the reason; empty when none was left out."""
+    if not skipped:
+        return Note("")
+    lines = [f"- {_esc(name)}：{_esc(why)}" for name, why in skipped.items()]
+    return Note("以下方案文件与本数据不符（多为演示数据的示例方案，学校标识码是演示数据的），未参加比较：\n\n"
+                + "\n".join(lines))
 
 
 def _esc(text) -> str:
@@ -135,6 +224,9 @@ def comparison_table(results: Sequence[sc.ScenarioResult], *, caption: str = "")
         One row per figure (平均上学距离、超出步行距离的学生、校车覆盖率、超大规模学校、需新增班级、
         各指标差异系数 …), one column per result, named after it.
     """
+    results = [r for r in results if r is not None]  # a scenario the data could not evaluate
+    if not results:
+        return NOT_EVALUATED
     frame = sc.compare(list(results))
     names = _unique([result_name(r) for r in results])
     frame = frame.assign(scenario_name=names, rezone_text=[rezone_text(r) for r in results])
@@ -142,7 +234,11 @@ def comparison_table(results: Sequence[sc.ScenarioResult], *, caption: str = "")
         if f"{k}_yuan" in frame.columns:
             frame[f"{k}_wan"] = frame.pop(f"{k}_yuan") / 1e4
     keys = [k for k in frame.columns if k not in ("name", "baseline", "scenario_name", "rezone_text")]
-    t = table(frame, ["scenario_name", "rezone_text", *keys], labels=_COMPARISON_LABELS)
+    straight = any(r.method == "straight" for r in results)
+    labels = {**_COMPARISON_LABELS, **({k: f"{vocab.header(k)}{_STRAIGHT}" for k in keys if k.endswith("_mean_m")}
+                                       if straight else {})}
+    t = table(frame, ["scenario_name", "rezone_text", *keys], labels=labels)
+    _no_bus(t, ["scenario_name", "rezone_text", *keys], results)
     years = sorted({r.year for r in results})
     notes = [f"全县范围评估（{'、'.join(map(str, years))}学年）：现状为“按学位容量分配”的结果（见下方两种现状口径的说明）；"
              "校车覆盖率为超出步行距离的学生中有校车可乘的比例。",
@@ -153,7 +249,32 @@ def comparison_table(results: Sequence[sc.ScenarioResult], *, caption: str = "")
              f"九年一贯制、十二年一贯制学校 {vocab.threshold_text('school_size_max', 'through')}（义务教育阶段在校生）。"]
     if any(r.summary.get("costs_incomplete") for r in results):
         notes.append("有方案的部分费用项目未写数量（如新建学校的体育运动场馆面积），未计入合计，见该方案的费用表。")
+    if straight:
+        notes.append(_STRAIGHT_NOTE)
+    if not all(r.bus_data for r in results):
+        notes.append(f"{vocab.NO_BUS_DATA}：数据中没有公交助学线路（GTFS，公交.zip），方案也未新增线路，校车覆盖无法计算"
+                     "（不是 0）。")
     return _transposed(t, vocab.header("scenario_name"), names, caption=caption, notes=notes)
+
+
+#: The distance method of a result without a road layer, as labels and notes say it.
+_STRAIGHT = f"（{vocab.word('straight', 'distance_method')}）"
+_STRAIGHT_NOTE = "上学距离为直线距离（数据中没有道路图层），实际路程更长。"
+#: Figures of a result that need the bus feed (missing, not 0, without it).
+_BUS_KEYS = tuple(f"{st}_{k}" for st in sc.STAGES for k in ("bus_share", "uncovered"))
+
+
+def _no_bus(t: Table, columns: Sequence[str], results: Sequence[sc.ScenarioResult]) -> None:
+    """Write 无公交数据 into the bus figures of the results that have no bus data (rows of ``t``)."""
+    heads = dict(zip(columns, t.frame.columns, strict=True))
+    frame = t.frame.astype(object)  # a copy: the cells of a formatted table are text
+    for i, r in enumerate(results):
+        if r.bus_data:
+            continue
+        for k in _BUS_KEYS:
+            if k in heads:
+                frame.iat[i, list(frame.columns).index(heads[k])] = vocab.NO_BUS_DATA
+    t.frame = frame
 
 
 def rezone_text(result: sc.ScenarioResult) -> str:
@@ -203,18 +324,21 @@ def headline(baseline: sc.ScenarioResult, result: sc.ScenarioResult) -> Note:
     -------
     Note
     """
+    if baseline is None or result is None:
+        return NOT_EVALUATED
     s0, s1 = baseline.summary, result.summary
     parts = [f"{_esc(result_name(result))}（{result.year}学年）：关闭或并入 {vocab.fmt(s1['closed'], 'int')} 所、"
              f"新建 {vocab.fmt(s1['opened'], 'int')} 所学校"]
+    how = _STRAIGHT if result.method == "straight" else ""
     for st in sc.STAGES:
         if f"{st}_mean_m" not in s1:
             continue
         d0, d1 = vocab.fmt(s0.get(f"{st}_mean_m"), "m0"), vocab.fmt(s1[f"{st}_mean_m"], "m0")
         b0, b1 = vocab.fmt(s0.get(f"{st}_beyond"), "int"), vocab.fmt(s1[f"{st}_beyond"], "int")
         if (d0, b0) == (d1, b1):
-            parts.append(f"{LABELS[st]}平均上学距离（{d1} 米）和超出步行距离的学生（{b1} 人）不变")
+            parts.append(f"{LABELS[st]}平均上学距离{how}（{d1} 米）和超出步行距离的学生（{b1} 人）不变")
         else:
-            parts.append(f"{LABELS[st]}平均上学距离由 {d0} 米变为 {d1} 米，超出步行距离的学生由 {b0} 人变为 {b1} 人")
+            parts.append(f"{LABELS[st]}平均上学距离{how}由 {d0} 米变为 {d1} 米，超出步行距离的学生由 {b0} 人变为 {b1} 人")
     same = s1["students"] == s0["students"]
     parts.append(f"义务教育在校生共 {vocab.fmt(s1['students'], 'int')} 人" + ("（总数不变）" if same else "")
                  + f"，其中 {vocab.fmt(s1.get('pupils_moved', 0), 'int')} 人转学")
@@ -261,6 +385,7 @@ def _edit_text(e, schools: pd.DataFrame) -> str:
     return f"{kind}：{len(f['villages'])} 个村居划入 {name(f['school'])}"
 
 
+@_evaluated
 def scenario_note(result: sc.ScenarioResult) -> Note:
     """What the scenario does: its name, description and one line per edit (Markdown).
 
@@ -291,6 +416,7 @@ def scenario_note(result: sc.ScenarioResult) -> Note:
 _COST_COLUMNS = ["edit_text", "cost_item", "quantity_text", "unit_cost_text", "amount_wan", "cost_basis"]
 
 
+@_evaluated
 def cost_table(result: sc.ScenarioResult, *, caption: str = "") -> Table:
     """The 估算 costs of a scenario: one row per edit and item, capital (建设投资) and yearly (每年运行费用)
     apart, each with its unit cost and where that comes from.
@@ -351,6 +477,7 @@ def _basis_text(r) -> str:
 # --- schools, moves and 镇街 -------------------------------------------------------------------------
 
 
+@_evaluated
 def school_changes_table(result: sc.ScenarioResult, *, township: str | None = None,
                          max_rows: int | None = None) -> Table:
     """School-stages whose status or students change, biggest change first.
@@ -375,6 +502,7 @@ def school_changes_table(result: sc.ScenarioResult, *, township: str | None = No
                  empty=f"{township or ''}没有学校的状态或在校生发生变化。")
 
 
+@_evaluated
 def moves_table(result: sc.ScenarioResult, *, township: str | None = None, max_rows: int | None = None,
                 min_students: float = 0.5) -> Table:
     """Where the students of changed schools go (学生去向), whole students, largest first.
@@ -405,6 +533,7 @@ _TOWNSHIP_COLUMNS = ["township", "stage", "schools_before", "schools_after", "st
                      "classes_short"]
 
 
+@_evaluated
 def township_table(result: sc.ScenarioResult, *, township: str | None = None, all_rows: bool = False) -> Table:
     """The scenario's effect per 镇街 and stage: schools, students, distances, pupils beyond walking distance.
 
@@ -434,6 +563,8 @@ def township_table(result: sc.ScenarioResult, *, township: str | None = None, al
         if (~changed).any():
             notes.append(f"其余 {int((~changed).sum())} 个镇街学段没有变化，未列出。")
         df = df.loc[changed]
+    if result.method == "straight":
+        notes.append(_STRAIGHT_NOTE)
     return table(df, _TOWNSHIP_COLUMNS, short=True, words=_words(_TOWNSHIP_COLUMNS), notes=notes,
                  empty="方案没有改变任何镇街的学校、在校生或上学距离。")
 
@@ -531,7 +662,10 @@ def change_map(ds, result: sc.ScenarioResult, *, basemap: str | None = "osm", st
     Returns
     -------
     folium.Map
+        (:data:`NOT_EVALUATED` when ``result`` is ``None``: no scenario could be evaluated.)
     """
+    if result is None:
+        return NOT_EVALUATED
     name = result_name(result)
     m = maps.base_map(basemap=basemap, title=f"学校布局调整：{name}")
     if ds.townships is not None:
@@ -652,6 +786,7 @@ def _zoom(ax, changed: pd.DataFrame, villages: pd.DataFrame) -> None:
 # --- location models -----------------------------------------------------------------------------------
 
 
+@_evaluated
 def closure_table(ranking: pd.DataFrame, *, township: str | None = None, max_rows: int | None = None) -> Table:
     """Small schools ranked by the travel their closure would add (:func:`jxedu.planning.optimize.closure_ranking`).
 
@@ -672,6 +807,8 @@ def closure_table(ranking: pd.DataFrame, *, township: str | None = None, max_row
     cols = ["rank", "name", "township", "school_type", "students", "children", "added_km", "added_m_per_child",
             "added_beyond_walk"]
     notes = ["排序为全县排序；增加的上学路程为单程，负数表示学生改到更近的学校。"]
+    if ranking.attrs.get("method") == "straight":
+        notes.append(_STRAIGHT_NOTE)
     if "max_students" in ranking.attrs:
         stage = LABELS.get(ranking.attrs.get("stage"), "")
         notes.insert(0, f"小规模学校：{stage}在校生少于 {vocab.fmt(ranking.attrs['max_students'], 'int')} 人"
@@ -680,6 +817,7 @@ def closure_table(ranking: pd.DataFrame, *, township: str | None = None, max_row
                  notes=notes, empty="没有小规模学校。")
 
 
+@_evaluated
 def site_summary_table(suggestion: SiteSuggestion, *, caption: str = "") -> Table:
     """The key figures of a site suggestion as a two-column table (指标, 数值).
 
@@ -709,6 +847,8 @@ def site_summary_table(suggestion: SiteSuggestion, *, caption: str = "") -> Tabl
                      "（有学生被分到其中最远的一处），结果可能比不设限制的完整模型差；请放宽时间上限后重算。")
     elif "k_binding" in s:
         notes.append(f"每个村居考虑最近的 {vocab.fmt(s.get('k_nearest'), 'int')} 处选址；已检查：这一限制不影响结果。")
+    if not s.get("road_layer", True):
+        notes.append(_STRAIGHT_NOTE)
     notes.append("选址结果是规划参考：每个建议位置都需要实地核查用地、道路、安全和学区等条件。")
     return _transposed(t, vocab.header("scenario_name"), ["数值"], caption=caption, notes=notes)
 
@@ -718,6 +858,7 @@ def _location(lon, lat) -> list[str]:
     return [vocab.MISSING if pd.isna(x) or pd.isna(y) else f"{x:.5f}, {y:.5f}" for x, y in zip(lon, lat, strict=True)]
 
 
+@_evaluated
 def new_sites_table(suggestion: SiteSuggestion) -> Table:
     """The new sites a suggestion chose: named by their nearest 村居 and 镇街, the straight-line
     distance to the nearest road, the position (WGS-84), children assigned and their mean distance.

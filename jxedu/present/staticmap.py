@@ -26,7 +26,6 @@ from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 from jxedu.analysis.assessment import Scope, assessment_of, township_of
 from jxedu.core import config
 from jxedu.core import vocabulary as vocab
-from jxedu.core.coords import shift_geometry
 from jxedu.core.errors import DataError
 from jxedu.present import style as plotting
 from jxedu.present.access import SCHOOL_GROUPS, place_name, school_table
@@ -182,20 +181,27 @@ def layout_map(
     return fig
 
 
-def county_outline() -> gpd.GeoDataFrame:
-    """The bundled county outline (published in GCJ-02) in WGS-84."""
-    outline = gpd.read_file(config.COUNTY_OUTLINE)
-    return outline.set_geometry(shift_geometry(outline.geometry.values, to="WGS84")).set_crs(
-        config.WGS84, allow_override=True)
+def county_outline(ds) -> gpd.GeoDataFrame | None:
+    """The data set's county outline (:attr:`jxedu.core.dataset.Dataset.outline`: its 县界 layer, the
+    union of its 镇街边界, or the outline shipped for its 行政区划代码) in WGS-84; ``None`` without one."""
+    outline = ds.outline
+    if outline is None:
+        return None
+    return gpd.GeoDataFrame({"source": [outline.source]}, geometry=[outline.geometry], crs=config.WGS84)
 
 
 def _draw_boundaries(ax: Axes, ds, township: str | None):
-    """The 镇街 boundaries (the scope's 镇街 highlighted), or the bundled county outline without them.
+    """The 镇街 boundaries (the scope's 镇街 highlighted), or the county outline without them (nothing
+    when the data give none: the schools alone set the view).
 
-    Returns the boundaries in UTM (``None`` without them) and the bounds of the outline drawn instead.
+    Returns the boundaries in UTM (``None`` without them) and the bounds of the outline drawn instead
+    (``None`` without one).
     """
     if ds.townships is None or not len(ds.townships):
-        outline = county_outline().to_crs(config.UTM50N)
+        outline = county_outline(ds)
+        if outline is None:
+            return None, None
+        outline = outline.to_crs(config.UTM50N)
         outline.plot(ax=ax, facecolor="#FAFAF5", edgecolor="#9E9E9E", linewidth=0.8)
         return None, outline.total_bounds
     tw = ds.townships.to_crs(config.UTM50N)
@@ -214,7 +220,7 @@ def _set_extent(ax: Axes, scope: Scope, tw, background, pts: gpd.GeoDataFrame) -
         minx, miny, maxx, maxy = tw[tw["township"] == township].total_bounds
     elif tw is not None:
         minx, miny, maxx, maxy = tw.total_bounds
-    elif township is None:
+    elif township is None and background is not None:
         minx, miny, maxx, maxy = background
     else:
         minx, miny, maxx, maxy = pts.total_bounds

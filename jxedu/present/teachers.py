@@ -5,8 +5,8 @@ Every function takes an :class:`~jxedu.analysis.assessment.Assessment` (the coun
 :class:`~jxedu.analysis.assessment.TownshipView` (``scope = a.scope(township)``) and reads the
 measures the assessment computed once (``a.rotations``, ``a.rotation_by_township`` …). A 镇街 sees
 the county-wide figures filtered to it: rotations its schools sent or received. The county plan's
-yearly target (400) and the 10 % / 20 % ratios are county targets: a 镇街 view shows its contribution
-(派出 n 人 …), never a verdict on them.
+yearly target (when its 规划目标 table sets one) and the 10 % / 20 % ratios are county targets: a 镇街
+view shows its contribution (派出 n 人 …), never a verdict on them.
 
 >>> import jxedu
 >>> from jxedu.present import teachers
@@ -30,11 +30,12 @@ from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 
 from jxedu.analysis import rotation
-from jxedu.analysis.assessment import TownshipView, assessment_of, township_of
+from jxedu.analysis.assessment import Assessment, TownshipView, assessment_of, township_of
 from jxedu.core import roster
 from jxedu.core import standards as std
 from jxedu.core import vocabulary as vocab
 from jxedu.core.coords import wgs84_to_gcj02
+from jxedu.core.county import PLAN_HONOURS, PLAN_PE_ART, PLAN_ROTATIONS
 from jxedu.core.errors import DataError
 from jxedu.present import escape, maps, style
 from jxedu.present.tables import Table, table
@@ -68,7 +69,7 @@ WEAK_COLOR = "#C62828"
 #: Line colours of the flow map: rotations toward the county plan's target, and the others.
 FLOW_COLORS: dict[str, str] = {"target": "#2F4B7C", "other": "#9E9E9E"}
 
-_COUNTY_NOTE = "县计划目标（{target}）和交流比例（{share}）、骨干占比（{backbone}）是全县指标，见全县版本；此处为本镇街的贡献。"
+_COUNTY_NOTE = "{target}交流比例（{share}）、骨干占比（{backbone}）是全县指标，见全县版本；此处为本镇街的贡献。"
 
 
 # --- scope helpers -----------------------------------------------------------------------------
@@ -95,10 +96,33 @@ def _verdict(flag: bool) -> str:
     return f"{vocab.TICK} 达标" if flag else f"{vocab.CROSS} 未达标"
 
 
-def _county_note() -> str:
-    return _COUNTY_NOTE.format(target=vocab.threshold_text("plan_rotations_per_year"),
+def _rotation_target(scope):
+    """The county plan's rotation target (``None`` when the county set none)."""
+    return assessment_of(scope).plan_target(PLAN_ROTATIONS)
+
+
+def _target_text(t) -> str:
+    """``年均 ≥ 400 人（某政办字〔2024〕20号）`` — the plan's rotation target as the rules cite it."""
+    return f"年均 {vocab.plan_text(t)}" + (f"（{t.document}）" if t.document else "")
+
+
+def _county_note(scope) -> str:
+    t = _rotation_target(scope)
+    return _COUNTY_NOTE.format(target=f"县规划目标（{_target_text(t)}）和" if t is not None else "",
                                share=vocab.threshold_text("rotation_share_of_eligible"),
                                backbone=vocab.threshold_text("backbone_share_of_rotated"))
+
+
+def _markdown(scope, text: str) -> str:
+    """A line of a Markdown note with the plan's 文号 (data, free text) escaped for Markdown."""
+    t = _rotation_target(scope)
+    return text.replace(t.document, escape.markdown_text(t.document)) if t is not None and t.document else text
+
+
+def _moves_text(settings) -> str:
+    """Which rotations count toward the plan's target (setting ``rotation_target_moves``)."""
+    return ("全部义务教育学段交流" if settings.rotation_target_moves == "all"
+            else "城镇学校到乡村或薄弱学校的交流")
 
 
 def _year_row(frame: pd.DataFrame, year: int) -> pd.Series | None:
@@ -123,30 +147,42 @@ def rules_note(scope) -> Note:
         Markdown: eligibility (years at the school, retirement ages, years before retirement),
         the county plan's target, the two ratios, the PE/art and backbone standards, training.
     """
-    s = assessment_of(scope).settings
+    a = assessment_of(scope)
+    s = a.settings
     ages = s.retirement_age
     t = vocab.threshold_text
+    target, pe, honours = _rotation_target(scope), a.plan_target(PLAN_PE_ART), a.plan_target(PLAN_HONOURS)
     lines = [
         f"- **符合交流条件**：在本校连续任教满 {s.rotation_min_years} 年（学年 − 本校任教起始年份 ≥ "
         f"{s.rotation_min_years}），且距法定退休年龄（男 {ages.get('male', 60)} 岁、女 {ages.get('female', 55)} 岁；"
-        f"性别不详按男性）超过 {s.rotation_exclude_years_to_retirement} 年；只计小学、初中教师。"
-        + ("教师表按学年分期填报，各学年按当年名册计算。" if roster.is_dated(assessment_of(scope).ds.teachers)
+        f"性别不详按男性）超过 {s.rotation_exclude_years_to_retirement} 年；只计小学、初中教师，交流人数也只计小学、"
+        "初中教师的交流。"
+        + ("教师表按学年分期填报，各学年按当年名册计算。" if roster.is_dated(a.ds.teachers)
            else "教师名册是最新一期的快照，往年的人数按这份名册推算。"),
-        f"- **县计划目标**：每年城区、镇区学校向乡村学校和薄弱学校（资源配置指标未达标的学校）交流轮岗教师 "
-        f"{t('plan_rotations_per_year')}（{std.rule('plan_rotations_per_year')['source']}）。",
+    ]
+    if target is not None:
+        first = f"{target.start}学年" if target.start is not None else "交流轮岗表的第一个学年"
+        lines.append(
+            f"- **县规划目标**：交流轮岗教师{_target_text(target)}；计入{_moves_text(s)}（设置 rotation_target_moves），"
+            f"按当年人数和自{first}以来的年均人数分别比较，以"
+            f"{'年均' if s.rotation_target_basis == 'average' else '当年'}人数判断是否达标（设置 rotation_target_basis）；"
+            "城区、镇区学校向乡村学校和薄弱学校（资源配置指标未达标的学校）的交流人数并列显示。")
+    else:
+        lines.append("- **县规划目标**：数据中没有“规划目标”表（或未设交流轮岗人数），只按国家标准判断。")
+    lines += [
         f"- **国家标准**：交流轮岗教师占符合交流条件教师的比例 {t('rotation_share_of_eligible')}，"
         f"骨干教师占交流轮岗教师的比例 {t('backbone_share_of_rotated')}"
         f"（{std.rule('rotation_share_of_eligible')['source']}）。",
         f"- **接收学校的缺口**：每百名学生体育艺术教师 {_by_stage('pe_art_teachers_per_100')}、"
-        f"骨干教师 {_by_stage('backbone_teachers_per_100')}；县计划要求每所学校每百名学生体育艺术教师 "
-        f"{t('plan_pe_art_per_100_every_school')}。",
-        f"- **培训与表彰**：五年培训学时 {t('training_hours_required')}，完成率 {t('training_completion')}；"
-        f"每年评选“最美教师”{t('plan_honoured_teachers_per_year')}。",
+        f"骨干教师 {_by_stage('backbone_teachers_per_100')}"
+        + (f"；县规划目标要求每所学校每百名学生体育艺术教师 {vocab.plan_text(pe)}。" if pe is not None else "。"),
+        f"- **培训与表彰**：五年培训学时 {t('training_hours_required')}，完成率 {t('training_completion')}"
+        + (f"；每年评选“最美教师”{vocab.plan_text(honours)}（县规划目标）。" if honours is not None else "。"),
     ]
     if township_of(scope) is not None:
-        lines.append(f"- **{scope.name}**：交流轮岗由全县统筹，数字按全县计算；表中只列与本镇街有关的交流"
-                     "（派出或接收学校在本镇街）。" + _county_note())
-    return Note("\n".join(lines))
+        lines.append(f"- **{escape.markdown_text(scope.name)}**：交流轮岗由全县统筹，数字按全县计算；表中只列与本镇街有关的交流"
+                     "（派出或接收学校在本镇街）。" + _county_note(scope))
+    return Note(_markdown(scope, "\n".join(lines)))
 
 
 def key_figure_lines(scope) -> list[str]:
@@ -174,13 +210,27 @@ def key_figure_lines(scope) -> list[str]:
     t = vocab.threshold_text
     return [
         f"{a.year}学年交流轮岗（{scope.name}）",
-        f"交流轮岗教师 {_int(r['rotated'])} 人，其中城镇学校到乡村或薄弱学校 {_int(r['toward_target'])} 人；"
-        f"县计划目标 {t('plan_rotations_per_year')}：{_verdict(bool(r['meets_rotation_target']))}",
+        f"交流轮岗教师 {_int(r['rotated'])} 人，其中城镇学校到乡村或薄弱学校 {_int(r['toward_target'])} 人"
+        + _target_line(a),
         f"符合交流条件的教师 {_int(r['eligible'])} 人，交流比例 {_pct(r['rotation_share'])}"
         f"（要求 {t('rotation_share_of_eligible')}）：{_verdict(bool(r['meets_rotation_share']))}",
         f"交流的骨干教师 {_int(r['backbone_rotated'])} 人，占交流教师 {_pct(r['backbone_share'])}"
         f"（要求 {t('backbone_share_of_rotated')}）：{_verdict(bool(r['meets_backbone_share']))}",
     ]
+
+
+def _target_line(a: Assessment) -> str:
+    """``；县规划目标 年均 ≥ 400 人：2024–2026学年年均 425 人、本学年 442 人，✓ 达标`` (empty without a
+    target, or without rotations in the year)."""
+    p = a.rotation_ratios.get("plan") if a.missing("rotation_ratios") is None else None
+    if p is None:
+        return ""
+    years = p["average_years"]
+    span = f"{years[0]}学年" if len(years) == 1 else f"{years[0]}–{years[-1]}学年"
+    moves = "" if a.settings.rotation_target_moves == "all" else f"，计入{_moves_text(a.settings)}"
+    return (f"；县规划目标{_target_text(_rotation_target(a))}{moves}："
+            f"{span}年均 {vocab.fmt(p['average'], 'dec1')} 人、本学年 {_int(p['counted'])} 人，{_verdict(bool(p['meets']))}"
+            f"（按{'年均' if p['basis'] == 'average' else '当年'}人数）")
 
 
 def _township_lines(view: TownshipView) -> list[str]:
@@ -191,21 +241,23 @@ def _township_lines(view: TownshipView) -> list[str]:
         f"接收教师 {_int(r['rotated_in'])} 人",
         f"符合交流条件的教师 {_int(r['eligible'])} 人，派出教师占 {_pct(r['rotation_share'])}",
         f"派出的骨干教师 {_int(r['backbone_rotated'])} 人，占派出教师 {_pct(r['backbone_share'])}",
-        _county_note(),
+        _county_note(view),
     ]
 
 
 def key_figures(scope) -> Note:
     """:func:`key_figure_lines` as a short Markdown list (the first line its title)."""
     head, *rest = key_figure_lines(scope)
-    return Note("\n".join([head, "", *(f"- {line}" for line in rest)]))
+    return Note(_markdown(scope, "\n".join([head, "", *(f"- {line}" for line in rest)])))
 
 
 # --- every year --------------------------------------------------------------------------------
 
-_COUNTY_TREND = ["year", "rotated", "toward_target", "rotation_target", "meets_rotation_target", "eligible",
-                 "rotation_share", "meets_rotation_share", "backbone_rotated", "backbone_share",
-                 "meets_backbone_share"]
+_COUNTY_TREND = ["year", "rotated", "toward_target", "rotation_target", "plan_counted", "plan_average",
+                 "meets_rotation_target", "eligible", "rotation_share", "meets_rotation_share", "backbone_rotated",
+                 "backbone_share", "meets_backbone_share"]
+#: Columns of the county trend that exist only where the county plan sets a rotation target.
+_PLAN_TREND = ("rotation_target", "plan_counted", "plan_average", "meets_rotation_target")
 _TOWNSHIP_TREND = ["year", "rotated_out", "toward_target", "rotated_in", "eligible", "rotation_share",
                    "backbone_rotated", "backbone_share"]
 
@@ -233,15 +285,22 @@ def trend_table(scope) -> Table:
     why = _unavailable(scope, "rotation_summary")
     if why is not None:
         return _empty_table(caption, why)
-    t = _trend(scope)
-    latest = latest_roster_note(scope, sorted(set(t["year"])))
+    trend = _trend(scope)
+    latest = latest_roster_note(scope, sorted(set(trend["year"])))
     if township_of(scope) is not None:
-        return table(t, _TOWNSHIP_TREND, short=True, caption=caption,
-                     notes=["派出、骨干按本镇街学校派出的教师统计；符合交流条件的教师按本镇街学校统计。", _county_note()]
-                     + ([latest] if latest else []))
-    return table(t, _COUNTY_TREND, short=True, caption=caption,
-                 notes=["“城镇→乡村/薄弱”只计派出学校为城区或镇区、接收学校为乡村学校或薄弱学校的交流；"
-                        "交流比例按全部交流教师计算。"] + ([latest] if latest else []))
+        return table(trend, _TOWNSHIP_TREND, short=True, caption=caption,
+                     notes=["派出、骨干按本镇街学校派出的教师统计；符合交流条件的教师按本镇街学校统计。",
+                            _county_note(scope)] + ([latest] if latest else []))
+    planned = trend["rotation_target"].notna().any()
+    cols = [c for c in _COUNTY_TREND if planned or c not in _PLAN_TREND]
+    notes = ["“城镇→乡村/薄弱”只计派出学校为城区或镇区、接收学校为乡村学校或薄弱学校的交流；"
+             "交流人数和交流比例只计小学、初中教师。"]
+    if planned:
+        notes.append(f"“计入目标”为{_moves_text(assessment_of(scope).settings)}；“年均”为规划起始学年至该学年各年的平均；"
+                     "“达到目标”按设置 rotation_target_basis 判断；县规划目标未覆盖的学年显示“—”。")
+    else:
+        notes.append("数据中没有“规划目标”表（或未设交流轮岗人数），不显示县规划目标。")
+    return table(trend, cols, short=True, caption=caption, notes=notes + ([latest] if latest else []))
 
 
 def trend_chart(scope) -> Figure | Note:
@@ -259,10 +318,13 @@ def trend_chart(scope) -> Figure | Note:
            label=vocab.field("toward_target").label)
     if view:
         ax.plot(x, t["rotated_in"], color=AREA_COLORS["rural"], marker="o", label=vocab.field("rotated_in").label)
-    else:
-        target = float(std.threshold("plan_rotations_per_year"))
-        ax.axhline(target, color=style.THRESHOLD_COLOR, linestyle="--",
-                   label=f"{vocab.field('rotation_target').label} {vocab.threshold_text('plan_rotations_per_year')}")
+    elif _rotation_target(scope) is not None:
+        target = _rotation_target(scope)
+        ax.axhline(float(target.value), color=style.THRESHOLD_COLOR, linestyle="--",
+                   label=f"{vocab.field('rotation_target').label} {_target_text(target)}")
+        if t["plan_average"].notna().any():
+            ax.plot(x, t["plan_average"], color=AREA_COLORS["urban"], marker="o",
+                    label=vocab.field("plan_average").label)
     ax.set_xlabel(vocab.header("year"))
     ax.set_ylabel("人数（人）")
     ax.legend(loc="upper left", fontsize=8)
@@ -621,10 +683,17 @@ def flow_map(scope, *, basemap: str | None = "osm") -> folium.Map | Note:
 # --- the plan for next year --------------------------------------------------------------------
 
 
-def _plan_rule() -> str:
+def _pe_art_standard(scope) -> str:
+    """The PE/art teachers per 100 pupils a school needs: the county plan's, else the national standard."""
+    pe = assessment_of(scope).plan_target(PLAN_PE_ART)
+    return (f"{vocab.plan_value(pe)} 人（县规划目标）" if pe is not None
+            else f"{_by_stage('pe_art_teachers_per_100')}（国家标准）")
+
+
+def _plan_rule(scope) -> str:
     t = vocab.threshold_text
     return (f"按“先补最大缺口”的顺序安排：先把体育艺术教师派往每百名学生不足 "
-            f"{vocab.fmt(std.threshold('plan_pe_art_per_100_every_school'), 'g')} 人的乡村或薄弱学校，"
+            f"{_pe_art_standard(scope)}的乡村或薄弱学校，"
             f"再派骨干教师补每百名学生不足 {vocab.fmt(std.threshold('backbone_teachers_per_100', 'primary'), 'g')} "
             f"人的学校，并使骨干教师占比 {t('backbone_share_of_rotated')}，其余名额派往生师比最高的学校。"
             "派出学校只派富余的体育艺术和骨干教师（自身不低于上述标准），同一镇街优先。名单只列教师编号。")
@@ -637,7 +706,6 @@ def plan_figures(scope) -> Note:
         return Note(why)
     a = assessment_of(scope)
     p = a.rotation_plan
-    t = vocab.threshold_text
     if township_of(scope) is not None:
         r = scope.rotation_plan_by_township.iloc[0]
         return Note("\n".join([
@@ -649,8 +717,10 @@ def plan_figures(scope) -> Note:
     return Note("\n".join([
         f"{p.plan_year}学年交流计划（建议，{scope.name}）", "",
         f"- 符合交流条件的教师 {_int(p.eligible)} 人（不含本学年已在交流的教师）",
-        f"- 需交流 {_int(p.needed)} 人：县计划目标 {t('plan_rotations_per_year')}与符合条件教师的 "
-        f"{vocab.fmt(std.threshold('rotation_share_of_eligible'), 'pct1')} 取大",
+        (f"- 需交流 {_int(p.needed)} 人：县规划目标 {_int(p.rotation_target)} 人与符合条件教师的 "
+         f"{vocab.fmt(std.threshold('rotation_share_of_eligible'), 'pct1')} 取大" if p.rotation_target is not None else
+         f"- 需交流 {_int(p.needed)} 人：符合条件教师的 {vocab.fmt(std.threshold('rotation_share_of_eligible'), 'pct1')}"
+         "（数据中没有县规划目标的交流人数）"),
         f"- 计划交流 {_int(p.planned)} 人，尚缺 {_int(p.shortfall)} 人；交流比例 {_pct(p.rotation_share)}",
         f"- 其中骨干教师 {_int(p.backbone_planned)} 人（需 {_int(p.backbone_needed)} 人），"
         f"占 {_pct(p.backbone_share)}",
@@ -668,7 +738,7 @@ def plan_table(scope) -> Table:
     if why is not None:
         return _empty_table(caption, why)
     p = assessment_of(scope).rotation_plan
-    notes = [_plan_rule()]
+    notes = [_plan_rule(scope)]
     if township_of(scope) is not None:
         notes.append(f"名单按全县编制；此处列出{scope.name}派出或接收的教师。")
     return table(scope.rotation_plan_moves, _PLAN_COLUMNS, short=True, words={"reason": "plan_reason"},
@@ -685,11 +755,12 @@ def pe_art_table(scope) -> Table:
         return _empty_table(caption, why)
     n = scope.pe_art_needs
     n = n[n["pe_art_gap"] > 0]
-    thr = vocab.fmt(std.threshold("plan_pe_art_per_100_every_school"), "g")
+    standard = _pe_art_standard(scope)
     return table(n, ["township", "school_name", "stage", "students", "pe_art", "pe_art_teachers_per_100",
-                     "pe_art_required", "pe_art_gap", "pe_art_planned_in", "pe_art_to_hire"], short=True,
-                 caption=caption, empty="所有学校都达到了县计划的体育艺术教师配备要求。",
-                 notes=[f"所需人数 = 向上取整（{thr} × 在校生 ÷ 100），即县计划每百名学生 {thr} 人；“交流补充”来自上面的交流计划，其余需要招聘。"])
+                     "pe_art_target", "pe_art_required", "pe_art_gap", "pe_art_planned_in", "pe_art_to_hire"],
+                 short=True, caption=caption, empty=f"所有学校都达到了每百名学生体育艺术教师 {standard}的配备要求。",
+                 notes=[f"所需人数 = 向上取整（标准 × 在校生 ÷ 100），标准为每百名学生 {standard}；"
+                        "“交流补充”来自上面的交流计划，其余需要招聘。"])
 
 
 # --- training and honours ----------------------------------------------------------------------
@@ -719,5 +790,9 @@ def honours_table(scope) -> Table:
         return _empty_table(caption, "“最美教师”评选是全县指标，请在全县版本中查看。")
     honours = assessment_of(scope).training_honours["honours"]
     latest = latest_roster_note(scope, honours["year"])
-    return table(honours, ["year", "honoured", "honours_target", "meets_honours"], caption=caption,
-                 notes=[latest.replace("符合交流条件教师数和交流教师的骨干身份", "“最美教师”人数")] if latest else [])
+    latest = [latest.replace("符合交流条件教师数和交流教师的骨干身份", "“最美教师”人数")] if latest else []
+    if honours["honours_target"].notna().any():
+        return table(honours, ["year", "honoured", "honours_target", "meets_honours"], caption=caption,
+                     notes=["县规划目标未覆盖的学年显示“—”。"] + latest)
+    return table(honours, ["year", "honoured"], caption=caption,
+                 notes=["数据中没有“规划目标”表（或未设最美教师人数），只列评选人数。"] + latest)

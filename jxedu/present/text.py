@@ -19,6 +19,9 @@ class Note(str):
     def _repr_markdown_(self) -> str:
         return str(self)
 
+    def __repr__(self) -> str:  # the plain-text view: the text itself, never a quoted '' for an empty note
+        return str(self)
+
 
 def scope_name(scope) -> str:
     """``全县`` for an :class:`~jxedu.analysis.assessment.Assessment`, the 镇街's name for a

@@ -25,7 +25,7 @@ from jxedu.core.errors import JxeduError
 from jxedu.planning import scenarios as sc
 from jxedu.present import escape, maps
 from jxedu.present import scenarios as present
-from jxedu.present.text import synthetic_notice
+from jxedu.present.text import Note, synthetic_notice
 
 __all__ = ["DATA_ENV", "explorer", "explorer_page", "offline_map_html"]
 
@@ -80,12 +80,14 @@ def explorer(ds, *, year: int | None = None, folder: str | Path | None = None, b
     Returns
     -------
     ipywidgets.VBox
-        The widget; ``.update()`` re-evaluates (also called by every control); ``.last_result`` is
+        The widget (a :class:`~jxedu.present.text.Note` when the data have no 村居 table); ``.update()`` re-evaluates (also called by every control); ``.last_result`` is
         the last :class:`~jxedu.planning.scenarios.ScenarioResult`.
     """
     import ipywidgets as w
     from IPython.display import display
 
+    if ds.villages is None:  # the explorer re-assigns children: without 村居 there are none to assign
+        return Note("> 交互式探索需要村居表（各村居的位置和学龄人口），数据中没有，本节从略。")
     base = sc.evaluate(ds, year=year, capacity=capacity)
     pick = w.SelectMultiple(options=_school_options(base), rows=10, description="关闭学校",
                             layout=w.Layout(width="420px"))

@@ -529,7 +529,8 @@ def build_ledger(a: Assessment, *, include_passing: bool = False,
         df[c] = df[c].astype(float)
     df["deadline"] = [deadlines.plan_deadline(a, deadline_key(k)) for k in df["key"]]
     df.attrs.update({"year": int(a.year), "source": str(Path(a.ds.source).name), "synthetic": bool(a.ds.synthetic),
-                     "county": a.county_name, "as_of": deadlines.as_of_date(as_of),
+                     "county": a.county_name, "plan_documents": list(a.ds.plan_documents),
+                     "as_of": deadlines.as_of_date(as_of),
                      "plan_deadline": deadlines.plan_deadline(a),
                      "supervision_overdue_days": int(a.settings.supervision_overdue_days),
                      "supervision_after_plan_deadline": bool(a.settings.supervision_after_plan_deadline)})
@@ -564,7 +565,7 @@ def _deadline_marks(status, deadline, attrs: dict) -> tuple[int | None, str | No
         supervision_overdue_days=attrs.get("supervision_overdue_days", base.supervision_overdue_days),
         supervision_after_plan_deadline=attrs.get("supervision_after_plan_deadline",
                                                   base.supervision_after_plan_deadline))
-    plan_end = attrs.get("plan_deadline") or deadline or as_of
+    plan_end = attrs.get("plan_deadline")
     return days, (SUPERVISED if deadlines.supervised(days, as_of=as_of, plan_deadline=plan_end, settings=rule)
                   else None)
 
@@ -1653,6 +1654,15 @@ def _detail_sheet(wb, name: str, frame: pd.DataFrame, record: LedgerRecord, toda
     record.sheets[name] = _fingerprint(dws)
 
 
+def _basis_text(meta: dict) -> str:
+    """评估依据: the national method, and the county's own plan by its 文号 when its 规划目标 names one."""
+    docs = [d for d in meta.get("plan_documents") or [] if d]
+    plan = (f"；{meta.get('county', '本县')}实施方案（{'、'.join(docs)}），县级目标见数据“规划目标”表" if docs else
+            "；数据中没有县规划目标（“规划目标”表），只列国家标准事项")
+    return ("《县域义务教育优质均衡发展督导评估办法》（教督〔2017〕6号）" + plan + "。"
+            "各项标准值见 jxedu/data/standards.csv，待核实事项的取值见设置（jxedu.core.settings）。")
+
+
 def _readme_sheet(wb, meta: dict, summ: dict, today: dt.date, record: LedgerRecord,
                   old: LedgerRecord | None = None) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -1668,8 +1678,7 @@ def _readme_sheet(wb, meta: dict, summ: dict, today: dt.date, record: LedgerReco
         ("生成日期", f"{today:%Y-%m-%d}（jxedu 工作台导出）"),
         *_as_of_rows(meta),
         ("数据性质", "合成演示数据，非真实统计，不得用于决策" if synthetic else "县教体局业务数据"),
-        ("评估依据", "《县域义务教育优质均衡发展督导评估办法》（教督〔2017〕6号）；金乡县实施方案（金政办字〔2024〕20号）。"
-                     "各项标准值见 jxedu/data/standards.csv，待核实事项的取值见设置（jxedu.core.settings）。"),
+        ("评估依据", _basis_text(meta)),
         ("", ""),
         ("状态", "含义"),
         *[(s, STATUS_MEANING[s]) for s in LEDGER_STATUSES],
@@ -1723,17 +1732,22 @@ def _as_of_rows(meta: dict) -> list[tuple[str, str]]:
 def _deadline_rows(meta: dict) -> list[tuple[str, str]]:
     """The 说明 rows of 完成时限, 逾期天数 and 挂牌督导 (the rule as set)."""
     plan = meta.get("plan_deadline")
-    plan_text = f"{plan:%Y-%m-%d}" if plan is not None else "县实施方案的时限"
     days = meta.get("supervision_overdue_days", Settings().supervision_overdue_days)
     after = meta.get("supervision_after_plan_deadline", Settings().supervision_after_plan_deadline)
+    if plan is not None:
+        default = f"默认为县实施方案的时限 {plan:%Y-%m-%d}；方案另有时限的事项按其时限"
+        supervised_after = f"，以及县实施方案时限 {plan:%Y-%m-%d} 之后仍逾期的全部事项" if after else ""
+    else:
+        default = "数据的“规划目标”表没有通过国家督导评估的年份：除每年的目标外，完成时限由规划人员填写"
+        supervised_after = ""
     return [
-        ("完成时限", f"默认为县实施方案的时限 {plan_text}；方案另有时限的事项按其时限（如智慧校园为目标年年底，每年的目标为当学年"
-                     "结束时；见 jxedu/data/deadlines.csv）。规划人员可改填日期（如 2025-09-30），重新导出时保留；填写的内容不是日期时"
+        ("完成时限", f"{default}（如智慧校园为其目标截止年份年底，每年的目标为当学年结束时；见 jxedu/data/deadlines.csv）。"
+                     "规划人员可改填日期（如 2025-09-30），重新导出时保留；填写的内容不是日期时"
                      "保留原内容并在备注中注明，逾期天数按规划目标时限计算。旧版台账没有的“完成时限”“逾期天数”“挂牌督导”列添加在最右侧。"),
         ("逾期天数", "统计日期已过完成时限、状态不是已达标或已销号的事项记逾期天数（完成时限次日为第1天），深红色加粗显示；"
                      "每次导出按统计日期和当时的状态重新计算。"),
-        ("挂牌督导", f"逾期超过 {days} 天的事项" + (f"，以及县实施方案时限 {plan_text} 之后仍逾期的全部事项" if after else "")
-                     + "，标“是”并以深红色突出显示（设置项 supervision_overdue_days、supervision_after_plan_deadline）。"),
+        ("挂牌督导", f"逾期超过 {days} 天的事项{supervised_after}"
+                     "，标“是”并以深红色突出显示（设置项 supervision_overdue_days、supervision_after_plan_deadline）。"),
     ]
 
 

@@ -296,20 +296,28 @@ def batch_assessment(jobs: list[ReportJob]):
         Path(tmp).unlink(missing_ok=True)
 
 
-def plan_notebooks(data: str | Path, *, year: int | None = None, out: str | Path | None = None) -> list[ReportJob]:
+def plan_notebooks(data: str | Path, *, year: int | None = None, out: str | Path | None = None,
+                   scenario: str | Path | None = None) -> list[ReportJob]:
     """List the analysis notebooks (``notebooks/0*.ipynb``) to execute on a data set.
 
-    Outputs go to ``<out>/<year>/notebooks/<name>.ipynb`` (no PDF).
+    Outputs go to ``<out>/<year>/notebooks/<name>.ipynb`` (no PDF). ``scenario``: a scenario file
+    (YAML) for the notebooks with a ``scenario`` parameter (06: layout scenarios); checked here, so a
+    broken file is reported with its line before any notebook runs. ``None``: each notebook's default
+    (06 closes the smallest 教学点 of the data).
     """
     import jxedu
+    from jxedu.planning.scenario_file import load_scenario
 
     data = Path(data).resolve()
     ds = jxedu.load(data)
     year = ds.year_or_latest(year)
     out_dir = (Path(out) if out else REPORTS_DIR / str(year) / "notebooks").resolve()
+    if scenario is not None:
+        found = load_scenario(scenario).source  # the file (a bare name is looked up in data/scenarios/)
+        scenario = str(Path(found).resolve()) if found is not None else str(scenario)
     jobs = []
     for nb in sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")):
-        params = {"data_dir": str(data), "year": year}
+        params = {"data_dir": str(data), "year": year, **({"scenario": scenario} if scenario is not None else {})}
         jobs.append(ReportJob(title=nb.stem, notebook=nb.resolve(), parameters=params, out_dir=out_dir,
                               stem=nb.stem, pdf=False))
     return jobs

@@ -33,6 +33,7 @@ from jxedu.analysis import deadlines
 from jxedu.analysis.assessment import Assessment, assessment_of, township_of
 from jxedu.core import standards as std
 from jxedu.core import vocabulary as vocab
+from jxedu.core.county import PLAN_ROTATIONS
 from jxedu.core.schema import COMPULSORY_STAGES
 from jxedu.core.vocabulary import fmt
 from jxedu.ingest.reader import open_dataset, resolve_data_dir
@@ -216,7 +217,7 @@ def title(scope) -> HTML:
     """The title block: county (from the data), 镇街, school year, data source and date of the bulletin."""
     a = assessment_of(scope)
     county = a.county_name
-    bureau = a.ds.meta.get("教育行政部门") or f"{county}教育行政部门"
+    bureau = a.ds.bureau
     heading = "全县汇总" if _is_county(scope) else scope.name
     source = Path(str(a.ds.source)).name
     return HTML(
@@ -411,8 +412,8 @@ def _access_rows(scope) -> list[tuple[str, str, str, bool | None]]:
             c = c.loc[c["township"] == scope.name].iloc[0]
             text += f"，校车覆盖 {_n(c['covered_pupils'])} 人，未覆盖 {_n(c['uncovered_pupils'])} 人"
         else:
-            text += "，无公交数据"
-        rows.append((f"{vocab.word(st)}学龄儿童超出步行距离", text, vocab.MISSING, None))
+            text += f"，{vocab.NO_BUS_DATA}"
+        rows.append((f"{vocab.word(st)}学龄儿童超出步行距离{show_access.straight_note(scope)}", text, vocab.MISSING, None))
     return rows
 
 
@@ -424,10 +425,8 @@ def _rotation_rows(scope) -> list[tuple[str, str, str, bool | None]]:
     total = int(county["rotated_out"].sum())
     if _is_county(scope):
         r = a.rotation_ratios
-        target = std.threshold("plan_rotations_per_year")
         return [
-            ("城镇学校到乡村、薄弱学校交流轮岗", f"{_n(r['toward_target'])} 人（交流共 {_n(r['rotated'])} 人）",
-             f"≥ {_n(target)} 人/年", bool(std.meets(r["toward_target"], "plan_rotations_per_year"))),
+            *_plan_rotation_rows(a, r),
             ("交流轮岗占符合条件教师比例", _pct(r["share"]), vocab.threshold_text("rotation_share_of_eligible"),
              None if pd.isna(r["share"]) else bool(std.meets(r["share"], "rotation_share_of_eligible"))),
             ("交流教师中骨干教师占比", _pct(r["backbone_share"]), vocab.threshold_text("backbone_share_of_rotated"),
@@ -438,6 +437,28 @@ def _rotation_rows(scope) -> list[tuple[str, str, str, bool | None]]:
     return [("本镇街学校派出交流轮岗教师",
              f"{_n(row['rotated_out'])} 人，占全县 {_n(total)} 人的 {_pct(share)}（其中到乡村、薄弱学校 "
              f"{_n(row['toward_target'])} 人；接收 {_n(row['rotated_in'])} 人）", "全县指标", None)]
+
+
+def _plan_rotation_rows(a: Assessment, r: dict) -> list[tuple[str, str, str, bool | None]]:
+    """The county plan's rotation target in the headline box: the year's count and the average since
+    the plan began, the one the setting ``rotation_target_basis`` names with the verdict (no row when
+    the county set no target)."""
+    target = a.plan_target(PLAN_ROTATIONS)
+    p = r.get("plan")
+    if target is None:
+        return []
+    moves = "交流轮岗" if a.settings.rotation_target_moves == "all" else "城镇学校到乡村、薄弱学校交流轮岗"
+    standard = f"年均 {vocab.plan_text(target)}" + (f"（{target.document}）" if target.document else "")
+    if p is None:
+        return [(f"{moves}（县规划目标）", f"交流轮岗表中无{a.year}学年记录", standard, None)]
+    years = p["average_years"]
+    span = f"{years[0]}学年" if len(years) == 1 else f"{years[0]}–{years[-1]}学年"
+    average = (f"{span}年均 {fmt(p['average'], 'dec1')} 人", p["meets_average"])
+    yearly = (f"{a.year}学年 {_n(p['counted'])} 人（城镇到乡村、薄弱学校 {_n(p['toward_target'])} 人）",
+              p["meets_yearly"])
+    first, second = (average, yearly) if p["basis"] == "average" else (yearly, average)
+    return [(f"{moves}（县规划目标）", first[0], standard, bool(first[1])),
+            (f"{moves}（{'当年' if p['basis'] == 'average' else '规划以来年均'}，参考）", second[0], standard, None)]
 
 
 def _status_html(ok: bool | None) -> str:
@@ -456,7 +477,9 @@ def headline(scope) -> HTML:
                    f"<td>{_status_html(ok)}</td></tr>" for x, v, s, ok in rows)
     n_bad = sum(1 for r in rows if r[3] is False)
     verdict = "各项有标准的指标均已达标。" if n_bad == 0 else f"有 {n_bad} 项未达到标准，见“优先整改事项”和下文各节。"
-    intro = ("下表把关键数字与国家县域义务教育优质均衡发展标准（教督〔2017〕6号）和县级规划目标对照；"
+    docs = a.ds.plan_documents
+    plan = f"和{a.county_name}规划目标（{'、'.join(docs)}）" if docs else ("和县级规划目标" if a.ds.plan_targets is not None else "")
+    intro = (f"下表把关键数字与国家县域义务教育优质均衡发展标准（教督〔2017〕6号）{plan}对照；"
              "“结论”只对在本范围内有标准的项目给出判断" + ("" if _is_county(scope) else "，全县目标见全县汇总") + "。")
     return _block(
         _h("关键数字", 2), _para(intro),
@@ -539,8 +562,7 @@ def access_section(scope) -> HTML:
              _table(show_access.key_figures_table(scope))]
     if _is_county(scope):  # the distances above beside the layout scenarios' baseline, each named
         parts.append(_table(show_access.baselines_table(scope)))
-    if a.missing("coverage") is not None:
-        parts.append(_note("无公交数据：校车覆盖无法计算（不是 0）。"))
+    if a.missing("coverage") is not None:  # the table above says 无公交数据 and why (never 0 %)
         return _block(*parts)
     where = "各镇街报告的附表" if _is_county(scope) else "本报告附表"
     for st in _STAGES:
@@ -710,9 +732,10 @@ def overdue_section(scope, *, as_of: dt.date | str | None = None) -> HTML:
         cols = (["item_name"] if county else ["name", "item_name"]) + ["deadline", "overdue_days", "responsible",
                                                                        "supervised"]
         parts.append(_table(table(over, cols)))
-    notes = [f"完成时限默认为县实施方案的时限（{_date_text(plan)}），个别事项按方案另定的时限；规划人员在整改台账中改定的"
-             f"完成时限以台账为准。挂牌督导：逾期超过 {_n(s.supervision_overdue_days)} 天"
-             + ("，或县实施方案时限之后仍逾期" if s.supervision_after_plan_deadline else "") + "的事项。"]
+    default = (f"完成时限默认为县实施方案的时限（{_date_text(plan)}），个别事项按方案另定的时限" if plan is not None else
+               "数据的“规划目标”表没有通过国家督导评估的年份，完成时限由规划人员在整改台账中填写")
+    notes = [f"{default}；规划人员在整改台账中改定的完成时限以台账为准。挂牌督导：逾期超过 {_n(s.supervision_overdue_days)} 天"
+             + ("，或县实施方案时限之后仍逾期" if s.supervision_after_plan_deadline and plan is not None else "") + "的事项。"]
     if unknown:
         notes.append(f"另有 {_n(unknown)} 项需佐证材料或数据不足的事项已过完成时限，是否完成以台账中规划人员的记录为准。")
     parts += [_note(n) for n in notes]
@@ -746,14 +769,15 @@ def appendix(scope) -> HTML:
 
 
 def plan_tasks_section(scope) -> HTML:
-    """县实施方案其他任务: 社会认可度, 特殊群体, 控辍保学, “双减”, 集团化办学 — one line each, then the
+    """其他评估任务: 社会认可度, 特殊群体, 控辍保学, “双减”, 集团化办学 — one line each, then the
     scope's tables of those that have data (the county: the items with their status; a 镇街: its own
     figures, the targets being the county's). A missing table is named with what it would show."""
     a = assessment_of(scope)
     lines = show_plan_tasks.key_figure_lines(scope)[1:]
-    parts = [_h("县实施方案其他任务", 2),
+    against = "国家标准和县规划目标" if a.ds.plan_targets is not None else "国家标准"
+    parts = [_h(show_plan_tasks.TITLE, 2),
              _para("社会认可度、特殊群体、控辍保学、“双减”和集团化办学的现状" +
-                   ("，对照国家标准和县实施方案目标。" if _is_county(scope) else "；达标要求是全县指标，本节只列本镇街的情况。")),
+                   (f"，对照{against}。" if _is_county(scope) else "；达标要求是全县指标，本节只列本镇街的情况。")),
              _list(lines)]
     missing = [show_plan_tasks.missing_text(scope, m) for m in show_plan_tasks.SHOWS]
     missing = [m for m in missing if m]

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from jxedu.core.dataset import Dataset
+from tests.core.test_county import plan_table
 
 YEAR = 2024
 
@@ -94,4 +95,5 @@ def plan_county(**drop) -> Dataset:
     tables = {"survey": survey, "special_groups": special, "dropouts": dropouts, "after_school": after,
               "alliances": alliances, "rural_projects": projects}
     return Dataset(source=Path("hand-plan"), schools=schools, stage_stats=ss, facilities=fac,
+                   plan_targets=None if drop.get("plan_targets") else plan_table(),
                    **{k: (None if drop.get(k) else v) for k, v in tables.items()})

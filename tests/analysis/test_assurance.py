@@ -28,6 +28,7 @@ from jxedu.analysis.rotation import eligible_teachers
 from jxedu.core.dataset import Dataset
 from jxedu.core.settings import get_settings
 from jxedu.present.assurance import item_texts
+from tests.core.test_county import plan_table
 
 YEAR = 2024
 _STAGES = {"primary": ("primary",), "teaching_point": ("primary",), "junior": ("junior",),
@@ -36,11 +37,12 @@ _STAGES = {"primary": ("primary",), "teaching_point": ("primary",), "junior": ("
 
 
 def build(schools, stats, *, facilities=None, rooms=None, classes=None, teachers=None, rotations=None,
-          years=(YEAR,)) -> Dataset:
+          years=(YEAR,), plan=True) -> Dataset:
     """A Dataset from short dict lists; missing columns get neutral defaults.
 
     ``schools``: dicts with at least ``school_id``; ``stats``: dicts with ``school_id``, ``stage``,
-    ``students`` (+ optional counts, ``year``).
+    ``students`` (+ optional counts, ``year``). ``plan``: a 规划目标 table with 金乡's targets in every
+    year (:func:`tests.core.test_county.plan_table`); ``False`` for none.
     """
     srows = []
     for i, s in enumerate(schools):
@@ -73,6 +75,7 @@ def build(schools, stats, *, facilities=None, rooms=None, classes=None, teachers
         classes=None if classes is None else pd.DataFrame(classes),
         teachers=None if teachers is None else pd.DataFrame(teachers),
         rotations=None if rotations is None else pd.DataFrame(rotations),
+        plan_targets=plan_table() if plan is True else (None if plan is False else plan),
     )
 
 
@@ -325,8 +328,10 @@ def test_rotation_items_fail():
     assert share["gap"] == "还需交流 1 人"
     bb = _item(items, "rotation_backbone_share")
     assert (bb["value"], bb["status"]) == (0.0, STATUS_NOT_MET)
+    # the plan's target is a yearly average: 1 rotation in YEAR - 1 (T2) and 1 in YEAR (T1) -> (1 + 1) / 2 = 1.0
+    # a year against 400: ceil(400 - 1.0) = 399 short
     plan = _item(items, "plan_rotations")
-    assert (plan["value"], plan["status"], plan["gap"]) == (1, STATUS_NOT_MET, "还差 399 人")
+    assert (plan["value"], plan["status"], plan["gap"]) == (1.0, STATUS_NOT_MET, "年均还差 399 人")
     honour = _item(items, "plan_honoured_teachers")  # only T1 honoured in 2024
     assert (honour["value"], honour["status"]) == (1, STATUS_NOT_MET)
 
@@ -384,7 +389,8 @@ def _pe_art_ds():
 
 
 def test_pe_art_per_unit_by_default():
-    r = pe_art_by_school(_pe_art_ds(), year=YEAR).set_index(["school_id", "stage"])
+    assert pe_art_by_school(_pe_art_ds(), year=YEAR).empty  # the county set no target: no school is judged
+    r = pe_art_by_school(_pe_art_ds(), year=YEAR, target=0.9).set_index(["school_id", "stage"])
     assert list(r.index) == [("A", "primary"), ("B", "primary"), ("N", "primary"), ("N", "junior")]
     assert bool(r.loc[("A", "primary"), "meets"]) and r.loc[("A", "primary"), "short_teachers"] == 0
     assert r.loc[("B", "primary"), "short_teachers"] == 1   # ceil(0.9 * 1001 / 100 - 9) = ceil(0.009)
@@ -402,7 +408,7 @@ def test_pe_art_per_unit_by_default():
 
 def test_pe_art_per_whole_school_setting():
     s = get_settings(plan_pe_art_scope="school")
-    r = pe_art_by_school(_pe_art_ds(), year=YEAR, settings=s).set_index("school_id")
+    r = pe_art_by_school(_pe_art_ds(), year=YEAR, settings=s, target=0.9).set_index("school_id")
     assert r["stage"].isna().all()
     # N whole school: 9 / 1100 * 100 = 0.818 < 0.9; need ceil(0.9 * 1100 / 100 - 9) = ceil(0.9) = 1 —
     # the 初中部's spare PE teachers hide the 小学部 that has one for 500 pupils
@@ -410,6 +416,22 @@ def test_pe_art_per_whole_school_setting():
     assert r.loc["N", "short_teachers"] == 1
     it = _item(assurance_items(_pe_art_ds(), year=YEAR, settings=s), "plan_pe_art_every_school")
     assert it["value"] == 2 and "共缺体育、艺术专任教师 2 人" in it["gap"]
+    assert it["source"] == "金政办字〔2024〕20号" and it["item_name"] == "每所学校每百名学生体育和艺术专任教师数不低于0.9人"
+
+
+def test_no_plan_table_no_county_item():
+    # the same county without a 规划目标 table: national items only, none of them cites a county plan
+    ds = rotation_ds(["T1"])
+    ds.plan_targets = None
+    items = assurance_items(ds, year=YEAR)
+    assert set(items["category"]) <= {"assurance", "quality"} and not (items["category"] == "plan").any()
+    assert not items["source"].str.contains("政办").any()
+    # a county whose plan sets only its 最美教师: only that item
+    ds.plan_targets = plan_table(**{k: None for k in ("plan_pe_art_per_100_every_school", "plan_rotations_per_year",
+                                                      "plan_smart_campus_coverage", "plan_target_year",
+                                                      "plan_dropout_open", "plan_alliance_rural_coverage")})
+    plan = assurance_items(ds, year=YEAR)
+    assert plan.loc[plan["category"] == "plan", "item_key"].tolist() == ["plan_honoured_teachers"]
 
 
 def test_smart_campus_and_teaching_point_cut():
@@ -445,8 +467,10 @@ def test_checklist_items():
     assert (cl["status"] == STATUS_EVIDENCE).all()
     assert cl["item_key"].is_unique
     # government items 1, 2, 6, 7, 8, 10, 13 (two stages), 14, 15 and 15's 留守儿童 care = 11 rows; quality 2–9 and
-    # 课后服务 = 9; satisfaction + veto; the plan's 强镇筑基 and 百强 schools (without their table) = 2
-    assert len(cl) == 11 + 9 + 2 + 2
+    # 课后服务 = 9; satisfaction + veto = 2; no county-plan item (the plan's 强镇筑基 and 百强 schools come
+    # with the county's own 强镇筑基与百强学校 table, never as a bare checklist row)
+    assert len(cl) == 11 + 9 + 2
+    assert not (cl["category"] == "plan").any()
     # the targets of the two items read from the settings (100 %, 90 %), in %
     assert cl.set_index("item_key").loc[["left_behind_care", "after_school_service"], "target"].tolist() == [100.0, 90.0]
     # an item the data answer leaves the checklist
@@ -540,9 +564,11 @@ def test_plan_task_items_without_their_tables():
     status = dict(zip(items["item_key"], items["status"]))
     # the catalogue's evidence items stay evidence (the checklist, as before); the plan's numeric ones are 数据不足
     for key in ("satisfaction", "disabled_enrolment", "migrant_public_share", "left_behind_care", "homework_burden",
-                "after_school_service", "plan_strong_towns", "plan_top_rural_schools"):
+                "after_school_service"):
         assert status[key] == STATUS_EVIDENCE, key
     assert status["plan_dropout_ledger"] == status["plan_alliance_coverage"] == STATUS_NO_DATA
+    # 强镇筑基 and 百强 schools are the county's own projects: no table, no row (not even in the checklist)
+    assert not {"plan_strong_towns", "plan_top_rural_schools"} & set(status)
     # never a zero: no value where there is no table
     assert items.set_index("item_key").loc[["plan_dropout_ledger", "plan_alliance_coverage"], "value"].isna().all()
     assert items["item_key"].is_unique
@@ -554,8 +580,9 @@ def test_demo_pe_art_per_unit_finds_the_two_units_a_whole_school_hides():
 
     ds = jxedu.load(DEMO_DIR)
     off = dict(school_checks_include_small_points=False)
-    whole = pe_art_by_school(ds, settings=get_settings(plan_pe_art_scope="school", **off))
-    unit = pe_art_by_school(ds, settings=get_settings(**off)).set_index(["name", "stage"])
+    target = ds.plan_target("plan_pe_art_per_100_every_school").value  # 金乡's 0.9 (规划目标)
+    whole = pe_art_by_school(ds, settings=get_settings(plan_pe_art_scope="school", **off), target=target)
+    unit = pe_art_by_school(ds, settings=get_settings(**off), target=target).set_index(["name", "stage"])
     # the issue's re-computation: 9 schools per whole school, 11 per 部 — 马庙镇黄林学校 小学部 3/351 and
     # 化雨镇满海学校 初中部 1/134 are hidden by their other 部
     assert int((~whole["meets"]).sum()) == 9 and int((~unit["meets"]).sum()) == 11

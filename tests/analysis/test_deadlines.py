@@ -8,22 +8,47 @@ from types import SimpleNamespace
 import pytest
 
 from jxedu.analysis import deadlines
+from jxedu.core import county
 from jxedu.core.errors import SettingsError
 from jxedu.core.settings import get_settings
+from tests.core.test_county import plan_table
 
 D = dt.date
 
 
+def _plan_scope(year: int, table) -> SimpleNamespace:
+    """What plan_deadline reads: the school year and the data set's 规划目标."""
+    return SimpleNamespace(year=year, ds=SimpleNamespace(plan_target=lambda key, y: county.plan_target(table, key, y)))
+
+
 def test_plan_deadlines():
-    a = SimpleNamespace(year=2024)  # plan_deadline reads the school year only
-    # plan_target_year 2025 (standards.csv), "2025年9月": the last day of September
+    t = plan_table(start=2024)  # 金乡's: “2025年智慧校园覆盖率达到100%”
+    a = _plan_scope(2024, t)
+    # 通过国家督导评估年份 2025 (规划目标), "2025年9月": the last day of September
     assert deadlines.plan_deadline(a) == D(2025, 9, 30)
     assert deadlines.plan_deadline(a, "class_size") == D(2025, 9, 30)          # not listed: the plan's
     assert deadlines.plan_deadline(a, "sports_area_per_student") == D(2025, 9, 30)
-    assert deadlines.plan_deadline(a, "plan_smart_campus") == D(2025, 12, 31)  # "2025年达到100%"
+    assert deadlines.plan_deadline(a, "plan_smart_campus") == D(2025, 12, 31)  # its 截止年份, year end
+    # a target without 截止年份 (集团化 coverage here) takes the plan's deadline
+    assert deadlines.plan_deadline(a, "plan_alliance_coverage") == D(2025, 9, 30)
     # a yearly target: the school year 2024 (2024—2025) ends on 31 August 2025
     assert deadlines.plan_deadline(a, "plan_rotations") == D(2025, 8, 31)
-    assert deadlines.plan_deadline(SimpleNamespace(year=2026), "plan_honoured_teachers") == D(2027, 8, 31)
+    assert deadlines.plan_deadline(_plan_scope(2026, t), "plan_honoured_teachers") == D(2027, 8, 31)
+    # another county passing in 2027, smart campus by 2026
+    t2 = plan_table(start=2024, **{county.PLAN_TARGET_YEAR: 2027.0})
+    t2.loc[t2["key"] == county.PLAN_SMART_CAMPUS, "end_year"] = 2026
+    assert deadlines.plan_deadline(_plan_scope(2024, t2)) == D(2027, 9, 30)
+    assert deadlines.plan_deadline(_plan_scope(2024, t2), "plan_smart_campus") == D(2026, 12, 31)
+
+
+def test_without_a_plan_year_there_is_no_default_deadline():
+    a = _plan_scope(2024, None)  # no 规划目标 table
+    assert deadlines.plan_deadline(a) is None and deadlines.plan_deadline(a, "class_size") is None
+    assert deadlines.plan_deadline(a, "plan_rotations") == D(2025, 8, 31)  # the school year still ends
+    # never supervised for the plan's deadline it does not have; days overdue still count
+    s = get_settings()
+    assert not deadlines.supervised(10, as_of=D(2026, 1, 1), plan_deadline=None, settings=s)
+    assert deadlines.supervised(s.supervision_overdue_days + 1, as_of=D(2026, 1, 1), plan_deadline=None, settings=s)
 
 
 def test_parse_date():

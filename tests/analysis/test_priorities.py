@@ -14,7 +14,15 @@ import pytest
 import jxedu
 from jxedu.analysis import indicators as ind
 from jxedu.core.settings import get_settings
-from tests.analysis.test_indicators import hand_county
+from tests.analysis.test_indicators import hand_county as _hand_county
+from tests.core.test_county import plan_table
+
+
+def hand_county():
+    """The hand county with 金乡's plan targets (规划目标): the plan's PE/art check applies."""
+    ds = _hand_county()
+    ds.plan_targets = plan_table()
+    return ds
 
 Q, B, PA, TA, SA, EQ, MM = ind.KEYS
 

@@ -16,6 +16,7 @@ from jxedu.analysis import rotation
 from jxedu.core.dataset import Dataset
 from jxedu.core.errors import DataError, MissingTableError
 from jxedu.core.settings import get_settings
+from tests.core.test_county import plan_table
 
 STAGE_COLS = [
     "students", "classes", "teachers", "qualified_teachers", "backbone_teachers", "pe_teachers",
@@ -49,7 +50,8 @@ def _teacher(tid, sid, *, subject="语文", gender="male", birth=1980, backbone=
             "start_year": start, "training_hours": hours, "honour_year": honour}
 
 
-def _dataset(schools, stats, teachers, rotations=None):
+def _dataset(schools, stats, teachers, rotations=None, plan=True):
+    """``plan``: 金乡's targets in every year (:func:`tests.core.test_county.plan_table`), a table, or ``False``."""
     return Dataset(
         source=Path("hand-built"),
         schools=schools,
@@ -58,6 +60,7 @@ def _dataset(schools, stats, teachers, rotations=None):
         teachers=pd.DataFrame(teachers),
         rotations=None if rotations is None else pd.DataFrame(
             rotations, columns=["year", "teacher_id", "from_school_id", "to_school_id"]),
+        plan_targets=plan_table() if plan is True else (None if plan is False else plan),
     )
 
 
@@ -175,7 +178,10 @@ def test_county_summary_ratios_and_direction(roster):
     assert y24["toward_target"] == 3  # A, C, E
     assert y24["toward_rural"] == 2  # A, E
     assert y24["toward_weak"] == 1  # C
-    assert y24["rotation_target"] == 400 and not y24["meets_rotation_target"]
+    # the plan (open from the first year of the table, 2023): every rotation counts, 1 in 2023, 5 in 2024:
+    # 2024 average (1 + 5) / 2 = 3.0 against 400 -> not met
+    assert y24["rotation_target"] == 400 and y24["plan_counted"] == 5 and y24["plan_average"] == 3.0
+    assert not y24["meets_rotation_target"]
     assert y24["eligible"] == 11  # see test_eligibility_boundaries
     assert y24["rotation_share"] == pytest.approx(5 / 11)  # 0.4545 ≥ 0.10
     assert y24["meets_rotation_share"]
@@ -482,3 +488,80 @@ def test_an_undated_roster_reads_past_years_from_the_latest_and_says_so():
     r = rotation_ratios(ds, year=2023, weak=set())
     assert (r["eligible"], r["rotated_backbone"], r["roster_from_latest"]) == (1, 1, True)
     assert not rotation_ratios(ds, year=2024, weak=set())["roster_from_latest"]
+
+
+# --- the county plan's rotation target: yearly count and the average since the plan began -----------
+
+
+def _plan_years_dataset(plan) -> Dataset:
+    """Three schools and rotations in 2023–2026 for the plan-target rules (issue 13).
+
+    U1 城区 小学, R1 乡村 小学, C1 完全中学 (城区, 初中 + 高中). Teachers P1–P9 teach 小学 at U1,
+    S1 teaches 高中 at C1. Rotations per year (every one of a 小学 teacher unless said):
+      2023: 3  (before the plan: never averaged)
+      2024: 2  P1, P2 U1 → R1                       (both city → rural)
+      2025: 5  P3, P4 U1 → R1; P5, P6, P7 R1 → U1   (2 city → rural, 3 rural → city)
+      2026: 6  P1–P6 U1 → R1, and S1 (高中) C1 → U1  (the 高中 rotation is left out: 6, not 7)
+    """
+    schools = _schools([
+        ("U1", "城区一小", "primary", "城关街道", "urban", 116.30, 35.08),
+        ("R1", "甲村小学", "primary", "甲镇", "rural", 116.22, 35.13),
+        ("C1", "县一中", "complete_middle", "城关街道", "urban", 116.31, 35.09),
+    ])
+    stats = _stats([(y, s, st, 400, 30, 4, 2, 1, 1) for y in (2023, 2024, 2025, 2026)
+                    for s, st in (("U1", "primary"), ("R1", "primary"), ("C1", "junior"), ("C1", "senior"))])
+    t = [_teacher(f"P{i}", "U1" if i <= 4 else "R1") for i in range(1, 10)] + [_teacher("S1", "C1", stage="senior")]
+    rot = ([(2023, f"P{i}", "U1", "R1") for i in (7, 8, 9)]
+           + [(2024, "P1", "U1", "R1"), (2024, "P2", "U1", "R1")]
+           + [(2025, "P3", "U1", "R1"), (2025, "P4", "U1", "R1")] + [(2025, f"P{i}", "R1", "U1") for i in (5, 6, 7)]
+           + [(2026, f"P{i}", "U1", "R1") for i in range(1, 7)] + [(2026, "S1", "C1", "U1")])
+    ds = _dataset(schools, stats, t, rot, plan=plan)
+    big = {"teaching_area": 100_000.0, "indoor_sports_area": 0.0, "sports_ground_area": 100_000.0,
+           "equipment_value_wan": 10_000.0, "multimedia_rooms": 1_000.0}  # every unit passes: no weak school
+    ds.facilities = pd.DataFrame([{"year": y, "school_id": s, **big} for y in (2023, 2024, 2025, 2026)
+                                  for s in ("U1", "R1", "C1")])
+    return ds
+
+
+def test_rotation_target_yearly_and_three_year_average_by_hand():
+    ds = _plan_years_dataset(plan_table(start=2024, plan_rotations_per_year=4))
+    s = rotation.rotation_summary(ds, weak=[]).set_index("year")
+    # every compulsory-stage rotation counts (default rotation_target_moves = all); 高中 S1 is left out
+    assert s["rotated"].tolist() == [3, 2, 5, 6]
+    assert s["toward_target"].tolist() == [3, 2, 2, 6]  # city → rural only (2025: 3 go back to the city)
+    # the plan begins in 2024: 2023 has no target; averages over the plan's years present in the table
+    assert pd.isna(s.loc[2023, "rotation_target"]) and pd.isna(s.loc[2023, "meets_rotation_target"])
+    # 2024: 2 / 1 = 2.0; 2025: (2 + 5) / 2 = 3.5; 2026: (2 + 5 + 6) / 3 = 13 / 3 = 4.333
+    assert s.loc[2024, "plan_average"] == 2.0 and s.loc[2025, "plan_average"] == 3.5
+    assert s.loc[2026, "plan_average"] == pytest.approx(13 / 3)
+    # against 4 a year, by the average (default): 2025 not met although its own 5 ≥ 4; 2026 met
+    assert s["meets_rotation_target"].tolist()[1:] == [False, False, True]
+    p = rotation.plan_progress(s.reset_index(), ds.plan_target("plan_rotations_per_year", 2025), 2025)
+    assert (p["counted"], p["meets_yearly"], p["meets_average"], p["average_years"]) == (5, True, False, [2024, 2025])
+    assert (p["short_yearly"], p["short_average"]) == (0, 1)  # ceil(4 − 3.5) = 1
+    # by the year's own count instead: 2 < 4, 5 ≥ 4, 6 ≥ 4
+    y = rotation.rotation_summary(ds, weak=[], settings=get_settings(rotation_target_basis="yearly")).set_index("year")
+    assert y["meets_rotation_target"].tolist()[1:] == [False, True, True]
+    # counting only city/town → rural or weak: 2, 2, 6 -> 2026 average (2 + 2 + 6) / 3 = 3.333 < 4
+    w = rotation.rotation_summary(ds, weak=[], settings=get_settings(rotation_target_moves="toward_rural_weak"))
+    w = w.set_index("year")
+    assert w["plan_counted"].tolist()[1:] == [2, 2, 6] and w.loc[2026, "plan_average"] == pytest.approx(10 / 3)
+    assert not w.loc[2026, "meets_rotation_target"]
+
+
+def test_rotation_count_and_eligible_pool_share_their_stages():
+    import jxedu
+
+    ds = _plan_years_dataset(plan_table(start=2024, plan_rotations_per_year=4))
+    a = jxedu.assess(ds, year=2026)
+    # S1 (高中) is neither eligible nor counted: 6 rotated of the nine 小学 teachers eligible (P1–P9,
+    # start 2010: 16 years at the school) -> 6 / 9
+    rr = a.rotation_ratios
+    assert (rr["rotated"], rr["eligible"]) == (6, 9) and rr["share"] == pytest.approx(6 / 9)
+    assert rr["plan"]["average"] == pytest.approx(13 / 3) and rr["plan"]["meets"]
+    item = a.assurance.set_index("item_key").loc["plan_rotations"]
+    assert (item["value"], item["target"], item["status"]) == (4.3, 4.0, "met")
+    # no plan table: no target, no plan item, and the trend has no target columns to fill
+    b = jxedu.assess(_plan_years_dataset(False), year=2026)
+    assert b.rotation_ratios["plan"] is None and "plan_rotations" not in set(b.assurance["item_key"])
+    assert b.rotation_summary["rotation_target"].isna().all()

@@ -10,6 +10,7 @@ import pytest
 
 from jxedu.analysis.trend import assurance_trend, indicator_trend
 from jxedu.core.dataset import Dataset
+from tests.core.test_county import plan_table
 
 # school A (金乡街道): 1000 students; backbone teachers 5 in 2024 (0.5 per 100: below 85 % of 1.0,
 # the unit fails), 10 in 2025 (1.0: passes). One class of 46 in 2024 and of 45 in 2025.
@@ -50,7 +51,7 @@ def two_year_ds() -> Dataset:
             {"year": y, "school_id": "B", "stage": "primary", "grade": 3, "class_name": "1班", "students": 30},
         ]
     return Dataset(source=Path("hand-built"), schools=schools, stage_stats=pd.DataFrame(stats),
-                   facilities=pd.DataFrame(fac), classes=pd.DataFrame(classes))
+                   facilities=pd.DataFrame(fac), classes=pd.DataFrame(classes), plan_targets=plan_table())
 
 
 def test_county_trend():
@@ -106,3 +107,16 @@ def test_assurance_trend():
     assert st[("plan_smart_campus", 2025)] == "met"
     # no 交流轮岗 or 教师 table: no data every year
     assert (st.xs("plan_rotations") == "no_data").all()
+
+
+def test_assurance_trend_shows_a_county_target_in_the_years_it_covers():
+    import dataclasses
+
+    # a plan from 2025 on: its items are absent in 2024 (no target that year), present in 2025
+    ds = dataclasses.replace(two_year_ds(), plan_targets=plan_table(start=2025))
+    a = assurance_trend(ds).set_index(["item_key", "year"])
+    assert ("plan_smart_campus", 2024) not in a.index and a.loc[("plan_smart_campus", 2025), "value"] == 100.0
+    assert ("class_size", 2024) in a.index  # a national item every year
+    # no table at all: no county-plan item in any year
+    none = assurance_trend(dataclasses.replace(two_year_ds(), plan_targets=None))
+    assert not none["item_key"].str.startswith("plan_").any()

@@ -309,3 +309,16 @@ def test_readings_of_the_method_are_settings_with_checked_values():
     assert tuple(s.alliance_areas) == ("town", "rural")
     with pytest.raises(SettingsError, match="alliance_areas"):
         get_settings(alliance_areas=["乡村"])
+
+
+def test_county_targets_are_not_settings_and_rotation_rules_are():
+    # the plan's targets are data (the 规划目标 table): the error says where they go
+    with pytest.raises(SettingsError, match="规划目标") as exc:
+        get_settings(plan_rotations_per_year=400)
+    assert "unknown_setting" in str(exc.value)
+    s = get_settings()
+    assert (s.rotation_target_moves, s.rotation_target_basis) == ("all", "average")  # the documented defaults
+    assert get_settings(rotation_target_moves="toward_rural_weak").rotation_target_moves == "toward_rural_weak"
+    for bad in ({"rotation_target_moves": "rural"}, {"rotation_target_basis": "mean"}):
+        with pytest.raises(SettingsError, match="bad_setting"):
+            get_settings(**bad)

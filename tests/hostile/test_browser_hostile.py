@@ -114,7 +114,8 @@ def hostile_dataset(tmp_path: Path) -> Dataset:
                              "honour_year": pd.array([pd.NA, pd.NA], dtype="Int64")})
     return Dataset(source=None, schools=schools, stage_stats=ss, facilities=facilities, teachers=teachers,
                    rotations=rotations,
-                   villages=villages, townships=towns, gtfs_path=_feed(tmp_path / "公交"), synthetic=True)
+                   villages=villages, townships=towns, gtfs_path=_feed(tmp_path / "公交"), synthetic=True,
+                   meta={"县名": "金乡县"})
 
 
 @pytest.fixture(scope="module")

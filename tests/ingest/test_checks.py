@@ -42,6 +42,10 @@ FAC_ROWS = [
 ]
 
 
+META_H = "项目,内容"
+META_ROWS = ["县名,金乡县", "行政区划代码,370828"]
+
+
 def csv_text(header: str, rows: list[str]) -> str:
     return "\n".join([header, *rows]) + "\n"
 
@@ -55,6 +59,8 @@ def write_set(root: Path, *, schools=None, stage=None, fac=None, extra: dict | N
         "学校.csv": csv_text(SCHOOLS_H, SCHOOLS_ROWS if schools is None else schools),
         "学段统计.csv": csv_text(STAGE_H, STAGE_ROWS if stage is None else stage),
         "办学条件.csv": csv_text(FAC_H, FAC_ROWS if fac is None else fac),
+        # the county named, with its 行政区划代码: coordinates are checked against 金乡's shipped outline
+        "说明.csv": csv_text(META_H, META_ROWS),
     }
     files.update(extra or {})
     for name, content in files.items():
@@ -752,3 +758,41 @@ def test_plan_table_plausibility_warnings(tmp_path):
     assert only(rep, "alliance_without_lead").row == 2
     assert only(rep, "project_without_school").row == 2
     assert "800 人" in only(rep, "participants_exceed_pupils").message
+
+
+# --- 规划目标: the county's own plan targets --------------------------------------------------------
+
+PLAN_H = "目标项,目标值,单位,文号,起始年份,截止年份"
+
+
+def test_plan_targets_load_by_name_or_key_with_percent(tmp_path):
+    rows = ["年均交流轮岗教师数,90,人,某政办发〔2024〕8号,2024,",  # row 2
+            "plan_smart_campus_coverage,95,%,某政办发〔2024〕8号,2024,2025"]  # row 3: the English key, 95 %
+    root = write_set(tmp_path, extra={"规划目标.csv": csv_text(PLAN_H, rows)})
+    assert validate_path(root).problems == []
+    import jxedu
+
+    ds = jxedu.load(root)
+    assert ds.plan_target("plan_rotations_per_year", 2024).value == 90
+    assert ds.plan_target("plan_smart_campus_coverage", 2024).value == pytest.approx(0.95)
+    assert ds.plan_target("plan_rotations_per_year", 2023) is None  # before the plan's 起始年份
+    assert ds.plan_target("plan_honoured_teachers_per_year", 2024) is None  # never set
+    assert ds.plan_documents == ["某政办发〔2024〕8号"]
+
+
+def test_plan_target_errors_name_row_and_column(tmp_path):
+    rows = ["年均交流轮岗教师数,90,万元,文号,2024,",   # row 2: a unit that does not fit
+            "智慧校园覆盖率,95,,文号,2024,2025",       # row 3: a share over 1 without %
+            "通过国家督导评估年份,2025.5,,文号,,",     # row 4: not a year
+            "每年评选最美教师人数,100,,文号,2026,2024",  # row 5: ends before it starts
+            "每年评选最美教师人数,80,,文号,2025,2027",   # row 6: 2025–2027
+            "每年评选最美教师人数,90,,文号,2027,",       # row 7: 2027– overlaps row 6 (2025–2027)
+            "最美教师,10,,文号,,"]                       # row 8: not a documented 目标项
+    report = validate_path(write_set(tmp_path, extra={"规划目标.csv": csv_text(PLAN_H, rows)}))
+    got = {(p.code, p.row, p.column) for p in report.errors}
+    assert ("plan_unit", 2, "单位") in got
+    assert ("plan_value", 3, "目标值") in got and ("plan_value", 4, "目标值") in got
+    assert ("plan_years", 5, "截止年份") in got
+    assert ("plan_overlap", 7, "目标项") in got
+    assert ("unknown_category", 8, "目标项") in got
+    assert ("plan_overlap", 6, "目标项") not in got  # the first of two overlapping rows is not blamed

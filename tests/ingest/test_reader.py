@@ -62,6 +62,8 @@ def write_workbook(path: Path, *, total: bool = True, title: bool = True) -> Pat
     meta.append(["项目", "内容"])
     meta.append(["合成数据", "是"])
     meta.append(["数据来源", "测试"])
+    meta.append(["县名", "金乡县"])
+    meta.append(["行政区划代码", "370828"])  # coordinates checked against the shipped outline of 370828
     wb.create_sheet("填表说明").append(["请按模板填写"])
     wb.save(path)
     return path
@@ -72,6 +74,8 @@ def write_csv_folder(root: Path, *, encoding: str = "utf-8") -> Path:
     for name, header, rows in (("学校", SCHOOLS_H, SCHOOLS), ("学段统计", STAGE_H, STAGE), ("办学条件", FAC_H, FAC)):
         df = pd.DataFrame(rows, columns=header, dtype=object)
         df.to_csv(root / f"{name}.csv", index=False, encoding=encoding)
+    pd.DataFrame({"项目": ["县名", "行政区划代码"], "内容": ["金乡县", "370828"]}).to_csv(
+        root / "说明.csv", index=False, encoding=encoding)
     return root
 
 
@@ -97,7 +101,7 @@ def test_excel_with_title_and_total_rows_loads_exact_values(workbook):
     assert ds.facilities["equipment_value_wan"].tolist() == [300.0, 250.0, 150.0]
     assert ds.facilities["smart_campus"].tolist()[:2] == [True, False]
     assert ds.facilities["smart_campus"].isna().tolist() == [False, False, True]
-    assert ds.meta == {"合成数据": "是", "数据来源": "测试"}
+    assert ds.meta == {"合成数据": "是", "数据来源": "测试", "县名": "金乡县", "行政区划代码": "370828"}
     assert ds.synthetic is True
     (total,) = [p for p in ds.problems if p.code == "total_row_skipped"]
     # title row 1, header row 2, data rows 3–6, total row 7

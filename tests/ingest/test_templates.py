@@ -26,7 +26,20 @@ def test_workbook_headers_equal_schema(tmp_path):
         assert headers == [c.zh for c in t.columns]
         assert ws.freeze_panes == "A2"
         assert all(c.font.bold for c in ws[1])
-        assert ws.max_row == 1  # blank below the header
+        if t is not schema.META:
+            assert ws.max_row == 1  # blank below the header
+    # 说明 lists the county's items to fill in, blank
+    assert [[c.value for c in row] for row in wb["说明"].iter_rows(min_row=2)] == [
+        ["县名", None], ["行政区划代码", None], ["教育行政部门", None]]
+
+
+def test_template_for_a_county(tmp_path):
+    (path,) = write_templates(tmp_path, per_table=False, county="云溪县")
+    assert path.name == "云溪县教育数据模板.xlsx"
+    wb = openpyxl.load_workbook(tmp_path / "云溪县教育数据模板.xlsx")
+    assert wb["填表说明"]["A1"].value == "云溪县教育数据模板 — 填表说明"
+    assert [c.value for c in wb["说明"][2]] == ["县名", "云溪县"]
+    assert not list(tmp_path.glob("金乡*"))
 
 
 def test_header_comments_and_drop_downs(tmp_path):

@@ -107,8 +107,10 @@ def test_close_keeps_every_pupil_and_reports_overflow():
     assert r.summary["closed"] == 1 and r.summary["schools"] == 1
     # distances: 3000, 2000, 1400 m -> mean (3000 + 2000 + 1400) / 3 = 2133.33 m
     assert r.summary["primary_mean_m"] == pytest.approx(6400 / 3)
-    # beyond the 2000 m walking limit: only V1 (3000 m; 2000 m is within) -> 30; no bus at all
-    assert r.summary["primary_beyond"] == 30 and r.summary["primary_uncovered"] == 30
+    # beyond the 2000 m walking limit: only V1 (3000 m; 2000 m is within) -> 30; no bus feed and no
+    # added route: their coverage is unknown (NaN), never 0 %
+    assert r.summary["primary_beyond"] == 30 and not r.bus_data
+    assert np.isnan(r.summary["primary_uncovered"]) and np.isnan(r.summary["primary_bus_share"])
     # no 班级 table: B's 120 students split evenly over 6 grades = 20 per grade -> ceil(20 / 45)
     # = 1 class per grade, 6 classes needed; it holds 2 -> 4 classes short
     assert s.loc["B", "classes_needed"] == 6 and s.loc["B", "classes_short"] == 4

@@ -62,7 +62,7 @@ def border_county() -> Dataset:
     ss = pd.DataFrame({"year": [2024, 2024], "school_id": ["A", "B"], "stage": ["primary"] * 2,
                        "students": [200, 150]})
     return Dataset(source=None, schools=schools, stage_stats=ss, villages=villages,
-                   facilities=pd.DataFrame({"year": [], "school_id": []}))
+                   facilities=pd.DataFrame({"year": [], "school_id": []}), meta={"县名": "金乡县"})
 
 
 @pytest.fixture(scope="module")
@@ -96,9 +96,9 @@ def test_distance_table_and_headline(border):
     assert rows(t) == [["2", "90", "0.9", "0.5", "1.8", "1.8", "30", "33.3%"]]
     assert t.frame.columns[2] == "平均距离（公里）"
     assert "步行距离上限 1 公里（规划假设）。" in t.notes
-    assert t.caption == "金乡县东镇小学学龄人口到划片学校的距离（直线）"
+    assert t.caption == "金乡县东镇小学学龄人口到划片学校的距离（直线距离）"
     assert access.access_headline(border.township("东镇"), "primary") == (
-        "小学：村居 2 个，学龄人口 90 人；超出步行距离（1 公里）的村居 1 个、学龄人口 30 人（33.3%）；就近入学比例 66.7%"
+        "小学：村居 2 个，学龄人口 90 人；超出步行距离（1 公里，按直线距离）的村居 1 个、学龄人口 30 人（33.3%）；就近入学比例 66.7%"
     )
 
 
@@ -119,14 +119,14 @@ def test_assumptions_come_from_the_settings(border):
     values = dict(zip(t.frame["项目"], t.frame["取值"], strict=True))
     assert values["小学步行距离上限"] == "1 公里" and values["初中步行距离上限"] == "3 公里"
     assert values["村居到校车站点的步行距离"] == "800 米" and values["学校站点半径"] == "300 米"
-    assert values["小学学龄人口"] == "6–11 岁" and values["距离计算方法"] == "直线"
+    assert values["小学学龄人口"] == "6–11 岁" and values["距离计算方法"] == "直线距离"
     assert access.walk_limits_note(border) == "步行距离上限（规划假设，可在设置中修改）：小学 1 公里、初中 3 公里。"
 
 
 def test_distance_chart_marks_the_walking_limit(border, tmp_path):
     fig = access.distance_chart(border.township("东镇"), "primary")
     ax = fig.axes[0]
-    assert fig.get_suptitle() == "金乡县东镇小学学龄人口到划片学校的距离（直线）"
+    assert fig.get_suptitle() == "金乡县东镇小学学龄人口到划片学校的距离（直线距离）"
     # the step reaches 60 / 90 = 66.7 % at 0.5 km and 100 % at 1.8 km; the limit is drawn at 1 km
     x, y = ax.lines[0].get_data()
     assert list(x) == pytest.approx([0.0, 0.5, 1.8]) and list(y) == pytest.approx([0.0, 200 / 3, 100.0])
@@ -197,7 +197,7 @@ def test_route_stop_and_ride_tables(buses):
     # P4 07:00 -> Q2 07:40 (40 min, hypot(14000, 2100) + 2250 m = 16.4 km); P5 07:30 -> 07:40 (2.25 km)
     assert rows(t) == [["助学2路", "西湖站", "乙镇小学", "07:00", "07:40", "40.0", "16.4", "否"],
                        ["助学2路", "乙北站", "乙镇小学", "07:30", "07:40", "10.0", "2.3", "否"]]
-    assert access.bus_headline(buses.township("甲镇")) == "金乡县甲镇：校车线路 1 条，站点 4 个，服务本镇街学校 1 所"
+    assert access.bus_headline(buses.township("甲镇")) == "本县甲镇：校车线路 1 条，站点 4 个，服务本镇街学校 1 所"
 
 
 def test_coverage_tables_and_headline(buses):

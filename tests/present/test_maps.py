@@ -24,6 +24,7 @@ is a 教学点 under 50 students (not assessed), S6 has no statistics. Hence S1 
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -131,7 +132,7 @@ def make_dataset(
         vil = _points(v)
     return Dataset(
         source=config.ROOT, schools=_points(schools), stage_stats=st, facilities=fac, townships=tw,
-        villages=vil, synthetic=synthetic,
+        villages=vil, synthetic=synthetic, meta={"县名": "金乡县", "行政区划代码": "370828"},
     )  # fmt: skip
 
 
@@ -389,8 +390,13 @@ def test_save_offline_inlines_local_assets(tmp_path):
     assert "Leaflet 1.9.4" in page and "jQuery v3.7.1" in page and "L.Control.Search" in page
     assert "url(data:image/png;base64," in page  # layer-control icon inlined
     assert [p.name for p in out.parent.iterdir()] == ["map.html"]  # no temporary file left
-    online = maps.save_map(m, tmp_path / "online.html", offline=False).read_text(encoding="utf-8")
+    # a jxedu map is self-contained wherever it is rendered: in JupyterLab (the notebook's iframe) too
+    assert not _REMOTE.search(html.unescape(m._repr_html_())) and "Leaflet 1.9.4" in html.unescape(m._repr_html_())
+    # a plain folium map is inlined by save_map only when asked (offline=False keeps the CDN links)
+    plain = folium.Map(location=[35.07, 116.30], tiles=None)
+    online = maps.save_map(plain, tmp_path / "online.html", offline=False).read_text(encoding="utf-8")
     assert '<script src="https://cdn.jsdelivr.net/npm/leaflet@' in online
+    assert not _REMOTE.search(maps.save_map(plain, tmp_path / "plain.html").read_text(encoding="utf-8"))
 
 
 def test_leaflet_assets_folder_makes_the_map_itself_offline(tmp_path):
@@ -524,7 +530,7 @@ def test_coverage_map_of_a_township(tmp_path):
     assert [p["name"] for p in _layer_features(m, "校车已覆盖村居")] == ["V2村"]
     assert [p["name"] for p in _layer_features(m, "校车（公交助学）线路")] == ["助学1路（东岗—甲镇小学）"]
     (legend,) = [c for c in m._children.values() if type(c).__name__ == "_Legend"]
-    assert "金乡县甲镇公交助学覆盖（小学，2024学年）" in legend.body
+    assert "本县甲镇公交助学覆盖（小学，2024学年）" in legend.body  # the bus test data do not name the county
 
 
 @pytest.mark.parametrize("stage", ["primary", "junior"])

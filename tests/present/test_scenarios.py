@@ -45,16 +45,29 @@ def test_comparison_table_has_one_column_per_result(results):
     t = ps.comparison_table([base, res])
     assert list(t.frame.columns) == ["指标", "现状", "关闭甲"]
     rows = t.frame.set_index("指标")
-    # baseline mean 72000 / 90 = 800 m; after closing A (3000 + 2000 + 1400) / 3 = 2133.3 m
-    assert rows.loc["小学平均上学距离（米）"].tolist() == ["800", "2,133"]
+    # baseline mean 72000 / 90 = 800 m; after closing A (3000 + 2000 + 1400) / 3 = 2133.3 m; the fixture
+    # has no road layer: the row and a note say the distances are straight lines
+    assert rows.loc["小学平均上学距离（米）（直线距离）"].tolist() == ["800", "2,133"]
+    assert any("直线距离" in n for n in t.notes)
     assert rows.loc["关闭或并入的学校（所）"].tolist() == ["0", "1"]
     assert rows.loc["义务教育在校生（人）"].tolist() == ["120", "120"]
-    # nobody beyond 2000 m at baseline: the coverage share cannot be computed -> —; after: 0 of 30
-    assert rows.loc["小学超出步行距离学生的校车覆盖率"].tolist() == ["—", "0.0%"]
+    # the fixture has no bus feed: coverage is 无公交数据 in both columns (never 0 %), with a note
+    assert rows.loc["小学超出步行距离学生的校车覆盖率"].tolist() == ["无公交数据", "无公交数据"]
+    assert any(n.startswith("无公交数据") for n in t.notes)
     # CV of the teaching area per student at baseline: A 10, B 5 ㎡, equal weights -> 1/3
     assert rows.loc["小学差异系数：生均教学及辅助用房面积", "现状"] == "0.333"
-    assert "初中平均上学距离（米）" not in rows.index  # the fixture has no 初中
+    assert "初中平均上学距离（米）（直线距离）" not in rows.index  # the fixture has no 初中
     _clean(t)
+
+
+def test_coverage_of_an_added_route_beside_a_baseline_without_bus_data(results):
+    ds, base, _res = results
+    # closing A sends V1's 30 children 3000 m to B; a new route with a stop at V1 serving B covers them:
+    # 30 / 30 = 100 %. The baseline has no bus feed: 无公交数据, not 0 %.
+    scn = {"name": "关闭甲并开线路", "edits": [{"type": "close", "school": "A"},
+                                          {"type": "add_route", "stops": ["V1"], "schools": ["B"]}]}
+    rows = ps.comparison_table([base, sc.evaluate(ds, scn, capacity="enrolment")]).frame.set_index("指标")
+    assert rows.loc["小学超出步行距离学生的校车覆盖率"].tolist() == ["无公交数据", "100.0%"]
 
 
 def test_repeated_names_get_a_mark(results):
@@ -73,7 +86,7 @@ def test_result_names(results):
 def test_headline_and_note(results):
     _ds, base, res = results
     assert str(ps.headline(base, res)) == (
-        "关闭甲（2024学年）：关闭或并入 1 所、新建 0 所学校；小学平均上学距离由 800 米变为 2,133 米，"
+        "关闭甲（2024学年）：关闭或并入 1 所、新建 0 所学校；小学平均上学距离（直线距离）由 800 米变为 2,133 米，"
         "超出步行距离的学生由 0 人变为 30 人；义务教育在校生共 120 人（总数不变），其中 60 人转学；"
         "建设投资估算 0.00 万元，每年运行费用估算 0.00 万元。")
     note = str(ps.scenario_note(res))

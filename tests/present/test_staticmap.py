@@ -101,13 +101,27 @@ def test_draws_on_given_axes_and_villages():
 
 
 def test_outline_when_no_township_layer(tmp_path):
-    ds = make_dataset()
+    ds = make_dataset()  # 行政区划代码 370828: the shipped outline of that county
     ds.townships = None
     fig = staticmap.layout_map(assess(ds))
     # the county outline (882 km²) is drawn as background and fixes the extent: ~ 36 km across
     x0, x1 = fig.axes[0].get_xlim()
     assert 35_000 < x1 - x0 < 50_000
     plotting.savefig(fig, tmp_path / "outline.png", dpi=50)
+
+
+def test_no_outline_of_another_county_the_schools_set_the_view():
+    import dataclasses
+
+    # another county without 镇街边界 or 县界: no outline is drawn (never 金乡's), the six schools set the view
+    ds = dataclasses.replace(make_dataset(), townships=None, meta={"县名": "示例县", "行政区划代码": "360999"})
+    fig = staticmap.layout_map(assess(ds))
+    ax = fig.axes[0]
+    assert all(c.get_zorder() >= 2 for c in ax.collections)  # the outline would be the polygons at zorder 1
+    # the schools span 116.17–116.34° E, 34.91–35.11° N: ~ 22 km north–south, < 35 km with the margins
+    x0, x1 = ax.get_xlim()
+    assert 15_000 < x1 - x0 < 35_000
+    plt.close(fig)
 
 
 def test_title_names_the_county_of_the_data():
@@ -127,7 +141,9 @@ def test_county_outline_is_shifted_back_to_wgs84():
 
     from jxedu.core.coords import gcj02_to_wgs84
 
-    raw = gpd.read_file(config.COUNTY_OUTLINE).geometry.union_all().centroid
-    wgs = staticmap.county_outline().geometry.union_all().centroid
+    ds = make_dataset()
+    ds.townships = None
+    raw = gpd.read_file(config.DEMO_COUNTY_OUTLINE).geometry.union_all().centroid
+    wgs = staticmap.county_outline(ds).geometry.union_all().centroid
     assert 1e-3 < raw.x - wgs.x < 1e-2
     assert (wgs.x, wgs.y) == pytest.approx(gcj02_to_wgs84(raw.x, raw.y), abs=5e-4)  # ~50 m of ~500

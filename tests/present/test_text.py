@@ -12,7 +12,7 @@ from tests.analysis.test_overview import make_dataset
 def test_synthetic_notice_names_the_county_from_the_data():
     ds = make_dataset(synthetic=True)
     notice = text.synthetic_notice(ds)
-    assert "合成演示数据" in notice and "不代表金乡县的真实情况" in notice
+    assert "合成演示数据" in notice and "不代表本县的真实情况" in notice  # the data do not name the county
     assert notice._repr_markdown_() == str(notice)
     other = dataclasses.replace(ds, meta={**ds.meta, "县名": "某某县"})
     assert "不代表某某县的真实情况" in text.synthetic_notice(other)

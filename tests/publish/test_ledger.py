@@ -25,12 +25,14 @@ from jxedu.publish.ledger import (
     responsible_units,
     write_ledger,
 )
+from tests.core.test_county import plan_table
 
 BACKBONE = "school|A|primary|backbone_teachers_per_100"
 
 
-def make_ds(*, backbone_a: int = 5, class_a: int = 46, years=(2024,), synthetic: bool = True) -> Dataset:
-    """Two primary schools.
+def make_ds(*, backbone_a: int = 5, class_a: int = 46, years=(2024,), synthetic: bool = True,
+            plan: bool = True) -> Dataset:
+    """Two primary schools, of a county with 金乡's plan targets (``plan=False``: no 规划目标 table).
 
     A (金乡街道, urban): 1000 students, 25 classes; backbone ``backbone_a`` per 1000 students —
     5 gives 0.5 per 100 < 1.0 and below the 85 % floor, so A's unit fails on that one indicator;
@@ -69,7 +71,8 @@ def make_ds(*, backbone_a: int = 5, class_a: int = 46, years=(2024,), synthetic:
         ]
     return Dataset(source=Path("hand-built"), schools=schools, stage_stats=pd.DataFrame(stats),
                    facilities=pd.DataFrame(fac), classes=pd.DataFrame(classes),
-                   meta={"合成数据": "是"} if synthetic else {}, synthetic=synthetic)
+                   meta={"合成数据": "是"} if synthetic else {}, synthetic=synthetic,
+                   plan_targets=plan_table() if plan else None)
 
 
 @functools.lru_cache(maxsize=None)
