@@ -214,18 +214,21 @@ def batch_assessment_key(data_dir: str | os.PathLike | None, *, year: int | None
 
 
 def title(scope) -> HTML:
-    """The title block: county (from the data), 镇街, school year, data source and date of the bulletin."""
+    """The title block: county (from the data), 镇街, school year, data source, the date the bulletin counts
+    from (统计日期: ``jxedu reports --as-of``, :func:`jxedu.analysis.deadlines.as_of_date`) and, when it
+    differs, the day it was made."""
     a = assessment_of(scope)
     county = a.county_name
     bureau = a.ds.bureau
     heading = "全县汇总" if _is_county(scope) else scope.name
     source = Path(str(a.ds.source)).name
+    as_of, today = deadlines.as_of_date(), dt.date.today()
+    dates = f"统计日期：{as_of:%Y年%m月%d日}" + (f" · 生成日期：{today:%Y年%m月%d日}" if today != as_of else "")
     return HTML(
         '<div class="report-title">'
         f'<div class="report-kicker">{html_text(bureau)} · 义务教育优质均衡发展定期通报</div>'
         f"<h1>{html_text(county if _is_county(scope) else county + heading)}义务教育优质均衡发展监测报告</h1>"
-        f'<div class="report-meta">{a.year}学年 · 数据：{html_text(source)} · '
-        f"生成日期：{dt.date.today():%Y年%m月%d日}</div></div>"
+        f'<div class="report-meta">{a.year}学年 · 数据：{html_text(source)} · {dates}</div></div>'
     )
 
 
