@@ -85,14 +85,15 @@ def _absent(scope, measure: str, caption: str) -> Table | None:
 TITLE = "其他评估任务"
 
 
-def _plan_note(scope, key: str, text: str) -> str:
+def _plan_note(scope, key: str, text) -> str:
     """``县规划目标：<text>（文号）`` when the county's 规划目标 sets ``key`` for the year, else ``""``
-    (a county that set none hears of no target); ``{v}`` in ``text`` is the target."""
+    (a county that set none hears of no target); ``text`` makes the words from the target as written
+    (:func:`jxedu.core.vocabulary.plan_value`)."""
     a = assessment_of(scope)
     t = a.ds.plan_target(key, a.year)
     if t is None:
         return ""
-    return f"县规划目标：{text.format(v=vocab.plan_value(t))}" + (f"（{t.document}）" if t.document else "") + "。"
+    return f"县规划目标：{text(vocab.plan_value(t))}" + (f"（{t.document}）" if t.document else "") + "。"
 
 
 def _county_note(scope) -> list[str]:
@@ -188,7 +189,7 @@ def dropout_table(scope) -> Table:
                                             "home_taught", "special_school"],
                  labels={"cases_year": f"{a.year}学年新增（人次）"}, caption=caption,
                  notes=["按辍学学生所在学校的镇街统计；“劝返中”“其他”为未销号。"
-                        + _plan_note(scope, PLAN_DROPOUT, "未销号 {v} 人（动态清零）")
+                        + _plan_note(scope, PLAN_DROPOUT, lambda v: "辍学学生动态清零" if v == "0" else f"未销号不超过 {v} 人")
                         + "学生只以化名编号登记，本表只列人数。"])
 
 
@@ -273,7 +274,7 @@ def alliance_coverage_table(scope) -> Table:
     return table(scope.alliance_coverage_by_township.reset_index(drop=True),
                  ["township", "rural_schools", "covered_schools", "uncovered_schools", "coverage"], caption=caption,
                  notes=[f"农村中小学：城乡分类为{areas}的学校（设置项 alliance_areas），含教学点。"
-                        + _plan_note(scope, PLAN_ALLIANCE, "覆盖率 {v}"),
+                        + _plan_note(scope, PLAN_ALLIANCE, lambda v: f"农村中小学覆盖率 {v}"),
                         *_county_note(scope)])
 
 
