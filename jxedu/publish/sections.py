@@ -787,7 +787,7 @@ def plan_tasks_section(scope) -> HTML:
     if missing:
         parts.append(_note("以下表缺失：" + "；".join(missing)))
     if _is_county(scope):  # per 镇街 tables; a 镇街's single row says no more than its lines above
-        parts.append(_table(show_plan_tasks.items_table(scope, compact=True)))
+        parts.append(_table(show_plan_tasks.items_table(scope, compact=True), css="report-table items-table"))
         for measure, make in (("special_group_rates", show_plan_tasks.special_groups_table),
                               ("dropout_cases", show_plan_tasks.dropout_table)):
             if a.missing(measure) is None:
