@@ -117,6 +117,10 @@ def test_ledger_names_the_county_and_shows_no_county_target(county, tmp_path):
     assert f"{COUNTY}义务教育优质均衡发展整改台账（2026学年数据）" in text
     assert f"{COUNTY}整改台账 2026学年（合成演示数据）" in text  # the print header
     assert "数据中没有县规划目标" in text  # 评估依据: the national method only
+    # no year to pass the assessment: the 说明 says the planner sets the deadlines; no row is overdue
+    assert "数据中没有“通过国家督导评估年份”" in text
+    df = ledger.read_ledger(out)
+    assert df.loc[~df["key"].str.contains("plan_"), "deadline"].isna().all()
     keys = ledger.read_ledger(out)["key"]
     assert not keys.str.contains(r"\|plan_").any()  # no county-plan row, county or school
 
@@ -160,6 +164,8 @@ def test_reports_of_the_other_county(county, tmp_path):
         assert f"{COUNTY}教育体育局·义务教育优质均衡发展定期通报" in flat
         assert "无公交数据" in flat and "（直线距离）" in flat
         assert "县规划目标" not in flat  # the county set none
+        # no year to pass the assessment: no default deadline, so nothing is overdue by one; the note says who sets it
+        assert "没有已过完成时限仍未达标的事项" in flat and "尚无完成时限的事项由规划人员在整改台账中填写" in flat
     flat = "".join("".join((p.extract_text() or "").split())
                    for p in PdfReader(str(tmp_path / "2026" / "南塘镇.pdf")).pages)
     assert f"{COUNTY}南塘镇义务教育优质均衡发展监测报告" in flat and f"{COUNTY}·南塘镇·2026学年" in flat  # title, header

@@ -1738,7 +1738,7 @@ def _deadline_rows(meta: dict) -> list[tuple[str, str]]:
         default = f"默认为县实施方案的时限 {plan:%Y-%m-%d}；方案另有时限的事项按其时限"
         supervised_after = f"，以及县实施方案时限 {plan:%Y-%m-%d} 之后仍逾期的全部事项" if after else ""
     else:
-        default = "数据的“规划目标”表没有通过国家督导评估的年份：除每年的目标外，完成时限由规划人员填写"
+        default = "数据中没有“通过国家督导评估年份”（“规划目标”表的目标项）：除每年的目标外，完成时限由规划人员填写"
         supervised_after = ""
     return [
         ("完成时限", f"{default}（如智慧校园为其目标截止年份年底，每年的目标为当学年结束时；见 jxedu/data/deadlines.csv）。"

@@ -736,7 +736,7 @@ def overdue_section(scope, *, as_of: dt.date | str | None = None) -> HTML:
                                                                        "supervised"]
         parts.append(_table(table(over, cols)))
     default = (f"完成时限默认为县实施方案的时限（{_date_text(plan)}），个别事项按方案另定的时限" if plan is not None else
-               "数据的“规划目标”表没有通过国家督导评估的年份，完成时限由规划人员在整改台账中填写")
+               "数据中没有“通过国家督导评估年份”（“规划目标”表的目标项），尚无完成时限的事项由规划人员在整改台账中填写")
     notes = [f"{default}；规划人员在整改台账中改定的完成时限以台账为准。挂牌督导：逾期超过 {_n(s.supervision_overdue_days)} 天"
              + ("，或县实施方案时限之后仍逾期" if s.supervision_after_plan_deadline and plan is not None else "") + "的事项。"]
     if unknown:
