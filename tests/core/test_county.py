@@ -111,3 +111,10 @@ def test_outline_layer_then_townships_then_shipped_for_its_code_only():
     jx = county.county_outline(code=config.DEMO_COUNTY_CODE)
     # 金乡县 covers 886 km² around 116.3° E, 35.1° N
     assert jx.source == "builtin" and 116.1 < jx.geometry.centroid.x < 116.5 and 34.9 < jx.geometry.centroid.y < 35.3
+
+
+def test_data_readme_documents_every_plan_target():
+    # a target the clerk cannot look up is a target nobody fills in: each key and 目标项 has its row
+    text = (config.ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    for key, row in county.plan_keys().iterrows():
+        assert f"| {row['name']} | `{key}` |" in text, key
