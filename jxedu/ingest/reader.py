@@ -228,9 +228,9 @@ def read_dataset(path: Path, *, strict: bool = True, build: bool = True) -> Read
             county_layer = _read_county_layer(geo_paths["county_layer"], path, sink)
         townships, county_layer = _county_polygon_as_townships(townships, county_layer, frames, geo_paths, sink)
         if "roads" in geo_paths:
-            roads = _read_roads(geo_paths["roads"], path, sink)
+            roads = _read_layer("roads", geo_paths["roads"], path, sink)
         if "unbuildable" in geo_paths:
-            unbuildable = _read_unbuildable(geo_paths["unbuildable"], path, sink)
+            unbuildable = _read_layer("unbuildable", geo_paths["unbuildable"], path, sink)
         if gtfs_path is not None:
             check_gtfs(gtfs_path, sink, display=gtfs_path.name)
 
@@ -888,21 +888,18 @@ def _read_townships(path: Path, root: Path, sink: ProblemSink):
     return gdf[cols]
 
 
-def _read_roads(path: Path, root: Path, sink: ProblemSink):
-    """The road layer; features without a line geometry are dropped with a warning each."""
+#: Geometry types of the optional layers whose other features are dropped with a warning each.
+_LAYER_KINDS: dict[str, tuple[str, ...]] = {"roads": ("LineString", "MultiLineString"),
+                                            "unbuildable": ("Polygon", "MultiPolygon")}
+
+
+def _read_layer(key: str, path: Path, root: Path, sink: ProblemSink):
+    """An optional layer (道路: lines; 不可建设: polygons); features of another geometry are dropped with a
+    warning each."""
     gdf = _read_geo(path, root, sink)
     if gdf is None:
         return None
-    bad = _bad_geometries(gdf, path.name, None, sink, kinds=("LineString", "MultiLineString"), severity="warning")
-    return gdf[~bad].reset_index(drop=True) if bad.any() else gdf
-
-
-def _read_unbuildable(path: Path, root: Path, sink: ProblemSink):
-    """The optional 不可建设 layer; features without a polygon geometry are dropped with a warning each."""
-    gdf = _read_geo(path, root, sink)
-    if gdf is None:
-        return None
-    bad = _bad_geometries(gdf, path.name, None, sink, kinds=("Polygon", "MultiPolygon"), severity="warning")
+    bad = _bad_geometries(gdf, path.name, None, sink, kinds=_LAYER_KINDS[key], severity="warning")
     return gdf[~bad].reset_index(drop=True) if bad.any() else gdf
 
 
