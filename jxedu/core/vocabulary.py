@@ -53,6 +53,7 @@ __all__ = [
     "fmt_series",
     "header",
     "plan_text",
+    "km_text",
     "plan_value",
     "synthetic_notice",
     "threshold_text",
@@ -313,6 +314,16 @@ def threshold_text(key: str, stage: str = "all") -> str:
     if unit in ("系数", "项", "年", "权重"):
         return f"{op} {v:.2f}" if unit == "系数" else f"{op} {v:g}"
     return f"{op} {v:g} {unit}"
+
+
+def km_text(metres: float) -> str:
+    """A distance setting (metres) in kilometres without trailing zeros, as every sentence writes it:
+    ``2 公里``, ``2.5 公里``.
+
+    >>> km_text(2000), km_text(2500)
+    ('2 公里', '2.5 公里')
+    """
+    return f"{fmt(float(metres) / 1000, 'g')} 公里"
 
 
 def plan_value(target) -> str:

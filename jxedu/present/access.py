@@ -114,11 +114,6 @@ def _joined(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     return out
 
 
-def _km(metres: float) -> str:
-    """A setting in metres as kilometres without trailing zeros: ``2 公里``, ``2.5 公里``."""
-    return f"{vocab.fmt(float(metres) / 1000, 'g')} 公里"
-
-
 def _m(metres: float) -> str:
     return f"{vocab.fmt(metres, 'm0')} 米"
 
@@ -143,8 +138,8 @@ def assumptions(scope: Scope) -> pd.DataFrame:
     walk = s.walk_limit_m
     ages = {st: f"{min(v)}–{max(v)} 岁" for st, v in s.stage_ages.items()}
     rows = [
-        ("小学步行距离上限", _km(walk["primary"]), "规划假设（参照农村小学服务半径），不是国家标准；设置项 walk_limit_m"),
-        ("初中步行距离上限", _km(walk["junior"]), "规划假设（参照农村初中服务半径），不是国家标准；设置项 walk_limit_m"),
+        ("小学步行距离上限", vocab.km_text(walk["primary"]), "规划假设（参照农村小学服务半径），不是国家标准；设置项 walk_limit_m"),
+        ("初中步行距离上限", vocab.km_text(walk["junior"]), "规划假设（参照农村初中服务半径），不是国家标准；设置项 walk_limit_m"),
         ("村居到校车站点的步行距离", _m(s.bus_stop_access_m), "村居到站点的直线距离；设置项 bus_stop_access_m"),
         ("学校站点半径", _m(s.school_stop_radius_m), "站点距学校在此距离以内即视为服务该校；设置项 school_stop_radius_m"),
         ("校车速度（时刻表缺少时间时）", f"{vocab.fmt(s.bus_speed_kmh, 'g')} 公里/小时",
@@ -168,7 +163,7 @@ def assumptions_table(scope: Scope) -> Table:
 def walk_limits_note(scope: Scope) -> Note:
     """One sentence with the walking limits of the settings (for notebook prose)."""
     walk = assessment_of(scope).settings.walk_limit_m
-    return Note(f"步行距离上限（规划假设，可在设置中修改）：小学 {_km(walk['primary'])}、初中 {_km(walk['junior'])}。")
+    return Note(f"步行距离上限（规划假设，可在设置中修改）：小学 {vocab.km_text(walk['primary'])}、初中 {vocab.km_text(walk['junior'])}。")
 
 
 def coverage_rule_note(scope: Scope) -> Note:
@@ -484,7 +479,7 @@ def distance_table(scope: Scope, stage: str) -> Table:
         scope.distance_summary(stage), cols,
         caption=f"{caption}（{_method_word(scope, stage)}）",
         notes=["平均距离、中位距离和 90% 分位距离按学龄人口加权：中位距离以内住着一半的学龄人口。",
-               f"步行距离上限 {_km(limit)}（规划假设）。"],
+               f"步行距离上限 {vocab.km_text(limit)}（规划假设）。"],
     )
 
 
@@ -550,7 +545,7 @@ def access_headline(scope: Scope, stage: str) -> Note:
     limit = assessment_of(scope).access(stage).attrs["walk_limit_m"]
     return Note(
         f"{word}：村居 {vocab.fmt(d['villages'], 'int')} 个，学龄人口 {vocab.fmt(d['pupils'], 'int')} 人；"
-        f"超出步行距离（{_km(limit)}{'，按直线距离' if straight_note(scope) else ''}）的村居 {vocab.fmt(n_far, 'int')} 个、学龄人口 "
+        f"超出步行距离（{vocab.km_text(limit)}{'，按直线距离' if straight_note(scope) else ''}）的村居 {vocab.fmt(n_far, 'int')} 个、学龄人口 "
         f"{vocab.fmt(d['beyond_pupils'], 'int')} 人（{vocab.fmt(d['beyond_share'], 'pct1')}）；"
         f"就近入学比例 {vocab.fmt(near['nearby_share'], 'pct1')}"
     )
@@ -590,7 +585,7 @@ def distance_chart(scope: Scope, stage: str, *, title: str | None = None):
     y = np.cumsum(w[m][order]) / w[m].sum() * 100 if m.any() else np.array([])
     ax.step(np.r_[0.0, x], np.r_[0.0, y], where="post", color=style.STAGE_COLORS.get(stage, "#1f77b4"), linewidth=2)
     ax.axvline(limit / 1000.0, color="#B71C1C", linestyle="--", linewidth=1.2)
-    ax.annotate(f"步行距离上限 {_km(limit)}", xy=(limit / 1000.0, 5), xytext=(4, 0),
+    ax.annotate(f"步行距离上限 {vocab.km_text(limit)}", xy=(limit / 1000.0, 5), xytext=(4, 0),
                 textcoords="offset points", color="#B71C1C")
     ax.set_xlabel("到划片学校的距离（公里）")
     ax.set_ylabel("累计学龄人口占比（%）")
@@ -806,5 +801,5 @@ def baselines_table(scope: Scope) -> Table:
         "《学校布局》《校车》笔记本和县报告的上学距离用这一口径。",
         f"按学位容量分配：每所学校最多接收 班级数 × 班额上限（{caps}）名学生，最近的学校满了，孩子分到次近、"
         "有学位的学校（可跨镇街）——布局调整方案的“现状”用这一口径；两者之差是学位不足带来的额外路程。",
-        f"步行距离上限：{'、'.join(f'{vocab.word(st)} {_km(a.settings.walk_limit_m[st])}' for st in COMPULSORY_STAGES)}。",
+        f"步行距离上限：{'、'.join(f'{vocab.word(st)} {vocab.km_text(a.settings.walk_limit_m[st])}' for st in COMPULSORY_STAGES)}。",
     ])

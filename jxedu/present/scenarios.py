@@ -302,7 +302,7 @@ def model_note(scope) -> Note:
     s = assessment_of(scope).settings
     ages = "、".join(f"{LABELS[st]} {min(s.stage_ages[st])}–{max(s.stage_ages[st])} 岁" for st in sc.STAGES)
     caps = "、".join(f"{LABELS[st]} {vocab.fmt(std.threshold('class_size_max', st), 'int')} 人" for st in sc.STAGES)
-    walk = "、".join(f"{LABELS[st]} {vocab.fmt(s.walk_limit_m[st], 'km1')} 公里" for st in sc.STAGES)
+    walk = "、".join(f"{LABELS[st]} {vocab.km_text(s.walk_limit_m[st])}" for st in sc.STAGES)
     return Note(
         f"各村居的学龄儿童（{ages}）按就近、有学位的原则分配到学校：全县范围（可跨镇街），容量约束的线性规划，"
         f"由 HiGHS 求解。学位容量 = 班级数 × 班额上限（{caps}）。步行距离上限：{walk}；村居 "

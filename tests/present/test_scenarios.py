@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import jxedu
 from jxedu.planning import optimize as op
 from jxedu.planning import scenarios as sc
 from jxedu.present import scenarios as ps
@@ -91,6 +92,8 @@ def test_headline_and_note(results):
         "建设投资估算 0.00 万元，每年运行费用估算 0.00 万元。")
     note = str(ps.scenario_note(res))
     assert "1. 关闭：甲小学（A）" in note
+    # the walking limits as every other sentence writes them (defaults 2000 m and 3000 m): “2 公里”, not “2.0”
+    assert "步行距离上限：小学 2 公里、初中 3 公里；" in str(ps.model_note(jxedu.assess(_ds)))
 
 
 def test_school_changes_and_moves(results):
